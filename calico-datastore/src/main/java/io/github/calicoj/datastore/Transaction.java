@@ -1,0 +1,84 @@
+package io.github.calicoj.datastore;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An atomic multi-key write: if every {@link Guard} holds, all {@link TxnOp}s are applied at one new
+ * revision; otherwise nothing is written. Equivalent to one etcd {@code Txn} with the guards as
+ * {@code If} compares and the operations as {@code Then}. Immutable and thread-safe; build it with
+ * {@link #builder()}.
+ *
+ * <pre>{@code
+ * Transaction txn = Transaction.builder()
+ *     .guard(Guard.atRevision(blockKey, block.revision()))
+ *     .guard(Guard.absent(affinityKey))
+ *     .put(blockKey, newBlockJson)
+ *     .put(affinityKey, "")
+ *     .build();
+ * TxnResult result = datastore.commit(txn);
+ * }</pre>
+ *
+ * @param guards the conditions, all of which must hold
+ * @param ops the writes, applied in order; at least one, and each key at most once
+ */
+public record Transaction(List<Guard> guards, List<TxnOp> ops) {
+
+  /** Copies the lists and checks that there is an operation and that no key is written twice. */
+  public Transaction {
+    guards = List.copyOf(guards);
+    ops = List.copyOf(ops);
+    checkArgument(!ops.isEmpty(), "Transaction has no operation");
+    Set<Key> written = new HashSet<>();
+    for (TxnOp op : ops) {
+      // etcd rejects a txn that writes one key twice ("duplicate key given in txn request").
+      checkArgument(written.add(op.key()), "Transaction writes key %s more than once", op.key());
+    }
+  }
+
+  /** Returns a new, empty builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects guards and operations. Not thread-safe. */
+  public static final class Builder {
+    private final List<Guard> guards = new ArrayList<>();
+    private final List<TxnOp> ops = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Adds a condition. */
+    public Builder guard(Guard guard) {
+      guards.add(guard);
+      return this;
+    }
+
+    /** Adds a write of {@code value} at {@code key}. */
+    public Builder put(Key key, String value) {
+      ops.add(TxnOp.put(key, value));
+      return this;
+    }
+
+    /** Adds a delete of {@code key}. */
+    public Builder delete(Key key) {
+      ops.add(TxnOp.delete(key));
+      return this;
+    }
+
+    /** Adds an operation. */
+    public Builder op(TxnOp op) {
+      ops.add(op);
+      return this;
+    }
+
+    /** Builds the transaction; see {@link Transaction} for the checks. */
+    public Transaction build() {
+      return new Transaction(guards, ops);
+    }
+  }
+}

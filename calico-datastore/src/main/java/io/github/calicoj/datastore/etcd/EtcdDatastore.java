@@ -1,0 +1,715 @@
+package io.github.calicoj.datastore.etcd;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.DeleteResponse;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.PutResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreTimeoutException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.ResourceAlreadyExistsException;
+import io.github.calicoj.datastore.ResourceNotFoundException;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.RevisionConflictException;
+import io.github.calicoj.datastore.Snapshot;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
+import io.github.calicoj.datastore.TxnResult;
+import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.datastore.WatchListener;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Datastore} on etcd's v3 API (etcd 3.4 and later), through jetcd.
+ *
+ * <pre>{@code
+ * try (Datastore store = EtcdDatastore.builder()
+ *     .endpoints("https://10.0.0.1:2379", "https://10.0.0.2:2379")
+ *     .trustedCa(Path.of("ca.crt"))
+ *     .clientCertificate(Path.of("client.crt"), Path.of("client.key"))  // PKCS#8 key
+ *     .requestTimeout(Duration.ofSeconds(5))
+ *     .build()) {
+ *   store.put(Key.of("/calico/v1/Ready"), "true");
+ * }
+ * }</pre>
+ *
+ * <p><b>Bounded calls.</b> jetcd sets no deadline of its own, so an unreachable etcd or a failed
+ * TLS handshake would make a call wait forever. Here every unary gRPC call carries a deadline of
+ * {@link Builder#requestTimeout} and every call is also abandoned by the caller at that bound:
+ * each method returns or throws within the request timeout (plus scheduling noise). A write that
+ * fails with a {@link DatastoreTimeoutException} or {@link DatastoreUnavailableException} has an
+ * unknown outcome ({@link DatastoreUnavailableException#outcomeUnknown()}): it may have been
+ * applied, so re-read before retrying a compare-and-set.
+ *
+ * <p><b>Writes</b> are single etcd transactions: {@code create} is {@code If(version = 0)
+ * Then(put) Else(get)}, {@code update}/{@code delete(key, rev)} are {@code If(mod_revision = rev)
+ * Then(...) Else(get)}; "not found" and "conflict" come from the transaction's result, never from
+ * error texts. Lists are read in pages at one revision.
+ *
+ * <p><b>Watches</b> survive member loss: jetcd resumes a stream after a transport error, and a
+ * watch that jetcd ends on its own (no leader, halted stream) is re-created from the revision after
+ * the last delivered event. Listeners run on a thread per watch owned by this datastore, never on
+ * jetcd's event loop.
+ *
+ * <p>Thread-safe; share one instance. The builder's caller owns the instance and must {@link
+ * #close()} it, which stops every watch and releases jetcd's connections and threads.
+ */
+public final class EtcdDatastore implements Datastore {
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdDatastore.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /** Keys per page when listing; far below etcd's 1.5 MiB request and gRPC's 4 MiB reply limits. */
+  private static final int LIST_PAGE = 1000;
+
+  private final Client client;
+  private final KV kv;
+  private final long timeoutNanos;
+  private final Duration requestTimeout;
+  private final String where;
+  private final ScheduledExecutorService scheduler;
+  private final Set<EtcdWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EtcdDatastore(Builder b) {
+    this.requestTimeout = b.requestTimeout;
+    this.timeoutNanos = b.requestTimeout.toNanos();
+    this.where = "etcd " + String.join(",", b.endpoints.stream().map(URI::toString).toList());
+    ClientBuilder cb =
+        Client.builder()
+            .endpoints(b.endpoints.toArray(new URI[0]))
+            .connectTimeout(b.connectTimeout)
+            .retryMaxDuration(b.requestTimeout)
+            .keepaliveTime(Duration.ofSeconds(10))
+            .keepaliveTimeout(Duration.ofSeconds(5))
+            .interceptor(new DeadlineInterceptor(b.requestTimeout));
+    if (b.user != null) {
+      cb.user(bytes(b.user)).password(bytes(requireNonNull(b.password)));
+    }
+    if (b.trustedCa != null || b.clientCert != null) {
+      Path ca = b.trustedCa;
+      Path cert = b.clientCert;
+      Path key = b.clientKey;
+      try {
+        cb.sslContext(
+            ssl -> {
+              if (ca != null) {
+                ssl.trustManager(ca.toFile());
+              }
+              if (cert != null) {
+                ssl.keyManager(cert.toFile(), requireNonNull(key).toFile());
+              }
+            });
+      } catch (SSLException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "Cannot load TLS material (CA "
+                + ca
+                + ", certificate "
+                + cert
+                + ", key "
+                + key
+                + "; the key must be PKCS#8): "
+                + e.getMessage(),
+            e);
+      }
+    }
+    this.client = cb.build();
+    this.kv = client.getKVClient();
+    int id = INSTANCES.incrementAndGet();
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "calicoj-etcd-" + id + "-scheduler");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Returns a builder; at least one endpoint is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configured bound on every call. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  @Override
+  public Optional<KeyValue> get(Key key) {
+    requireNonNull(key, "key");
+    checkOpen();
+    GetResponse response = await(kv.get(bytes(key)), "get", key, false);
+    return response.getKvs().stream().findFirst().map(EtcdDatastore::toKeyValue);
+  }
+
+  @Override
+  public Snapshot list(Key prefix) {
+    requireNonNull(prefix, "prefix");
+    checkOpen();
+    ByteSequence end = prefixEnd(prefix);
+    ByteSequence start = bytes(prefix);
+    List<KeyValue> entries = new ArrayList<>();
+    long revision = 0;
+    while (true) {
+      GetOption.Builder option =
+          GetOption.builder()
+              .withRange(end)
+              .withLimit(LIST_PAGE)
+              .withSortField(GetOption.SortTarget.KEY)
+              .withSortOrder(GetOption.SortOrder.ASCEND);
+      if (revision != 0) {
+        option.withRevision(revision); // every later page is read at the first page's revision
+      }
+      GetResponse page = await(kv.get(start, option.build()), "list", prefix, false);
+      if (revision == 0) {
+        revision = page.getHeader().getRevision();
+      }
+      page.getKvs().forEach(kv -> entries.add(toKeyValue(kv)));
+      if (!page.isMore() || page.getKvs().isEmpty()) {
+        break;
+      }
+      byte[] last = page.getKvs().get(page.getKvs().size() - 1).getKey().getBytes();
+      start = ByteSequence.from(Arrays.copyOf(last, last.length + 1)); // the next key after last
+    }
+    return new Snapshot(entries, Revision.of(revision));
+  }
+
+  @Override
+  public KeyValue create(Key key, String value) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    checkOpen();
+    ByteSequence k = bytes(key);
+    TxnResponse response =
+        await(
+            kv.txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(k, bytes(value), PutOption.DEFAULT))
+                .Else(Op.get(k, GetOption.DEFAULT))
+                .commit(),
+            "create",
+            key,
+            true);
+    if (!response.isSucceeded()) {
+      Optional<KeyValue> existing = firstGet(response);
+      // The key can vanish between the compare and the else-read only in the same revision, which
+      // cannot happen; a missing entry here would be an etcd bug.
+      throw new ResourceAlreadyExistsException(
+          "create",
+          key,
+          existing.map(KeyValue::revision).orElse(Revision.of(response.getHeader().getRevision())));
+    }
+    return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
+  }
+
+  @Override
+  public KeyValue update(Key key, String value, Revision expected) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(expected, "expected");
+    checkOpen();
+    ByteSequence k = bytes(key);
+    TxnResponse response =
+        await(
+            kv.txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.value())))
+                .Then(Op.put(k, bytes(value), PutOption.DEFAULT))
+                .Else(Op.get(k, GetOption.DEFAULT))
+                .commit(),
+            "update",
+            key,
+            true);
+    if (!response.isSucceeded()) {
+      throw casFailure("update", key, expected, response);
+    }
+    return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
+  }
+
+  @Override
+  public KeyValue put(Key key, String value) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    checkOpen();
+    PutResponse response = await(kv.put(bytes(key), bytes(value)), "put", key, true);
+    return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
+  }
+
+  @Override
+  public Revision delete(Key key, Revision expected) {
+    requireNonNull(key, "key");
+    requireNonNull(expected, "expected");
+    checkOpen();
+    ByteSequence k = bytes(key);
+    TxnResponse response =
+        await(
+            kv.txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.value())))
+                .Then(Op.delete(k, DeleteOption.DEFAULT))
+                .Else(Op.get(k, GetOption.DEFAULT))
+                .commit(),
+            "delete",
+            key,
+            true);
+    if (!response.isSucceeded()) {
+      throw casFailure("delete", key, expected, response);
+    }
+    return Revision.of(response.getHeader().getRevision());
+  }
+
+  @Override
+  public boolean delete(Key key) {
+    requireNonNull(key, "key");
+    checkOpen();
+    DeleteResponse response = await(kv.delete(bytes(key)), "delete", key, true);
+    return response.getDeleted() > 0;
+  }
+
+  @Override
+  public long deletePrefix(Key prefix) {
+    requireNonNull(prefix, "prefix");
+    checkOpen();
+    DeleteResponse response =
+        await(
+            kv.delete(bytes(prefix), DeleteOption.builder().withRange(prefixEnd(prefix)).build()),
+            "deletePrefix",
+            prefix,
+            true);
+    return response.getDeleted();
+  }
+
+  @Override
+  public TxnResult commit(Transaction transaction) {
+    requireNonNull(transaction, "transaction");
+    checkOpen();
+    List<Cmp> cmps = new ArrayList<>();
+    Set<Key> guarded = new LinkedHashSet<>();
+    for (Guard guard : transaction.guards()) {
+      ByteSequence k = bytes(guard.key());
+      guarded.add(guard.key());
+      if (guard instanceof Guard.AtRevision at) {
+        cmps.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(at.revision().value())));
+      } else {
+        cmps.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+      }
+    }
+    List<Op> then = new ArrayList<>();
+    for (TxnOp op : transaction.ops()) {
+      if (op instanceof TxnOp.Put put) {
+        then.add(Op.put(bytes(put.key()), bytes(put.value()), PutOption.DEFAULT));
+      } else {
+        then.add(Op.delete(bytes(op.key()), DeleteOption.DEFAULT));
+      }
+    }
+    List<Op> otherwise = new ArrayList<>();
+    for (Key key : guarded) {
+      otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
+    }
+    Key subject = transaction.ops().get(0).key();
+    TxnResponse response =
+        await(
+            kv.txn()
+                .If(cmps.toArray(new Cmp[0]))
+                .Then(then.toArray(new Op[0]))
+                .Else(otherwise.toArray(new Op[0]))
+                .commit(),
+            "commit",
+            subject,
+            true);
+    Revision revision = Revision.of(response.getHeader().getRevision());
+    if (response.isSucceeded()) {
+      return new TxnResult(true, revision, Map.of(), List.of());
+    }
+    Map<Key, KeyValue> current = new HashMap<>();
+    for (GetResponse get : response.getGetResponses()) {
+      get.getKvs().forEach(kv -> current.put(toKey(kv), toKeyValue(kv)));
+    }
+    List<Guard> failed = new ArrayList<>();
+    for (Guard guard : transaction.guards()) {
+      if (!guard.holds(Optional.ofNullable(current.get(guard.key())))) {
+        failed.add(guard);
+      }
+    }
+    return new TxnResult(false, revision, current, failed);
+  }
+
+  @Override
+  public WatchHandle watch(Key prefix, Revision after, WatchListener listener) {
+    requireNonNull(prefix, "prefix");
+    requireNonNull(after, "after");
+    requireNonNull(listener, "listener");
+    checkOpen();
+    checkNotCompacted(prefix, after);
+    EtcdWatch watch = new EtcdWatch(this, prefix, after.value() + 1, listener);
+    watches.add(watch);
+    if (closed.get()) {
+      watch.close(); // lost a race with close(): no watch may outlive the datastore
+      checkOpen();
+    }
+    watch.start();
+    return watch;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (EtcdWatch watch : watches) {
+      try {
+        watch.close();
+      } catch (RuntimeException e) {
+        LOG.warn("Closing a watch of {} failed", where, e);
+      }
+    }
+    watches.clear();
+    scheduler.shutdownNow();
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the jetcd client of {} failed", where, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdDatastore{" + where + ", requestTimeout=" + requestTimeout + "}";
+  }
+
+  // --- package-private plumbing for EtcdWatch ---
+
+  Client client() {
+    return client;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  String where() {
+    return where;
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  void forget(EtcdWatch watch) {
+    watches.remove(watch);
+  }
+
+  static ByteSequence bytes(Key key) {
+    return bytes(key.path());
+  }
+
+  static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  static Key toKey(io.etcd.jetcd.KeyValue kv) {
+    return Key.of(kv.getKey().toString(StandardCharsets.UTF_8));
+  }
+
+  // --- internals ---
+
+  private void checkOpen() {
+    checkState(!closed.get(), "EtcdDatastore is closed");
+  }
+
+  /**
+   * Watching after a revision needs that revision to still be readable; a read at it fails exactly
+   * when it was compacted. A future revision is fine for a watch.
+   */
+  private void checkNotCompacted(Key prefix, Revision after) {
+    try {
+      await(
+          kv.get(
+              bytes(prefix),
+              GetOption.builder()
+                  .withRange(prefixEnd(prefix))
+                  .withRevision(after.value())
+                  .withCountOnly(true)
+                  .build()),
+          "watch",
+          prefix,
+          false);
+    } catch (RevisionCompactedException e) {
+      throw e;
+    } catch (DatastoreException e) {
+      if (!String.valueOf(e.getMessage()).contains("future revision")) {
+        throw e;
+      }
+    }
+  }
+
+  /** Waits for a jetcd call at most the request timeout and translates every failure. */
+  <T> T await(CompletableFuture<T> future, String operation, Key key, boolean write) {
+    try {
+      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new DatastoreTimeoutException(
+          EtcdErrors.withOutcome(
+              operation
+                  + " "
+                  + key
+                  + " failed: no answer within "
+                  + requestTimeout
+                  + " ("
+                  + where
+                  + "; etcd down, no quorum, or a TLS or credential problem)",
+              write),
+          key,
+          write,
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new DatastoreUnavailableException(
+          EtcdErrors.withOutcome(operation + " " + key + " interrupted (" + where + ")", write),
+          key,
+          write,
+          e);
+    } catch (ExecutionException e) {
+      throw EtcdErrors.translate(e, operation, key, write, where);
+    } catch (RuntimeException e) {
+      // jetcd can throw synchronously, e.g. when its client was closed underneath us.
+      throw EtcdErrors.translate(e, operation, key, write, where);
+    }
+  }
+
+  private static DatastoreException casFailure(
+      String operation, Key key, Revision expected, TxnResponse response) {
+    Optional<KeyValue> current = firstGet(response);
+    if (current.isEmpty()) {
+      return new ResourceNotFoundException(operation, key);
+    }
+    return new RevisionConflictException(operation, key, expected, current.get().revision());
+  }
+
+  private static Optional<KeyValue> firstGet(TxnResponse response) {
+    return response.getGetResponses().stream()
+        .flatMap(get -> get.getKvs().stream())
+        .findFirst()
+        .map(EtcdDatastore::toKeyValue);
+  }
+
+  private static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
+    return new KeyValue(
+        toKey(kv), kv.getValue().toString(StandardCharsets.UTF_8), Revision.of(kv.getModRevision()));
+  }
+
+  /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
+  static ByteSequence prefixEnd(Key prefix) {
+    byte[] end = prefix.path().getBytes(StandardCharsets.UTF_8);
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xff) {
+        end[i]++;
+        return ByteSequence.from(Arrays.copyOf(end, i + 1));
+      }
+    }
+    return ByteSequence.from(new byte[] {0}); // "\0" means "to the end of the keyspace" in etcd
+  }
+
+  /** Gives every unary call a deadline; streaming calls (watch) must live on. */
+  private static final class DeadlineInterceptor implements ClientInterceptor {
+    private final long timeoutNanos;
+
+    DeadlineInterceptor(Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+      CallOptions options = callOptions;
+      if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
+        options = options.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      return next.newCall(method, options);
+    }
+  }
+
+  /**
+   * Configures an {@link EtcdDatastore}. Not thread-safe. Endpoints are required; TLS and
+   * credentials are optional.
+   */
+  public static final class Builder {
+    private final List<URI> endpoints = new ArrayList<>();
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private @Nullable Duration connectTimeoutOverride;
+    private Duration connectTimeout = Duration.ofSeconds(3);
+    private @Nullable String user;
+    private @Nullable String password;
+    private @Nullable Path trustedCa;
+    private @Nullable Path clientCert;
+    private @Nullable Path clientKey;
+
+    private Builder() {}
+
+    /**
+     * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}. Each
+     * needs the scheme, a host and a port. Several endpoints are balanced round-robin and a dead
+     * member is skipped.
+     */
+    public Builder endpoints(String... endpoints) {
+      for (String e : endpoints) {
+        requireNonNull(e, "endpoint");
+        for (String part : e.split(",", -1)) {
+          this.endpoints.add(parseEndpoint(part.trim()));
+        }
+      }
+      return this;
+    }
+
+    /** Adds endpoints; see {@link #endpoints(String...)}. */
+    public Builder endpoints(List<URI> endpoints) {
+      for (URI e : endpoints) {
+        this.endpoints.add(parseEndpoint(requireNonNull(e, "endpoint").toString()));
+      }
+      return this;
+    }
+
+    /**
+     * The bound on every call: a call that gets no answer in this time fails with {@link
+     * DatastoreTimeoutException}. Default 5 s.
+     */
+    public Builder requestTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      checkArgument(
+          !timeout.isNegative() && !timeout.isZero(), "requestTimeout must be positive: %s", timeout);
+      checkArgument(
+          timeout.toMillis() <= Integer.MAX_VALUE, "requestTimeout is too large: %s", timeout);
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** The TCP connect timeout per attempt. Default: 3 s, or the request timeout if shorter. */
+    public Builder connectTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      checkArgument(
+          !timeout.isNegative() && !timeout.isZero(), "connectTimeout must be positive: %s", timeout);
+      this.connectTimeoutOverride = timeout;
+      return this;
+    }
+
+    /** Authenticates as {@code user} with {@code password} (etcd's user/role auth). */
+    public Builder credentials(String user, String password) {
+      requireNonNull(user, "user");
+      requireNonNull(password, "password");
+      checkArgument(!user.isEmpty(), "user must not be empty");
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /** Trusts server certificates signed by the CA in this PEM file (for {@code https://}). */
+    public Builder trustedCa(Path caFile) {
+      this.trustedCa = readable(caFile, "CA file");
+      return this;
+    }
+
+    /**
+     * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE
+     * KEY}) for mutual TLS.
+     */
+    public Builder clientCertificate(Path certFile, Path keyFile) {
+      this.clientCert = readable(certFile, "client certificate file");
+      this.clientKey = readable(keyFile, "client key file");
+      return this;
+    }
+
+    /**
+     * Builds the datastore. No connection is made yet; the first call connects.
+     *
+     * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
+     *     http://} endpoints
+     * @throws IllegalArgumentException if the TLS files cannot be loaded
+     */
+    public EtcdDatastore build() {
+      checkState(!endpoints.isEmpty(), "No etcd endpoint configured");
+      boolean https = endpoints.stream().anyMatch(u -> u.getScheme().equals("https"));
+      boolean http = endpoints.stream().anyMatch(u -> u.getScheme().equals("http"));
+      checkState(!(https && http), "Endpoints mix http and https: %s", endpoints);
+      checkState(
+          https || (trustedCa == null && clientCert == null),
+          "TLS files given but the endpoints are plain http: %s",
+          endpoints);
+      connectTimeout =
+          connectTimeoutOverride != null
+              ? connectTimeoutOverride
+              : (requestTimeout.compareTo(Duration.ofSeconds(3)) < 0
+                  ? requestTimeout
+                  : Duration.ofSeconds(3));
+      return new EtcdDatastore(this);
+    }
+
+    private static URI parseEndpoint(String text) {
+      URI uri;
+      try {
+        uri = URI.create(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Bad etcd endpoint: " + text, e);
+      }
+      checkArgument(
+          "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
+          "etcd endpoint needs http:// or https://: %s",
+          text);
+      checkArgument(
+          uri.getHost() != null && uri.getPort() > 0, "etcd endpoint needs host:port: %s", text);
+      return uri;
+    }
+
+    private static Path readable(Path file, String what) {
+      requireNonNull(file, what);
+      checkArgument(Files.isReadable(file), "Cannot read %s: %s", what, file);
+      return file;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.github.calicoj.datastore.etcd;
+
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.github.calicoj.datastore.AuthenticationFailedException;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreTimeoutException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.PermissionDeniedException;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.RevisionCompactedException;
+import io.grpc.Status;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place where jetcd, gRPC and future exceptions become {@link DatastoreException}s. The
+ * jetcd exception stays attached as the cause.
+ */
+final class EtcdErrors {
+  private EtcdErrors() {}
+
+  /**
+   * Translates a failure of {@code operation} on {@code key}.
+   *
+   * @param write true for writes, whose outcome is unknown after a transport failure
+   * @param where the endpoints, for the message
+   */
+  static DatastoreException translate(
+      Throwable failure, String operation, @Nullable Key key, boolean write, String where) {
+    Throwable t = unwrap(failure);
+    String subject = key == null ? operation : operation + " " + key;
+    if (t instanceof CompactedException compacted) {
+      return new RevisionCompactedException(
+          operation, key, Revision.of(Math.max(1, compacted.getCompactedRevision())), t);
+    }
+    Status status = Status.fromThrowable(t);
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    if (t instanceof EtcdException etcd && status.getCode() == Status.Code.UNKNOWN) {
+      // jetcd builds its own EtcdExceptions (closed clients, watch failures) without a gRPC status.
+      description = String.valueOf(etcd.getMessage());
+      status = codeOf(etcd);
+    }
+    String detail = subject + " failed: " + status.getCode() + " " + description + " (" + where + ")";
+    return switch (status.getCode()) {
+      case UNAUTHENTICATED -> new AuthenticationFailedException(detail, key, t);
+      case PERMISSION_DENIED -> new PermissionDeniedException(detail, key, t);
+        // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
+      case INVALID_ARGUMENT ->
+          description.contains("user name is empty")
+                  || description.contains("authentication failed")
+              ? new AuthenticationFailedException(detail, key, t)
+              : new DatastoreException(detail, key, t);
+      case DEADLINE_EXCEEDED ->
+          new DatastoreTimeoutException(withOutcome(detail, write), key, write, t);
+      case UNAVAILABLE, CANCELLED, ABORTED, RESOURCE_EXHAUSTED ->
+          new DatastoreUnavailableException(withOutcome(detail, write), key, write, t);
+        // gRPC uses OUT_OF_RANGE both for "required revision has been compacted" and for a future
+        // revision; only the text tells them apart, and the compact revision itself is not given.
+      case OUT_OF_RANGE ->
+          description.contains("compacted")
+              ? new RevisionCompactedException(operation, key, Revision.of(1), t)
+              : new DatastoreException(detail, key, t);
+      default -> new DatastoreException(detail, key, t);
+    };
+  }
+
+  /** The outcome note appended to transport failures of writes. */
+  static String withOutcome(String detail, boolean write) {
+    return write ? detail + "; outcome unknown: the write may have been applied" : detail;
+  }
+
+  private static Status codeOf(EtcdException etcd) {
+    return switch (etcd.getErrorCode()) {
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case CANCELLED -> Status.CANCELLED;
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
+      default -> Status.UNKNOWN;
+    };
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while ((current instanceof ExecutionException || current instanceof CompletionException)
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    // jetcd sometimes wraps a gRPC StatusRuntimeException in an EtcdException of its own; prefer
+    // the innermost exception that carries a real status.
+    Throwable probe = current;
+    while (probe != null) {
+      if (probe instanceof CompactedException) {
+        return probe;
+      }
+      if (Status.fromThrowable(probe).getCode() != Status.Code.UNKNOWN
+          && !(probe instanceof EtcdException)) {
+        return probe;
+      }
+      probe = probe.getCause();
+    }
+    return current;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Network namespaces and rtnetlink (veth pairs, addresses, routes, MAC lookup) through jnr-ffi,
+ * without starting {@code ip} or any other process. Filled in by the netns milestone.
+ */
+@NullMarked
+package io.github.calicoj.netns;
+
+import org.jspecify.annotations.NullMarked;
