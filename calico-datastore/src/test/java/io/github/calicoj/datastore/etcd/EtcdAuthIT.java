@@ -1,0 +1,86 @@
+package io.github.calicoj.datastore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.calicoj.datastore.AuthenticationFailedException;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.PermissionDeniedException;
+import io.github.calicoj.datastore.testing.EtcdCluster;
+import io.github.calicoj.datastore.testing.EtcdExtension;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** etcd user/role auth: a user that may read and write only under /calico/. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EtcdAuthIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
+
+  @BeforeAll
+  static void enableAuth() {
+    EtcdCluster c = ETCD.cluster();
+    c.etcdctl("user", "add", "root:rootpw");
+    c.etcdctl("auth", "enable");
+    String root = "--user=root:rootpw";
+    c.etcdctl(root, "role", "add", "calico-rw");
+    c.etcdctl(root, "role", "grant-permission", "calico-rw", "--prefix=true", "readwrite", "/calico/");
+    c.etcdctl(root, "user", "add", "calico:calicopw");
+    c.etcdctl(root, "user", "grant-role", "calico", "calico-rw");
+  }
+
+  private static EtcdDatastore as(String user, String password) {
+    EtcdDatastore.Builder b = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT);
+    if (user != null) {
+      b.credentials(user, password);
+    }
+    return b.build();
+  }
+
+  @Test
+  void rightUserReadsAndWritesItsPrefix() {
+    try (EtcdDatastore store = as("calico", "calicopw")) {
+      Key k = Key.of("/calico/v1/host/h1/config/marker");
+      store.put(k, "ok");
+      assertThat(store.get(k).orElseThrow().value()).isEqualTo("ok");
+      assertThat(
+              ETCD.cluster()
+                  .etcdctl("--user=root:rootpw", "get", k.path(), "--print-value-only")
+                  .trim())
+          .isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void wrongPasswordIsAnAuthenticationError() {
+    try (EtcdDatastore store = as("calico", "wrong")) {
+      assertThatThrownBy(() -> store.get(Key.of("/calico/v1/x")))
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+  }
+
+  @Test
+  void missingCredentialsAreAnAuthenticationError() {
+    try (EtcdDatastore store = as(null, null)) {
+      assertThatThrownBy(() -> store.put(Key.of("/calico/v1/x"), "1"))
+          .isInstanceOf(AuthenticationFailedException.class);
+    }
+  }
+
+  @Test
+  void keyOutsideTheRolePrefixIsAPermissionError() {
+    try (EtcdDatastore store = as("calico", "calicopw")) {
+      assertThatThrownBy(() -> store.put(Key.of("/other/x"), "1"))
+          .isInstanceOfSatisfying(
+              PermissionDeniedException.class,
+              e -> assertThat(e.key()).contains(Key.of("/other/x")));
+      assertThatThrownBy(() -> store.get(Key.of("/other/x")))
+          .isInstanceOf(PermissionDeniedException.class);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.github.calicoj.datastore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.WatchEvent;
+import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.datastore.testing.EtcdExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Mutual TLS against an etcd that requires client certificates, with a CA made by openssl. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EtcdTlsIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.mutualTls();
+
+  @Test
+  void clientWithCertificateReadsWritesAndWatches() throws Exception {
+    try (EtcdDatastore store =
+        EtcdDatastore.builder()
+            .endpoints(ETCD.endpoints())
+            .trustedCa(ETCD.tls().caCert())
+            .clientCertificate(ETCD.tls().clientCert(), ETCD.tls().clientKey())
+            .requestTimeout(TIMEOUT)
+            .build()) {
+      Key k = Key.of("/calicoj-test/tls/k");
+      KeyValue written = store.put(k, "secure");
+      BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+      try (WatchHandle watch = store.watch(k, written.revision(), events::add)) {
+        KeyValue second = store.update(k, "secure2", written.revision());
+        assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(new WatchEvent.Put(second));
+        assertThat(watch.isActive()).isTrue();
+      }
+      assertThat(ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim())
+          .isEqualTo("secure2");
+    }
+  }
+
+  @Test
+  void clientWithoutCertificateFailsWithinTheTimeout() {
+    try (EtcdDatastore store =
+        EtcdDatastore.builder()
+            .endpoints(ETCD.endpoints())
+            .trustedCa(ETCD.tls().caCert())
+            .requestTimeout(TIMEOUT)
+            .build()) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> store.put(Key.of("/calicoj-test/tls/nocert"), "x"))
+          .isInstanceOfSatisfying(
+              DatastoreUnavailableException.class,
+              e -> {
+                assertThat(e.outcomeUnknown()).isTrue();
+                assertThat(e).hasMessageContaining(ETCD.endpoints());
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(TIMEOUT.plusMillis(1500));
+    }
+  }
+
+  @Test
+  void plainHttpToTheTlsPortFailsWithinTheTimeout() {
+    String http = ETCD.endpoints().replace("https://", "http://");
+    try (EtcdDatastore store =
+        EtcdDatastore.builder().endpoints(http).requestTimeout(TIMEOUT).build()) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> store.get(Key.of("/calicoj-test/tls/plain")))
+          .isInstanceOfSatisfying(
+              DatastoreUnavailableException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(TIMEOUT.plusMillis(1500));
+    }
+  }
+
+  @Test
+  void unreadableTlsFilesAreRejectedAtBuildNamingTheFile() {
+    Path missing = Path.of("/nonexistent/ca.crt");
+    assertThatThrownBy(() -> EtcdDatastore.builder().trustedCa(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(missing.toString());
+  }
+}

@@ -1,0 +1,90 @@
+package io.github.calicoj.datastore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.testing.EtcdCluster;
+import io.github.calicoj.datastore.testing.Requirements;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+
+/** With etcd stopped (or never there) every call fails, typed, within the request timeout. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EtcdUnavailableIT {
+  private static final Duration TIMEOUT = Duration.ofMillis(1500);
+  private static final Duration SLACK = Duration.ofMillis(1500);
+
+  @Test
+  void everyCallFailsWithinTheTimeoutOnceEtcdIsKilled() {
+    Requirements.requireEtcd();
+    try (EtcdCluster cluster = EtcdCluster.startSingle();
+        EtcdDatastore store =
+            EtcdDatastore.builder().endpoints(cluster.endpoints()).requestTimeout(TIMEOUT).build()) {
+      Key k = Key.of("/calicoj-test/down/k");
+      KeyValue kv = store.put(k, "1"); // connected
+      cluster.kill(cluster.members().get(0));
+      assertEveryCallFails(store, k, kv.revision());
+    }
+  }
+
+  @Test
+  void everyCallFailsWithinTheTimeoutWhenNothingListens() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    try (EtcdDatastore store =
+        EtcdDatastore.builder()
+            .endpoints("http://127.0.0.1:" + port)
+            .requestTimeout(TIMEOUT)
+            .build()) {
+      assertEveryCallFails(store, Key.of("/calicoj-test/never"), Revision.of(1));
+    }
+  }
+
+  private static void assertEveryCallFails(EtcdDatastore store, Key k, Revision rev) {
+    Map<String, Executable> calls = new LinkedHashMap<>();
+    calls.put("get", () -> store.get(k));
+    calls.put("list", () -> store.list(k));
+    calls.put("create", () -> store.create(k.child("new"), "x"));
+    calls.put("update", () -> store.update(k, "2", rev));
+    calls.put("put", () -> store.put(k, "3"));
+    calls.put("delete(rev)", () -> store.delete(k, rev));
+    calls.put("delete", () -> store.delete(k));
+    calls.put("deletePrefix", () -> store.deletePrefix(k));
+    calls.put(
+        "commit",
+        () -> store.commit(Transaction.builder().guard(Guard.absent(k)).put(k, "4").build()));
+    calls.put("watch", () -> store.watch(k, rev, e -> {}));
+    for (Map.Entry<String, Executable> call : calls.entrySet()) {
+      long start = System.nanoTime();
+      boolean write = !call.getKey().equals("get") && !call.getKey().equals("list")
+          && !call.getKey().equals("watch");
+      assertThatThrownBy(call.getValue()::execute)
+          .as(call.getKey())
+          .isInstanceOfSatisfying(
+              DatastoreUnavailableException.class,
+              e -> {
+                assertThat(e.outcomeUnknown()).as(call.getKey()).isEqualTo(write);
+                assertThat(e.getMessage()).contains("etcd http://127.0.0.1:");
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as(call.getKey())
+          .isLessThan(TIMEOUT.plus(SLACK));
+    }
+  }
+}
