@@ -1,0 +1,184 @@
+package io.github.calicoj.netns;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.calicoj.netns.internal.LibC;
+import io.github.calicoj.netns.internal.Namespaces;
+import io.github.calicoj.netns.internal.Native;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open network namespace: a file descriptor on a namespace file such as {@code
+ * /var/run/netns/NAME}, {@code /proc/PID/ns/net} or a Docker {@code SandboxKey}.
+ *
+ * <p>{@link #open} checks that the path really is a network namespace (nsfs, type {@code
+ * CLONE_NEWNET}) and says precisely what it is otherwise. The namespace stays alive while the fd
+ * is open, even if its process exits or its mount is removed.
+ *
+ * <p>Thread-safe. The opener owns the instance and closes it; {@code close()} is idempotent. Not
+ * for use on virtual threads' behalf: {@link #call} runs the body on a platform thread of its own.
+ */
+public final class NetNs implements AutoCloseable {
+  private final int fd;
+  private final String path;
+  private final long inode;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private NetNs(int fd, String path, long inode) {
+    this.fd = fd;
+    this.path = path;
+    this.inode = inode;
+  }
+
+  /**
+   * Opens the network namespace at {@code path}.
+   *
+   * @throws InvalidNamespaceException if the path is missing, a directory, not a namespace file,
+   *     or a namespace of another type
+   */
+  public static NetNs open(Path path) {
+    requireNonNull(path, "path");
+    String p = path.toString();
+    if (!Files.exists(path)) {
+      throw new InvalidNamespaceException(
+          p,
+          InvalidNamespaceException.Reason.MISSING,
+          NetnsException.ENOENT,
+          "ENOENT",
+          "no such file",
+          null);
+    }
+    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+      throw new InvalidNamespaceException(
+          p,
+          InvalidNamespaceException.Reason.DIRECTORY,
+          0,
+          "",
+          "is a directory, not a network namespace file",
+          null);
+    }
+    NetnsSupport.ensureAvailable();
+    LibC c = Native.libc();
+    int fd = c.open(p, Native.O_RDONLY | Native.O_CLOEXEC);
+    if (fd < 0) {
+      int errno = Native.errno();
+      throw new InvalidNamespaceException(
+          p,
+          InvalidNamespaceException.Reason.INACCESSIBLE,
+          errno,
+          Native.errnoName(errno),
+          Native.strerror(errno),
+          null);
+    }
+    try {
+      ByteBuffer statfs = Native.direct(128);
+      if (c.fstatfs(fd, statfs) != 0) {
+        int errno = Native.errno();
+        throw new InvalidNamespaceException(
+            p,
+            InvalidNamespaceException.Reason.INACCESSIBLE,
+            errno,
+            Native.errnoName(errno),
+            Native.strerror(errno),
+            null);
+      }
+      if (statfs.getLong(0) != Native.NSFS_MAGIC) { // f_type, the first field of struct statfs
+        throw new InvalidNamespaceException(
+            p,
+            InvalidNamespaceException.Reason.NOT_A_NAMESPACE,
+            0,
+            "",
+            "not a namespace file (filesystem type 0x" + Long.toHexString(statfs.getLong(0)) + ")",
+            null);
+      }
+      int type = c.ioctl(fd, Native.NS_GET_NSTYPE);
+      if (type != Native.CLONE_NEWNET) {
+        throw new InvalidNamespaceException(
+            p,
+            InvalidNamespaceException.Reason.WRONG_NAMESPACE_TYPE,
+            0,
+            "",
+            "a namespace of another type (CLONE flag 0x" + Integer.toHexString(type) + ")",
+            null);
+      }
+      return new NetNs(fd, p, inodeOf(fd, p));
+    } catch (RuntimeException e) {
+      c.close(fd);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the calling thread's current network namespace ({@code /proc/thread-self/ns/net}): for a
+   * normal thread, the host's.
+   */
+  public static NetNs current() {
+    return open(Path.of("/proc/thread-self/ns/net"));
+  }
+
+  /** The path this namespace was opened from. */
+  public String path() {
+    return path;
+  }
+
+  /**
+   * The raw file descriptor, valid until {@link #close()}. For netlink's {@code IFLA_NET_NS_FD}
+   * and other native code; do not close it yourself.
+   */
+  public int fd() {
+    if (closed.get()) {
+      throw new IllegalStateException("NetNs " + path + " is closed");
+    }
+    return fd;
+  }
+
+  /** The namespace's inode number: two handles with the same inode are the same namespace. */
+  public long inode() {
+    return inode;
+  }
+
+  /** True if {@code other} refers to the same namespace. */
+  public boolean isSameAs(NetNs other) {
+    return inode == other.inode;
+  }
+
+  /**
+   * Runs {@code body} inside this namespace, on a platform thread created for this call alone,
+   * which returns to its namespace (or is discarded) and ends. The body must not start threads.
+   * Use it for what netlink cannot do, such as per-namespace sysctls under {@code /proc/sys/net}.
+   *
+   * @throws NetnsException if the namespace cannot be entered, or as thrown by the body
+   */
+  public <T> T call(Callable<T> body) {
+    requireNonNull(body, "body");
+    return Namespaces.callIn(fd(), "netns " + path, body);
+  }
+
+  /** Closes the fd. Idempotent, thread-safe, never throws. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      Native.libc().close(fd);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NetNs{" + path + ", inode " + inode + "}";
+  }
+
+  private static long inodeOf(int fd, String path) {
+    try {
+      Object ino = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
+      return ((Number) ino).longValue();
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new NetnsException("stat", path, 0, "", e.toString(), null, e);
+    }
+  }
+}

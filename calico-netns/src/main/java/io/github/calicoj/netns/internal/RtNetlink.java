@@ -1,0 +1,360 @@
+package io.github.calicoj.netns.internal;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.Link;
+import io.github.calicoj.netns.MacAddress;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.NetnsException;
+import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.netns.Route;
+import io.github.calicoj.netns.VethOptions;
+import io.github.calicoj.netns.internal.msg.LinkMessage;
+import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.internal.msg.Requests;
+import io.github.calicoj.netns.internal.msg.Rtnl;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+/**
+ * The {@link Netlink} implementation: one {@link NetlinkSocket} plus an owned handle on the
+ * socket's namespace (for sysctls). Thread-safe.
+ */
+public final class RtNetlink implements Netlink {
+  private static final Pattern SYSCTL_KEY = Pattern.compile("net(\\.[A-Za-z0-9_-]+)+");
+  /** Interface groups calicoj may use for bulk deletes: 0x63610000-0x6361ffff ("ca"). */
+  private static final int GROUP_BASE = 0x63610000;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final NetlinkSocket socket;
+  private final NetNs ns;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RtNetlink(NetlinkSocket socket, NetNs ns) {
+    this.socket = socket;
+    this.ns = ns;
+  }
+
+  /** A socket in the calling thread's namespace. */
+  public static RtNetlink openCurrent(Duration timeout) {
+    NetnsSupport.ensureAvailable();
+    NetNs here = NetNs.current();
+    try {
+      return new RtNetlink(NetlinkSocket.configure(NetlinkSocket.rawSocket(), timeout), here);
+    } catch (RuntimeException e) {
+      here.close();
+      throw e;
+    }
+  }
+
+  /** A socket in {@code target}, created on a switched thread. */
+  public static RtNetlink openIn(NetNs target, Duration timeout) {
+    requireNonNull(target, "target");
+    requireNonNull(timeout, "timeout");
+    NetnsSupport.ensureAvailable();
+    // Our own handle on the namespace, so the caller may close theirs while we live.
+    NetNs own = NetNs.open(Path.of("/proc/self/fd/" + target.fd()));
+    try {
+      int fd = Namespaces.socketIn(own.fd(), "netns " + target.path());
+      return new RtNetlink(NetlinkSocket.configure(fd, timeout), own);
+    } catch (RuntimeException e) {
+      own.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Link createVeth(InterfaceName host, InterfaceName peer, NetNs peerNs, VethOptions options) {
+    requireNonNull(host, "host");
+    requireNonNull(peer, "peer");
+    requireNonNull(peerNs, "peerNs");
+    requireNonNull(options, "options");
+    int nsFd = peerNs.fd();
+    byte[] mac = options.hostMacAddress().map(MacAddress::bytes).orElse(null);
+    socket.request(
+        "RTM_NEWLINK",
+        host + " type veth peer " + peer + " netns " + peerNs.path(),
+        (buf, seq) ->
+            Requests.newVeth(
+                buf,
+                seq,
+                host.value(),
+                peer.value(),
+                nsFd,
+                mac,
+                options.mtu(),
+                options.group(),
+                options.hostUp()));
+    return link(host);
+  }
+
+  @Override
+  public void moveToNamespace(InterfaceName link, NetNs target, InterfaceName newName) {
+    requireNonNull(target, "target");
+    requireNonNull(newName, "newName");
+    int index = link(link).index();
+    int nsFd = target.fd();
+    socket.request(
+        "RTM_NEWLINK",
+        link + " netns " + target.path() + " name " + newName,
+        (buf, seq) -> Requests.moveLinkByIndex(buf, seq, index, nsFd, newName.value()));
+  }
+
+  @Override
+  public void setUp(InterfaceName link) {
+    setLinkUp(link, true);
+  }
+
+  @Override
+  public void setDown(InterfaceName link) {
+    setLinkUp(link, false);
+  }
+
+  private void setLinkUp(InterfaceName link, boolean up) {
+    requireNonNull(link, "link");
+    socket.request(
+        "RTM_NEWLINK",
+        link + (up ? " up" : " down"),
+        (buf, seq) -> Requests.setLinkUp(buf, seq, link.value(), up));
+  }
+
+  @Override
+  public void addAddress(InterfaceName link, IpPrefix address) {
+    address(link, address, true);
+  }
+
+  @Override
+  public void deleteAddress(InterfaceName link, IpPrefix address) {
+    address(link, address, false);
+  }
+
+  private void address(InterfaceName link, IpPrefix address, boolean add) {
+    requireNonNull(address, "address");
+    int index = link(link).index();
+    socket.request(
+        add ? "RTM_NEWADDR" : "RTM_DELADDR",
+        address + " dev " + link,
+        (buf, seq) ->
+            Requests.address(buf, seq, add, index, address.address(), address.prefixLength()));
+  }
+
+  @Override
+  public void addRoute(Route route) {
+    route(route, 0);
+  }
+
+  @Override
+  public void replaceRoute(Route route) {
+    route(route, 1);
+  }
+
+  @Override
+  public void deleteRoute(Route route) {
+    route(route, 2);
+  }
+
+  private void route(Route route, int mode) {
+    requireNonNull(route, "route");
+    int index = link(route.device()).index();
+    socket.request(
+        mode == 2 ? "RTM_DELROUTE" : "RTM_NEWROUTE",
+        route.toString(),
+        (buf, seq) ->
+            Requests.route(
+                buf,
+                seq,
+                mode,
+                route.destination().address(),
+                route.destination().prefixLength(),
+                route.gateway(),
+                index,
+                route.linkScope()));
+  }
+
+  @Override
+  public Optional<Link> findLink(InterfaceName name) {
+    requireNonNull(name, "name");
+    try {
+      return Optional.of(link(name));
+    } catch (NetnsException e) {
+      if (e.errno() == NetnsException.ENODEV) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Link link(InterfaceName name) {
+    requireNonNull(name, "name");
+    List<NlMessage> replies =
+        socket.request(
+            "RTM_GETLINK", name.value(), (buf, seq) -> Requests.getLink(buf, seq, name.value()));
+    for (NlMessage m : replies) {
+      if (m.type() == Rtnl.RTM_NEWLINK) {
+        return toLink(LinkMessage.parse(m.payload()));
+      }
+    }
+    throw Native.error("RTM_GETLINK", name.value(), NetnsException.ENODEV, "no RTM_NEWLINK reply");
+  }
+
+  @Override
+  public List<Link> links() {
+    List<NlMessage> replies =
+        socket.request("RTM_GETLINK", "dump", (buf, seq) -> Requests.dumpLinks(buf, seq));
+    List<Link> links = new ArrayList<>();
+    for (NlMessage m : replies) {
+      if (m.type() == Rtnl.RTM_NEWLINK) {
+        links.add(toLink(LinkMessage.parse(m.payload())));
+      }
+    }
+    return List.copyOf(links);
+  }
+
+  @Override
+  public void deleteLink(InterfaceName name) {
+    requireNonNull(name, "name");
+    socket.request(
+        "RTM_DELLINK", name.value(), (buf, seq) -> Requests.delLink(buf, seq, name.value()));
+  }
+
+  @Override
+  public boolean deleteLinkIfExists(InterfaceName name) {
+    try {
+      deleteLink(name);
+      return true;
+    } catch (NetnsException e) {
+      if (e.errno() == NetnsException.ENODEV) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public int deleteLinks(Collection<InterfaceName> names) {
+    requireNonNull(names, "names");
+    if (names.isEmpty()) {
+      return 0;
+    }
+    int group = freeGroup();
+    int tagged = 0;
+    for (InterfaceName name : names) {
+      try {
+        socket.request(
+            "RTM_NEWLINK",
+            name + " group " + group,
+            (buf, seq) -> Requests.setLinkGroup(buf, seq, name.value(), group));
+        tagged++;
+      } catch (NetnsException e) {
+        if (e.errno() != NetnsException.ENODEV) {
+          throw e;
+        }
+      }
+    }
+    if (tagged > 0) {
+      socket.request(
+          "RTM_DELLINK", "group " + group, (buf, seq) -> Requests.delLinkGroup(buf, seq, group));
+    }
+    return tagged;
+  }
+
+  /** A group in calicoj's range that no link uses now (never group 0, which would be everything). */
+  private int freeGroup() {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      int group = GROUP_BASE + 1 + RANDOM.nextInt(0xfffe);
+      int g = group;
+      if (links().stream().noneMatch(l -> l.group() == g)) {
+        return group;
+      }
+    }
+    throw Native.error("bulk delete", "group", 0, "no free interface group in calicoj's range");
+  }
+
+  @Override
+  public void writeSysctl(String key, String value) {
+    Path file = sysctlPath(key);
+    requireNonNull(value, "value");
+    runInNamespace(
+        "write sysctl",
+        key,
+        () -> {
+          Files.writeString(file, value, StandardCharsets.US_ASCII);
+          return null;
+        });
+  }
+
+  @Override
+  public String readSysctl(String key) {
+    Path file = sysctlPath(key);
+    return runInNamespace(
+        "read sysctl", key, () -> Files.readString(file, StandardCharsets.US_ASCII).trim());
+  }
+
+  private static Path sysctlPath(String key) {
+    requireNonNull(key, "key");
+    checkArgument(SYSCTL_KEY.matcher(key).matches(), "Not a net.* sysctl key: %s", key);
+    return Path.of("/proc/sys", key.replace('.', '/'));
+  }
+
+  /** Procfs sys/net resolves to the namespace of the thread that opens the file. */
+  private <T> T runInNamespace(String operation, String key, IoBody<T> body) {
+    try {
+      if (ns.inode() == currentThreadNamespaceInode()) {
+        return body.run(); // already there: no switch needed
+      }
+      return ns.call(body::run);
+    } catch (IOException e) {
+      throw new NetnsException(operation, key, 0, "", e.toString(), null, e);
+    } catch (NetnsException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw new NetnsException(operation, key, 0, "", io.toString(), null, io);
+      }
+      throw e;
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoBody<T> {
+    T run() throws IOException;
+  }
+
+  private static long currentThreadNamespaceInode() throws IOException {
+    return ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino"))
+        .longValue();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      socket.close();
+      ns.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RtNetlink{" + ns + "}";
+  }
+
+  private static Link toLink(LinkMessage m) {
+    byte[] addr = m.address();
+    MacAddress mac = addr != null && addr.length == 6 ? MacAddress.of(addr) : MacAddress.ZERO;
+    return new Link(m.index(), InterfaceName.of(m.name()), mac, m.mtu(), m.up(), m.group());
+  }
+}

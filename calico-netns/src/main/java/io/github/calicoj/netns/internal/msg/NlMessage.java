@@ -1,0 +1,109 @@
+package io.github.calicoj.netns.internal.msg;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One received netlink message: the header fields and its payload (everything after the 16-byte
+ * header), plus the decoders for the replies we use.
+ *
+ * @param type nlmsg_type
+ * @param flags nlmsg_flags
+ * @param seq nlmsg_seq
+ * @param pid nlmsg_pid (0 for messages from the kernel)
+ * @param payload a native-order view of the payload, position 0
+ */
+public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payload) {
+
+  /**
+   * Splits {@code len} bytes of {@code buf} (from position 0) into messages.
+   *
+   * @throws IllegalArgumentException if a message is truncated or malformed
+   */
+  public static List<NlMessage> parseAll(ByteBuffer buf, int len) {
+    ByteBuffer b = buf.duplicate().order(ByteOrder.nativeOrder());
+    List<NlMessage> out = new ArrayList<>();
+    int off = 0;
+    while (off + Rtnl.NLMSG_HDRLEN <= len) {
+      int msgLen = b.getInt(off);
+      if (msgLen < Rtnl.NLMSG_HDRLEN || off + msgLen > len) {
+        throw new IllegalArgumentException(
+            "Malformed netlink message at offset " + off + ": length " + msgLen + " of " + len);
+      }
+      int type = Short.toUnsignedInt(b.getShort(off + 4));
+      int flags = Short.toUnsignedInt(b.getShort(off + 6));
+      int seq = b.getInt(off + 8);
+      int pid = b.getInt(off + 12);
+      ByteBuffer payload =
+          b.slice(off + Rtnl.NLMSG_HDRLEN, msgLen - Rtnl.NLMSG_HDRLEN).order(ByteOrder.nativeOrder());
+      out.add(new NlMessage(type, flags, seq, pid, payload));
+      off += Rtnl.align(msgLen);
+    }
+    return out;
+  }
+
+  /** For NLMSG_ERROR: the positive errno, or 0 for an ACK. */
+  public int errno() {
+    return -payload.getInt(0);
+  }
+
+  /** For NLMSG_ERROR with extended ack: the kernel's message, or null. */
+  public @Nullable String extAckMessage() {
+    if ((flags & Rtnl.NLM_F_ACK_TLVS) == 0 || payload.limit() < Rtnl.NLMSGERR_LEN) {
+      return null;
+    }
+    // struct nlmsgerr { int error; struct nlmsghdr msg; } then the echoed payload unless CAPPED.
+    int echoed = (flags & Rtnl.NLM_F_CAPPED) != 0 ? Rtnl.NLMSG_HDRLEN : payload.getInt(4);
+    int attrs = 4 + Rtnl.align(echoed);
+    if (attrs > payload.limit()) {
+      return null;
+    }
+    ByteBuffer msg = attributes(payload, attrs).get(Rtnl.NLMSGERR_ATTR_MSG);
+    return msg == null ? null : cString(msg);
+  }
+
+  /**
+   * Parses the attributes that start at {@code offset} of {@code payload}; the first occurrence of
+   * each type wins. Nested-flag bits are masked off.
+   */
+  public static Map<Integer, ByteBuffer> attributes(ByteBuffer payload, int offset) {
+    Map<Integer, ByteBuffer> attrs = new HashMap<>();
+    int off = offset;
+    int end = payload.limit();
+    while (off + 4 <= end) {
+      int len = Short.toUnsignedInt(payload.getShort(off));
+      int type = Short.toUnsignedInt(payload.getShort(off + 2)) & 0x3fff;
+      if (len < 4 || off + len > end) {
+        throw new IllegalArgumentException(
+            "Malformed attribute at offset " + off + ": length " + len + " of " + end);
+      }
+      attrs.putIfAbsent(type, payload.slice(off + 4, len - 4).order(ByteOrder.nativeOrder()));
+      off += Rtnl.align(len);
+    }
+    return attrs;
+  }
+
+  /** A NUL-terminated (or unterminated) string attribute. */
+  public static String cString(ByteBuffer attr) {
+    int n = 0;
+    while (n < attr.limit() && attr.get(n) != 0) {
+      n++;
+    }
+    byte[] s = new byte[n];
+    attr.get(0, s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+
+  /** The bytes of an attribute. */
+  public static byte[] bytes(ByteBuffer attr) {
+    byte[] b = new byte[attr.limit()];
+    attr.get(0, b);
+    return b;
+  }
+}

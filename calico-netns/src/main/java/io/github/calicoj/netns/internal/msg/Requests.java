@@ -1,0 +1,176 @@
+package io.github.calicoj.netns.internal.msg;
+
+import static io.github.calicoj.netns.internal.msg.Rtnl.*;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rtnetlink requests calicoj sends, each written into a caller's buffer at its position.
+ * Every request asks for an ACK. The layouts and flags follow spec/netlink.md §3 (A–H).
+ */
+public final class Requests {
+  private Requests() {}
+
+  /**
+   * (A) {@code ip link add HOST [address MAC] [mtu MTU] [group G] [up] type veth peer name PEER
+   * netns NSFD}: the peer is born inside the target namespace under its final name.
+   */
+  public static int newVeth(
+      ByteBuffer buf,
+      int seq,
+      String host,
+      String peer,
+      int peerNsFd,
+      byte @Nullable [] hostMac,
+      int mtu,
+      int group,
+      boolean hostUp) {
+    NlBuilder b =
+        new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, hostUp ? IFF_UP : 0, hostUp ? IFF_UP : 0);
+    b.attrString(IFLA_IFNAME, host);
+    if (hostMac != null) {
+      b.attr(IFLA_ADDRESS, hostMac);
+    }
+    if (mtu > 0) {
+      b.attrU32(IFLA_MTU, mtu);
+    }
+    if (group != 0) {
+      b.attrU32(IFLA_GROUP, group);
+    }
+    int linkinfo = b.beginNest(IFLA_LINKINFO);
+    b.attrStringNoNul(IFLA_INFO_KIND, "veth");
+    int data = b.beginNest(IFLA_INFO_DATA);
+    int peerNest = b.beginNest(VETH_INFO_PEER);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0); // raw, not an attribute; IFF_UP here gives ENOTCONN
+    b.attrString(IFLA_IFNAME, peer);
+    b.attrU32(IFLA_NET_NS_FD, peerNsFd);
+    if (mtu > 0) {
+      b.attrU32(IFLA_MTU, mtu);
+    }
+    b.endNest(peerNest);
+    b.endNest(data);
+    b.endNest(linkinfo);
+    return b.finish();
+  }
+
+  /**
+   * (B) {@code ip link set dev INDEX netns NSFD name NEWNAME}: move and rename in one message, so
+   * no temporary name ever appears in the target namespace.
+   */
+  public static int moveLinkByIndex(ByteBuffer buf, int seq, int index, int nsFd, String newName) {
+    NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, index, 0, 0);
+    b.attrString(IFLA_IFNAME, newName);
+    b.attrU32(IFLA_NET_NS_FD, nsFd);
+    return b.finish();
+  }
+
+  /** (D) {@code ip link set NAME up|down}, by name. */
+  public static int setLinkUp(ByteBuffer buf, int seq, String name, boolean up) {
+    NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, up ? IFF_UP : 0, IFF_UP);
+    b.attrString(IFLA_IFNAME, name);
+    return b.finish();
+  }
+
+  /** {@code ip link set NAME group G}, by name. */
+  public static int setLinkGroup(ByteBuffer buf, int seq, String name, int group) {
+    NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+    b.attrString(IFLA_IFNAME, name);
+    b.attrU32(IFLA_GROUP, group);
+    return b.finish();
+  }
+
+  /**
+   * (E) {@code ip addr add|del ADDRESS/LEN dev INDEX}. IPv6 addresses get IFA_F_NODAD so they are
+   * usable at once (no duplicate address detection).
+   */
+  public static int address(
+      ByteBuffer buf, int seq, boolean add, int index, InetAddress address, int prefixLen) {
+    boolean v4 = address instanceof Inet4Address;
+    int flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    NlBuilder b = new NlBuilder(buf, add ? RTM_NEWADDR : RTM_DELADDR, flags, seq);
+    b.ifaddrmsg(v4 ? AF_INET : AF_INET6, prefixLen, v4 ? 0 : IFA_F_NODAD, RT_SCOPE_UNIVERSE, index);
+    byte[] a = address.getAddress();
+    b.attr(IFA_LOCAL, a);
+    b.attr(IFA_ADDRESS, a);
+    return b.finish();
+  }
+
+  /**
+   * (F) {@code ip route add|replace|del DST[/LEN] [via GW] dev INDEX [scope link]} in the main
+   * table.
+   *
+   * @param mode 0 = add (CREATE|EXCL), 1 = replace (CREATE|REPLACE), 2 = delete
+   */
+  public static int route(
+      ByteBuffer buf,
+      int seq,
+      int mode,
+      InetAddress destination,
+      int dstLen,
+      @Nullable InetAddress gateway,
+      int oifIndex,
+      boolean linkScope) {
+    boolean v4 = destination instanceof Inet4Address;
+    int type = mode == 2 ? RTM_DELROUTE : RTM_NEWROUTE;
+    int flags =
+        NLM_F_REQUEST
+            | NLM_F_ACK
+            | (mode == 0 ? NLM_F_CREATE | NLM_F_EXCL : mode == 1 ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+    NlBuilder b = new NlBuilder(buf, type, flags, seq);
+    b.rtmsg(
+        v4 ? AF_INET : AF_INET6,
+        dstLen,
+        RT_TABLE_MAIN,
+        RTPROT_BOOT,
+        linkScope ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+        RTN_UNICAST);
+    if (dstLen > 0) {
+      b.attr(RTA_DST, destination.getAddress());
+    }
+    if (gateway != null) {
+      b.attr(RTA_GATEWAY, gateway.getAddress());
+    }
+    b.attrU32(RTA_OIF, oifIndex);
+    return b.finish();
+  }
+
+  /** (G) {@code ip link show NAME}: one RTM_NEWLINK reply, or ENODEV. */
+  public static int getLink(ByteBuffer buf, int seq, String name) {
+    NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+    b.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    b.attrString(IFLA_IFNAME, name);
+    return b.finish();
+  }
+
+  /** {@code ip link show}: a dump of every link (the kernel has no group filter for dumps). */
+  public static int dumpLinks(ByteBuffer buf, int seq) {
+    NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+    b.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    return b.finish();
+  }
+
+  /** (H) {@code ip link del NAME}. */
+  public static int delLink(ByteBuffer buf, int seq, String name) {
+    NlBuilder b = new NlBuilder(buf, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+    b.attrString(IFLA_IFNAME, name);
+    return b.finish();
+  }
+
+  /** (H) {@code ip link del group G}: every link in the group, with one RCU synchronization. */
+  public static int delLinkGroup(ByteBuffer buf, int seq, int group) {
+    NlBuilder b = new NlBuilder(buf, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+    b.attrU32(IFLA_GROUP, group);
+    return b.finish();
+  }
+}

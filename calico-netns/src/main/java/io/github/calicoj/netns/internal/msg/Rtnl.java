@@ -1,0 +1,109 @@
+package io.github.calicoj.netns.internal.msg;
+
+/** rtnetlink constants, each from the UAPI header named beside it. */
+public final class Rtnl {
+  private Rtnl() {}
+
+  // include/linux/socket.h, include/uapi/linux/netlink.h
+  public static final int AF_UNSPEC = 0;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int AF_NETLINK = 16;
+  public static final int NETLINK_ROUTE = 0;
+  public static final int SOL_NETLINK = 270;
+  public static final int NETLINK_CAP_ACK = 10;
+  public static final int NETLINK_EXT_ACK = 11;
+
+  // nlmsghdr types and flags, include/uapi/linux/netlink.h
+  public static final int NLMSG_HDRLEN = 16;
+  public static final int NLMSG_NOOP = 1;
+  public static final int NLMSG_ERROR = 2;
+  public static final int NLMSG_DONE = 3;
+  public static final int NLM_F_REQUEST = 0x1;
+  public static final int NLM_F_MULTI = 0x2;
+  public static final int NLM_F_ACK = 0x4;
+  public static final int NLM_F_DUMP_INTR = 0x10;
+  public static final int NLM_F_REPLACE = 0x100;
+  public static final int NLM_F_EXCL = 0x200;
+  public static final int NLM_F_CREATE = 0x400;
+  public static final int NLM_F_DUMP = 0x300;
+  // flags of NLMSG_ERROR replies
+  public static final int NLM_F_CAPPED = 0x100;
+  public static final int NLM_F_ACK_TLVS = 0x200;
+  // enum nlmsgerr_attrs
+  public static final int NLMSGERR_ATTR_MSG = 1;
+
+  // include/uapi/linux/rtnetlink.h
+  public static final int RTM_NEWLINK = 16;
+  public static final int RTM_DELLINK = 17;
+  public static final int RTM_GETLINK = 18;
+  public static final int RTM_SETLINK = 19;
+  public static final int RTM_NEWADDR = 20;
+  public static final int RTM_DELADDR = 21;
+  public static final int RTM_GETADDR = 22;
+  public static final int RTM_NEWROUTE = 24;
+  public static final int RTM_DELROUTE = 25;
+  public static final int RTM_GETROUTE = 26;
+  public static final int RT_TABLE_MAIN = 254;
+  public static final int RTPROT_BOOT = 3;
+  public static final int RT_SCOPE_UNIVERSE = 0;
+  public static final int RT_SCOPE_LINK = 253;
+  public static final int RT_SCOPE_HOST = 254;
+  public static final int RTN_UNICAST = 1;
+  public static final int RTA_DST = 1;
+  public static final int RTA_OIF = 4;
+  public static final int RTA_GATEWAY = 5;
+  public static final int RTA_TABLE = 15;
+  public static final int RTEXT_FILTER_SKIP_STATS = 8;
+
+  // include/uapi/linux/if_link.h
+  public static final int IFLA_ADDRESS = 1;
+  public static final int IFLA_IFNAME = 3;
+  public static final int IFLA_MTU = 4;
+  public static final int IFLA_LINKINFO = 18;
+  public static final int IFLA_GROUP = 27;
+  public static final int IFLA_NET_NS_FD = 28;
+  public static final int IFLA_EXT_MASK = 29;
+  public static final int IFLA_INFO_KIND = 1;
+  public static final int IFLA_INFO_DATA = 2;
+  // include/uapi/linux/veth.h
+  public static final int VETH_INFO_PEER = 1;
+  // include/uapi/linux/if.h
+  public static final int IFF_UP = 0x1;
+  public static final int IFNAMSIZ = 16;
+
+  // include/uapi/linux/if_addr.h
+  public static final int IFA_ADDRESS = 1;
+  public static final int IFA_LOCAL = 2;
+  public static final int IFA_FLAGS = 8;
+  public static final int IFA_F_NODAD = 0x02;
+
+  /** Sizes of the fixed headers. */
+  public static final int IFINFOMSG_LEN = 16;
+
+  public static final int IFADDRMSG_LEN = 8;
+  public static final int RTMSG_LEN = 12;
+  public static final int NLMSGERR_LEN = 20;
+
+  /** Rounds up to the 4-byte netlink alignment (NLMSG_ALIGN, RTA_ALIGN). */
+  public static int align(int len) {
+    return (len + 3) & ~3;
+  }
+
+  /** The rtnetlink message type's name, for error messages. */
+  public static String typeName(int type) {
+    return switch (type) {
+      case RTM_NEWLINK -> "RTM_NEWLINK";
+      case RTM_DELLINK -> "RTM_DELLINK";
+      case RTM_GETLINK -> "RTM_GETLINK";
+      case RTM_SETLINK -> "RTM_SETLINK";
+      case RTM_NEWADDR -> "RTM_NEWADDR";
+      case RTM_DELADDR -> "RTM_DELADDR";
+      case RTM_GETADDR -> "RTM_GETADDR";
+      case RTM_NEWROUTE -> "RTM_NEWROUTE";
+      case RTM_DELROUTE -> "RTM_DELROUTE";
+      case RTM_GETROUTE -> "RTM_GETROUTE";
+      default -> "netlink type " + type;
+    };
+  }
+}
