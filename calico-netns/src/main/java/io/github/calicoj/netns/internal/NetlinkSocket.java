@@ -65,7 +65,7 @@ public final class NetlinkSocket implements AutoCloseable {
       c.setsockopt(fd, Rtnl.SOL_NETLINK, Rtnl.NETLINK_EXT_ACK, one, 4);
       c.setsockopt(fd, Rtnl.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, one, 4);
       ByteBuffer tv = Native.direct(16);
-      tv.putLong(0, timeout.getSeconds()).putLong(8, timeout.toNanosPart() / 1000);
+      tv.putLong(0, timeout.toSeconds()).putLong(8, timeout.toNanosPart() / 1000);
       if (c.setsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVTIMEO, tv, 16) != 0) {
         throw Native.error("setsockopt", "SO_RCVTIMEO", Native.errno(), null);
       }
