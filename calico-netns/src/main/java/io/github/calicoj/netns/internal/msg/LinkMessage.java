@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param mtu IFLA_MTU, or 0 if absent
  * @param group IFLA_GROUP, or 0 if absent
  */
+@SuppressWarnings("ArrayRecordComponent") // internal decode result, never compared or hashed
 public record LinkMessage(
     int index, int flags, String name, byte @Nullable [] address, int mtu, int group) {
 
