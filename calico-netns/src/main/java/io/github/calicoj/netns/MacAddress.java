@@ -11,13 +11,14 @@ import java.util.HexFormat;
  * Calico stores it. Immutable.
  */
 public final class MacAddress {
+  private static final HexFormat HEX = HexFormat.ofDelimiter(":");
+
   /** The fixed host-side MAC that Calico gives every {@code cali} interface. */
   public static final MacAddress CALICO_HOST = parse("ee:ee:ee:ee:ee:ee");
 
   /** All zeroes: what the kernel reports for links without an address, such as {@code lo}. */
   public static final MacAddress ZERO = of(new byte[6]);
 
-  private static final HexFormat HEX = HexFormat.ofDelimiter(":");
   private final byte[] bytes;
 
   private MacAddress(byte[] bytes) {

@@ -13,7 +13,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
-import io.github.calicoj.datastore.testing.EtcdCluster;
+import io.github.calicoj.testkit.EtcdCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

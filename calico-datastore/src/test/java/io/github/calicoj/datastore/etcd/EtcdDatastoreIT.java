@@ -6,7 +6,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreContractTest;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.datastore.testing.EtcdExtension;
+import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

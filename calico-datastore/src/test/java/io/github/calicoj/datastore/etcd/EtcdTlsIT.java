@@ -8,7 +8,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
-import io.github.calicoj.datastore.testing.EtcdExtension;
+import io.github.calicoj.testkit.EtcdExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

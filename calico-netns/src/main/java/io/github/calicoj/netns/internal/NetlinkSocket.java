@@ -141,7 +141,7 @@ public final class NetlinkSocket implements AutoCloseable {
             errno == Native.EAGAIN ? "no reply from the kernel within the socket timeout" : null);
       }
       for (NlMessage m : NlMessage.parseAll(recv, (int) n)) {
-        if (m.seq() != mySeq || m.pid() != 0) {
+        if (m.seq() != mySeq) {
           continue; // stale reply of an earlier, failed request
         }
         if (m.type() == Rtnl.NLMSG_ERROR) {

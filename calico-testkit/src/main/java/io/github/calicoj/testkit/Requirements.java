@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.testing;
+package io.github.calicoj.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

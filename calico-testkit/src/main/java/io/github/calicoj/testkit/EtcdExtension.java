@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.testing;
+package io.github.calicoj.testkit;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.testing;
+package io.github.calicoj.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

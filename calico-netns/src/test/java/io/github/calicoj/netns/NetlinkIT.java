@@ -1,0 +1,306 @@
+package io.github.calicoj.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.Requirements;
+import io.github.calicoj.testkit.TestNamespace;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Netlink against the real kernel, as root, in namespaces the test makes itself: a test "host"
+ * namespace and a workload namespace. Every result is checked with {@code ip -j}.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class NetlinkIT {
+  private TestNamespace hostNs;
+  private TestNamespace workloadNs;
+  private NetNs host;
+  private NetNs workload;
+  private Netlink hostNl;
+  private Netlink workloadNl;
+  private final InterfaceName eth1 = InterfaceName.of("eth1");
+  private InterfaceName cali;
+
+  @BeforeEach
+  void setUp() {
+    Requirements.requireRoot();
+    Requirements.require(NetnsSupport.isAvailable(), "netns support: " + NetnsSupport.unavailabilityCause());
+    hostNs = TestNamespace.create();
+    workloadNs = TestNamespace.create();
+    host = NetNs.open(hostNs.path());
+    workload = NetNs.open(workloadNs.path());
+    hostNl = Netlink.openIn(host);
+    workloadNl = Netlink.openIn(workload);
+    cali = InterfaceName.of("cjt" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (AutoCloseable c : new AutoCloseable[] {hostNl, workloadNl, host, workload, hostNs, workloadNs}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+  }
+
+  @Test
+  void vethPeerIsBornInTheWorkloadNamespaceUnderItsFinalName() {
+    Link created =
+        hostNl.createVeth(cali, eth1, workload, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+
+    assertThat(created.name()).isEqualTo(cali);
+    assertThat(created.up()).isTrue();
+    assertThat(created.mac()).isEqualTo(MacAddress.CALICO_HOST);
+    JsonNode hostLink = IpOracle.link(hostNs.name(), cali.value()).orElseThrow();
+    assertThat(hostLink.path("ifindex").asInt()).isEqualTo(created.index());
+    assertThat(hostLink.path("address").asText()).isEqualTo("ee:ee:ee:ee:ee:ee");
+    assertThat(flags(hostLink)).contains("UP");
+    // The peer exists only in the workload namespace, with its final name.
+    assertThat(IpOracle.link(hostNs.name(), "eth1")).isEmpty();
+    JsonNode peer = IpOracle.link(workloadNs.name(), "eth1").orElseThrow();
+    Link inside = workloadNl.link(eth1);
+    assertThat(peer.path("address").asText()).isEqualTo(inside.mac().toString());
+    assertThat(peer.path("ifindex").asInt()).isEqualTo(inside.index());
+    assertThat(inside.mac().isLocallyAdministeredUnicast()).isTrue();
+    assertThat(hostNl.exists(cali)).isTrue();
+    assertThat(workloadNl.exists(cali)).isFalse();
+  }
+
+  @Test
+  void fullWorkloadSequenceIpv4() throws Exception {
+    InetAddress gw = InetAddress.getByName("169.254.1.1");
+    hostNl.createVeth(cali, eth1, workload);
+    workloadNl.setUp(eth1);
+    workloadNl.addAddress(eth1, IpPrefix.parse("10.99.0.7/32"));
+    workloadNl.addRoute(Route.onLink(gw, eth1));
+    workloadNl.addRoute(Route.defaultVia(gw, eth1));
+    MacAddress mac = workloadNl.link(eth1).mac();
+
+    JsonNode link = IpOracle.link(workloadNs.name(), "eth1").orElseThrow();
+    assertThat(flags(link)).contains("UP");
+    assertThat(link.path("address").asText()).isEqualTo(mac.toString());
+    assertThat(IpOracle.addresses(workloadNs.name(), "eth1")).contains("10.99.0.7/32");
+    List<JsonNode> routes = IpOracle.routes(workloadNs.name(), true);
+    assertThat(routes)
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("169.254.1.1");
+              assertThat(r.path("dev").asText()).isEqualTo("eth1");
+              assertThat(r.path("scope").asText()).isEqualTo("link");
+            });
+    assertThat(routes)
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("default");
+              assertThat(r.path("gateway").asText()).isEqualTo("169.254.1.1");
+              assertThat(r.path("dev").asText()).isEqualTo("eth1");
+            });
+  }
+
+  @Test
+  void ipv6AddressIsUsableAtOnceAndRoutesWork() throws Exception {
+    InetAddress gw = InetAddress.getByName("fe80::1");
+    hostNl.createVeth(cali, eth1, workload);
+    workloadNl.setUp(eth1);
+    workloadNl.addAddress(eth1, IpPrefix.parse("fd00:99::7/128"));
+    workloadNl.addRoute(Route.onLink(InetAddress.getByName("fd00:99::1"), eth1));
+    workloadNl.addRoute(Route.defaultVia(InetAddress.getByName("fd00:99::1"), eth1));
+
+    JsonNode addrs = IpOracle.ipJson(workloadNs.name(), "addr", "show", "dev", "eth1");
+    JsonNode ours = null;
+    for (JsonNode a : addrs.get(0).path("addr_info")) {
+      if (a.path("local").asText().equals("fd00:99::7")) {
+        ours = a;
+      }
+    }
+    assertThat(ours).isNotNull();
+    assertThat(ours.path("prefixlen").asInt()).isEqualTo(128);
+    assertThat(ours.has("tentative")).as("no DAD: %s", ours).isFalse();
+    assertThat(IpOracle.routes(workloadNs.name(), false))
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("default");
+              assertThat(r.path("gateway").asText()).isEqualTo("fd00:99::1");
+            });
+    assertThat(gw.isLinkLocalAddress()).isTrue();
+  }
+
+  @Test
+  void defaultRouteBeforeOnLinkRouteIsRefusedWithEnetunreach() throws Exception {
+    hostNl.createVeth(cali, eth1, workload);
+    workloadNl.setUp(eth1);
+    InetAddress gw = InetAddress.getByName("169.254.1.1");
+    assertThatThrownBy(() -> workloadNl.addRoute(Route.defaultVia(gw, eth1)))
+        .isInstanceOfSatisfying(
+            NetnsException.class,
+            e -> {
+              assertThat(e.errno()).isEqualTo(NetnsException.ENETUNREACH);
+              assertThat(e.errnoName()).isEqualTo("ENETUNREACH");
+              assertThat(e.operation()).isEqualTo("RTM_NEWROUTE");
+              assertThat(e.getMessage()).contains("default via 169.254.1.1 dev eth1");
+            });
+  }
+
+  @Test
+  void duplicateNameIsEexist() {
+    hostNl.createVeth(cali, eth1, workload);
+    InterfaceName other = InterfaceName.of("cjtx" + UUID.randomUUID().toString().substring(0, 6));
+    assertThatThrownBy(() -> hostNl.createVeth(cali, InterfaceName.of("eth2"), workload))
+        .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
+    assertThatThrownBy(() -> hostNl.createVeth(other, eth1, workload))
+        .isInstanceOfSatisfying(
+            NetnsException.class,
+            e -> {
+              assertThat(e.errno()).isEqualTo(NetnsException.EEXIST);
+              assertThat(e.getMessage()).contains(other.value()).contains("EEXIST");
+            });
+    // Nothing half-made was left behind.
+    assertThat(IpOracle.link(hostNs.name(), other.value())).isEmpty();
+    assertThat(IpOracle.link(workloadNs.name(), "eth2")).isEmpty();
+  }
+
+  @Test
+  void sixteenByteNameIsRefusedBeforeAnySyscall() {
+    assertThatThrownBy(() -> InterfaceName.of("cjt0123456789abc"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("16 bytes")
+        .hasMessageContaining("cjt0123456789abc");
+  }
+
+  @Test
+  void deletingAnAbsentLinkIsEnodevUnlessTolerant() {
+    assertThatThrownBy(() -> hostNl.deleteLink(cali))
+        .isInstanceOfSatisfying(
+            NetnsException.class,
+            e -> {
+              assertThat(e.errno()).isEqualTo(NetnsException.ENODEV);
+              assertThat(e.isNotFound()).isTrue();
+            });
+    assertThat(hostNl.deleteLinkIfExists(cali)).isFalse();
+    assertThat(hostNl.findLink(cali)).isEmpty();
+  }
+
+  @Test
+  void addressOnAMissingLinkIsEnodev() {
+    assertThatThrownBy(() -> workloadNl.addAddress(eth1, IpPrefix.parse("10.99.0.8/32")))
+        .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isNotFound()).isTrue());
+  }
+
+  @Test
+  void duplicateAddressIsEexistWithTheKernelsText() {
+    hostNl.createVeth(cali, eth1, workload);
+    workloadNl.addAddress(eth1, IpPrefix.parse("10.99.0.9/32"));
+    assertThatThrownBy(() -> workloadNl.addAddress(eth1, IpPrefix.parse("10.99.0.9/32")))
+        .isInstanceOfSatisfying(
+            NetnsException.class,
+            e -> {
+              assertThat(e.isAlreadyExists()).isTrue();
+              assertThat(e.kernelMessage()).isPresent();
+            });
+    workloadNl.deleteAddress(eth1, IpPrefix.parse("10.99.0.9/32"));
+    assertThat(IpOracle.addresses(workloadNs.name(), "eth1")).doesNotContain("10.99.0.9/32");
+  }
+
+  @Test
+  void deletingTheHostEndRemovesBothEnds() {
+    hostNl.createVeth(cali, eth1, workload);
+    hostNl.deleteLink(cali);
+    assertThat(IpOracle.link(hostNs.name(), cali.value())).isEmpty();
+    assertThat(IpOracle.link(workloadNs.name(), "eth1")).isEmpty();
+  }
+
+  @Test
+  void moveAndRenameInOneRequest() {
+    InterfaceName tmp = InterfaceName.of("cjtt" + UUID.randomUUID().toString().substring(0, 8));
+    hostNl.createVeth(cali, tmp, host); // both ends in the host namespace
+    hostNl.moveToNamespace(tmp, workload, InterfaceName.of("eth2"));
+    assertThat(IpOracle.link(hostNs.name(), tmp.value())).isEmpty();
+    JsonNode moved = IpOracle.link(workloadNs.name(), "eth2").orElseThrow();
+    assertThat(flags(moved)).doesNotContain("UP");
+    workloadNl.setUp(InterfaceName.of("eth2"));
+    assertThat(flags(IpOracle.link(workloadNs.name(), "eth2").orElseThrow())).contains("UP");
+    workloadNl.setDown(InterfaceName.of("eth2"));
+    assertThat(workloadNl.link(InterfaceName.of("eth2")).up()).isFalse();
+  }
+
+  @Test
+  void bulkDeleteRemovesEveryNamedLinkAndNothingElse() throws Exception {
+    List<InterfaceName> names = new ArrayList<>();
+    List<TestNamespace> extra = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        TestNamespace ns = TestNamespace.create();
+        extra.add(ns);
+        try (NetNs n = NetNs.open(ns.path())) {
+          InterfaceName name = InterfaceName.of("cjtb" + i + UUID.randomUUID().toString().substring(0, 6));
+          hostNl.createVeth(name, eth1, n);
+          names.add(name);
+        }
+      }
+      hostNl.createVeth(cali, eth1, workload); // a bystander that must survive
+      List<InterfaceName> toDelete = new ArrayList<>(names);
+      toDelete.add(InterfaceName.of("cjtmissing0"));
+      assertThat(hostNl.deleteLinks(toDelete)).isEqualTo(6);
+      for (InterfaceName n : names) {
+        assertThat(IpOracle.link(hostNs.name(), n.value())).isEmpty();
+      }
+      assertThat(IpOracle.link(hostNs.name(), cali.value())).isPresent();
+      assertThat(hostNl.link(cali).group()).isZero();
+    } finally {
+      extra.forEach(TestNamespace::close);
+    }
+  }
+
+  @Test
+  void sysctlsAreWrittenInsideTheRightNamespace() throws Exception {
+    hostNl.createVeth(cali, eth1, workload);
+    String key = "net.ipv4.conf." + cali.value() + ".proxy_arp";
+    hostNl.writeSysctl(key, "1");
+    hostNl.writeSysctl("net.ipv4.neigh." + cali.value() + ".proxy_delay", "0");
+    assertThat(hostNl.readSysctl(key)).isEqualTo("1");
+    String oracle =
+        io.github.calicoj.testkit.Processes.run(
+                List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                    "/proc/sys/net/ipv4/conf/" + cali.value() + "/proxy_arp"),
+                java.time.Duration.ofSeconds(10))
+            .trim();
+    assertThat(oracle).isEqualTo("1");
+    // The real host has no such interface: the write did not go there.
+    assertThat(Files.exists(Path.of("/proc/sys/net/ipv4/conf/" + cali.value()))).isFalse();
+    assertThatThrownBy(() -> hostNl.writeSysctl("kernel.hostname", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void linksListsTheNamespace() {
+    hostNl.createVeth(cali, eth1, workload);
+    List<Link> links = hostNl.links();
+    assertThat(links).extracting(l -> l.name().value()).contains("lo", cali.value());
+    Optional<Link> lo = links.stream().filter(l -> l.name().value().equals("lo")).findFirst();
+    assertThat(lo.orElseThrow().mac()).isEqualTo(MacAddress.ZERO);
+  }
+
+  private static List<String> flags(JsonNode link) {
+    List<String> out = new ArrayList<>();
+    link.path("flags").forEach(f -> out.add(f.asText()));
+    return out;
+  }
+}
