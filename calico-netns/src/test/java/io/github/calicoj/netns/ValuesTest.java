@@ -1,0 +1,78 @@
+package io.github.calicoj.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+
+  @Test
+  void interfaceNames() {
+    assertThat(InterfaceName.of("cali0123456789a").value()).hasSize(15);
+    for (String bad : new String[] {"", "cali0123456789ab", "a/b", "a b", "a:b", ".", "..", "a\tb"}) {
+      assertThatThrownBy(() -> InterfaceName.of(bad))
+          .as("%s", bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    // 15 bytes counts UTF-8 bytes, not chars.
+    assertThatThrownBy(() -> InterfaceName.of("éééééééé")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void macAddressesRoundTripLowercase() {
+    MacAddress m = MacAddress.parse("EE:EE:ee:0A:0b:FF");
+    assertThat(m.toString()).isEqualTo("ee:ee:ee:0a:0b:ff");
+    assertThat(MacAddress.parse(m.toString())).isEqualTo(m).hasSameHashCodeAs(m);
+    assertThat(MacAddress.CALICO_HOST.isLocallyAdministeredUnicast()).isTrue();
+    assertThatThrownBy(() -> MacAddress.parse("ee:ee:ee:ee:ee"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ee:ee:ee:ee:ee");
+    assertThatThrownBy(() -> MacAddress.of(new byte[5])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void prefixes() throws Exception {
+    assertThat(IpPrefix.parse("10.65.0.7").toString()).isEqualTo("10.65.0.7/32");
+    assertThat(IpPrefix.parse("fd00:0::7/128").toString()).isEqualTo("fd00::7/128");
+    assertThat(IpPrefix.parse("10.0.0.0/8").prefixLength()).isEqualTo(8);
+    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.1/33"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("33");
+    assertThatThrownBy(() -> IpPrefix.parse("nope")).hasMessageContaining("nope");
+    assertThat(IpPrefix.host(InetAddress.getByName("::1")).prefixLength()).isEqualTo(128);
+  }
+
+  @Test
+  void routesPrintAsIpRoute() throws Exception {
+    InterfaceName eth1 = InterfaceName.of("eth1");
+    InetAddress gw = InetAddress.getByName("169.254.1.1");
+    assertThat(Route.onLink(gw, eth1).toString()).isEqualTo("169.254.1.1/32 dev eth1 scope link");
+    assertThat(Route.defaultVia(gw, eth1).toString()).isEqualTo("default via 169.254.1.1 dev eth1");
+    assertThat(Route.defaultVia(InetAddress.getByName("fd00::1"), eth1).destination().toString())
+        .isEqualTo("::/0");
+    assertThatThrownBy(
+            () -> new Route(IpPrefix.parse("10.0.0.0/8"), InetAddress.getByName("::1"), eth1, false))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void exceptionMessageFormat() {
+    NetnsException e =
+        new NetnsException(
+            "RTM_NEWADDR",
+            "10.65.0.7/32 dev cali0123456789a",
+            17,
+            "EEXIST",
+            "File exists",
+            "ipv4: Address already assigned",
+            null);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "RTM_NEWADDR 10.65.0.7/32 dev cali0123456789a failed: EEXIST (File exists): ipv4:"
+                + " Address already assigned");
+    assertThat(e.isAlreadyExists()).isTrue();
+    assertThat(e.isNotFound()).isFalse();
+  }
+}
