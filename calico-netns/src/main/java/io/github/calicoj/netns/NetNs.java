@@ -5,10 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.calicoj.netns.internal.LibC;
 import io.github.calicoj.netns.internal.Namespaces;
 import io.github.calicoj.netns.internal.Native;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,16 +42,38 @@ public final class NetNs implements AutoCloseable {
   public static NetNs open(Path path) {
     requireNonNull(path, "path");
     String p = path.toString();
-    if (!Files.exists(path)) {
+    NetnsSupport.ensureAvailable();
+    LibC c = Native.libc();
+    int fd = c.open(p, Native.O_RDONLY | Native.O_CLOEXEC);
+    if (fd < 0) {
+      int errno = Native.errno();
       throw new InvalidNamespaceException(
           p,
-          InvalidNamespaceException.Reason.MISSING,
-          NetnsException.ENOENT,
-          "ENOENT",
-          "no such file",
+          errno == Native.ENOENT
+              ? InvalidNamespaceException.Reason.MISSING
+              : InvalidNamespaceException.Reason.INACCESSIBLE,
+          errno,
+          Native.errnoName(errno),
+          Native.strerror(errno),
           null);
     }
-    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+    try {
+      return adopt(fd, p);
+    } catch (RuntimeException e) {
+      c.close(fd);
+      throw e;
+    }
+  }
+
+  /** Checks that {@code fd} is a network namespace and wraps it. */
+  private static NetNs adopt(int fd, String p) {
+    LibC c = Native.libc();
+    ByteBuffer buf = Native.direct(Native.STAT_SIZE);
+    if (c.fstat(fd, buf) != 0) {
+      throw inaccessible(p, Native.errno());
+    }
+    long inode = buf.getLong(Native.STAT_INO_OFFSET);
+    if ((buf.getInt(Native.STAT_MODE_OFFSET) & Native.S_IFMT) == Native.S_IFDIR) {
       throw new InvalidNamespaceException(
           p,
           InvalidNamespaceException.Reason.DIRECTORY,
@@ -63,55 +82,52 @@ public final class NetNs implements AutoCloseable {
           "is a directory, not a network namespace file",
           null);
     }
-    NetnsSupport.ensureAvailable();
-    LibC c = Native.libc();
-    int fd = c.open(p, Native.O_RDONLY | Native.O_CLOEXEC);
-    if (fd < 0) {
-      int errno = Native.errno();
+    if (c.fstatfs(fd, buf) != 0) {
+      throw inaccessible(p, Native.errno());
+    }
+    long magic = buf.getLong(0); // f_type, the first field of struct statfs
+    if (magic != Native.NSFS_MAGIC) {
       throw new InvalidNamespaceException(
           p,
-          InvalidNamespaceException.Reason.INACCESSIBLE,
-          errno,
-          Native.errnoName(errno),
-          Native.strerror(errno),
+          InvalidNamespaceException.Reason.NOT_A_NAMESPACE,
+          0,
+          "",
+          "not a namespace file (filesystem type 0x" + Long.toHexString(magic) + ")",
           null);
     }
-    try {
-      ByteBuffer statfs = Native.direct(128);
-      if (c.fstatfs(fd, statfs) != 0) {
-        int errno = Native.errno();
-        throw new InvalidNamespaceException(
-            p,
-            InvalidNamespaceException.Reason.INACCESSIBLE,
-            errno,
-            Native.errnoName(errno),
-            Native.strerror(errno),
-            null);
-      }
-      if (statfs.getLong(0) != Native.NSFS_MAGIC) { // f_type, the first field of struct statfs
-        throw new InvalidNamespaceException(
-            p,
-            InvalidNamespaceException.Reason.NOT_A_NAMESPACE,
-            0,
-            "",
-            "not a namespace file (filesystem type 0x" + Long.toHexString(statfs.getLong(0)) + ")",
-            null);
-      }
-      int type = c.ioctl(fd, Native.NS_GET_NSTYPE);
-      if (type != Native.CLONE_NEWNET) {
-        throw new InvalidNamespaceException(
-            p,
-            InvalidNamespaceException.Reason.WRONG_NAMESPACE_TYPE,
-            0,
-            "",
-            "a namespace of another type (CLONE flag 0x" + Integer.toHexString(type) + ")",
-            null);
-      }
-      return new NetNs(fd, p, inodeOf(fd, p));
-    } catch (RuntimeException e) {
-      c.close(fd);
-      throw e;
+    int type = c.ioctl(fd, Native.NS_GET_NSTYPE);
+    if (type != Native.CLONE_NEWNET) {
+      throw new InvalidNamespaceException(
+          p,
+          InvalidNamespaceException.Reason.WRONG_NAMESPACE_TYPE,
+          0,
+          "",
+          "a namespace of another type (CLONE flag 0x" + Integer.toHexString(type) + ")",
+          null);
     }
+    return new NetNs(fd, p, inode);
+  }
+
+  private static InvalidNamespaceException inaccessible(String path, int errno) {
+    return new InvalidNamespaceException(
+        path,
+        InvalidNamespaceException.Reason.INACCESSIBLE,
+        errno,
+        Native.errnoName(errno),
+        Native.strerror(errno),
+        null);
+  }
+
+  /**
+   * Returns an independent handle on the same namespace (its own fd, {@code dup}): closing either
+   * handle leaves the other open. The caller owns the new handle.
+   */
+  public NetNs duplicate() {
+    int copy = Native.libc().fcntl(fd(), Native.F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+      throw Native.error("fcntl(F_DUPFD_CLOEXEC)", path, Native.errno(), null);
+    }
+    return new NetNs(copy, path, inode);
   }
 
   /**
@@ -157,7 +173,7 @@ public final class NetNs implements AutoCloseable {
    */
   public <T> T call(Callable<T> body) {
     requireNonNull(body, "body");
-    return Namespaces.callIn(fd(), "netns " + path, body);
+    return Namespaces.callOnFreshThread(fd(), "netns " + path, body);
   }
 
   /** Closes the fd. Idempotent, thread-safe, never throws. */
@@ -171,14 +187,5 @@ public final class NetNs implements AutoCloseable {
   @Override
   public String toString() {
     return "NetNs{" + path + ", inode " + inode + "}";
-  }
-
-  private static long inodeOf(int fd, String path) {
-    try {
-      Object ino = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
-      return ((Number) ino).longValue();
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new NetnsException("stat", path, 0, "", e.toString(), null, e);
-    }
   }
 }

@@ -46,6 +46,12 @@ public interface LibC {
   int fstatfs(int fd, @Out ByteBuffer statfs);
 
   @SaveError
+  int fstat(int fd, @Out ByteBuffer stat);
+
+  @SaveError
+  int fcntl(int fd, int cmd, int arg);
+
+  @SaveError
   int ioctl(int fd, @u_int64_t long request);
 
   @SaveError

@@ -2,9 +2,14 @@ package io.github.calicoj.netns.internal;
 
 import io.github.calicoj.netns.NetnsException;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,11 +18,22 @@ import org.slf4j.LoggerFactory;
  * Running code inside another network namespace, under the JVM's thread rule.
  *
  * <p>{@code setns(2)} moves only the calling OS thread, and a thread started by a switched thread
- * inherits the switch. So a switch happens only on a platform thread made for that one call,
- * never on a caller or pool thread: the thread opens its own namespace, enters the target, runs the
- * body, goes back, and ends. If it cannot go back it ends all the same (and is logged), so no
- * thread ever does other work in a foreign namespace. Bodies must not start threads or run user
- * callbacks.
+ * inherits the switch. So a switch never happens on a caller's or a pool's thread. Two kinds of
+ * thread do it:
+ *
+ * <ul>
+ *   <li>The <b>switcher</b>: one dedicated daemon platform thread for calico-netns's own short
+ *       bodies ({@code socket()}, a sysctl file write). It enters the target, runs the body,
+ *       returns to the namespace it was born in, and takes the next request. If it cannot return,
+ *       it fails its queued requests over, and ends; the next request starts a new switcher from
+ *       the (healthy) calling thread. Starting a thread costs ~0.5 ms on a small VM, so reusing one
+ *       keeps a workload add well under a millisecond.
+ *   <li>A <b>fresh thread per call</b> for user bodies ({@code NetNs.call}), which may take long:
+ *       it ends after its one call.
+ * </ul>
+ *
+ * <p>Bodies must not start threads or run user callbacks while switched, since a started thread
+ * would inherit the foreign namespace.
  */
 public final class Namespaces {
   private static final Logger LOG = LoggerFactory.getLogger(Namespaces.class);
@@ -25,88 +41,228 @@ public final class Namespaces {
   /** How long a switched call may take; socket() and a sysctl write take microseconds. */
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final Object LOCK = new Object();
+  private static @Nullable Switcher switcher; // guarded by LOCK; replaced when it dies
+
   private Namespaces() {}
 
-  /** Body of a switched call. */
-  @FunctionalInterface
-  public interface Body<T> extends Callable<T> {}
-
   /**
-   * Runs {@code body} on a new platform thread inside the namespace of {@code targetFd}.
+   * Runs a short calico-netns body on the switcher thread inside the namespace of {@code
+   * targetFd}, and returns its result.
    *
    * @param what describes the target, for errors
-   * @throws NetnsException if the thread cannot enter the namespace, or the body threw one
+   * @throws NetnsException if the namespace cannot be entered, or as thrown by the body
    */
-  public static <T> T callIn(int targetFd, String what, Callable<T> body) {
-    AtomicReference<@Nullable Object> result = new AtomicReference<>();
-    AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+  public static <T> T callOnSwitcher(int targetFd, String what, Callable<T> body) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Switcher s;
+      synchronized (LOCK) {
+        if (switcher == null || switcher.dead) {
+          switcher = new Switcher();
+        }
+        s = switcher;
+      }
+      Task<T> task = new Task<>(targetFd, what, body);
+      if (!s.offer(task)) {
+        continue; // it died between our check and the offer
+      }
+      try {
+        return await(task.result, what);
+      } catch (SwitcherDied e) {
+        // queued behind a body after which the thread could not go home: try a new switcher
+      }
+    }
+    throw new NetnsException(
+        "setns", what, 0, "", "the namespace switcher thread kept failing", null, null);
+  }
+
+  /**
+   * Runs {@code body} on a new platform thread inside the namespace of {@code targetFd}; the
+   * thread ends after the call.
+   */
+  public static <T> T callOnFreshThread(int targetFd, String what, Callable<T> body) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     Thread t =
         new Thread(
             () -> {
+              int home = openHome();
               try {
-                result.set(switched(targetFd, what, body));
+                result.complete(switched(targetFd, home, what, body));
               } catch (Throwable e) {
-                failure.set(e);
+                result.completeExceptionally(e);
+              } finally {
+                Native.libc().close(home);
               }
             },
-            "calicoj-netns-" + THREADS.incrementAndGet());
+            "calicoj-netns-call-" + THREADS.incrementAndGet());
     t.setDaemon(true);
     t.start();
-    try {
-      t.join(CALL_TIMEOUT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new NetnsException("setns", what, 0, "", "interrupted while waiting", null, e);
-    }
-    if (t.isAlive()) {
-      throw new NetnsException(
-          "setns", what, 0, "", "switched call did not finish within " + CALL_TIMEOUT, null, null);
-    }
-    Throwable f = failure.get();
-    if (f instanceof RuntimeException re) {
-      throw re;
-    }
-    if (f instanceof Error err) {
-      throw err;
-    }
-    if (f != null) {
-      throw new NetnsException("call in netns", what, 0, "", f.toString(), null, f);
-    }
-    @SuppressWarnings("unchecked")
-    T value = (T) result.get();
-    return value;
+    return await(result, what);
   }
 
   /** Creates a netlink socket bound to the namespace of {@code targetFd}; returns the raw fd. */
   public static int socketIn(int targetFd, String what) {
-    return callIn(targetFd, what, NetlinkSocket::rawSocket);
+    return callOnSwitcher(targetFd, what, NetlinkSocket::rawSocket);
   }
 
-  /** The body of the switching thread; runs only on a thread made for it. */
-  private static <T> T switched(int targetFd, String what, Callable<T> body) throws Exception {
-    LibC c = Native.libc();
-    int home = c.open("/proc/thread-self/ns/net", Native.O_RDONLY | Native.O_CLOEXEC);
+  private static <T> T await(CompletableFuture<T> result, String what) {
+    try {
+      return result.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NetnsException("setns", what, 0, "", "interrupted while waiting", null, e);
+    } catch (TimeoutException e) {
+      throw new NetnsException(
+          "setns", what, 0, "", "switched call did not finish within " + CALL_TIMEOUT, null, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new NetnsException("call in netns", what, 0, "", String.valueOf(cause), null, cause);
+    }
+  }
+
+  private static int openHome() {
+    int home = Native.libc().open("/proc/thread-self/ns/net", Native.O_RDONLY | Native.O_CLOEXEC);
     if (home < 0) {
       throw Native.error("open", "/proc/thread-self/ns/net", Native.errno(), null);
     }
+    return home;
+  }
+
+  /**
+   * Enters the target, runs the body, goes home. Throws {@link Stranded} (after the body's result
+   * or failure is recorded by the caller) if going home failed.
+   */
+  private static <T> @Nullable T switched(int targetFd, int home, String what, Callable<T> body)
+      throws Exception {
+    LibC c = Native.libc();
+    if (c.setns(targetFd, Native.CLONE_NEWNET) != 0) {
+      throw Native.error("setns", what, Native.errno(), null);
+    }
+    T value = null;
+    Throwable failure = null;
     try {
-      if (c.setns(targetFd, Native.CLONE_NEWNET) != 0) {
-        throw Native.error("setns", what, Native.errno(), null);
+      value = body.call();
+    } catch (Throwable e) {
+      failure = e;
+    }
+    if (c.setns(home, Native.CLONE_NEWNET) != 0) {
+      int errno = Native.errno();
+      LOG.error(
+          "Thread {} could not return from {} (errno {}); it ends now",
+          Thread.currentThread().getName(),
+          what,
+          errno);
+      throw new Stranded(errno);
+    }
+    if (failure instanceof Exception e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    return value;
+  }
+
+  /** The thread could not return home; it must end. */
+  private static final class Stranded extends Error {
+    private static final long serialVersionUID = 1L;
+
+    final int errno;
+
+    Stranded(int errno) {
+      super("could not return to the home namespace, errno " + errno, null, false, false);
+      this.errno = errno;
+    }
+  }
+
+  /** A queued request was not run because the switcher died first. */
+  private static final class SwitcherDied extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SwitcherDied() {
+      super("switcher died", null, false, false);
+    }
+  }
+
+  private record Task<T>(int targetFd, String what, Callable<T> body, CompletableFuture<T> result) {
+    Task(int targetFd, String what, Callable<T> body) {
+      this(targetFd, what, body, new CompletableFuture<>());
+    }
+  }
+
+  /** The dedicated switching thread and its queue. */
+  private static final class Switcher implements Runnable {
+    private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
+    private volatile boolean dead;
+
+    Switcher() {
+      Thread t = new Thread(this, "calicoj-netns-switcher-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      t.start();
+    }
+
+    boolean offer(Task<?> task) {
+      synchronized (this) {
+        if (dead) {
+          return false;
+        }
+        return queue.offer(task);
+      }
+    }
+
+    @Override
+    public void run() {
+      int home;
+      try {
+        home = openHome();
+      } catch (RuntimeException e) {
+        die(e);
+        return;
       }
       try {
-        return body.call();
-      } finally {
-        if (c.setns(home, Native.CLONE_NEWNET) != 0) {
-          // The thread ends right after this anyway; nothing else ever runs on it.
-          LOG.error(
-              "Thread {} could not return from {} (errno {}); it ends now",
-              Thread.currentThread().getName(),
-              what,
-              Native.errno());
+        while (true) {
+          Task<?> task = queue.take();
+          if (!runOne(task, home)) {
+            return;
+          }
         }
+      } catch (InterruptedException e) {
+        die(e); // nobody interrupts this thread; end cleanly if someone does
+      } finally {
+        Native.libc().close(home);
       }
-    } finally {
-      c.close(home);
+    }
+
+    private <T> boolean runOne(Task<T> task, int home) {
+      try {
+        task.result.complete(switched(task.targetFd, home, task.what, task.body));
+        return true;
+      } catch (Stranded e) {
+        task.result.completeExceptionally(
+            Native.error("setns", "home namespace after " + task.what, e.errno, null));
+        die(e);
+        return false;
+      } catch (Throwable e) {
+        task.result.completeExceptionally(e);
+        return true;
+      }
+    }
+
+    private void die(Throwable why) {
+      synchronized (this) {
+        dead = true;
+      }
+      LOG.debug("Namespace switcher ends: {}", why.toString());
+      Task<?> queued;
+      while ((queued = queue.poll()) != null) {
+        queued.result.completeExceptionally(new SwitcherDied());
+      }
     }
   }
 }

@@ -23,8 +23,18 @@ public final class Native {
   public static final int SO_RCVBUF = 8;
   public static final int SO_RCVTIMEO = 20;
   public static final int SO_SNDTIMEO = 21;
+  public static final int F_DUPFD_CLOEXEC = 1030;
+  public static final int ENOENT = 2;
   public static final int EINTR = 4;
   public static final int EAGAIN = 11;
+  // struct stat on x86-64 and arm64 (asm-generic): st_dev u64 @0, st_ino u64 @8; st_mode u32 @24
+  // on x86-64, @16 on arm64.
+  public static final int STAT_SIZE = 256;
+  public static final int STAT_INO_OFFSET = 8;
+  public static final int STAT_MODE_OFFSET =
+      System.getProperty("os.arch", "").equals("aarch64") ? 16 : 24;
+  public static final int S_IFMT = 0170000;
+  public static final int S_IFDIR = 0040000;
   // include/uapi/linux/sched.h
   public static final int CLONE_NEWNET = 0x40000000;
   // include/uapi/linux/magic.h

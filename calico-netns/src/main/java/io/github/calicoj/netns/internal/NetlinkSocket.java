@@ -18,11 +18,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * SO_RCVTIMEO. Thread-safe; owns its fd.
  */
 public final class NetlinkSocket implements AutoCloseable {
-  private static final int BUFFER = 64 * 1024;
+  /** Our requests are a few hundred bytes. */
+  private static final int SEND_BUFFER = 4 * 1024;
+  /** Room for the largest datagram the kernel sends for a dump (iproute2 uses 32 KiB). */
+  private static final int RECV_BUFFER = 32 * 1024;
 
   private final int fd;
-  private final ByteBuffer send = Native.direct(BUFFER);
-  private final ByteBuffer recv = Native.direct(BUFFER);
+  private final ByteBuffer send = Native.direct(SEND_BUFFER);
+  private final ByteBuffer recv = Native.direct(RECV_BUFFER);
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private int seq;
@@ -128,7 +131,7 @@ public final class NetlinkSocket implements AutoCloseable {
     boolean interrupted = false;
     while (true) {
       recv.clear();
-      long n = Native.libc().recv(fd, recv, BUFFER, 0);
+      long n = Native.libc().recv(fd, recv, RECV_BUFFER, 0);
       if (n < 0) {
         int errno = Native.errno();
         if (errno == Native.EINTR) {

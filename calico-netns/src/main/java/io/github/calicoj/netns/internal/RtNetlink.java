@@ -68,7 +68,7 @@ public final class RtNetlink implements Netlink {
     requireNonNull(timeout, "timeout");
     NetnsSupport.ensureAvailable();
     // Our own handle on the namespace, so the caller may close theirs while we live.
-    NetNs own = NetNs.open(Path.of("/proc/self/fd/" + target.fd()));
+    NetNs own = target.duplicate();
     try {
       int fd = Namespaces.socketIn(own.fd(), "netns " + target.path());
       return new RtNetlink(NetlinkSocket.configure(fd, timeout), own);
@@ -318,7 +318,7 @@ public final class RtNetlink implements Netlink {
       if (ns.inode() == currentThreadNamespaceInode()) {
         return body.run(); // already there: no switch needed
       }
-      return ns.call(body::run);
+      return Namespaces.callOnSwitcher(ns.fd(), "netns " + ns.path(), body::run);
     } catch (IOException e) {
       throw new NetnsException(operation, key, 0, "", e.toString(), null, e);
     } catch (NetnsException e) {
