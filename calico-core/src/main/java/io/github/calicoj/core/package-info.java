@@ -1,6 +1,8 @@
 /**
- * The Calico v1 domain model, key layout and JSON codec, block IPAM and the {@code CalicoClient}
- * facade. Filled in by the core milestone.
+ * calico-core's services over a {@link io.github.calicoj.datastore.Datastore}: typed repositories
+ * for workload endpoints, profiles, IP pools and hosts, with Calico v1's exact key layout and JSON,
+ * and the {@link io.github.calicoj.core.CalicoException} hierarchy. IPAM lives in {@code
+ * io.github.calicoj.core.ipam}. No package here touches network namespaces.
  */
 @NullMarked
 package io.github.calicoj.core;

@@ -1,0 +1,51 @@
+package io.github.calicoj.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.util.regex.Pattern;
+
+/** The reference's name rules (spec §4), in one place. */
+public final class Names {
+  private Names() {}
+
+  /** Felix's {@code VALID_ID_RE}: profile names, tags, endpoint ids. */
+  public static final Pattern VALID_ID = Pattern.compile("^[a-zA-Z0-9_.\\-]+$");
+
+  /** The reference's message for a bad profile name. */
+  public static final String PROFILE_NAME_RULE =
+      "Profile names must be < 40 character long and can only contain numbers, letters, dots,"
+          + " dashes and underscores.";
+
+  /** The reference's message for a bad tag. */
+  public static final String TAG_RULE =
+      "Tags names can only contain numbers, letters, dots, dashes and underscores.";
+
+  /** True if {@code s} matches {@code ^[a-zA-Z0-9_.-]+$}. */
+  public static boolean isValidId(String s) {
+    return VALID_ID.matcher(s).matches();
+  }
+
+  /** Checks a profile name; the message is the reference's plus the bad value. */
+  public static String checkProfileName(String name) {
+    requireNonNull(name, "name");
+    checkArgument(isValidId(name), "%s Got: %s", PROFILE_NAME_RULE, name);
+    return name;
+  }
+
+  /** Checks a tag. */
+  public static String checkTag(String tag) {
+    requireNonNull(tag, "tag");
+    checkArgument(isValidId(tag), "%s Got: %s", TAG_RULE, tag);
+    return tag;
+  }
+
+  /**
+   * The workload id of a namespace path: {@code /} replaced by {@code -} (pycalico {@code
+   * escape_etcd}), so the id is one key segment.
+   */
+  public static String escapeWorkloadId(String path) {
+    requireNonNull(path, "path");
+    return path.replace('/', '-');
+  }
+}
