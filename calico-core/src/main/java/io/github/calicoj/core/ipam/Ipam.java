@@ -1,0 +1,594 @@
+package io.github.calicoj.core.ipam;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.IpPools;
+import io.github.calicoj.core.internal.CalicoJson;
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.IpamConfig;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calico block IPAM (spec §5) over a {@link Datastore}.
+ *
+ * <p><b>Consistency.</b> Every change to a block is one datastore transaction guarded on the
+ * block's revision (and on the revisions of any handles it touches), retried on conflict up to
+ * 100 times. A new block and its host-affinity marker are written in one transaction that
+ * requires the block to be absent, so two hosts can never both believe they own a block.
+ *
+ * <p><b>Caching.</b> Blocks are cached with their revision: the common auto-assign is one
+ * compare-and-set with no read; a stale cache shows up as a failed guard, whose result carries the
+ * fresh block. A negative answer from the cache (block full, address free, address taken) is
+ * always confirmed by a fresh read before it counts. Pools and the IPAM config are cached for
+ * {@link Builder#cacheTtl} (default 1 s).
+ *
+ * <p>Thread-safe; share one instance per datastore. Borrows the datastore.
+ */
+public final class Ipam {
+  private static final Logger LOG = LoggerFactory.getLogger(Ipam.class);
+  /** pycalico's RETRIES. */
+  public static final int MAX_RETRIES = 100;
+  /** How many candidate blocks a new-block search looks at per pool. */
+  private static final long MAX_CANDIDATES = 1 << 16;
+
+  private final Datastore datastore;
+  private final IpPools pools;
+  private final long ttlNanos;
+
+  private record CachedBlock(AllocationBlock block, Revision revision, boolean fresh) {}
+
+  private record Timed<T>(T value, long at) {}
+
+  private final Map<Cidr, CachedBlock> blocks = new ConcurrentHashMap<>();
+  private final Map<String, List<Cidr>> affine = new ConcurrentHashMap<>();
+  private final Map<Integer, Timed<List<IpPool>>> poolCache = new ConcurrentHashMap<>();
+  private volatile @Nullable Timed<IpamConfig> configCache;
+
+  private Ipam(Builder b) {
+    this.datastore = b.datastore;
+    this.pools = new IpPools(b.datastore);
+    this.ttlNanos = b.cacheTtl.toNanos();
+  }
+
+  /** IPAM on {@code datastore} with default settings. */
+  public static Ipam on(Datastore datastore) {
+    return builder(datastore).build();
+  }
+
+  /** A builder for IPAM on {@code datastore}. */
+  public static Builder builder(Datastore datastore) {
+    return new Builder(datastore);
+  }
+
+  /** The addresses {@link #autoAssign} got; each list may be shorter than asked. */
+  public record Assigned(List<InetAddress> ipv4, List<InetAddress> ipv6) {
+    /** Copies the lists. */
+    public Assigned {
+      ipv4 = List.copyOf(ipv4);
+      ipv6 = List.copyOf(ipv6);
+    }
+  }
+
+  // ------------------------------------------------------------------ assign
+
+  /**
+   * Assigns one specific address to {@code host} (spec §5.5). If its block does not exist yet,
+   * the address must lie in an IPAM-enabled pool, and the block is claimed for {@code host}.
+   *
+   * @throws PoolNotFoundException "X is not in any configured pool"
+   * @throws AlreadyAssignedException if the address is taken
+   * @throws ConflictException if the compare-and-set retries run out
+   */
+  public void assign(
+      InetAddress ip, String host, @Nullable String handleId, Map<String, String> secondary) {
+    requireNonNull(ip, "ip");
+    requireNonNull(host, "host");
+    requireNonNull(secondary, "secondary");
+    Cidr cidr = AllocationBlock.blockFor(ip);
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      CachedBlock cb = cachedOrRead(cidr);
+      if (cb == null) {
+        if (pools.poolFor(ip, true).isEmpty()) {
+          throw new PoolNotFoundException(text(ip) + " is not in any configured pool");
+        }
+        claim(cidr, host);
+        continue;
+      }
+      AllocationBlock updated;
+      try {
+        updated = cb.block().assign(ip, handleId, secondary, host);
+      } catch (AlreadyAssignedException e) {
+        if (!cb.fresh()) {
+          blocks.remove(cidr); // confirm with a fresh read
+          continue;
+        }
+        throw e;
+      }
+      if (writeBlock(cb, updated, handleId == null ? Map.of() : Map.of(handleId, 1))) {
+        return;
+      }
+    }
+    throw new ConflictException("Hit max retries assigning " + text(ip));
+  }
+
+  /**
+   * Assigns up to {@code v4} IPv4 and {@code v6} IPv6 addresses to {@code host} (spec §5.6):
+   * from the host's affine blocks first, then from newly claimed blocks (if the config allows),
+   * then from other hosts' blocks (unless strict affinity).
+   *
+   * @param v4Pool restrict IPv4 to this pool (null = any IPAM-enabled pool)
+   * @param v6Pool restrict IPv6 to this pool (null = any)
+   * @return what was assigned; possibly less than asked
+   */
+  public Assigned autoAssign(
+      int v4,
+      int v6,
+      String host,
+      @Nullable Cidr v4Pool,
+      @Nullable Cidr v6Pool,
+      @Nullable String handleId,
+      Map<String, String> secondary) {
+    checkArgument(v4 >= 0 && v6 >= 0, "Counts must not be negative: %s, %s", v4, v6);
+    requireNonNull(host, "host");
+    requireNonNull(secondary, "secondary");
+    List<InetAddress> got4 = v4 == 0 ? List.of() : autoAssignFamily(4, v4, host, v4Pool, handleId, secondary);
+    List<InetAddress> got6 = v6 == 0 ? List.of() : autoAssignFamily(6, v6, host, v6Pool, handleId, secondary);
+    return new Assigned(got4, got6);
+  }
+
+  /**
+   * Assigns one address of {@code version}, or fails with the reference's message.
+   *
+   * @throws IpPoolExhaustedException "Failed to allocate any IPs (requested 1 IPv4s and 0
+   *     IPv6s). Pools are likely exhausted."
+   */
+  public InetAddress autoAssignOne(int version, String host, @Nullable Cidr pool) {
+    checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
+    Assigned a =
+        autoAssign(
+            version == 4 ? 1 : 0,
+            version == 6 ? 1 : 0,
+            host,
+            version == 4 ? pool : null,
+            version == 6 ? pool : null,
+            null,
+            Map.of());
+    List<InetAddress> got = version == 4 ? a.ipv4() : a.ipv6();
+    if (got.isEmpty()) {
+      throw new IpPoolExhaustedException(
+          "Failed to allocate any IPs (requested "
+              + (version == 4 ? 1 : 0)
+              + " IPv4s and "
+              + (version == 6 ? 1 : 0)
+              + " IPv6s). Pools are likely exhausted."
+              + (pool == null ? "" : " (pool " + pool + ")"));
+    }
+    return got.get(0);
+  }
+
+  private List<InetAddress> autoAssignFamily(
+      int version,
+      int count,
+      String host,
+      @Nullable Cidr pool,
+      @Nullable String handleId,
+      Map<String, String> secondary) {
+    List<InetAddress> got = new ArrayList<>();
+    // 1. The host's affine blocks, first from the cache, then freshly listed.
+    for (boolean refreshed : new boolean[] {false, true}) {
+      List<Cidr> mine = refreshed ? refreshAffine(host, version) : affineBlocks(host, version);
+      for (Cidr cidr : mine) {
+        if (pool != null && !pool.contains(cidr)) {
+          continue;
+        }
+        got.addAll(assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary));
+        if (got.size() == count) {
+          return got;
+        }
+      }
+    }
+    IpamConfig config = config();
+    // 2. New blocks claimed for this host.
+    if (config.autoAllocateBlocks()) {
+      while (got.size() < count) {
+        Optional<Cidr> claimed = claimNewBlock(host, version, pool);
+        if (claimed.isEmpty()) {
+          break;
+        }
+        got.addAll(assignFromBlock(claimed.get(), count - got.size(), host, true, handleId, secondary));
+      }
+    }
+    // 3. Other hosts' blocks, unless strict.
+    if (got.size() < count && !config.strictAffinity()) {
+      for (KeyValue kv : datastore.list(Keys.blocks(version)).entries()) {
+        AllocationBlock b = CalicoJson.readBlock(kv.value());
+        if (b.affinityHost().filter(host::equals).isPresent() || !inPools(b.cidr(), version, pool)) {
+          continue;
+        }
+        blocks.put(b.cidr(), new CachedBlock(b, kv.revision(), true));
+        got.addAll(assignFromBlock(b.cidr(), count - got.size(), host, false, handleId, secondary));
+        if (got.size() == count) {
+          break;
+        }
+      }
+    }
+    return got;
+  }
+
+  /** Takes up to {@code want} addresses from one block; empty if it has none for us. */
+  private List<InetAddress> assignFromBlock(
+      Cidr cidr,
+      int want,
+      String host,
+      boolean affinityCheck,
+      @Nullable String handleId,
+      Map<String, String> secondary) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      CachedBlock cb = cachedOrRead(cidr);
+      if (cb == null) {
+        forgetAffine(cidr);
+        return List.of();
+      }
+      AllocationBlock.AutoAssigned r =
+          cb.block().autoAssign(want, handleId, secondary, host, affinityCheck);
+      if (r.addresses().isEmpty()) {
+        if (!cb.fresh()) {
+          blocks.remove(cidr); // "full" from the cache: confirm with a fresh read
+          continue;
+        }
+        return List.of();
+      }
+      Map<String, Integer> handles =
+          handleId == null ? Map.of() : Map.of(handleId, r.addresses().size());
+      if (writeBlock(cb, r.block(), handles)) {
+        return r.addresses();
+      }
+    }
+    throw new ConflictException("Hit max retries assigning from block " + cidr);
+  }
+
+  // ------------------------------------------------------------------ release
+
+  /**
+   * Frees addresses (spec §5.7), block by block with compare-and-set, decrementing their handles.
+   *
+   * @return the addresses that were already free (or in no block)
+   */
+  public Set<InetAddress> release(Collection<InetAddress> addresses) {
+    requireNonNull(addresses, "addresses");
+    Map<Cidr, Set<InetAddress>> byBlock = new LinkedHashMap<>();
+    for (InetAddress ip : addresses) {
+      byBlock.computeIfAbsent(AllocationBlock.blockFor(ip), c -> new LinkedHashSet<>()).add(ip);
+    }
+    Set<InetAddress> alreadyFree = new LinkedHashSet<>();
+    for (Map.Entry<Cidr, Set<InetAddress>> e : byBlock.entrySet()) {
+      alreadyFree.addAll(releaseInBlock(e.getKey(), () -> null, e.getValue()));
+    }
+    return alreadyFree;
+  }
+
+  private Set<InetAddress> releaseInBlock(
+      Cidr cidr, Supplier<@Nullable String> byHandle, Set<InetAddress> ips) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      CachedBlock cb = cachedOrRead(cidr);
+      if (cb == null) {
+        return ips; // no block: nothing of it is allocated
+      }
+      String handle = byHandle.get();
+      AllocationBlock.Released r =
+          handle != null ? cb.block().releaseByHandle(handle) : cb.block().release(ips);
+      if (!r.alreadyFree().isEmpty() && !cb.fresh()) {
+        blocks.remove(cidr); // "already free" from the cache: confirm with a fresh read
+        continue;
+      }
+      if (r.block().equals(cb.block())) {
+        return r.alreadyFree();
+      }
+      Map<String, Integer> decrements = new HashMap<>();
+      r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
+      if (writeBlock(cb, r.block(), decrements)) {
+        return r.alreadyFree();
+      }
+    }
+    throw new ConflictException("Hit max retries releasing from block " + cidr);
+  }
+
+  /**
+   * Frees every address assigned with {@code handleId} and deletes the handle.
+   *
+   * @return how many addresses were freed (0 if the handle does not exist)
+   */
+  public int releaseByHandle(String handleId) {
+    requireNonNull(handleId, "handleId");
+    Optional<KeyValue> handle = datastore.get(Keys.handle(handleId));
+    if (handle.isEmpty()) {
+      return 0;
+    }
+    int freed = 0;
+    for (Cidr cidr : CalicoJson.readHandle(handle.get().value()).keySet()) {
+      CachedBlock before = read(cidr);
+      if (before == null) {
+        continue;
+      }
+      int count =
+          before.block().releaseByHandle(handleId).block().freeCount() - before.block().freeCount();
+      releaseInBlock(cidr, () -> handleId, Set.of());
+      freed += count;
+    }
+    return freed;
+  }
+
+  /** The attributes of an assigned address, or empty if it is free. */
+  public Optional<AllocationBlock.Attribute> attributesOf(InetAddress ip) {
+    CachedBlock cb = read(AllocationBlock.blockFor(ip));
+    return cb == null ? Optional.empty() : cb.block().attributesOf(ip);
+  }
+
+  /** True if the address is assigned (fresh read). */
+  public boolean isAssigned(InetAddress ip) {
+    CachedBlock cb = read(AllocationBlock.blockFor(ip));
+    return cb != null && cb.block().isAllocated(ip);
+  }
+
+  /** The block with this CIDR, freshly read. */
+  public Optional<AllocationBlock> block(Cidr cidr) {
+    return Optional.ofNullable(read(cidr)).map(CachedBlock::block);
+  }
+
+  /** Every block of one IP version, freshly read. */
+  public List<AllocationBlock> blocks(int version) {
+    List<AllocationBlock> out = new ArrayList<>();
+    for (KeyValue kv : datastore.list(Keys.blocks(version)).entries()) {
+      out.add(CalicoJson.readBlock(kv.value()));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ config
+
+  /** The IPAM config ({@link IpamConfig#DEFAULT} when the key is missing), cached briefly. */
+  public IpamConfig config() {
+    Timed<IpamConfig> c = configCache;
+    if (c != null && System.nanoTime() - c.at() < ttlNanos) {
+      return c.value();
+    }
+    IpamConfig read =
+        datastore
+            .get(Keys.IPAM_CONFIG)
+            .map(kv -> CalicoJson.readIpamConfig(kv.value()))
+            .orElse(IpamConfig.DEFAULT);
+    configCache = new Timed<>(read, System.nanoTime());
+    return read;
+  }
+
+  /** Writes the IPAM config. */
+  public void setConfig(IpamConfig config) {
+    datastore.put(Keys.IPAM_CONFIG, CalicoJson.ipamConfig(requireNonNull(config, "config")));
+    configCache = null;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /**
+   * One transaction: the block at its cached revision, plus handle count changes (each guarded on
+   * its revision or absence). Returns false after refreshing the cache if a guard failed.
+   */
+  private boolean writeBlock(CachedBlock cb, AllocationBlock updated, Map<String, Integer> handles) {
+    Key key = Keys.block(updated.cidr());
+    Transaction.Builder txn =
+        Transaction.builder().guard(Guard.atRevision(key, cb.revision())).put(key, CalicoJson.block(updated));
+    for (Map.Entry<String, Integer> h : handles.entrySet()) {
+      Key hk = Keys.handle(h.getKey());
+      Optional<KeyValue> current = datastore.get(hk);
+      Map<Cidr, Integer> counts =
+          new LinkedHashMap<>(current.map(kv -> CalicoJson.readHandle(kv.value())).orElse(Map.of()));
+      int n = counts.getOrDefault(updated.cidr(), 0) + h.getValue();
+      if (n < 0) {
+        LOG.warn("Handle {} would drop below zero in block {}; clamping", h.getKey(), updated.cidr());
+        n = 0;
+      }
+      if (n == 0) {
+        counts.remove(updated.cidr());
+      } else {
+        counts.put(updated.cidr(), n);
+      }
+      txn.guard(current.map(kv -> Guard.atRevision(hk, kv.revision())).orElse(Guard.absent(hk)));
+      if (counts.isEmpty()) {
+        txn.delete(hk);
+      } else {
+        txn.put(hk, CalicoJson.handle(h.getKey(), counts));
+      }
+    }
+    TxnResult r = datastore.commit(txn.build());
+    if (r.succeeded()) {
+      blocks.put(updated.cidr(), new CachedBlock(updated, r.revision(), false));
+      return true;
+    }
+    Optional<KeyValue> fresh = r.current(key);
+    if (fresh.isPresent()) {
+      blocks.put(
+          updated.cidr(),
+          new CachedBlock(CalicoJson.readBlock(fresh.get().value()), fresh.get().revision(), true));
+    } else {
+      blocks.remove(updated.cidr());
+    }
+    return false;
+  }
+
+  /**
+   * Creates an empty block affine to {@code host} together with its affinity marker, in one
+   * transaction that requires the block to be absent. Returns false if the block exists (the
+   * cache then holds it).
+   */
+  private boolean claim(Cidr cidr, String host) {
+    Key key = Keys.block(cidr);
+    AllocationBlock empty = AllocationBlock.empty(cidr, host, config().strictAffinity());
+    TxnResult r =
+        datastore.commit(
+            Transaction.builder()
+                .guard(Guard.absent(key))
+                .put(key, CalicoJson.block(empty))
+                .put(Keys.affinity(host, cidr), "")
+                .build());
+    if (r.succeeded()) {
+      blocks.put(cidr, new CachedBlock(empty, r.revision(), true));
+      affine.computeIfAbsent(host + "|" + cidr.version(), k -> new CopyOnWriteArrayList<>()).add(cidr);
+      return true;
+    }
+    r.current(key)
+        .ifPresent(
+            kv ->
+                blocks.put(
+                    cidr, new CachedBlock(CalicoJson.readBlock(kv.value()), kv.revision(), true)));
+    return false;
+  }
+
+  /**
+   * Finds a block that does not exist yet in the allowed pools and claims it. The search starts
+   * at a host-dependent offset in each pool, so hosts rarely race for the same block.
+   */
+  private Optional<Cidr> claimNewBlock(String host, int version, @Nullable Cidr pool) {
+    Set<Cidr> existing = new HashSet<>();
+    for (KeyValue kv : datastore.list(Keys.blocks(version)).entries()) {
+      existing.add(Cidr.fromKeySegment(Keys.lastSegment(kv.key())));
+    }
+    int blockPrefix = IpPool.blockPrefix(version);
+    for (IpPool p : pools(version)) {
+      if (!p.ipam() || p.disabled() || (pool != null && !pool.equals(p.cidr()))) {
+        continue;
+      }
+      BigInteger total = p.cidr().size().shiftRight(6); // 64 addresses per block
+      long n = total.min(BigInteger.valueOf(MAX_CANDIDATES)).longValueExact();
+      long start = Math.floorMod((long) host.hashCode(), n);
+      BigInteger first = Cidr.toInteger(p.cidr().first());
+      for (long i = 0; i < n; i++) {
+        long index = (start + i) % n;
+        Cidr candidate =
+            new Cidr(
+                Cidr.fromInteger(first.add(BigInteger.valueOf(index).shiftLeft(6)), version == 4),
+                blockPrefix);
+        if (existing.contains(candidate)) {
+          continue;
+        }
+        if (claim(candidate, host)) {
+          return Optional.of(candidate);
+        }
+        CachedBlock now = blocks.get(candidate);
+        if (now != null && now.block().affinityHost().filter(host::equals).isPresent()) {
+          affine.computeIfAbsent(host + "|" + version, k -> new CopyOnWriteArrayList<>()).add(candidate);
+          return Optional.of(candidate); // another process of ours won: fine
+        }
+        existing.add(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private boolean inPools(Cidr block, int version, @Nullable Cidr pool) {
+    if (pool != null) {
+      return pool.contains(block);
+    }
+    return pools(version).stream().anyMatch(p -> p.ipam() && p.cidr().contains(block));
+  }
+
+  private List<IpPool> pools(int version) {
+    Timed<List<IpPool>> c = poolCache.get(version);
+    if (c != null && System.nanoTime() - c.at() < ttlNanos) {
+      return c.value();
+    }
+    List<IpPool> read = pools.list(version);
+    poolCache.put(version, new Timed<>(read, System.nanoTime()));
+    return read;
+  }
+
+  private List<Cidr> affineBlocks(String host, int version) {
+    List<Cidr> cached = affine.get(host + "|" + version);
+    return cached != null ? cached : refreshAffine(host, version);
+  }
+
+  private List<Cidr> refreshAffine(String host, int version) {
+    List<Cidr> list = new CopyOnWriteArrayList<>();
+    for (KeyValue kv : datastore.list(Keys.affinities(host, version)).entries()) {
+      list.add(Cidr.fromKeySegment(Keys.lastSegment(kv.key())));
+    }
+    affine.put(host + "|" + version, list);
+    return list;
+  }
+
+  private void forgetAffine(Cidr cidr) {
+    affine.values().forEach(l -> l.remove(cidr));
+  }
+
+  private @Nullable CachedBlock cachedOrRead(Cidr cidr) {
+    CachedBlock cb = blocks.get(cidr);
+    return cb != null ? cb : read(cidr);
+  }
+
+  private @Nullable CachedBlock read(Cidr cidr) {
+    Optional<KeyValue> kv = datastore.get(Keys.block(cidr));
+    if (kv.isEmpty()) {
+      blocks.remove(cidr);
+      return null;
+    }
+    CachedBlock cb = new CachedBlock(CalicoJson.readBlock(kv.get().value()), kv.get().revision(), true);
+    blocks.put(cidr, cb);
+    return cb;
+  }
+
+  private static String text(InetAddress ip) {
+    return InetAddresses.toAddrString(ip);
+  }
+
+  /** Settings for {@link Ipam}. Not thread-safe. */
+  public static final class Builder {
+    private final Datastore datastore;
+    private Duration cacheTtl = Duration.ofSeconds(1);
+
+    private Builder(Datastore datastore) {
+      this.datastore = requireNonNull(datastore, "datastore");
+    }
+
+    /** How long pools and the IPAM config are cached. Default 1 s; zero disables caching. */
+    public Builder cacheTtl(Duration ttl) {
+      requireNonNull(ttl, "ttl");
+      checkArgument(!ttl.isNegative(), "cacheTtl must not be negative: %s", ttl);
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /** Builds the service. */
+    public Ipam build() {
+      return new Ipam(this);
+    }
+  }
+}
