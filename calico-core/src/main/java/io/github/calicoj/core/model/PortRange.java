@@ -39,7 +39,7 @@ public record PortRange(int low, int high) {
       return of(lo);
     }
     int hi = parseInt(parts[1]);
-    return lo == hi ? of(lo) : range(lo, hi);
+    return new PortRange(lo, hi); // checks the bounds with the reference's messages
   }
 
   private static int parseInt(String s) {
