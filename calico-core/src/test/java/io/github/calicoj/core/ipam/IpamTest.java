@@ -1,0 +1,141 @@
+package io.github.calicoj.core.ipam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.IpPools;
+import io.github.calicoj.core.internal.CalicoJson;
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.IpamConfig;
+import io.github.calicoj.datastore.memory.InMemoryDatastore;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Block IPAM over the in-memory datastore; every result is read back from the store. */
+class IpamTest {
+  private final InMemoryDatastore store = InMemoryDatastore.create();
+  private final Ipam ipam = Ipam.builder(store).cacheTtl(Duration.ZERO).build();
+
+  @BeforeEach
+  void pools() {
+    new IpPools(store).add(IpPool.of(Cidr.parse("192.168.0.0/24")));
+    new IpPools(store).add(new IpPool(Cidr.parse("10.50.0.0/16"), false, false, false, false));
+    new IpPools(store).add(IpPool.of(Cidr.parse("fd00:1::/120")));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static InetAddress ip(String s) {
+    return InetAddresses.forString(s);
+  }
+
+  private AllocationBlock stored(String cidr) {
+    return CalicoJson.readBlock(store.get(Keys.block(Cidr.parse(cidr))).orElseThrow().value());
+  }
+
+  @Test
+  void specificIpClaimsItsBlockAndAffinityTogether() {
+    ipam.assign(ip("192.168.0.1"), "calico-01", null, Map.of());
+    AllocationBlock b = stored("192.168.0.0/26");
+    assertThat(b.affinityHost()).contains("calico-01");
+    assertThat(b.isAllocated(ip("192.168.0.1"))).isTrue();
+    assertThat(store.get(Keys.affinity("calico-01", Cidr.parse("192.168.0.0/26"))).orElseThrow().value())
+        .isEmpty();
+    assertThatThrownBy(() -> ipam.assign(ip("192.168.0.1"), "calico-02", null, Map.of()))
+        .isInstanceOf(AlreadyAssignedException.class)
+        .hasMessageContaining("192.168.0.1 is already assigned in block 192.168.0.0/26");
+    // Another host may assign a specific IP in a block it does not own (not strict).
+    ipam.assign(ip("192.168.0.2"), "calico-02", null, Map.of());
+    assertThat(stored("192.168.0.0/26").affinityHost()).contains("calico-01");
+  }
+
+  @Test
+  void specificIpOutsideIpamPoolsIsPoolNotFound() {
+    assertThatThrownBy(() -> ipam.assign(ip("172.16.0.1"), "h", null, Map.of()))
+        .isInstanceOf(PoolNotFoundException.class)
+        .hasMessage("172.16.0.1 is not in any configured pool");
+    assertThatThrownBy(() -> ipam.assign(ip("10.50.0.1"), "h", null, Map.of()))
+        .isInstanceOf(PoolNotFoundException.class); // pool exists but has ipam=false
+    assertThat(store.list(Keys.blocks(4)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void autoAssignUsesAffineBlocksFirstThenClaimsThenReleasedIsReusedLast() {
+    Ipam.Assigned a = ipam.autoAssign(70, 2, "h1", null, null, null, Map.of());
+    assertThat(a.ipv4()).hasSize(70).doesNotHaveDuplicates();
+    assertThat(a.ipv6()).hasSize(2);
+    assertThat(store.list(Keys.affinities("h1", 4)).size()).isEqualTo(2); // 64 + 6
+    Set<InetAddress> free = ipam.release(List.of(a.ipv4().get(0), ip("192.168.0.250")));
+    assertThat(free).containsExactly(ip("192.168.0.250"));
+    assertThat(ipam.isAssigned(a.ipv4().get(0))).isFalse();
+    // The freed address went to the back of its block's free list.
+    AllocationBlock b = stored(AllocationBlock.blockFor(a.ipv4().get(0)).toString());
+    assertThat(b.unallocated().get(b.unallocated().size() - 1))
+        .isEqualTo((int) b.cidr().offsetOf(a.ipv4().get(0)));
+  }
+
+  @Test
+  void poolRestrictedAutoAssignAndExhaustion() {
+    Cidr pool = Cidr.parse("192.168.0.0/24");
+    for (int i = 0; i < 256; i++) {
+      ipam.autoAssignOne(4, "h" + (i % 3), pool);
+    }
+    assertThatThrownBy(() -> ipam.autoAssignOne(4, "h0", pool))
+        .isInstanceOf(IpPoolExhaustedException.class)
+        .hasMessageContaining("Failed to allocate any IPs (requested 1 IPv4s and 0 IPv6s). Pools are likely exhausted.");
+    ipam.release(List.of(ip("192.168.0.77")));
+    assertThat(ipam.autoAssignOne(4, "h2", pool)).isEqualTo(ip("192.168.0.77"));
+  }
+
+  @Test
+  void strictAffinityKeepsOtherHostsOut() {
+    ipam.setConfig(new IpamConfig(true, true));
+    Cidr pool = Cidr.parse("fd00:1::/120"); // 4 blocks of 64
+    for (int i = 0; i < 4 * 64; i++) {
+      ipam.autoAssignOne(6, "owner", pool);
+    }
+    ipam.release(List.of(ip("fd00:1::5")));
+    assertThatThrownBy(() -> ipam.autoAssignOne(6, "other", pool)).isInstanceOf(IpPoolExhaustedException.class);
+    assertThat(ipam.autoAssignOne(6, "owner", pool)).isEqualTo(ip("fd00:1::5"));
+  }
+
+  @Test
+  void handlesCountAndReleaseByHandle() {
+    Ipam.Assigned a = ipam.autoAssign(3, 0, "h", null, null, "handle-1", Map.of("k", "v"));
+    assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value())
+        .isEqualTo("{\"id\": \"handle-1\", \"block\": {\"192.168.0.0/26\": 3}}");
+    assertThat(ipam.attributesOf(a.ipv4().get(0)).orElseThrow().secondary()).containsEntry("k", "v");
+    ipam.release(List.of(a.ipv4().get(0)));
+    assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value()).contains("\": 2}");
+    assertThat(ipam.releaseByHandle("handle-1")).isEqualTo(2);
+    assertThat(store.get(Keys.handle("handle-1"))).isEmpty();
+    Set<InetAddress> all = new HashSet<>(a.ipv4());
+    assertThat(all).allMatch(x -> !ipam.isAssigned(x));
+    assertThat(stored("192.168.0.0/26").attributes()).isEmpty();
+  }
+
+  @Test
+  void staleCacheIsCorrectedByTheFailedGuard() {
+    Ipam other = Ipam.on(store);
+    InetAddress first = ipam.autoAssignOne(4, "h", null);
+    InetAddress second = other.autoAssignOne(4, "h", null); // changes the block behind ipam's cache
+    InetAddress third = ipam.autoAssignOne(4, "h", null);
+    assertThat(Set.of(first, second, third)).hasSize(3);
+    other.release(List.of(first));
+    // ipam's cache still says "first" is taken; the release must see the truth.
+    assertThat(ipam.release(List.of(first))).containsExactly(first);
+  }
+}
