@@ -1,0 +1,85 @@
+package io.github.calicoj.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.testkit.EtcdExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Endpoints and profiles on real etcd, read back with etcdctl. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class EndpointConcurrencyIT {
+
+  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
+
+  private static EtcdDatastore client() {
+    return EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  @Test
+  void sixteenThreadsCreateOneWorkloadsEndpointAndExactlyOneSucceeds() throws Exception {
+    try (EtcdDatastore ds = client()) {
+      WorkloadEndpoints endpoints = new WorkloadEndpoints(ds, WireFormat.ERA_A);
+      ExecutorService exec = Executors.newFixedThreadPool(16);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        WorkloadEndpoint ep = RepositoriesTest.endpoint("race-host", "race-workload");
+        results.add(
+            exec.submit(
+                () -> {
+                  go.await();
+                  try {
+                    endpoints.create(ep);
+                    return true;
+                  } catch (AlreadyExistsException e) {
+                    return false;
+                  }
+                }));
+      }
+      go.countDown();
+      int winners = 0;
+      for (Future<Boolean> f : results) {
+        winners += f.get(2, TimeUnit.MINUTES) ? 1 : 0;
+      }
+      exec.shutdown();
+      assertThat(winners).isEqualTo(1);
+      String keys =
+          ETCD.cluster()
+              .etcdctl("get", "--prefix", "--keys-only", Keys.workload("race-host", "docker", "race-workload").path());
+      assertThat(keys.lines().filter(l -> !l.isBlank()).count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void profileAndEndpointJsonAsEtcdctlSeesIt() {
+    try (EtcdDatastore ds = client()) {
+      WorkloadEndpoints endpoints = new WorkloadEndpoints(ds, WireFormat.ERA_A);
+      Profiles profiles = new Profiles(ds, WireFormat.ERA_A, endpoints);
+      profiles.create("PROF_A_C_E");
+      WorkloadEndpoint ep = endpoints.create(RepositoriesTest.endpoint("calico-01", "wl-json"));
+      endpoints.appendProfiles(ep, List.of("PROF_A_C_E"));
+      assertThat(ETCD.cluster().etcdctl("get", "--print-value-only", Keys.profileRules("PROF_A_C_E").path()).trim())
+          .isEqualTo(
+              "{\"id\": \"PROF_A_C_E\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\":"
+                  + " \"PROF_A_C_E\"}], \"outbound_rules\": [{\"action\": \"allow\"}]}");
+      assertThat(ETCD.cluster().etcdctl("get", "--print-value-only", WorkloadEndpoints.keyOf(ep).path()).trim())
+          .isEqualTo(
+              "{\"state\": \"active\", \"name\": \"" + ep.name() + "\", \"mac\": \"72:ef:5a:87:35:bd\","
+                  + " \"profile_ids\": [\"PROF_A_C_E\"], \"ipv4_nets\": [\"192.168.0.1/32\"],"
+                  + " \"ipv6_nets\": [], \"ipv4_gateway\": null, \"ipv6_gateway\": null}");
+    }
+  }
+}
