@@ -129,9 +129,9 @@ public final class WorkloadEndpoints {
 
   /**
    * Stores the first endpoint of a workload, atomically: of concurrent creates for one workload
-   * exactly one succeeds. One transaction writes the endpoint key together with a
-   * library-private marker {@code /calicoj/v1/workload/<host>/<orch>/<workload>} that must be
-   * absent; a marker left without endpoints (an interrupted remove) is cleaned up and retried.
+   * exactly one succeeds. It {@link #reserve reserves} the workload (a library-private marker
+   * {@code /calicoj/v1/workload/<host>/<orch>/<workload>} created only if absent), then writes
+   * the endpoint in a transaction that requires the reservation to be intact.
    *
    * @return the endpoint with its stored revision
    * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
@@ -139,40 +139,119 @@ public final class WorkloadEndpoints {
    */
   public WorkloadEndpoint create(WorkloadEndpoint endpoint) {
     requireNonNull(endpoint, "endpoint");
-    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
-    Key key = keyOf(endpoint);
-    String json = CalicoJson.endpoint(endpoint, format);
+    Reservation r =
+        reserve(
+            endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId(), endpoint.endpointId());
+    try {
+      return createReserved(endpoint, r);
+    } catch (RuntimeException e) {
+      release(r);
+      throw e;
+    }
+  }
+
+  /**
+   * A claim on a workload, taken before any dataplane work so that concurrent adds of one
+   * workload cannot both proceed: the workload's marker key, created atomically.
+   *
+   * @param hostname the host
+   * @param orchestratorId the orchestrator
+   * @param workloadId the workload
+   * @param endpointId the endpoint id the claim is for
+   * @param revision the marker's revision
+   */
+  public record Reservation(
+      String hostname,
+      String orchestratorId,
+      String workloadId,
+      String endpointId,
+      io.github.calicoj.datastore.Revision revision) {}
+
+  /**
+   * Reserves a workload that has no endpoint yet: creates its marker if absent (clearing a stale
+   * one left by an interrupted remove). Of concurrent reservations exactly one succeeds.
+   *
+   * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
+   *     Networking.}"
+   */
+  public Reservation reserve(
+      String hostname, String orchestratorId, String workloadId, String endpointId) {
+    Key lock = Keys.workloadLock(hostname, orchestratorId, workloadId);
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      if (findForWorkload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId())
-          .isPresent()) {
-        throw alreadyConfigured(endpoint.workloadId());
+      if (findForWorkload(hostname, orchestratorId, workloadId).isPresent()) {
+        throw alreadyConfigured(workloadId);
       }
       TxnResult r =
           datastore.commit(
               Transaction.builder()
                   .guard(Guard.absent(lock))
-                  .guard(Guard.absent(key))
-                  .put(lock, endpoint.endpointId())
-                  .put(key, json)
+                  .put(lock, endpointId + " " + System.currentTimeMillis())
                   .build());
       if (r.succeeded()) {
-        return endpoint.withRevision(r.revision());
+        return new Reservation(hostname, orchestratorId, workloadId, endpointId, r.revision());
       }
       Optional<KeyValue> marker = r.current(lock);
       if (marker.isPresent()
-          && findForWorkload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId())
-              .isEmpty()) {
-        // A marker without endpoints: an earlier remove stopped half-way. Clear it, once.
+          && isStale(marker.get())
+          && findForWorkload(hostname, orchestratorId, workloadId).isEmpty()) {
         try {
           datastore.delete(lock, marker.get().revision());
         } catch (RevisionConflictException | ResourceNotFoundException e) {
-          // someone else is on it; look again
+          // someone else is on it
         }
         continue;
       }
-      throw alreadyConfigured(endpoint.workloadId());
+      throw alreadyConfigured(workloadId);
     }
-    throw new ConflictException("Hit max retries creating the endpoint of " + endpoint.workloadId());
+    throw new ConflictException("Hit max retries reserving " + workloadId);
+  }
+
+  /**
+   * Writes the reserved workload's endpoint, in one transaction that requires the reservation to
+   * be intact.
+   *
+   * @throws ConflictException if the reservation was lost
+   */
+  public WorkloadEndpoint createReserved(WorkloadEndpoint endpoint, Reservation reservation) {
+    Key lock = Keys.workloadLock(reservation.hostname(), reservation.orchestratorId(), reservation.workloadId());
+    Key key = keyOf(endpoint);
+    TxnResult r =
+        datastore.commit(
+            Transaction.builder()
+                .guard(Guard.atRevision(lock, reservation.revision()))
+                .guard(Guard.absent(key))
+                .put(key, CalicoJson.endpoint(endpoint, format))
+                .build());
+    if (!r.succeeded()) {
+      throw new ConflictException(
+          "The reservation of " + reservation.workloadId() + " was lost before its endpoint was written");
+    }
+    return endpoint.withRevision(r.revision());
+  }
+
+  /** Drops a reservation (rollback). Idempotent. */
+  public void release(Reservation reservation) {
+    Key lock = Keys.workloadLock(reservation.hostname(), reservation.orchestratorId(), reservation.workloadId());
+    try {
+      datastore.delete(lock, reservation.revision());
+    } catch (ResourceNotFoundException | RevisionConflictException e) {
+      // already gone, or no longer ours
+    }
+  }
+
+  /**
+   * A marker without an endpoint is an add in progress, or the remains of one that died. A live
+   * add holds it for milliseconds to seconds; one older than this (by the writing host's clock,
+   * the same host as ours) is taken as dead. A value without a time is from an older writer.
+   */
+  private static final long STALE_AFTER_MILLIS = 120_000;
+
+  private static boolean isStale(KeyValue marker) {
+    String[] parts = marker.value().split(" ", -1);
+    if (parts.length != 2 || !parts[1].matches("\\d{1,19}")) {
+      return true;
+    }
+    return System.currentTimeMillis() - Long.parseLong(parts[1]) > STALE_AFTER_MILLIS;
   }
 
   /** Unconditionally writes the endpoint (pycalico {@code set_endpoint}). */

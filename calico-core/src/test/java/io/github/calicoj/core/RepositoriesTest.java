@@ -72,7 +72,14 @@ class RepositoriesTest {
     store.put(Keys.workloadLock("h1", "docker", "w2"), "leftover");
     WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w2"));
     assertThat(store.get(Keys.workloadLock("h1", "docker", "w2")).orElseThrow().value())
-        .isEqualTo(ep.endpointId());
+        .startsWith(ep.endpointId() + " ");
+  }
+
+  @Test
+  void aFreshMarkerIsAnAddInProgressAndIsNotStolen() {
+    endpoints.reserve("h1", "docker", "w3", "0123456789abcdef0123456789abcdef");
+    assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w3")))
+        .isInstanceOf(AlreadyExistsException.class);
   }
 
   @Test

@@ -117,6 +117,14 @@ public interface Netlink extends AutoCloseable {
   /** {@code ip route del ROUTE}. @throws NetnsException ESRCH if there is no such route */
   void deleteRoute(Route route);
 
+  /**
+   * {@code ip neigh replace proxy ADDRESS dev LINK}: answer neighbour discovery (IPv6) or ARP
+   * (IPv4) for ADDRESS on LINK, as Felix does for a workload's IPv6 gateway. Idempotent.
+   *
+   * @throws NetnsException ENODEV if there is no such link
+   */
+  void addProxyNeighbor(InterfaceName link, java.net.InetAddress address);
+
   /** {@code ip link show NAME}: the link, or empty if there is none. */
   Optional<Link> findLink(InterfaceName name);
 

@@ -44,9 +44,22 @@ class NetlinkConcurrencyIT {
       for (int i = 0; i < THREADS * PER_THREAD; i++) {
         created.add(TestNamespace.create());
       }
-      // Warm up so lazily opened files (jnr stubs, logging) are not counted as leaks.
-      try (NetNs warm = NetNs.open(hostNs.path()); Netlink nl = Netlink.openIn(warm)) {
-        nl.links();
+      // Warm up the whole path once, so files opened lazily on first use (class-path jars such
+      // as Guava's, jnr stubs) are not counted as leaks.
+      try (TestNamespace warmNs = TestNamespace.create();
+          NetNs host = NetNs.open(hostNs.path());
+          NetNs w = NetNs.open(warmNs.path());
+          Netlink hostNl = Netlink.openIn(host);
+          Netlink in = Netlink.openIn(w)) {
+        InterfaceName eth = InterfaceName.of("eth0");
+        InetAddress gw = InetAddress.getByName("169.254.1.1");
+        hostNl.createVeth(InterfaceName.of("cjtcwarm"), eth, w);
+        in.setUp(eth);
+        in.addAddress(eth, IpPrefix.parse(String.format("10.76.0.%d/32", 1)));
+        in.addRoute(Route.onLink(gw, eth));
+        in.addRoute(Route.defaultVia(gw, eth));
+        in.link(eth).mac();
+        hostNl.deleteLink(InterfaceName.of("cjtcwarm"));
       }
       long fdsBefore = countFds();
       String originalNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();

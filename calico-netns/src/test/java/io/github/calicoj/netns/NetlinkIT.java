@@ -290,6 +290,15 @@ class NetlinkIT {
   }
 
   @Test
+  void proxyNdpEntryForTheGateway() throws Exception {
+    hostNl.createVeth(cali, eth1, workload);
+    hostNl.addProxyNeighbor(cali, InetAddress.getByName("fd00:99::1"));
+    hostNl.addProxyNeighbor(cali, InetAddress.getByName("fd00:99::1")); // idempotent
+    String out = hostNs.ip("-6", "neigh", "show", "proxy");
+    assertThat(out).contains("fd00:99::1").contains(cali.value());
+  }
+
+  @Test
   void linksListsTheNamespace() {
     hostNl.createVeth(cali, eth1, workload);
     List<Link> links = hostNl.links();

@@ -33,9 +33,11 @@ public final class Processes {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot run " + cmd, e);
     }
-    try {
-      p.getOutputStream().close();
-      byte[] out = p.getInputStream().readAllBytes(); // ends when the process closes stdout
+    try (var stdin = p.getOutputStream();
+        var stdout = p.getInputStream();
+        var stderr = p.getErrorStream()) {
+      stdin.close();
+      byte[] out = stdout.readAllBytes(); // ends when the process closes stdout; all fds closed after
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException("Command timed out after " + timeout + ": " + cmd);

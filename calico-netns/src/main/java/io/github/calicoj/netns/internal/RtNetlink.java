@@ -187,6 +187,16 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
+  public void addProxyNeighbor(InterfaceName link, java.net.InetAddress address) {
+    requireNonNull(address, "address");
+    int index = link(link).index();
+    socket.request(
+        "RTM_NEWNEIGH",
+        "proxy " + com.google.common.net.InetAddresses.toAddrString(address) + " dev " + link,
+        (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, address));
+  }
+
+  @Override
   public Optional<Link> findLink(InterfaceName name) {
     requireNonNull(name, "name");
     try {

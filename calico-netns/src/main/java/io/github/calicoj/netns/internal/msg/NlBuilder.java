@@ -71,6 +71,18 @@ public final class NlBuilder {
     return this;
   }
 
+  /** {@code struct ndmsg} (12 bytes). */
+  public NlBuilder ndmsg(int family, int index, int state, int flags, int type) {
+    buf.put((byte) family);
+    buf.put((byte) 0); // ndm_pad1
+    buf.putShort((short) 0); // ndm_pad2
+    buf.putInt(index);
+    buf.putShort((short) state);
+    buf.put((byte) flags);
+    buf.put((byte) type);
+    return this;
+  }
+
   /** An attribute with raw bytes. */
   public NlBuilder attr(int type, byte[] payload) {
     buf.putShort((short) (4 + payload.length));

@@ -141,6 +141,19 @@ public final class Requests {
     return b.finish();
   }
 
+  /**
+   * {@code ip -6 neigh add|del proxy ADDRESS dev INDEX}: a proxy-NDP (or proxy-ARP) entry, which
+   * makes the host answer neighbour solicitations for ADDRESS on that link.
+   */
+  public static int proxyNeighbor(ByteBuffer buf, int seq, boolean add, int index, InetAddress address) {
+    boolean v4 = address instanceof Inet4Address;
+    int flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+    NlBuilder b = new NlBuilder(buf, add ? RTM_NEWNEIGH : RTM_DELNEIGH, flags, seq);
+    b.ndmsg(v4 ? AF_INET : AF_INET6, index, NUD_PERMANENT, NTF_PROXY, 0);
+    b.attr(NDA_DST, address.getAddress());
+    return b.finish();
+  }
+
   /** (G) {@code ip link show NAME}: one RTM_NEWLINK reply, or ENODEV. */
   public static int getLink(ByteBuffer buf, int seq, String name) {
     NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);

@@ -44,6 +44,12 @@ public final class Rtnl {
   public static final int RTM_NEWROUTE = 24;
   public static final int RTM_DELROUTE = 25;
   public static final int RTM_GETROUTE = 26;
+  public static final int RTM_NEWNEIGH = 28;
+  public static final int RTM_DELNEIGH = 29;
+  // include/uapi/linux/neighbour.h
+  public static final int NDA_DST = 1;
+  public static final int NUD_PERMANENT = 0x80;
+  public static final int NTF_PROXY = 0x08;
   public static final int RT_TABLE_MAIN = 254;
   public static final int RTPROT_BOOT = 3;
   public static final int RT_SCOPE_UNIVERSE = 0;
@@ -103,6 +109,8 @@ public final class Rtnl {
       case RTM_NEWROUTE -> "RTM_NEWROUTE";
       case RTM_DELROUTE -> "RTM_DELROUTE";
       case RTM_GETROUTE -> "RTM_GETROUTE";
+      case RTM_NEWNEIGH -> "RTM_NEWNEIGH";
+      case RTM_DELNEIGH -> "RTM_DELNEIGH";
       default -> "netlink type " + type;
     };
   }

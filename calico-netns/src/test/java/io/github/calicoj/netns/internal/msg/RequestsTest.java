@@ -171,6 +171,18 @@ class RequestsTest {
   }
 
   @Test
+  void proxyNeighborForIpv6() throws Exception {
+    InetAddress a = InetAddress.getByName("fd00::1");
+    assertThat(build(b -> Requests.proxyNeighbor(b, 9, true, 4, a)))
+        .isEqualTo(
+            hex(
+                "30000000 1c00 0505 09000000 00000000" // len 48, RTM_NEWNEIGH, REQ|ACK|REPLACE|CREATE
+                    // ndmsg: AF_INET6, pads, ifindex 4, state NUD_PERMANENT, flags NTF_PROXY, type 0
+                    + "0a 00 0000 04000000 8000 08 00"
+                    + "1400 0100 fd000000000000000000000000000001")); // NDA_DST
+  }
+
+  @Test
   void getLinkByNameSkipsStats() {
     assertThat(build(b -> Requests.getLink(b, 5, "eth1")))
         .isEqualTo(
