@@ -1,0 +1,496 @@
+package io.github.calicoj.core.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.Hosts;
+import io.github.calicoj.core.IpPools;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.Profiles;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.WorkloadEndpoints;
+import io.github.calicoj.core.ipam.AlreadyAssignedException;
+import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.ipam.PoolNotFoundException;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.HostConfig;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.Names;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.MacAddress;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.NetnsException;
+import io.github.calicoj.netns.Route;
+import io.github.calicoj.netns.VethOptions;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link CalicoClient} implementation. Thread-safe. */
+final class DefaultCalicoClient implements CalicoClient {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultCalicoClient.class);
+  /** Era B's IPv4 next hop, owned by nobody and answered by proxy ARP. */
+  static final InetAddress LINK_LOCAL_V4 = InetAddresses.forString("169.254.1.1");
+  /** Era B's IPv6 next hop: the link-local address the kernel derives from ee:ee:ee:ee:ee:ee. */
+  static final InetAddress LINK_LOCAL_V6 = InetAddresses.forString("fe80::ecee:eeff:feee:eeee");
+
+  private final String hostname;
+  private final WireFormat format;
+  private final boolean hostRouting;
+  private final @Nullable Path hostNamespacePath;
+  private final Consumer<AddStep> steps;
+  private final DockerEngine docker;
+  private final WorkloadEndpoints endpoints;
+  private final Profiles profiles;
+  private final IpPools pools;
+  private final Hosts hosts;
+  private final Ipam ipam;
+
+  private final Object lock = new Object();
+  private @Nullable Netlink hostNetlink; // guarded by lock; opened on first use
+  private @Nullable NetNs hostNamespace; // guarded by lock
+  private boolean closed; // guarded by lock
+
+  DefaultCalicoClient(CalicoClient.Builder b) {
+    this.hostname = b.hostname;
+    this.format = b.wireFormat;
+    this.hostRouting = b.hostRouting;
+    this.hostNamespacePath = b.hostNamespace;
+    this.steps = b.stepListener;
+    this.docker =
+        b.dockerHost != null
+            ? new DockerEngine(b.dockerHost, b.dockerTimeout)
+            : DockerEngine.fromEnvironment(b.dockerTimeout);
+    this.endpoints = new WorkloadEndpoints(b.datastore, format);
+    this.profiles = new Profiles(b.datastore, format, endpoints);
+    this.pools = new IpPools(b.datastore);
+    this.hosts = new Hosts(b.datastore, format);
+    this.ipam = Ipam.on(b.datastore);
+  }
+
+  @Override
+  public String hostname() {
+    return hostname;
+  }
+
+  // ------------------------------------------------------------------ container add
+
+  @Override
+  public WorkloadEndpoint addContainer(String workload, String ipRequest, String interfaceName) {
+    requireNonNull(workload, "workload");
+    IpRequest request = IpRequest.parse(requireNonNull(ipRequest, "ipRequest"));
+    InterfaceName iface = InterfaceName.of(requireNonNull(interfaceName, "interfaceName"));
+    ResolvedWorkload w = resolve(workload, true);
+    String endpointId = UUID.randomUUID().toString().replace("-", "");
+    InterfaceName cali = InterfaceName.of(WorkloadEndpoint.interfaceName(endpointId));
+    Deque<Undo> undo = new ArrayDeque<>();
+    try {
+      steps.accept(AddStep.RESERVE);
+      WorkloadEndpoints.Reservation reservation =
+          endpoints.reserve(hostname, w.orchestratorId(), w.workloadId(), endpointId);
+      undo.push(new Undo("release the reservation of " + w.workloadId(), () -> endpoints.release(reservation)));
+
+      steps.accept(AddStep.ASSIGN_IP);
+      InetAddress ip = assign(request);
+      undo.push(new Undo("release " + text(ip), () -> ipam.release(List.of(ip))));
+
+      steps.accept(AddStep.NEXT_HOP);
+      InetAddress nextHop = nextHop(version(ip));
+
+      Netlink host = hostNetlink();
+      IpPrefix prefix = IpPrefix.host(ip);
+      MacAddress mac;
+      try (NetNs ns = NetNs.open(w.namespace())) {
+        steps.accept(AddStep.CREATE_VETH);
+        host.createVeth(cali, iface, ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+        undo.push(new Undo("delete " + cali, () -> host.deleteLinkIfExists(cali)));
+        try (Netlink inside = Netlink.openIn(ns)) {
+          steps.accept(AddStep.CONTAINER_ADDRESS);
+          inside.setUp(iface);
+          inside.addAddress(iface, prefix);
+          steps.accept(AddStep.CONTAINER_ROUTES);
+          inside.replaceRoute(Route.onLink(nextHop, iface));
+          inside.replaceRoute(Route.defaultVia(nextHop, iface));
+          steps.accept(AddStep.READ_MAC);
+          mac = inside.link(iface).mac();
+        }
+      }
+      if (hostRouting) {
+        steps.accept(AddStep.HOST_ROUTE);
+        host.replaceRoute(Route.toDevice(prefix, cali));
+        steps.accept(AddStep.HOST_SYSCTLS);
+        programHostSide(host, cali, ip, nextHop);
+      }
+
+      steps.accept(AddStep.WRITE_ENDPOINT);
+      WorkloadEndpoint.Builder ep =
+          WorkloadEndpoint.builder()
+              .hostname(hostname)
+              .orchestratorId(w.orchestratorId())
+              .workloadId(w.workloadId())
+              .endpointId(endpointId)
+              .mac(mac.toString())
+              .addNet(Cidr.host(ip));
+      if (format.era() == WireFormat.Era.GATEWAY) {
+        ep.gateway(nextHop);
+      }
+      return endpoints.createReserved(ep.build(), reservation);
+    } catch (RuntimeException | Error e) {
+      rollback(undo, e);
+      throw e;
+    }
+  }
+
+  private record Undo(String what, Runnable action) {}
+
+  /** Undoes in reverse order; each failure is logged and attached to {@code cause}. */
+  private static void rollback(Deque<Undo> undo, Throwable cause) {
+    while (!undo.isEmpty()) {
+      Undo u = undo.pop();
+      try {
+        u.action().run();
+      } catch (RuntimeException e) {
+        LOG.error("Rollback step failed: {}", u.what(), e);
+        cause.addSuppressed(e);
+      }
+    }
+  }
+
+  private void programHostSide(Netlink host, InterfaceName cali, InetAddress ip, InetAddress nextHop) {
+    if (ip instanceof Inet4Address) {
+      host.writeSysctl("net.ipv4.conf." + cali + ".proxy_arp", "1");
+      host.writeSysctl("net.ipv4.neigh." + cali + ".proxy_delay", "0");
+      host.writeSysctl("net.ipv4.conf." + cali + ".forwarding", "1");
+    } else {
+      host.writeSysctl("net.ipv6.conf." + cali + ".proxy_ndp", "1");
+      host.writeSysctl("net.ipv6.conf." + cali + ".forwarding", "1");
+      host.addProxyNeighbor(cali, nextHop);
+    }
+  }
+
+  /** Assigns the requested IP (calicoctl {@code get_ip_and_pool}). */
+  private InetAddress assign(IpRequest request) {
+    if (request instanceof IpRequest.Specific s) {
+      InetAddress ip = s.address();
+      IpPool pool =
+          pools
+              .poolFor(ip, false)
+              .orElseThrow(() -> new PoolNotFoundException(text(ip) + " is not in any configured pools"));
+      try {
+        ipam.assign(ip, hostname, null, Map.of());
+      } catch (AlreadyAssignedException e) {
+        throw new AlreadyAssignedException(
+            "IP address is already assigned in pool " + pool.cidr() + ".");
+      }
+      return ip;
+    }
+    if (request instanceof IpRequest.FromPool p) {
+      if (pools.find(p.pool()).isEmpty()) {
+        throw new PoolNotFoundException(
+            "Invalid CIDR specified for desired pool. No pool found for " + p.pool() + ".");
+      }
+      return ipam.autoAssignOne(p.version(), hostname, p.pool());
+    }
+    return ipam.autoAssignOne(request.version(), hostname, null);
+  }
+
+  private InetAddress nextHop(int version) {
+    if (format.era() == WireFormat.Era.LINK_LOCAL) {
+      return version == 4 ? LINK_LOCAL_V4 : LINK_LOCAL_V6;
+    }
+    Map<Integer, InetAddress> hops;
+    try {
+      hops = hosts.nextHops(hostname);
+    } catch (NotFoundException e) {
+      throw new NodeNotConfiguredException(version);
+    }
+    InetAddress hop = hops.get(version);
+    if (hop == null) {
+      throw new NodeNotConfiguredException(version);
+    }
+    return hop;
+  }
+
+  // ------------------------------------------------------------------ container remove
+
+  @Override
+  public List<WorkloadEndpoint> removeContainer(String workload) {
+    requireNonNull(workload, "workload");
+    List<WorkloadEndpoint> found = findEndpoints(workload);
+    if (found.isEmpty()) {
+      throw new NotFoundException("Failed find Calico data for " + workload);
+    }
+    Netlink host = hostNetlink();
+    for (WorkloadEndpoint ep : found) {
+      List<InetAddress> ips = new ArrayList<>();
+      ep.nets().forEach(c -> ips.add(c.address()));
+      ipam.release(ips);
+      try {
+        host.deleteLinkIfExists(InterfaceName.of(ep.name()));
+      } catch (NetnsException e) {
+        LOG.warn("Could not remove Calico interface {}", ep.name(), e);
+      }
+    }
+    WorkloadEndpoint first = found.get(0);
+    endpoints.removeWorkload(hostname, first.orchestratorId(), first.workloadId());
+    return found;
+  }
+
+  /** The workload's endpoints, found without needing the container to exist when possible. */
+  private List<WorkloadEndpoint> findEndpoints(String workload) {
+    if (workload.startsWith("/")) {
+      String escaped = Names.escapeWorkloadId(workload);
+      List<WorkloadEndpoint> eps = endpoints.find(hostname, "namespace", escaped, null);
+      return eps.isEmpty() ? endpoints.find(hostname, "docker", escaped, null) : eps;
+    }
+    List<WorkloadEndpoint> literal = endpoints.find(hostname, "docker", workload, null);
+    if (!literal.isEmpty()) {
+      return literal;
+    }
+    try {
+      return endpoints.find(hostname, "docker", docker.inspect(workload).id(), null);
+    } catch (WorkloadException e) {
+      if (e.reason() == WorkloadException.Reason.NOT_FOUND) {
+        return List.of();
+      }
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ ip add / remove
+
+  @Override
+  public WorkloadEndpoint addIp(String workload, String ipRequest, String interfaceName) {
+    IpRequest request = IpRequest.parse(requireNonNull(ipRequest, "ipRequest"));
+    InterfaceName iface = InterfaceName.of(requireNonNull(interfaceName, "interfaceName"));
+    ResolvedWorkload w = resolve(workload, true);
+    WorkloadEndpoint ep = requireEndpoint(w, workload);
+    Deque<Undo> undo = new ArrayDeque<>();
+    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
+      if (!inside.exists(iface)) {
+        throw new NotFoundException("Interface provided does not exist in container. Aborting.");
+      }
+      InetAddress ip = assign(request);
+      undo.push(new Undo("release " + text(ip), () -> ipam.release(List.of(ip))));
+      IpPrefix prefix = IpPrefix.host(ip);
+      inside.addAddress(iface, prefix);
+      undo.push(new Undo("remove " + prefix, () -> inside.deleteAddress(iface, prefix)));
+      if (hostRouting) {
+        Netlink host = hostNetlink();
+        InterfaceName cali = InterfaceName.of(ep.name());
+        host.replaceRoute(Route.toDevice(prefix, cali));
+        undo.push(new Undo("remove host route " + prefix, () -> host.deleteRoute(Route.toDevice(prefix, cali))));
+      }
+      return endpoints.modify(ep, e -> e.toBuilder().addNet(Cidr.host(ip)).build());
+    } catch (RuntimeException | Error e) {
+      rollback(undo, e);
+      throw e;
+    }
+  }
+
+  @Override
+  public WorkloadEndpoint removeIp(String workload, InetAddress ip, String interfaceName) {
+    requireNonNull(ip, "ip");
+    InterfaceName iface = InterfaceName.of(requireNonNull(interfaceName, "interfaceName"));
+    ResolvedWorkload w = resolve(workload, true);
+    WorkloadEndpoint ep = requireEndpoint(w, workload);
+    Cidr net = Cidr.host(ip);
+    if (!ep.nets().contains(net)) {
+      throw new NotFoundException("IP address is not assigned to container. Aborting.");
+    }
+    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
+      try {
+        inside.deleteAddress(iface, IpPrefix.host(ip));
+      } catch (NetnsException e) {
+        if (!e.isNotFound() && e.errno() != 99 /* EADDRNOTAVAIL: already gone */) {
+          throw e;
+        }
+      }
+    }
+    if (hostRouting) {
+      try {
+        hostNetlink().deleteRoute(Route.toDevice(IpPrefix.host(ip), InterfaceName.of(ep.name())));
+      } catch (NetnsException e) {
+        LOG.debug("No host route for {} to remove: {}", text(ip), e.getMessage());
+      }
+    }
+    WorkloadEndpoint updated = endpoints.modify(ep, e -> e.toBuilder().removeNet(net).build());
+    ipam.release(List.of(ip));
+    return updated;
+  }
+
+  private WorkloadEndpoint requireEndpoint(ResolvedWorkload w, String workload) {
+    return endpoints
+        .findForWorkload(hostname, w.orchestratorId(), w.workloadId())
+        .orElseThrow(
+            () ->
+                new NotFoundException(
+                    "Container "
+                        + workload
+                        + " is unknown to Calico. Use `calicoctl container add` to add the"
+                        + " container to the Calico network."));
+  }
+
+  // ------------------------------------------------------------------ lookups, profiles, node
+
+  @Override
+  public Optional<WorkloadEndpoint> endpoint(String workload) {
+    List<WorkloadEndpoint> eps = findEndpoints(requireNonNull(workload, "workload"));
+    return eps.stream().findFirst();
+  }
+
+  @Override
+  public List<WorkloadEndpoint> endpoints() {
+    return endpoints.find(hostname, null, null, null);
+  }
+
+  @Override
+  public WorkloadEndpoint appendProfiles(String workload, List<String> names) {
+    return endpoints.appendProfiles(endpointFor(workload), validProfiles(names));
+  }
+
+  @Override
+  public WorkloadEndpoint removeProfiles(String workload, List<String> names) {
+    return endpoints.removeProfiles(endpointFor(workload), List.copyOf(names));
+  }
+
+  @Override
+  public WorkloadEndpoint setProfiles(String workload, List<String> names) {
+    return endpoints.setProfiles(endpointFor(workload), validProfiles(names));
+  }
+
+  private WorkloadEndpoint endpointFor(String workload) {
+    return endpoint(workload)
+        .orElseThrow(() -> new NotFoundException("Endpoint " + workload + " is unknown to Calico."));
+  }
+
+  /** calicoctl's {@code validate_profile_list}. */
+  private List<String> validProfiles(List<String> names) {
+    List<String> seen = new ArrayList<>();
+    for (String n : names) {
+      Names.checkProfileName(n);
+      if (seen.contains(n)) {
+        throw new IllegalArgumentException("Profile with name " + n + " was specified more than once.");
+      }
+      if (!profiles.exists(n)) {
+        throw new NotFoundException("Profile with name " + n + " was not found.");
+      }
+      seen.add(n);
+    }
+    return seen;
+  }
+
+  @Override
+  public void configureNode(
+      @Nullable Inet4Address ipv4, @Nullable Inet6Address ipv6, @Nullable String asNumber) {
+    hosts.configure(new HostConfig(hostname, ipv4, ipv6, asNumber));
+    hosts.ensureGlobalConfig();
+  }
+
+  @Override
+  public WorkloadEndpoints workloadEndpoints() {
+    return endpoints;
+  }
+
+  @Override
+  public Profiles profiles() {
+    return profiles;
+  }
+
+  @Override
+  public IpPools ipPools() {
+    return pools;
+  }
+
+  @Override
+  public Hosts hosts() {
+    return hosts;
+  }
+
+  @Override
+  public Ipam ipam() {
+    return ipam;
+  }
+
+  // ------------------------------------------------------------------ resolution, lifecycle
+
+  /** A resolved workload: orchestrator, workload id, and its network namespace. */
+  record ResolvedWorkload(String orchestratorId, String workloadId, Path namespace) {}
+
+  private ResolvedWorkload resolve(String workload, boolean requireRunning) {
+    if (workload.startsWith("/")) {
+      // A path: it must be a network namespace (NetNs.open says precisely what it is otherwise).
+      try (NetNs ns = NetNs.open(Path.of(workload))) {
+        return new ResolvedWorkload("namespace", Names.escapeWorkloadId(workload), Path.of(ns.path()));
+      }
+    }
+    DockerEngine.Container c = docker.inspect(workload);
+    if (requireRunning && !c.running()) {
+      throw new WorkloadException(
+          WorkloadException.Reason.NOT_RUNNING, workload + " is not currently running.", null);
+    }
+    if ("host".equals(c.networkMode())) {
+      throw new WorkloadException(
+          WorkloadException.Reason.HOST_NETWORK,
+          "Can't add " + workload + " to Calico because it is running NetworkMode = host.",
+          null);
+    }
+    return new ResolvedWorkload("docker", c.id(), c.netnsPath());
+  }
+
+  private Netlink hostNetlink() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("CalicoClient is closed");
+      }
+      if (hostNetlink == null) {
+        if (hostNamespacePath != null) {
+          hostNamespace = NetNs.open(hostNamespacePath);
+          hostNetlink = Netlink.openIn(hostNamespace);
+        } else {
+          hostNetlink = Netlink.open();
+        }
+      }
+      return hostNetlink;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (hostNetlink != null) {
+        hostNetlink.close();
+      }
+      if (hostNamespace != null) {
+        hostNamespace.close();
+      }
+    }
+  }
+
+  private static int version(InetAddress ip) {
+    return ip instanceof Inet4Address ? 4 : 6;
+  }
+
+  private static String text(InetAddress ip) {
+    return InetAddresses.toAddrString(ip);
+  }
+}
