@@ -1,0 +1,303 @@
+package io.github.calicoj.core.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.ipam.AlreadyAssignedException;
+import io.github.calicoj.core.ipam.PoolNotFoundException;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.netns.InvalidNamespaceException;
+import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.testkit.EtcdExtension;
+import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Requirements;
+import io.github.calicoj.testkit.TestNamespace;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * CalicoClient end to end on real etcd and real netlink, as root, with network-namespace
+ * workloads and a test host namespace (the real host's routes are never touched).
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class CalicoClientIT {
+  private static final String HOST = "cjt-host-a";
+  private static final String NEXT_HOP = "172.31.255.1";
+
+  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
+
+  private EtcdDatastore store;
+  private TestNamespace hostNs;
+  private final List<TestNamespace> workloads = new ArrayList<>();
+  private CalicoClient calico;
+  private String poolPrefix;
+
+  @BeforeEach
+  void setUp() {
+    Requirements.requireRoot();
+    Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    store = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    store.deletePrefix(io.github.calicoj.datastore.Key.of("/calico/"));
+    store.deletePrefix(io.github.calicoj.datastore.Key.of("/calicoj/"));
+    hostNs = ClientFixture.hostNamespace(NEXT_HOP);
+    calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
+    calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);
+    poolPrefix = "10.123.";
+    calico.ipPools().add(IpPool.of(Cidr.parse("10.123.0.0/16")));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (calico != null) {
+      calico.close();
+    }
+    workloads.forEach(TestNamespace::close);
+    if (hostNs != null) {
+      hostNs.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private TestNamespace workload() {
+    TestNamespace w = TestNamespace.create();
+    workloads.add(w);
+    return w;
+  }
+
+  @Test
+  void addPingAndRemoveTwoNamespaceWorkloads() throws Exception {
+    TestNamespace w1 = workload();
+    TestNamespace w2 = workload();
+    WorkloadEndpoint ep1 = calico.addContainer(w1.path().toString(), poolPrefix + "0.1");
+    WorkloadEndpoint ep2 = calico.addContainer(w2.path().toString(), "ipv4");
+
+    // The endpoint as stored, field for field (era A).
+    String json = ETCD.cluster().etcdctl("get", "--print-value-only", Keys.endpoint(HOST, "namespace",
+        w1.path().toString().replace('/', '-'), ep1.endpointId()).path()).trim();
+    assertThat(json)
+        .isEqualTo(
+            "{\"state\": \"active\", \"name\": \"" + ep1.name() + "\", \"mac\": \"" + ep1.mac()
+                + "\", \"profile_ids\": [], \"ipv4_nets\": [\"" + poolPrefix + "0.1/32\"],"
+                + " \"ipv6_nets\": [], \"ipv4_gateway\": \"" + NEXT_HOP + "\", \"ipv6_gateway\": null}");
+    assertThat(ep1.orchestratorId()).isEqualTo("namespace");
+
+    // Inside the workload: interface, /32, both routes, MAC.
+    JsonNode eth1 = IpOracle.link(w1.name(), "eth1").orElseThrow();
+    assertThat(eth1.path("address").asText()).isEqualTo(ep1.mac());
+    assertThat(eth1.path("flags").toString()).contains("\"UP\"");
+    assertThat(IpOracle.addresses(w1.name(), "eth1"))
+        .filteredOn(a -> !a.startsWith("fe80:"))
+        .containsExactly(poolPrefix + "0.1/32");
+    assertThat(IpOracle.routes(w1.name(), true))
+        .extracting(r -> r.path("dst").asText() + " " + r.path("gateway").asText("-") + " " + r.path("dev").asText())
+        .contains(NEXT_HOP + " - eth1", "default " + NEXT_HOP + " eth1");
+    // Host side: the cali link, the /32 route and proxy ARP.
+    JsonNode cali = IpOracle.link(hostNs.name(), ep1.name()).orElseThrow();
+    assertThat(cali.path("address").asText()).isEqualTo("ee:ee:ee:ee:ee:ee");
+    assertThat(IpOracle.routes(hostNs.name(), true))
+        .anySatisfy(r -> {
+          assertThat(r.path("dst").asText()).isEqualTo(poolPrefix + "0.1");
+          assertThat(r.path("dev").asText()).isEqualTo(ep1.name());
+        });
+    assertThat(
+            Processes.run(
+                    List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                        "/proc/sys/net/ipv4/conf/" + ep1.name() + "/proxy_arp"),
+                    Duration.ofSeconds(10))
+                .trim())
+        .isEqualTo("1");
+
+    // One packet between our two workloads, through the host side.
+    String ip2 = ep2.ipv4Nets().get(0).address().getHostAddress();
+    Processes.Result ping =
+        Processes.runForResult(
+            List.of("ip", "netns", "exec", w1.name(), "ping", "-c", "1", "-W", "3", ip2),
+            Duration.ofSeconds(15));
+    assertThat(ping.exitCode()).as(ping.output()).isZero();
+
+    assertThat(calico.removeContainer(w1.path().toString())).hasSize(1);
+    ClientFixture.assertNothingLeft(
+        store, HOST, "namespace", w1.path().toString().replace('/', '-'), hostNs, w1, ep2.name());
+    assertThat(ClientFixture.allocated(store)).doesNotContain(InetAddresses.forString(poolPrefix + "0.1"));
+    calico.removeContainer(w2.path().toString());
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", w2.path().toString().replace('/', '-'), hostNs, w2);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+    assertThatThrownBy(() -> calico.removeContainer(w2.path().toString()))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("Failed find Calico data for " + w2.path());
+  }
+
+  @Test
+  void errorCasesLeaveNothingBehind() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    String wid = path.replace('/', '-');
+    assertThatThrownBy(() -> calico.addContainer(path, "172.20.0.1"))
+        .isInstanceOf(PoolNotFoundException.class)
+        .hasMessage("172.20.0.1 is not in any configured pools");
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w);
+
+    calico.addContainer(workload().path().toString(), poolPrefix + "0.9");
+    assertThatThrownBy(() -> calico.addContainer(path, poolPrefix + "0.9"))
+        .isInstanceOf(AlreadyAssignedException.class)
+        .hasMessage("IP address is already assigned in pool 10.123.0.0/16.");
+    assertThat(store.list(Keys.workload(HOST, "namespace", wid)).isEmpty()).isTrue();
+
+    calico.ipPools().add(IpPool.of(Cidr.parse("fd00:123::/64")));
+    assertThatThrownBy(() -> calico.addContainer(path, "ipv6"))
+        .isInstanceOf(NodeNotConfiguredException.class)
+        .hasMessage("This node is not configured for IPv6.  Is calico-node running?");
+    String otherCali = calico.endpoints().get(0).name();
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w, otherCali);
+    assertThat(ClientFixture.allocated(store)).containsExactly(InetAddresses.forString(poolPrefix + "0.9"));
+
+    assertThatThrownBy(() -> calico.addContainer(path, "ipv4", "way-too-long-name0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("way-too-long-name0");
+    assertThatThrownBy(() -> calico.addContainer("/var/run/netns/cjt-missing", "ipv4"))
+        .isInstanceOf(InvalidNamespaceException.class);
+    assertThat(ClientFixture.allocated(store)).hasSize(1);
+
+    calico.addContainer(path, "ipv4");
+    assertThatThrownBy(() -> calico.addContainer(path, "ipv4"))
+        .isInstanceOf(AlreadyExistsException.class)
+        .hasMessage(wid + " has already been configured with Calico Networking.");
+    assertThat(ClientFixture.allocated(store)).hasSize(2);
+  }
+
+  @Test
+  void everyStepFailureRollsBackEverything() {
+    for (AddStep failing : AddStep.values()) {
+      TestNamespace w = workload();
+      RuntimeException injected = new RuntimeException("injected at " + failing);
+      try (CalicoClient faulty =
+          CalicoClient.builder(store, HOST)
+              .hostNamespace(hostNs.path())
+              .stepListener(step -> {
+                if (step == failing) {
+                  throw injected;
+                }
+              })
+              .build()) {
+        assertThatThrownBy(() -> faulty.addContainer(w.path().toString(), "ipv4"))
+            .as("failing at %s", failing)
+            .isSameAs(injected);
+      }
+      ClientFixture.assertNothingLeft(store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
+      assertThat(ClientFixture.allocated(store)).as("IPs after failing at %s", failing).isEmpty();
+    }
+  }
+
+  @Test
+  void sixteenConcurrentAddsOfOneWorkloadLeaveOneEndpoint() throws Exception {
+    TestNamespace w = workload();
+    ExecutorService exec = Executors.newFixedThreadPool(16);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      results.add(
+          exec.submit(
+              () -> {
+                go.await();
+                try {
+                  calico.addContainer(w.path().toString(), "ipv4");
+                  return "added";
+                } catch (AlreadyExistsException e) {
+                  return "already";
+                }
+              }));
+    }
+    go.countDown();
+    List<String> outcomes = new ArrayList<>();
+    for (Future<String> f : results) {
+      outcomes.add(f.get(2, TimeUnit.MINUTES));
+    }
+    exec.shutdown();
+    assertThat(outcomes).filteredOn("added"::equals).hasSize(1);
+    assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
+    assertThat(store.list(Keys.workload(HOST, "namespace", w.path().toString().replace('/', '-'))).size()).isEqualTo(1);
+    assertThat(ClientFixture.allocated(store)).hasSize(1);
+  }
+
+  @Test
+  void ipAddAndRemoveAndProfiles() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    calico.addContainer(path, poolPrefix + "0.20");
+    assertThatThrownBy(() -> calico.addIp(path, poolPrefix + "0.21", "eth9"))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("Interface provided does not exist in container. Aborting.");
+    assertThat(ClientFixture.allocated(store)).hasSize(1); // nothing leaked (calicoctl#565)
+    WorkloadEndpoint ep = calico.addIp(path, poolPrefix + "0.21", "eth1");
+    assertThat(ep.ipv4Nets()).extracting(Cidr::toString).containsExactly(poolPrefix + "0.20/32", poolPrefix + "0.21/32");
+    assertThat(IpOracle.addresses(w.name(), "eth1")).contains(poolPrefix + "0.21/32");
+    ep = calico.removeIp(path, InetAddresses.forString(poolPrefix + "0.21"), "eth1");
+    assertThat(ep.ipv4Nets()).hasSize(1);
+    assertThat(IpOracle.addresses(w.name(), "eth1")).doesNotContain(poolPrefix + "0.21/32");
+    assertThat(ClientFixture.allocated(store)).containsExactly(InetAddresses.forString(poolPrefix + "0.20"));
+    assertThatThrownBy(() -> calico.removeIp(path, InetAddresses.forString(poolPrefix + "0.21"), "eth1"))
+        .hasMessage("IP address is not assigned to container. Aborting.");
+
+    calico.profiles().create("PROF_A");
+    assertThatThrownBy(() -> calico.appendProfiles(path, List.of("MISSING")))
+        .hasMessage("Profile with name MISSING was not found.");
+    assertThatThrownBy(() -> calico.appendProfiles(path, List.of("PROF_A", "PROF_A")))
+        .hasMessage("Profile with name PROF_A was specified more than once.");
+    assertThat(calico.appendProfiles(path, List.of("PROF_A")).profileIds()).containsExactly("PROF_A");
+    assertThatThrownBy(() -> calico.appendProfiles(path, List.of("PROF_A")))
+        .hasMessage("Profile PROF_A is already in endpoint profile list");
+    assertThat(calico.setProfiles(path, List.of()).profileIds()).isEmpty();
+  }
+
+  @Test
+  void twoSimulatedHostsRouteBetweenTheirWorkloads() throws Exception {
+    TestNamespace hostB = ClientFixture.hostNamespace("172.31.255.2");
+    try (CalicoClient calicoB = CalicoClient.builder(store, "cjt-host-b").hostNamespace(hostB.path()).build()) {
+      calicoB.configureNode((Inet4Address) InetAddresses.forString("172.31.255.2"), null, null);
+      // A link between the two hosts, and the block routes BGP would install.
+      hostNs.ip("link", "add", "cjtxa", "type", "veth", "peer", "name", "cjtxb", "netns", hostB.name());
+      hostNs.ip("addr", "add", "172.31.0.1/30", "dev", "cjtxa");
+      hostNs.ip("link", "set", "cjtxa", "up");
+      hostB.ip("addr", "add", "172.31.0.2/30", "dev", "cjtxb");
+      hostB.ip("link", "set", "cjtxb", "up");
+      hostNs.ip("route", "add", poolPrefix + "1.0/26", "via", "172.31.0.2");
+      hostB.ip("route", "add", poolPrefix + "0.0/26", "via", "172.31.0.1");
+      TestNamespace wa = workload();
+      TestNamespace wb = workload();
+      calico.addContainer(wa.path().toString(), poolPrefix + "0.5");
+      calicoB.addContainer(wb.path().toString(), poolPrefix + "1.5");
+      Processes.Result ping =
+          Processes.runForResult(
+              List.of("ip", "netns", "exec", wa.name(), "ping", "-c", "1", "-W", "3", poolPrefix + "1.5"),
+              Duration.ofSeconds(15));
+      assertThat(ping.exitCode()).as(ping.output()).isZero();
+      calicoB.removeContainer(wb.path().toString());
+    } finally {
+      hostB.close();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.github.calicoj.core.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.calicoj.core.internal.CalicoJson;
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.TestNamespace;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Shared checks for the client ITs: what must be left after a failed or undone add. */
+final class ClientFixture {
+  private ClientFixture() {}
+
+  /** A test "host" namespace with its next hop on lo and forwarding on. */
+  static TestNamespace hostNamespace(String nextHop) {
+    TestNamespace h = TestNamespace.create();
+    h.ip("link", "set", "lo", "up");
+    h.ip("addr", "add", nextHop + "/32", "dev", "lo");
+    io.github.calicoj.testkit.Processes.run(
+        List.of("ip", "netns", "exec", h.name(), "sysctl", "-qw", "net.ipv4.ip_forward=1"),
+        java.time.Duration.ofSeconds(10));
+    return h;
+  }
+
+  /** Every allocated address in every IPv4 and IPv6 block, read from the store. */
+  static List<InetAddress> allocated(Datastore store) {
+    List<InetAddress> out = new ArrayList<>();
+    for (int v : new int[] {4, 6}) {
+      for (KeyValue kv : store.list(Keys.blocks(v)).entries()) {
+        AllocationBlock b = CalicoJson.readBlock(kv.value());
+        out.addAll(b.allocatedAddresses());
+      }
+    }
+    return out;
+  }
+
+  /** Nothing of a workload is left: no keys, no marker, no cali link in the host, no peer. */
+  static void assertNothingLeft(
+      Datastore store,
+      String host,
+      String orchestrator,
+      String workloadId,
+      TestNamespace hostNs,
+      TestNamespace workloadNs,
+      String... otherLiveCaliLinks) {
+    assertThat(store.list(Keys.workload(host, orchestrator, workloadId)).entries()).as("endpoint keys").isEmpty();
+    assertThat(store.get(Keys.workloadLock(host, orchestrator, workloadId))).as("workload marker").isEmpty();
+    List<String> caliLinks = new ArrayList<>();
+    for (JsonNode l : IpOracle.links(hostNs.name())) {
+      String name = l.path("ifname").asText();
+      if (name.startsWith("cali") && !java.util.Arrays.asList(otherLiveCaliLinks).contains(name)) {
+        caliLinks.add(l.path("ifname").asText());
+      }
+    }
+    assertThat(caliLinks).as("cali links in the host namespace").isEmpty();
+    if (workloadNs != null) {
+      assertThat(IpOracle.link(workloadNs.name(), "eth1")).as("peer in the workload").isEmpty();
+    }
+  }
+}
