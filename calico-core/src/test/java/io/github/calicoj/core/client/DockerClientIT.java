@@ -1,0 +1,165 @@
+package io.github.calicoj.core.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.testkit.Docker;
+import io.github.calicoj.testkit.EtcdExtension;
+import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Requirements;
+import io.github.calicoj.testkit.TestNamespace;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * CalicoClient with real Docker containers ({@code --net=none} busybox) resolved through the
+ * Engine API, host ends in a test host namespace.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DockerClientIT {
+  private static final String HOST = "cjt-docker-host";
+  private static final String NEXT_HOP = "172.31.254.1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
+
+  private EtcdDatastore store;
+  private TestNamespace hostNs;
+  private CalicoClient calico;
+  private final List<String> containers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    Requirements.requireRoot();
+    Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    Docker.requireDaemon();
+    store = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    store.deletePrefix(Key.of("/calico/"));
+    store.deletePrefix(Key.of("/calicoj/"));
+    hostNs = ClientFixture.hostNamespace(NEXT_HOP);
+    calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
+    calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);
+    calico.ipPools().add(IpPool.of(Cidr.parse("10.130.0.0/16")));
+  }
+
+  @AfterEach
+  void tearDown() {
+    containers.forEach(Docker::remove);
+    if (calico != null) {
+      calico.close();
+    }
+    if (hostNs != null) {
+      hostNs.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private String container(String network) {
+    String name = Docker.newName();
+    containers.add(name);
+    Docker.runSleeping(name, network);
+    return name;
+  }
+
+  @Test
+  void addByNameThenPingThenRemove() throws Exception {
+    String a = container("none");
+    String b = container("none");
+    String idA = Docker.docker("inspect", "--format", "{{.Id}}", a);
+    WorkloadEndpoint epA = calico.addContainer(a, "10.130.0.1");
+    WorkloadEndpoint epB = calico.addContainer(b.substring(0, b.length()), "ipv4");
+
+    assertThat(epA.orchestratorId()).isEqualTo("docker");
+    assertThat(epA.workloadId()).isEqualTo(idA).hasSize(64);
+    String json =
+        ETCD.cluster()
+            .etcdctl("get", "--print-value-only", Keys.endpoint(HOST, "docker", idA, epA.endpointId()).path())
+            .trim();
+    assertThat(json)
+        .isEqualTo(
+            "{\"state\": \"active\", \"name\": \"cali" + epA.endpointId().substring(0, 11) + "\", \"mac\": \""
+                + epA.mac() + "\", \"profile_ids\": [], \"ipv4_nets\": [\"10.130.0.1/32\"],"
+                + " \"ipv6_nets\": [], \"ipv4_gateway\": \"" + NEXT_HOP + "\", \"ipv6_gateway\": null}");
+
+    JsonNode link = JSON.readTree(Docker.ipJsonIn(a, "link", "show", "eth1")).get(0);
+    assertThat(link.path("address").asText()).isEqualTo(epA.mac());
+    assertThat(link.path("flags").toString()).contains("\"UP\"");
+    assertThat(Docker.ipJsonIn(a, "-4", "addr", "show", "eth1")).contains("\"local\":\"10.130.0.1\"", "\"prefixlen\":32");
+    String routes = Docker.ipJsonIn(a, "-4", "route", "show");
+    assertThat(routes).contains("\"dst\":\"default\",\"gateway\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\"");
+    assertThat(routes).contains("\"dst\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\",\"scope\":\"link\"");
+
+    String ipB = epB.ipv4Nets().get(0).address().getHostAddress();
+    Processes.Result ping =
+        Processes.runForResult(
+            List.of("docker", "exec", a, "ping", "-c", "1", "-W", "3", ipB), Duration.ofSeconds(20));
+    assertThat(ping.exitCode()).as(ping.output()).isZero();
+
+    assertThatThrownBy(() -> calico.addContainer(a, "ipv4"))
+        .isInstanceOf(AlreadyExistsException.class)
+        .hasMessage(idA + " has already been configured with Calico Networking.");
+
+    calico.removeContainer(a);
+    ClientFixture.assertNothingLeft(store, HOST, "docker", idA, hostNs, null, epB.name());
+    assertThat(Docker.ipJsonIn(b, "link", "show")).contains("eth1");
+    // A container that no longer exists is removed by its full id.
+    String idB = epB.workloadId();
+    Docker.remove(b);
+    calico.removeContainer(idB);
+    ClientFixture.assertNothingLeft(store, HOST, "docker", idB, hostNs, null);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
+  void refusedContainersLeaveNothing() {
+    String stopped = Docker.newName();
+    containers.add(stopped);
+    Docker.docker("create", "--net=none", "--name", stopped, Docker.IMAGE, "sleep", "3600");
+    assertThatThrownBy(() -> calico.addContainer(stopped, "ipv4"))
+        .isInstanceOfSatisfying(
+            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_RUNNING))
+        .hasMessage(stopped + " is not currently running.");
+
+    String hostMode = container("host");
+    assertThatThrownBy(() -> calico.addContainer(hostMode, "ipv4"))
+        .isInstanceOf(WorkloadException.class)
+        .hasMessage("Can't add " + hostMode + " to Calico because it is running NetworkMode = host.");
+
+    assertThatThrownBy(() -> calico.addContainer("cjt-no-such-container", "ipv4"))
+        .isInstanceOfSatisfying(
+            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_FOUND))
+        .hasMessage("Container cjt-no-such-container was not found.");
+
+    try (CalicoClient noDaemon =
+        CalicoClient.builder(store, HOST).dockerHost("unix:///tmp/cjt-no-docker.sock").build()) {
+      assertThatThrownBy(() -> noDaemon.addContainer("anything", "ipv4"))
+          .isInstanceOfSatisfying(
+              WorkloadException.class,
+              e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.DAEMON_UNREACHABLE))
+          .hasMessageContaining("Is the docker daemon running?");
+    }
+    assertThat(store.list(Key.of("/calico/v1/host/" + HOST + "/workload/")).isEmpty()).isTrue();
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+}
