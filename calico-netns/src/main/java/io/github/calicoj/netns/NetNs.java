@@ -130,6 +130,78 @@ public final class NetNs implements AutoCloseable {
     return new NetNs(copy, path, inode);
   }
 
+  /** Where named namespaces live, as iproute2 keeps them. */
+  public static final Path NAMED_DIR = Path.of("/var/run/netns");
+
+  /**
+   * Creates a new, empty network namespace bound at {@code /var/run/netns/NAME} and opens it:
+   * {@code ip netns add NAME}, without running {@code ip}. The namespace lives until {@link
+   * #deleteNamed} (and any open handle) goes.
+   *
+   * @throws IllegalArgumentException if the name is not a plain file name
+   * @throws NetnsException EEXIST if the name is taken; EPERM without root
+   */
+  public static NetNs createNamed(String name) {
+    Path target = namedPath(name);
+    NetnsSupport.ensureAvailable();
+    try {
+      java.nio.file.Files.createDirectories(NAMED_DIR);
+      java.nio.file.Files.createFile(target);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new NetnsException(
+          "create netns", target.toString(), NetnsException.EEXIST, "EEXIST", "File exists", null, e);
+    } catch (java.io.IOException e) {
+      throw new NetnsException("create netns", target.toString(), 0, "", e.toString(), null, e);
+    }
+    try {
+      Namespaces.createAt(target);
+      return open(target);
+    } catch (RuntimeException e) {
+      try {
+        java.nio.file.Files.deleteIfExists(target);
+      } catch (java.io.IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Removes a named namespace: {@code ip netns del NAME} (unmount, then delete the file). The
+   * namespace itself ends when no process and no open handle use it any more.
+   *
+   * @return false if there was no such namespace
+   */
+  public static boolean deleteNamed(String name) {
+    Path target = namedPath(name);
+    if (!java.nio.file.Files.exists(target)) {
+      return false;
+    }
+    NetnsSupport.ensureAvailable();
+    try {
+      Namespaces.unmount(target);
+    } catch (NetnsException e) {
+      if (e.errno() != NetnsException.EINVAL) { // EINVAL: not a mount point any more
+        throw e;
+      }
+    }
+    try {
+      java.nio.file.Files.deleteIfExists(target);
+    } catch (java.io.IOException e) {
+      throw new NetnsException("delete netns", target.toString(), 0, "", e.toString(), null, e);
+    }
+    return true;
+  }
+
+  private static Path namedPath(String name) {
+    requireNonNull(name, "name");
+    com.google.common.base.Preconditions.checkArgument(
+        name.matches("[A-Za-z0-9_.\\-]{1,200}") && !name.equals(".") && !name.equals(".."),
+        "Bad namespace name: %s",
+        name);
+    return NAMED_DIR.resolve(name);
+  }
+
   /**
    * Opens the calling thread's current network namespace ({@code /proc/thread-self/ns/net}): for a
    * normal thread, the host's.

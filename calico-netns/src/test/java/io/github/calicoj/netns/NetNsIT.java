@@ -42,6 +42,27 @@ class NetNsIT {
   }
 
   @Test
+  void createAndDeleteNamedNamespaces() {
+    String name = "cjt-named-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    try (NetNs ns = NetNs.createNamed(name); Netlink nl = Netlink.openIn(ns)) {
+      assertThat(io.github.calicoj.testkit.Processes.run(
+              java.util.List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10)))
+          .contains(name);
+      assertThat(nl.links()).extracting(l -> l.name().value()).containsExactly("lo");
+      try (NetNs current = NetNs.current()) {
+        assertThat(ns.isSameAs(current)).isFalse();
+      }
+      assertThatThrownBy(() -> NetNs.createNamed(name))
+          .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
+    } finally {
+      assertThat(NetNs.deleteNamed(name)).isTrue();
+    }
+    assertThat(NetNs.deleteNamed(name)).isFalse();
+    assertThat(Files.exists(Path.of("/var/run/netns", name))).isFalse();
+    assertThatThrownBy(() -> NetNs.createNamed("../etc")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void missingPathIsTyped() {
     assertThatThrownBy(() -> NetNs.open(Path.of("/var/run/netns/cjt-does-not-exist")))
         .isInstanceOfSatisfying(

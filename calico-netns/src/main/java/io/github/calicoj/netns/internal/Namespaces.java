@@ -100,6 +100,43 @@ public final class Namespaces {
     return await(result, what);
   }
 
+  /**
+   * {@code ip netns add}: on a thread made for it (and ended after it), unshares a new network
+   * namespace and bind-mounts it onto {@code target}, an existing empty file.
+   */
+  public static void createAt(java.nio.file.Path target) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                LibC c = Native.libc();
+                if (c.unshare(Native.CLONE_NEWNET) != 0) {
+                  throw Native.error("unshare", "CLONE_NEWNET", Native.errno(), null);
+                }
+                if (c.mount("/proc/thread-self/ns/net", target.toString(), "none", Native.MS_BIND, null)
+                    != 0) {
+                  throw Native.error("mount", target.toString(), Native.errno(), null);
+                }
+                done.complete(null);
+              } catch (Throwable e) {
+                done.completeExceptionally(e);
+              }
+              // This thread is in the new namespace now; it ends here and is never reused.
+            },
+            "calicoj-netns-create-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+    await(done, "netns " + target);
+  }
+
+  /** {@code umount2(target, MNT_DETACH)}. */
+  public static void unmount(java.nio.file.Path target) {
+    if (Native.libc().umount2(target.toString(), Native.MNT_DETACH) != 0) {
+      throw Native.error("umount2", target.toString(), Native.errno(), null);
+    }
+  }
+
   /** Creates a netlink socket bound to the namespace of {@code targetFd}; returns the raw fd. */
   public static int socketIn(int targetFd, String what) {
     return callOnSwitcher(targetFd, what, NetlinkSocket::rawSocket);
