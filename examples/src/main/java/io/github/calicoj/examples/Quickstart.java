@@ -1,33 +1,49 @@
 package io.github.calicoj.examples;
 
+import io.github.calicoj.core.Profiles;
+import io.github.calicoj.core.client.CalicoClient;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.RevisionConflictException;
-import io.github.calicoj.datastore.Snapshot;
-import io.github.calicoj.datastore.Transaction;
-import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.WatchEvent;
-import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
+import io.github.calicoj.examples.cli.Calicoctl;
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.NetnsSupport;
 import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 
 /**
- * The quickstart. For now it tours the datastore layer that the rest of calicoj is built on:
- * create, compare-and-set, an atomic two-key transaction and list-then-watch, on the embedded
- * in-memory datastore by default or on etcd with {@code --etcd-endpoints URL[,URL...]}.
+ * The quickstart: two workloads on a Calico network on this one machine, on the embedded
+ * in-memory datastore (or on etcd with {@code --etcd-endpoints URL[,URL...]}). It makes a test
+ * "host" namespace and two workload namespaces (the real host's routing is never touched),
+ * configures the node and a pool, adds both workloads, gives them a profile, shows the endpoints,
+ * proves connectivity with one ping between the two workloads, and removes everything again.
+ * Needs root.
  */
 public final class Quickstart {
-  private Quickstart() {}
+  private static final String NEXT_HOP = "172.31.200.1";
+  private final PrintStream out;
+  private long t0 = System.nanoTime();
+
+  private Quickstart(PrintStream out) {
+    this.out = out;
+  }
 
   /** Entry point; see the class documentation for the arguments. */
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
     String endpoints = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--etcd-endpoints") && i + 1 < args.length) {
@@ -39,62 +55,122 @@ public final class Quickstart {
         System.exit(2);
       }
     }
+    if (!isRoot()) {
+      System.err.println("The quickstart creates network namespaces: run it as root.");
+      System.exit(2);
+    }
+    if (!NetnsSupport.isAvailable()) {
+      System.err.println("Namespaces are not available here: " + NetnsSupport.unavailabilityCause().orElseThrow());
+      System.exit(1);
+    }
     try (Datastore store =
         endpoints == null
             ? InMemoryDatastore.create()
-            : EtcdDatastore.builder()
-                .endpoints(endpoints)
-                .requestTimeout(Duration.ofSeconds(5))
-                .build()) {
-      run(store, System.out);
+            : EtcdDatastore.builder().endpoints(endpoints).requestTimeout(Duration.ofSeconds(5)).build()) {
+      boolean ok = new Quickstart(System.out).run(store);
+      System.exit(ok ? 0 : 1);
     }
   }
 
-  /** Runs the tour against {@code store}, printing to {@code out}. */
-  static void run(Datastore store, PrintStream out) throws InterruptedException {
-    long t0 = System.nanoTime();
-    out.println("datastore: " + store);
-    Key root = Key.of("/calico/v1/");
-    Key scratch = Key.of("/calico/v1/quickstart/");
-    store.deletePrefix(scratch);
+  /** Runs every step on {@code store}; returns false if the ping failed or something was left. */
+  public static boolean run(Datastore store, PrintStream out) throws Exception {
+    return new Quickstart(out).run(store);
+  }
 
-    Snapshot before = store.list(root);
-    BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
-    try (WatchHandle watch = store.watch(root, before.revision(), events::add)) {
-      KeyValue ready = store.put(root.child("Ready"), "true");
-      out.printf("put     %s = %s at revision %s%n", ready.key(), ready.value(), ready.revision());
-
-      Key counter = scratch.child("counter");
-      KeyValue c0 = store.create(counter, "0");
-      KeyValue c1 = store.update(counter, "1", c0.revision());
-      try {
-        store.update(counter, "stale", c0.revision());
-      } catch (RevisionConflictException e) {
-        out.println("cas     stale update refused: " + e.getMessage());
+  private boolean run(Datastore store) throws Exception {
+    String tag = UUID.randomUUID().toString().substring(0, 6);
+    String hostname = "quickstart-" + tag;
+    List<String> namespaces = List.of("calicoj-qs-host-" + tag, "calicoj-qs-a-" + tag, "calicoj-qs-b-" + tag);
+    step("datastore: " + store);
+    boolean ok;
+    try (NetNs host = NetNs.createNamed(namespaces.get(0));
+        NetNs a = NetNs.createNamed(namespaces.get(1));
+        NetNs b = NetNs.createNamed(namespaces.get(2))) {
+      step("1. created host namespace " + namespaces.get(0) + " and workloads " + namespaces.get(1) + ", " + namespaces.get(2));
+      try (Netlink hostNl = Netlink.openIn(host)) {
+        InterfaceName lo = InterfaceName.of("lo");
+        hostNl.setUp(lo);
+        hostNl.addAddress(lo, IpPrefix.parse(NEXT_HOP + "/32"));
+        hostNl.writeSysctl("net.ipv4.ip_forward", "1");
       }
+      try (CalicoClient calico = CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
+        calico.configureNode((Inet4Address) InetAddress.getByName(NEXT_HOP), null, null);
+        calico.ipPools().add(IpPool.of(Cidr.parse("10.66.0.0/16")));
+        step("2. node " + hostname + " configured (next hop " + NEXT_HOP + "), pool 10.66.0.0/16 added");
 
-      Key block = scratch.child("block");
-      TxnResult txn =
-          store.commit(
-              Transaction.builder()
-                  .guard(Guard.absent(block))
-                  .guard(Guard.atRevision(counter, c1.revision()))
-                  .put(block, "{\"cidr\":\"192.168.0.0/26\"}")
-                  .put(scratch.child("affinity"), "")
-                  .build());
-      out.printf("txn     block + affinity written together: %s%n", txn.succeeded());
+        WorkloadEndpoint epA = calico.addContainer(a.path(), "10.66.0.10");
+        WorkloadEndpoint epB = calico.addContainer(b.path(), "ipv4");
+        step("3. added " + a.path() + " as " + epA.ipv4Nets().get(0) + " and " + b.path() + " as " + epB.ipv4Nets().get(0));
 
-      for (int i = 0; i < 5; i++) {
-        WatchEvent e = events.poll(5, TimeUnit.SECONDS);
-        if (e == null || !watch.isActive()) {
-          break;
+        Profiles profiles = calico.profiles();
+        profiles.create("quickstart");
+        calico.appendProfiles(a.path(), List.of("quickstart"));
+        calico.appendProfiles(b.path(), List.of("quickstart"));
+        step("4. created profile quickstart and appended it to both");
+
+        out.println(Calicoctl.endpointTable(calico.endpoints(), true));
+        step("5. endpoints shown");
+
+        InetAddress target = epB.ipv4Nets().get(0).address();
+        boolean reached = a.call(() -> target.isReachable(3000)); // one ICMP echo, from inside A
+        step("6. ping " + target.getHostAddress() + " from " + a.path() + ": " + (reached ? "reply received" : "NO REPLY"));
+
+        calico.removeContainer(a.path());
+        calico.removeContainer(b.path());
+        profiles.remove("quickstart", false);
+        calico.ipPools().remove(Cidr.parse("10.66.0.0/16"));
+        List<String> left = new ArrayList<>();
+        left.addAll(keys(store, "/calico/v1/host/" + hostname + "/workload/"));
+        left.addAll(keys(store, "/calicoj/v1/workload/" + hostname + "/"));
+        calico.ipam().blocks(4).forEach(blk -> blk.allocatedAddresses().forEach(ip -> left.add("IP " + ip.getHostAddress())));
+        try (Netlink hostNl = Netlink.openIn(host)) {
+          hostNl.links().forEach(l -> {
+            if (l.name().value().startsWith("cali")) {
+              left.add("link " + l.name());
+            }
+          });
         }
-        out.printf(
-            "watch   %-6s %s @%s%n",
-            e instanceof WatchEvent.Put ? "put" : "delete", e.key(), e.revision());
+        step("7. removed both workloads, the profile and the pool; left behind: " + (left.isEmpty() ? "nothing" : left));
+        ok = reached && left.isEmpty();
+        calico.hosts().remove(hostname);
+        store.deletePrefix(Key.of("/calico/ipam/v2/host/" + hostname + "/"));
+        for (var blk : calico.ipam().blocks(4)) {
+          if (blk.allocatedAddresses().isEmpty() && blk.affinityHost().filter(hostname::equals).isPresent()) {
+            store.delete(Key.of("/calico/ipam/v2/assignment/ipv4/block/" + blk.cidr().toKeySegment()));
+          }
+        }
+      }
+    } finally {
+      for (String n : namespaces) {
+        NetNs.deleteNamed(n);
       }
     }
-    long removed = store.deletePrefix(scratch) + (store.delete(root.child("Ready")) ? 1 : 0);
-    out.printf("cleanup removed %d keys; done in %.1f ms%n", removed, (System.nanoTime() - t0) / 1e6);
+    step("namespaces deleted; " + (ok ? "quickstart OK" : "quickstart FAILED"));
+    return ok;
+  }
+
+  private static List<String> keys(Datastore store, String prefix) {
+    List<String> out = new ArrayList<>();
+    store.list(Key.of(prefix)).entries().forEach(kv -> out.add(kv.key().path()));
+    return out;
+  }
+
+  private void step(String what) {
+    long now = System.nanoTime();
+    out.printf("[%7.1f ms] %s%n", (now - t0) / 1e6, what);
+    t0 = now;
+  }
+
+  private static boolean isRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.replace("Uid:", "").trim().startsWith("0");
+        }
+      }
+    } catch (java.io.IOException e) {
+      // fall through
+    }
+    return false;
   }
 }
