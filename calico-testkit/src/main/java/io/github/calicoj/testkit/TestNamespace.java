@@ -30,6 +30,20 @@ public final class TestNamespace implements AutoCloseable {
     return new TestNamespace(name);
   }
 
+  /**
+   * A test "host" namespace: {@code lo} up with {@code nextHop}/32 on it (the era-A next hop its
+   * workloads route via) and IPv4 forwarding on.
+   */
+  public static TestNamespace createHost(String nextHop) {
+    TestNamespace h = create();
+    h.ip("link", "set", "lo", "up");
+    h.ip("addr", "add", nextHop + "/32", "dev", "lo");
+    Processes.run(
+        List.of("ip", "netns", "exec", h.name, "sysctl", "-qw", "net.ipv4.ip_forward=1"),
+        Duration.ofSeconds(10));
+    return h;
+  }
+
   /** The namespace's name. */
   public String name() {
     return name;

@@ -20,13 +20,7 @@ final class ClientFixture {
 
   /** A test "host" namespace with its next hop on lo and forwarding on. */
   static TestNamespace hostNamespace(String nextHop) {
-    TestNamespace h = TestNamespace.create();
-    h.ip("link", "set", "lo", "up");
-    h.ip("addr", "add", nextHop + "/32", "dev", "lo");
-    io.github.calicoj.testkit.Processes.run(
-        List.of("ip", "netns", "exec", h.name(), "sysctl", "-qw", "net.ipv4.ip_forward=1"),
-        java.time.Duration.ofSeconds(10));
-    return h;
+    return TestNamespace.createHost(nextHop);
   }
 
   /** Every allocated address in every IPv4 and IPv6 block, read from the store. */
