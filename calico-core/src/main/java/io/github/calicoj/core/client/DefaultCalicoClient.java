@@ -251,6 +251,30 @@ final class DefaultCalicoClient implements CalicoClient {
     return found;
   }
 
+  @Override
+  public List<WorkloadEndpoint> removeContainers(java.util.Collection<String> workloads) {
+    requireNonNull(workloads, "workloads");
+    List<WorkloadEndpoint> found = new ArrayList<>();
+    for (String w : workloads) {
+      found.addAll(findEndpoints(requireNonNull(w, "workload")));
+    }
+    List<InetAddress> ips = new ArrayList<>();
+    List<InterfaceName> links = new ArrayList<>();
+    for (WorkloadEndpoint ep : found) {
+      ep.nets().forEach(c -> ips.add(c.address()));
+      links.add(InterfaceName.of(ep.name()));
+    }
+    ipam.release(ips);
+    hostNetlink().deleteLinks(links);
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (WorkloadEndpoint ep : found) {
+      if (done.add(ep.orchestratorId() + "/" + ep.workloadId())) {
+        endpoints.removeWorkload(hostname, ep.orchestratorId(), ep.workloadId());
+      }
+    }
+    return found;
+  }
+
   /** The workload's endpoints, found without needing the container to exist when possible. */
   private List<WorkloadEndpoint> findEndpoints(String workload) {
     if (workload.startsWith("/")) {

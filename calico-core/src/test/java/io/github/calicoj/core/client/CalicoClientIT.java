@@ -244,6 +244,21 @@ class CalicoClientIT {
   }
 
   @Test
+  void bulkRemoveLeavesNothing() {
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestNamespace w = workload();
+      paths.add(w.path().toString());
+      calico.addContainer(w.path().toString(), "ipv4");
+    }
+    assertThat(calico.removeContainers(paths)).hasSize(3);
+    for (TestNamespace w : workloads) {
+      ClientFixture.assertNothingLeft(store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
+    }
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
   void ipAddAndRemoveAndProfiles() {
     TestNamespace w = workload();
     String path = w.path().toString();

@@ -228,15 +228,7 @@ public final class EtcdDatastore implements Datastore {
     checkOpen();
     ByteSequence k = bytes(key);
     TxnResponse response =
-        await(
-            kv.txn()
-                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(k, bytes(value), PutOption.DEFAULT))
-                .Else(Op.get(k, GetOption.DEFAULT))
-                .commit(),
-            "create",
-            key,
-            true);
+        guarded("create", key, CmpTarget.version(0), Op.put(k, bytes(value), PutOption.DEFAULT));
     if (!response.isSucceeded()) {
       Optional<KeyValue> existing = firstGet(response);
       // The key can vanish between the compare and the else-read only in the same revision, which
@@ -257,15 +249,11 @@ public final class EtcdDatastore implements Datastore {
     checkOpen();
     ByteSequence k = bytes(key);
     TxnResponse response =
-        await(
-            kv.txn()
-                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.value())))
-                .Then(Op.put(k, bytes(value), PutOption.DEFAULT))
-                .Else(Op.get(k, GetOption.DEFAULT))
-                .commit(),
+        guarded(
             "update",
             key,
-            true);
+            CmpTarget.modRevision(expected.value()),
+            Op.put(k, bytes(value), PutOption.DEFAULT));
     if (!response.isSucceeded()) {
       throw casFailure("update", key, expected, response);
     }
@@ -286,17 +274,12 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
     checkOpen();
-    ByteSequence k = bytes(key);
     TxnResponse response =
-        await(
-            kv.txn()
-                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expected.value())))
-                .Then(Op.delete(k, DeleteOption.DEFAULT))
-                .Else(Op.get(k, GetOption.DEFAULT))
-                .commit(),
+        guarded(
             "delete",
             key,
-            true);
+            CmpTarget.modRevision(expected.value()),
+            Op.delete(bytes(key), DeleteOption.DEFAULT));
     if (!response.isSucceeded()) {
       throw casFailure("delete", key, expected, response);
     }
@@ -522,6 +505,23 @@ public final class EtcdDatastore implements Datastore {
       // jetcd can throw synchronously, e.g. when its client was closed underneath us.
       throw EtcdErrors.translate(e, operation, key, write, where);
     }
+  }
+
+  /**
+   * One single-key conditional write: {@code If(target(key) = value) Then(op) Else(get key)}, so
+   * a failed compare tells "absent" from "changed" without another round trip.
+   */
+  private TxnResponse guarded(String operation, Key key, CmpTarget<?> target, Op op) {
+    ByteSequence k = bytes(key);
+    return await(
+        kv.txn()
+            .If(new Cmp(k, Cmp.Op.EQUAL, target))
+            .Then(op)
+            .Else(Op.get(k, GetOption.DEFAULT))
+            .commit(),
+        operation,
+        key,
+        true);
   }
 
   private static DatastoreException casFailure(

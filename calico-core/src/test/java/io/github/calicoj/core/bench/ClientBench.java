@@ -1,0 +1,128 @@
+package io.github.calicoj.core.bench;
+
+import io.github.calicoj.core.client.CalicoClient;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.MacAddress;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.Route;
+import io.github.calicoj.netns.VethOptions;
+import io.github.calicoj.testkit.EtcdCluster;
+import io.github.calicoj.testkit.TestNamespace;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code addContainer} end to end (netns + IPAM + endpoint, one etcd member) for 200 namespace
+ * workloads, against the netns-only sequence in the same run; {@code removeContainer} one at a
+ * time and in bulk. Host ends live in a test host namespace. Run with {@code scripts/bench
+ * client} (root).
+ */
+public final class ClientBench {
+  private static final int N = Integer.getInteger("bench.workloads", 200);
+  private static final String NEXT_HOP = "172.31.251.1";
+
+  private ClientBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<TestNamespace> ns = new ArrayList<>();
+    try (EtcdCluster etcd = EtcdCluster.startSingle();
+        TestNamespace host = TestNamespace.createHost(NEXT_HOP);
+        EtcdDatastore store =
+            EtcdDatastore.builder().endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+        CalicoClient calico = CalicoClient.builder(store, "cjt-bench").hostNamespace(host.path()).build()) {
+      for (int i = 0; i < N; i++) {
+        ns.add(TestNamespace.create());
+      }
+      calico.configureNode((Inet4Address) InetAddress.getByName(NEXT_HOP), null, null);
+      calico.ipPools().add(IpPool.of(Cidr.parse("10.160.0.0/16")));
+      List<String> paths = new ArrayList<>();
+      ns.forEach(t -> paths.add(t.path().toString()));
+
+      // Warm-up (JIT), not measured: two rounds of add and bulk remove.
+      for (int r = 0; r < 2; r++) {
+        paths.forEach(p -> calico.addContainer(p, "ipv4"));
+        calico.removeContainers(paths);
+        Thread.sleep(1500);
+      }
+
+      long[] add = new long[N];
+      for (int i = 0; i < N; i++) {
+        long t0 = System.nanoTime();
+        calico.addContainer(paths.get(i), "ipv4");
+        add[i] = System.nanoTime() - t0;
+      }
+      long[] removeOne = new long[N / 2];
+      for (int i = 0; i < N / 2; i++) {
+        long t0 = System.nanoTime();
+        calico.removeContainer(paths.get(i));
+        removeOne[i] = System.nanoTime() - t0;
+      }
+      long t0 = System.nanoTime();
+      calico.removeContainers(paths.subList(N / 2, N));
+      long bulk = System.nanoTime() - t0;
+      Thread.sleep(1500);
+
+      // The netns-only sequence on the same namespaces: what addContainer adds on top of it is
+      // the reservation, IPAM, the next-hop read, the host side and the endpoint write.
+      long[] netnsOnly = new long[N];
+      List<InterfaceName> links = new ArrayList<>();
+      InetAddress gw = InetAddress.getByName(NEXT_HOP);
+      try (NetNs h = NetNs.open(host.path()); Netlink hostNl = Netlink.openIn(h)) {
+        InterfaceName eth1 = InterfaceName.of("eth1");
+        for (int i = 0; i < N; i++) {
+          InterfaceName cali = InterfaceName.of("cjtn" + i);
+          long s = System.nanoTime();
+          try (NetNs w = NetNs.open(ns.get(i).path()); Netlink in = Netlink.openIn(w)) {
+            hostNl.createVeth(cali, eth1, w, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+            in.setUp(eth1);
+            in.addAddress(eth1, IpPrefix.parse("10.161." + (i / 250) + "." + (i % 250 + 1) + "/32"));
+            in.addRoute(Route.onLink(gw, eth1));
+            in.addRoute(Route.defaultVia(gw, eth1));
+            in.link(eth1).mac();
+          }
+          netnsOnly[i] = System.nanoTime() - s;
+          links.add(cali);
+        }
+        hostNl.deleteLinks(links);
+      }
+
+      System.out.printf(
+          "ClientBench: %d workloads, one etcd member, %d cores, JDK %s%n%n",
+          N, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+      System.out.println("| measurement | median ms | p99 ms |");
+      System.out.println("|---|---|---|");
+      row("addContainer (netns + IPAM + endpoint)", add);
+      row("netns-only sequence", netnsOnly);
+      row("removeContainer, one at a time", removeOne);
+      System.out.printf("| removeContainers, bulk of %d | %.2f per workload | |%n", N - N / 2, bulk / 1e6 / (N - N / 2));
+      System.out.printf("%nratio addContainer/netns-only (median): %.2f%n", (double) median(add) / median(netnsOnly));
+    } finally {
+      ns.forEach(TestNamespace::close);
+    }
+  }
+
+  private static long median(long[] xs) {
+    long[] s = xs.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static long p99(long[] xs) {
+    long[] s = xs.clone();
+    Arrays.sort(s);
+    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
+  }
+
+  private static void row(String what, long[] xs) {
+    System.out.printf("| %s | %.2f | %.2f |%n", what, median(xs) / 1e6, p99(xs) / 1e6);
+  }
+}
