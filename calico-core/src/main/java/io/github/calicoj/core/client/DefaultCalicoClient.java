@@ -209,15 +209,25 @@ final class DefaultCalicoClient implements CalicoClient {
     return ipam.autoAssignOne(request.version(), hostname, null);
   }
 
+  /** This host's next hops, read at most once per {@link #NEXT_HOP_TTL_NANOS}. */
+  private static final long NEXT_HOP_TTL_NANOS = 1_000_000_000L;
+
+  private volatile @Nullable Map<Integer, InetAddress> cachedHops;
+  private volatile long cachedHopsAt;
+
   private InetAddress nextHop(int version) {
     if (format.era() == WireFormat.Era.LINK_LOCAL) {
       return version == 4 ? LINK_LOCAL_V4 : LINK_LOCAL_V6;
     }
-    Map<Integer, InetAddress> hops;
-    try {
-      hops = hosts.nextHops(hostname);
-    } catch (NotFoundException e) {
-      throw new NodeNotConfiguredException(version);
+    Map<Integer, InetAddress> hops = cachedHops;
+    if (hops == null || System.nanoTime() - cachedHopsAt > NEXT_HOP_TTL_NANOS || !hops.containsKey(version)) {
+      try {
+        hops = hosts.nextHops(hostname);
+      } catch (NotFoundException e) {
+        throw new NodeNotConfiguredException(version);
+      }
+      cachedHops = hops;
+      cachedHopsAt = System.nanoTime();
     }
     InetAddress hop = hops.get(version);
     if (hop == null) {
@@ -422,6 +432,7 @@ final class DefaultCalicoClient implements CalicoClient {
   @Override
   public void configureNode(
       @Nullable Inet4Address ipv4, @Nullable Inet6Address ipv6, @Nullable String asNumber) {
+    cachedHops = null;
     hosts.configure(new HostConfig(hostname, ipv4, ipv6, asNumber));
     hosts.ensureGlobalConfig();
   }

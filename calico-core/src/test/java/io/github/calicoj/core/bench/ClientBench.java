@@ -38,7 +38,11 @@ public final class ClientBench {
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
         EtcdDatastore store =
             EtcdDatastore.builder().endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
-        CalicoClient calico = CalicoClient.builder(store, "cjt-bench").hostNamespace(host.path()).build()) {
+        CalicoClient calico =
+            CalicoClient.builder(store, "cjt-bench")
+                .hostNamespace(host.path())
+                .stepListener(ClientBench::mark)
+                .build()) {
       for (int i = 0; i < N; i++) {
         ns.add(TestNamespace.create());
       }
@@ -47,8 +51,8 @@ public final class ClientBench {
       List<String> paths = new ArrayList<>();
       ns.forEach(t -> paths.add(t.path().toString()));
 
-      // Warm-up (JIT), not measured: two rounds of add and bulk remove.
-      for (int r = 0; r < 2; r++) {
+      // Warm-up (JIT), not measured: rounds of add and bulk remove.
+      for (int r = 0; r < Integer.getInteger("bench.warmupRounds", 5); r++) {
         paths.forEach(p -> calico.addContainer(p, "ipv4"));
         calico.removeContainers(paths);
         Thread.sleep(1500);
@@ -105,9 +109,28 @@ public final class ClientBench {
       row("removeContainer, one at a time", removeOne);
       System.out.printf("| removeContainers, bulk of %d | %.2f per workload | |%n", N - N / 2, bulk / 1e6 / (N - N / 2));
       System.out.printf("%nratio addContainer/netns-only (median): %.2f%n", (double) median(add) / median(netnsOnly));
+      System.out.println("\nmedian time from the start of each step to the start of the next (µs):");
+      STEP_TIMES.forEach(
+          (step, times) ->
+              System.out.printf("  %-18s %8.0f%n", step, median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3));
     } finally {
       ns.forEach(TestNamespace::close);
     }
+  }
+
+  private static final java.util.Map<io.github.calicoj.core.client.AddStep, List<Long>> STEP_TIMES =
+      new java.util.EnumMap<>(io.github.calicoj.core.client.AddStep.class);
+  private static io.github.calicoj.core.client.AddStep lastStep;
+  private static long lastMark;
+
+  /** Attributes the time since the previous step's start to that step. */
+  private static void mark(io.github.calicoj.core.client.AddStep step) {
+    long now = System.nanoTime();
+    if (lastStep != null && step.ordinal() > lastStep.ordinal()) {
+      STEP_TIMES.computeIfAbsent(lastStep, k -> new ArrayList<>()).add(now - lastMark);
+    }
+    lastStep = step;
+    lastMark = now;
   }
 
   private static long median(long[] xs) {
