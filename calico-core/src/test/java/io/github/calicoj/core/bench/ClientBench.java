@@ -1,5 +1,8 @@
 package io.github.calicoj.core.bench;
 
+import static io.github.calicoj.testkit.BenchStats.median;
+import static io.github.calicoj.testkit.BenchStats.p99;
+
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
@@ -17,7 +20,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -131,18 +133,6 @@ public final class ClientBench {
     }
     lastStep = step;
     lastMark = now;
-  }
-
-  private static long median(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
-  }
-
-  private static long p99(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
   }
 
   private static void row(String what, long[] xs) {

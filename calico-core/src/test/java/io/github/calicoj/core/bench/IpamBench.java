@@ -144,14 +144,10 @@ public final class IpamBench {
   }
 
   private static double med(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[s.length / 2] / 1e3;
+    return io.github.calicoj.testkit.BenchStats.median(xs) / 1e3;
   }
 
   private static double p99(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)] / 1e3;
+    return io.github.calicoj.testkit.BenchStats.p99(xs) / 1e3;
   }
 }

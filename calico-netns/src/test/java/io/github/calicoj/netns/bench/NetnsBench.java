@@ -1,5 +1,8 @@
 package io.github.calicoj.netns.bench;
 
+import static io.github.calicoj.testkit.BenchStats.median;
+import static io.github.calicoj.testkit.BenchStats.p99;
+
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;
@@ -12,7 +15,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -183,18 +185,6 @@ public final class NetnsBench {
 
   private static void sh(String... cmd) {
     Processes.run(List.of(cmd), Duration.ofSeconds(30));
-  }
-
-  private static long median(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
-  }
-
-  private static long p99(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
   }
 
   private static void row(String what, long[] xs) {
