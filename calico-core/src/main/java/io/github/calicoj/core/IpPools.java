@@ -3,7 +3,6 @@ package io.github.calicoj.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.internal.CalicoJson;
 import io.github.calicoj.core.internal.Keys;
 import io.github.calicoj.core.model.Cidr;
@@ -163,10 +162,5 @@ public final class IpPools {
       cur = cur.add(BigInteger.ONE.shiftLeft(size));
     }
     return out;
-  }
-
-  /** For messages: an address in its shortest form. */
-  static String text(InetAddress a) {
-    return InetAddresses.toAddrString(a);
   }
 }

@@ -3,11 +3,9 @@ package io.github.calicoj.datastore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -483,16 +481,5 @@ public abstract class DatastoreContractTest {
       got.add(e);
     }
     return got;
-  }
-
-  /** Used by subclasses that need a deadline helper. */
-  protected static Duration seconds(long s) {
-    return Duration.ofSeconds(s);
-  }
-
-  /** Returns the entry or fails. */
-  protected static KeyValue present(Optional<KeyValue> kv) {
-    assertThat(kv).isPresent();
-    return kv.orElseThrow();
   }
 }

@@ -18,7 +18,6 @@ import io.github.calicoj.netns.NetnsSupport;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class Quickstart {
         System.exit(2);
       }
     }
-    if (!isRoot()) {
+    if (!Calicoctl.runningAsRoot()) {
       System.err.println("The quickstart creates network namespaces: run it as root.");
       System.exit(2);
     }
@@ -159,18 +158,5 @@ public final class Quickstart {
     long now = System.nanoTime();
     out.printf("[%7.1f ms] %s%n", (now - t0) / 1e6, what);
     t0 = now;
-  }
-
-  private static boolean isRoot() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Uid:")) {
-          return line.replace("Uid:", "").trim().startsWith("0");
-        }
-      }
-    } catch (java.io.IOException e) {
-      // fall through
-    }
-    return false;
   }
 }

@@ -111,11 +111,6 @@ public final class Keys {
     return Key.of(affinities(hostname, block.version()).path() + block.toKeySegment());
   }
 
-  /** {@code /calico/ipam/v2/host/<h>/}. */
-  public static Key ipamHost(String hostname) {
-    return Key.of("/calico/ipam/v2/host/" + hostname + "/");
-  }
-
   /** {@code /calico/ipam/v2/handle/<id>}. */
   public static Key handle(String id) {
     return Key.of("/calico/ipam/v2/handle/" + id);

@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -292,32 +291,35 @@ public final class Ipam {
     }
     Set<InetAddress> alreadyFree = new LinkedHashSet<>();
     for (Map.Entry<Cidr, Set<InetAddress>> e : byBlock.entrySet()) {
-      alreadyFree.addAll(releaseInBlock(e.getKey(), () -> null, e.getValue()));
+      alreadyFree.addAll(releaseInBlock(e.getKey(), null, e.getValue()).alreadyFree());
     }
     return alreadyFree;
   }
 
-  private Set<InetAddress> releaseInBlock(
-      Cidr cidr, Supplier<@Nullable String> byHandle, Set<InetAddress> ips) {
+  /** What one block's release did: the addresses that were already free, and how many it freed. */
+  private record BlockRelease(Set<InetAddress> alreadyFree, int freed) {}
+
+  /** Frees {@code ips} (or, with a handle, every address of that handle) in one block. */
+  private BlockRelease releaseInBlock(Cidr cidr, @Nullable String handleId, Set<InetAddress> ips) {
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       CachedBlock cb = cachedOrRead(cidr);
       if (cb == null) {
-        return ips; // no block: nothing of it is allocated
+        return new BlockRelease(ips, 0); // no block: nothing of it is allocated
       }
-      String handle = byHandle.get();
       AllocationBlock.Released r =
-          handle != null ? cb.block().releaseByHandle(handle) : cb.block().release(ips);
-      if (!r.alreadyFree().isEmpty() && !cb.fresh()) {
-        blocks.remove(cidr); // "already free" from the cache: confirm with a fresh read
+          handleId != null ? cb.block().releaseByHandle(handleId) : cb.block().release(ips);
+      boolean nothingToDo = r.block().equals(cb.block());
+      if ((nothingToDo || !r.alreadyFree().isEmpty()) && !cb.fresh()) {
+        blocks.remove(cidr); // a negative answer from the cache: confirm with a fresh read
         continue;
       }
-      if (r.block().equals(cb.block())) {
-        return r.alreadyFree();
+      if (nothingToDo) {
+        return new BlockRelease(r.alreadyFree(), 0);
       }
       Map<String, Integer> decrements = new HashMap<>();
       r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
       if (writeBlock(cb, r.block(), decrements)) {
-        return r.alreadyFree();
+        return new BlockRelease(r.alreadyFree(), r.block().freeCount() - cb.block().freeCount());
       }
     }
     throw new ConflictException("Hit max retries releasing from block " + cidr);
@@ -336,14 +338,7 @@ public final class Ipam {
     }
     int freed = 0;
     for (Cidr cidr : CalicoJson.readHandle(handle.get().value()).keySet()) {
-      CachedBlock before = read(cidr);
-      if (before == null) {
-        continue;
-      }
-      int count =
-          before.block().releaseByHandle(handleId).block().freeCount() - before.block().freeCount();
-      releaseInBlock(cidr, () -> handleId, Set.of());
-      freed += count;
+      freed += releaseInBlock(cidr, handleId, Set.of()).freed();
     }
     return freed;
   }

@@ -82,6 +82,11 @@ public final class Calicoctl implements Callable<Integer> {
     System.exit(run(args, System.out, System.err, System.in, System.getenv()));
   }
 
+  /** True if this process runs as root (uid 0), as container commands need. */
+  public static boolean runningAsRoot() {
+    return Cli.isRoot();
+  }
+
   /** Runs one command; returns the exit code. Never throws. */
   public static int run(
       String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
