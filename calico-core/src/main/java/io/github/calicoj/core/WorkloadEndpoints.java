@@ -129,9 +129,11 @@ public final class WorkloadEndpoints {
 
   /**
    * Stores the first endpoint of a workload, atomically: of concurrent creates for one workload
-   * exactly one succeeds. It {@link #reserve reserves} the workload (a library-private marker
-   * {@code /calicoj/v1/workload/<host>/<orch>/<workload>} created only if absent), then writes
-   * the endpoint in a transaction that requires the reservation to be intact.
+   * exactly one succeeds. The endpoint is written together with the workload's marker, a
+   * library-private key {@code /calicoj/v1/workload/<host>/<orch>/<workload>}, in one transaction
+   * that requires the marker to be absent. The same transaction reads the workload's endpoints:
+   * if another tool (which writes no marker) had already stored one, the new endpoint is removed
+   * again and "already configured" thrown.
    *
    * @return the endpoint with its stored revision
    * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
@@ -139,110 +141,100 @@ public final class WorkloadEndpoints {
    */
   public WorkloadEndpoint create(WorkloadEndpoint endpoint) {
     requireNonNull(endpoint, "endpoint");
-    Reservation r =
-        reserve(
-            endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId(), endpoint.endpointId());
-    try {
-      return createReserved(endpoint, r);
-    } catch (RuntimeException e) {
-      release(r);
-      throw e;
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      Transaction.Builder txn = Transaction.builder();
+      addCreate(txn, endpoint);
+      TxnResult r = datastore.commit(txn.build());
+      if (r.succeeded()) {
+        if (!createdAlone(r, endpoint)) {
+          undoCreate(endpoint);
+          throw alreadyConfigured(endpoint.workloadId());
+        }
+        return endpoint.withRevision(r.revision());
+      }
+      checkCreate(r, endpoint);
+    }
+    throw new ConflictException("Hit max retries creating the endpoint of " + endpoint.workloadId());
+  }
+
+  /**
+   * Adds to {@code txn} what creates a workload's first endpoint atomically: guards that the
+   * workload's marker and the endpoint key are absent, writes of both, and a read of the
+   * workload's endpoints. After it commits, check {@link #createdAlone}; if it fails, call {@link
+   * #checkCreate}. See {@link #create}.
+   */
+  public void addCreate(Transaction.Builder txn, WorkloadEndpoint endpoint) {
+    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Key key = keyOf(endpoint);
+    txn.guard(Guard.absent(lock))
+        .guard(Guard.absent(key))
+        .put(lock, endpoint.endpointId() + " " + System.currentTimeMillis())
+        .put(key, CalicoJson.endpoint(endpoint, format))
+        .readPrefix(Keys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId()));
+  }
+
+  /**
+   * True if the committed transaction (with {@link #addCreate}) left {@code endpoint} as its
+   * workload's only endpoint; false if another tool had stored one before, in which case the
+   * caller must {@link #undoCreate} and report "already configured".
+   */
+  public boolean createdAlone(TxnResult committed, WorkloadEndpoint endpoint) {
+    Key mine = keyOf(endpoint);
+    return committed
+        .read(Keys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId()))
+        .stream()
+        .allMatch(kv -> kv.key().equals(mine) || Keys.parseEndpoint(kv.key()).isEmpty());
+  }
+
+  /** Deletes an endpoint that {@link #addCreate} wrote, with the marker it holds. Idempotent. */
+  public void undoCreate(WorkloadEndpoint endpoint) {
+    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Optional<KeyValue> marker = datastore.get(lock);
+    Transaction.Builder txn = Transaction.builder().delete(keyOf(endpoint));
+    if (marker.isPresent() && marker.get().value().startsWith(endpoint.endpointId() + " ")) {
+      txn.guard(Guard.atRevision(lock, marker.get().revision())).delete(lock);
+    }
+    if (!datastore.commit(txn.build()).succeeded()) {
+      datastore.delete(keyOf(endpoint)); // the marker changed hands: leave it, drop ours
     }
   }
 
   /**
-   * A claim on a workload, taken before any dataplane work so that concurrent adds of one
-   * workload cannot both proceed: the workload's marker key, created atomically.
-   *
-   * @param hostname the host
-   * @param orchestratorId the orchestrator
-   * @param workloadId the workload
-   * @param endpointId the endpoint id the claim is for
-   * @param revision the marker's revision
-   */
-  public record Reservation(
-      String hostname,
-      String orchestratorId,
-      String workloadId,
-      String endpointId,
-      io.github.calicoj.datastore.Revision revision) {}
-
-  /**
-   * Reserves a workload that has no endpoint yet: creates its marker if absent (clearing a stale
-   * one left by an interrupted remove). Of concurrent reservations exactly one succeeds.
+   * Looks at a failed transaction that included {@link #addCreate}. If the workload is taken (its
+   * marker belongs to an endpoint or to an add in progress), throws "already configured". A stale
+   * marker (see below) is deleted, and this returns: the caller may retry. It also returns when
+   * the workload's guards held, and the failure lay in the caller's other guards.
    *
    * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
    *     Networking.}"
    */
-  public Reservation reserve(
-      String hostname, String orchestratorId, String workloadId, String endpointId) {
-    Key lock = Keys.workloadLock(hostname, orchestratorId, workloadId);
-    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      if (findForWorkload(hostname, orchestratorId, workloadId).isPresent()) {
-        throw alreadyConfigured(workloadId);
-      }
-      TxnResult r =
-          datastore.commit(
-              Transaction.builder()
-                  .guard(Guard.absent(lock))
-                  .put(lock, endpointId + " " + System.currentTimeMillis())
-                  .build());
-      if (r.succeeded()) {
-        return new Reservation(hostname, orchestratorId, workloadId, endpointId, r.revision());
-      }
-      Optional<KeyValue> marker = r.current(lock);
-      if (marker.isPresent()
-          && isStale(marker.get())
-          && findForWorkload(hostname, orchestratorId, workloadId).isEmpty()) {
-        try {
-          datastore.delete(lock, marker.get().revision());
-        } catch (RevisionConflictException | ResourceNotFoundException e) {
-          // someone else is on it
-        }
-        continue;
-      }
-      throw alreadyConfigured(workloadId);
+  public void checkCreate(TxnResult failed, WorkloadEndpoint endpoint) {
+    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    if (failed.current(keyOf(endpoint)).isPresent()) {
+      throw alreadyConfigured(endpoint.workloadId());
     }
-    throw new ConflictException("Hit max retries reserving " + workloadId);
+    Optional<KeyValue> marker = failed.current(lock);
+    if (marker.isEmpty()) {
+      return;
+    }
+    if (isStale(marker.get())
+        && findForWorkload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId())
+            .isEmpty()) {
+      try {
+        datastore.delete(lock, marker.get().revision());
+      } catch (RevisionConflictException | ResourceNotFoundException e) {
+        // someone else is on it
+      }
+      return;
+    }
+    throw alreadyConfigured(endpoint.workloadId());
   }
 
   /**
-   * Writes the reserved workload's endpoint, in one transaction that requires the reservation to
-   * be intact.
-   *
-   * @throws ConflictException if the reservation was lost
-   */
-  public WorkloadEndpoint createReserved(WorkloadEndpoint endpoint, Reservation reservation) {
-    Key lock = Keys.workloadLock(reservation.hostname(), reservation.orchestratorId(), reservation.workloadId());
-    Key key = keyOf(endpoint);
-    TxnResult r =
-        datastore.commit(
-            Transaction.builder()
-                .guard(Guard.atRevision(lock, reservation.revision()))
-                .guard(Guard.absent(key))
-                .put(key, CalicoJson.endpoint(endpoint, format))
-                .build());
-    if (!r.succeeded()) {
-      throw new ConflictException(
-          "The reservation of " + reservation.workloadId() + " was lost before its endpoint was written");
-    }
-    return endpoint.withRevision(r.revision());
-  }
-
-  /** Drops a reservation (rollback). Idempotent. */
-  public void release(Reservation reservation) {
-    Key lock = Keys.workloadLock(reservation.hostname(), reservation.orchestratorId(), reservation.workloadId());
-    try {
-      datastore.delete(lock, reservation.revision());
-    } catch (ResourceNotFoundException | RevisionConflictException e) {
-      // already gone, or no longer ours
-    }
-  }
-
-  /**
-   * A marker without an endpoint is an add in progress, or the remains of one that died. A live
-   * add holds it for milliseconds to seconds; one older than this (by the writing host's clock,
-   * the same host as ours) is taken as dead. A value without a time is from an older writer.
+   * A marker without an endpoint is a remove in progress, or the remains of one that died (a
+   * marker is only ever written together with its endpoint). One older than this (by the writing
+   * host's clock, the same host as ours) is taken as dead. A value without a time is from an
+   * older writer.
    */
   private static final long STALE_AFTER_MILLIS = 120_000;
 
@@ -370,7 +362,11 @@ public final class WorkloadEndpoints {
     return Keys.endpoint(ep.hostname(), ep.orchestratorId(), ep.workloadId(), ep.endpointId());
   }
 
-  private static AlreadyExistsException alreadyConfigured(String workloadId) {
+  /**
+   * The reference's error for a workload that has an endpoint: "{@code <workload> has already
+   * been configured with Calico Networking.}"
+   */
+  public static AlreadyExistsException alreadyConfigured(String workloadId) {
     return new AlreadyExistsException(
         workloadId + " has already been configured with Calico Networking.");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.internal.CalicoJson;
 import io.github.calicoj.core.internal.Keys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.HostConfig;
@@ -76,10 +77,25 @@ class RepositoriesTest {
   }
 
   @Test
-  void aFreshMarkerIsAnAddInProgressAndIsNotStolen() {
-    endpoints.reserve("h1", "docker", "w3", "0123456789abcdef0123456789abcdef");
+  void aFreshMarkerIsAnOperationInProgressAndIsNotStolen() {
+    store.put(
+        Keys.workloadLock("h1", "docker", "w3"),
+        "0123456789abcdef0123456789abcdef " + System.currentTimeMillis());
     assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w3")))
         .isInstanceOf(AlreadyExistsException.class);
+  }
+
+  @Test
+  void anEndpointWrittenByAnotherToolWithoutAMarkerIsFoundAndOursIsTakenBack() {
+    WorkloadEndpoint theirs = endpoint("h1", "w4");
+    store.put(WorkloadEndpoints.keyOf(theirs), CalicoJson.endpoint(theirs, WireFormat.ERA_A));
+    assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w4")))
+        .isInstanceOf(AlreadyExistsException.class)
+        .hasMessage("w4 has already been configured with Calico Networking.");
+    assertThat(endpoints.find("h1", "docker", "w4", null))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly(theirs.endpointId());
+    assertThat(store.get(Keys.workloadLock("h1", "docker", "w4"))).isEmpty();
   }
 
   @Test

@@ -13,6 +13,11 @@ import java.util.Set;
  * {@code If} compares and the operations as {@code Then}. Immutable and thread-safe; build it with
  * {@link #builder()}.
  *
+ * <p>A transaction may also {@linkplain Builder#readPrefix read prefixes}: they are read in the
+ * same atomic step, at the transaction's revision and after its writes (if it succeeded), and
+ * come back in {@link TxnResult#read}. That lets a writer see, at no extra round trip, what else
+ * exists beside what it just wrote.
+ *
  * <pre>{@code
  * Transaction txn = Transaction.builder()
  *     .guard(Guard.atRevision(blockKey, block.revision()))
@@ -25,13 +30,21 @@ import java.util.Set;
  *
  * @param guards the conditions, all of which must hold
  * @param ops the writes, applied in order; at least one, and each key at most once
+ * @param reads the prefixes to read in the same step, each at most once
  */
-public record Transaction(List<Guard> guards, List<TxnOp> ops) {
+public record Transaction(List<Guard> guards, List<TxnOp> ops, List<Key> reads) {
+
+  /** A transaction that reads nothing. */
+  public Transaction(List<Guard> guards, List<TxnOp> ops) {
+    this(guards, ops, List.of());
+  }
 
   /** Copies the lists and checks that there is an operation and that no key is written twice. */
   public Transaction {
     guards = List.copyOf(guards);
     ops = List.copyOf(ops);
+    reads = List.copyOf(reads);
+    checkArgument(Set.copyOf(reads).size() == reads.size(), "Transaction reads a prefix twice: %s", reads);
     checkArgument(!ops.isEmpty(), "Transaction has no operation");
     Set<Key> written = new HashSet<>();
     for (TxnOp op : ops) {
@@ -49,6 +62,7 @@ public record Transaction(List<Guard> guards, List<TxnOp> ops) {
   public static final class Builder {
     private final List<Guard> guards = new ArrayList<>();
     private final List<TxnOp> ops = new ArrayList<>();
+    private final List<Key> reads = new ArrayList<>();
 
     private Builder() {}
 
@@ -76,9 +90,18 @@ public record Transaction(List<Guard> guards, List<TxnOp> ops) {
       return this;
     }
 
+    /**
+     * Adds a read of every entry under {@code prefix}, taken at the transaction's revision: after
+     * its writes if it succeeded, as the guards saw the store if it failed.
+     */
+    public Builder readPrefix(Key prefix) {
+      reads.add(prefix);
+      return this;
+    }
+
     /** Builds the transaction; see {@link Transaction} for the checks. */
     public Transaction build() {
-      return new Transaction(guards, ops);
+      return new Transaction(guards, ops, reads);
     }
   }
 }

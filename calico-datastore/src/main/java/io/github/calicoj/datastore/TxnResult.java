@@ -15,15 +15,43 @@ import java.util.Optional;
  * @param current on failure, the current entry of every guarded key that exists (absent keys are
  *     missing from the map), read at {@code revision}; empty on success
  * @param failedGuards on failure, the guards that did not hold; empty on success
+ * @param reads for each prefix the transaction {@linkplain Transaction#reads reads}, its entries
+ *     in key order, at {@code revision}
  */
 public record TxnResult(
-    boolean succeeded, Revision revision, Map<Key, KeyValue> current, List<Guard> failedGuards) {
+    boolean succeeded,
+    Revision revision,
+    Map<Key, KeyValue> current,
+    List<Guard> failedGuards,
+    Map<Key, List<KeyValue>> reads) {
+
+  /** A result with no prefix reads. */
+  public TxnResult(
+      boolean succeeded, Revision revision, Map<Key, KeyValue> current, List<Guard> failedGuards) {
+    this(succeeded, revision, current, failedGuards, Map.of());
+  }
 
   /** Copies the collections. */
   public TxnResult {
     requireNonNull(revision, "revision");
     current = Map.copyOf(current);
     failedGuards = List.copyOf(failedGuards);
+    Map<Key, List<KeyValue>> copy = new java.util.HashMap<>();
+    reads.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    reads = Map.copyOf(copy);
+  }
+
+  /**
+   * The entries under a prefix the transaction read, in key order.
+   *
+   * @throws IllegalArgumentException if the transaction did not read {@code prefix}
+   */
+  public List<KeyValue> read(Key prefix) {
+    List<KeyValue> entries = reads.get(prefix);
+    if (entries == null) {
+      throw new IllegalArgumentException("The transaction did not read prefix " + prefix);
+    }
+    return entries;
   }
 
   /** The current entry of a guarded key after a failure, or empty if it is absent. */

@@ -2,6 +2,7 @@ package io.github.calicoj.datastore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -243,6 +244,47 @@ public abstract class DatastoreContractTest {
     assertThat(store.get(key("block"))).contains(moved);
     assertThat(store.get(key("affinity"))).contains(affinity);
     assertThat(store.get(key("new"))).isEmpty();
+  }
+
+  @Test
+  void prefixReadSeesTheTransactionsOwnWritesAndOthersUnderThePrefix() {
+    store.put(key("wl/a/ep1"), "other");
+    store.put(key("wl/ab"), "outside: the prefix is wl/a/");
+    store.put(key("wl/a/ep3"), "deleted by the txn");
+    TxnResult result =
+        store.commit(
+            Transaction.builder()
+                .guard(Guard.absent(key("wl/a/ep2")))
+                .put(key("wl/a/ep2"), "mine")
+                .delete(key("wl/a/ep3"))
+                .readPrefix(key("wl/a/"))
+                .readPrefix(key("empty/"))
+                .build());
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.read(key("wl/a/")))
+        .extracting(KeyValue::key, KeyValue::value)
+        .containsExactly(tuple(key("wl/a/ep1"), "other"), tuple(key("wl/a/ep2"), "mine"));
+    assertThat(result.read(key("wl/a/")).get(1).revision()).isEqualTo(result.revision());
+    assertThat(result.read(key("empty/"))).isEmpty();
+    assertThatThrownBy(() -> result.read(key("never/")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(key("never/").path());
+  }
+
+  @Test
+  void prefixReadOfAFailedTransactionShowsTheStoreAsTheGuardsSawIt() {
+    store.put(key("wl/b/ep1"), "there");
+    TxnResult result =
+        store.commit(
+            Transaction.builder()
+                .guard(Guard.absent(key("wl/b/ep1")))
+                .put(key("wl/b/ep1"), "mine")
+                .put(key("wl/b/ep2"), "mine too")
+                .readPrefix(key("wl/b/"))
+                .build());
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.current(key("wl/b/ep1"))).map(KeyValue::value).contains("there");
+    assertThat(result.read(key("wl/b/"))).extracting(KeyValue::value).containsExactly("there");
   }
 
   @Test

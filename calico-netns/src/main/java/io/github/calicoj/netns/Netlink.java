@@ -3,6 +3,7 @@ package io.github.calicoj.netns;
 import io.github.calicoj.netns.internal.RtNetlink;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -170,6 +171,17 @@ public interface Netlink extends AutoCloseable {
    * @throws NetnsException if the file cannot be written
    */
   void writeSysctl(String key, String value);
+
+  /**
+   * Writes several sysctls of this socket's namespace, in order, with one namespace switch for
+   * all of them (each {@link #writeSysctl} switches on its own). Stops at the first failure;
+   * the earlier writes stay.
+   *
+   * @param values key to value, written in the map's iteration order
+   * @throws IllegalArgumentException if a key is not under {@code net.} (checked before any write)
+   * @throws NetnsException naming the key whose file cannot be written
+   */
+  void writeSysctls(Map<String, String> values);
 
   /** Reads a sysctl of this socket's namespace ({@code sysctl KEY}), trimmed. */
   String readSysctl(String key);

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -286,6 +288,35 @@ class NetlinkIT {
     // The real host has no such interface: the write did not go there.
     assertThat(Files.exists(Path.of("/proc/sys/net/ipv4/conf/" + cali.value()))).isFalse();
     assertThatThrownBy(() -> hostNl.writeSysctl("kernel.hostname", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void severalSysctlsAreWrittenInOneSwitchAndAFailureNamesItsKey() throws Exception {
+    hostNl.createVeth(cali, eth1, workload);
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("net.ipv4.conf." + cali.value() + ".proxy_arp", "1");
+    values.put("net.ipv4.neigh." + cali.value() + ".proxy_delay", "0");
+    values.put("net.ipv4.conf." + cali.value() + ".forwarding", "1");
+    hostNl.writeSysctls(values);
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String oracle =
+          io.github.calicoj.testkit.Processes.run(
+                  List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                      "/proc/sys/" + e.getKey().replace('.', '/')),
+                  java.time.Duration.ofSeconds(10))
+              .trim();
+      assertThat(oracle).as(e.getKey()).isEqualTo(e.getValue());
+    }
+    assertThat(Files.exists(Path.of("/proc/sys/net/ipv4/conf/" + cali.value()))).isFalse();
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("net.ipv4.conf." + cali.value() + ".proxy_arp", "0");
+    bad.put("net.ipv4.conf.cjt-no-such-link.proxy_arp", "1");
+    assertThatThrownBy(() -> hostNl.writeSysctls(bad))
+        .isInstanceOf(NetnsException.class)
+        .hasMessageContaining("net.ipv4.conf.cjt-no-such-link.proxy_arp");
+    assertThat(hostNl.readSysctl("net.ipv4.conf." + cali.value() + ".proxy_arp")).isEqualTo("0");
+    assertThatThrownBy(() -> hostNl.writeSysctls(Map.of("kernel.hostname", "x")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -6,9 +6,16 @@ package io.github.calicoj.core.client;
  * the add fail at that point, which is how the rollback is tested.
  */
 public enum AddStep {
-  /** Reserve the workload, so that concurrent adds of it cannot both proceed. */
+  /**
+   * Refuse a second add of the workload while one runs in this client. Whether the workload
+   * already has an endpoint is checked atomically by the final transaction ({@link
+   * #WRITE_ENDPOINT}).
+   */
   RESERVE,
-  /** Assign the IP from IPAM. */
+  /**
+   * Choose the IP from IPAM, on the cached block. It is written with the endpoint; only a block
+   * that must be claimed first is written now.
+   */
   ASSIGN_IP,
   /** Read this host's next hop for the IP's version. */
   NEXT_HOP,
@@ -20,10 +27,18 @@ public enum AddStep {
   CONTAINER_ROUTES,
   /** Read the container interface's MAC. */
   READ_MAC,
-  /** Host side: the /32 (/128) route to the workload via its cali interface. */
-  HOST_ROUTE,
   /** Host side: proxy ARP, proxy delay, forwarding, proxy NDP. */
   HOST_SYSCTLS,
-  /** Write the endpoint. */
-  WRITE_ENDPOINT
+  /**
+   * Write, in one transaction, the IP's block, the workload's marker and the endpoint, guarded on
+   * the block's revision and on the workload having no marker; the same transaction reads the
+   * workload's endpoints, so one stored by another tool is found too.
+   */
+  WRITE_ENDPOINT,
+  /**
+   * Host side: the /32 (/128) route to the workload via its cali interface. It comes after the
+   * commit because only then is the IP this workload's: a route replaced earlier could be one
+   * that another workload, which took the IP first, still needs.
+   */
+  HOST_ROUTE
 }

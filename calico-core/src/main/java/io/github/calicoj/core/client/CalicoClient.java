@@ -58,17 +58,26 @@ public interface CalicoClient extends AutoCloseable {
   String hostname();
 
   /**
-   * {@code calicoctl container add}: resolves the workload, reserves it, assigns the IP, reads the
-   * next hop, creates the veth with its peer born in the container under {@code interfaceName},
-   * adds the address, the on-link and default routes, reads the MAC, programs the host side (if
-   * enabled), and writes the endpoint. If any step fails, every earlier step is undone: no IP,
-   * veth or key is left; a failure of the undo is attached as suppressed.
+   * {@code calicoctl container add}: resolves the workload, checks that it has no endpoint,
+   * chooses the IP, reads the next hop, creates the veth with its peer born in the container under
+   * {@code interfaceName}, adds the address, the on-link and default routes, reads the MAC, sets
+   * the host side's sysctls (if host routing is on), writes the endpoint, and routes the IP to the
+   * cali link on the host. If any step fails, every earlier step is undone: no IP, veth or key is
+   * left; a failure of the undo is attached as suppressed. {@link AddStep} lists the steps.
+   *
+   * <p>All datastore writes for the add happen in its last step, in one transaction: the IP's
+   * block, the workload's marker and the endpoint. It requires that the block is unchanged since
+   * the IP was chosen (otherwise the IP is chosen again and the container readdressed) and that
+   * the workload has no marker and no endpoint. So of concurrent adds of one workload exactly one
+   * wins, and an add that dies midway leaves no IP or key behind. Only claiming a new block for
+   * this host is written earlier.
    *
    * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
    * @return the endpoint as written
    * @throws IllegalArgumentException for a bad IP request or interface name (nothing done)
    * @throws WorkloadException if the workload cannot be resolved, is not running, or uses the host
-   *     network
+   *     network; or if {@code interfaceName} exists in it without an endpoint (after a bounded
+   *     wait for a concurrent add of it from another process)
    * @throws io.github.calicoj.core.AlreadyExistsException "X has already been configured with
    *     Calico Networking."
    * @throws io.github.calicoj.core.ipam.PoolNotFoundException if the IP is in no pool

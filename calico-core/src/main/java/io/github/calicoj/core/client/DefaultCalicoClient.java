@@ -3,6 +3,7 @@ package io.github.calicoj.core.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.ConflictException;
 import io.github.calicoj.core.Hosts;
 import io.github.calicoj.core.IpPools;
 import io.github.calicoj.core.NotFoundException;
@@ -17,6 +18,10 @@ import io.github.calicoj.core.model.HostConfig;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;
@@ -32,10 +37,13 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,6 +68,9 @@ final class DefaultCalicoClient implements CalicoClient {
   private final IpPools pools;
   private final Hosts hosts;
   private final Ipam ipam;
+  private final Datastore datastore;
+  /** Workloads with an add running in this client: a second add of one is refused at once. */
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
   private final Object lock = new Object();
   private @Nullable Netlink hostNetlink; // guarded by lock; opened on first use
@@ -81,6 +92,7 @@ final class DefaultCalicoClient implements CalicoClient {
     this.pools = new IpPools(b.datastore);
     this.hosts = new Hosts(b.datastore, format);
     this.ipam = Ipam.on(b.datastore);
+    this.datastore = b.datastore;
   }
 
   @Override
@@ -90,69 +102,174 @@ final class DefaultCalicoClient implements CalicoClient {
 
   // ------------------------------------------------------------------ container add
 
+  /**
+   * The add: every datastore write happens in one final transaction (the IP's block, the
+   * workload's marker and the endpoint), after the dataplane work. The IP is chosen from the
+   * cached block beforehand. If the transaction finds that another writer took the block, the IP
+   * is chosen again and the container's address changed to it; if it finds the workload taken
+   * (a marker, or an endpoint that another tool wrote), everything is undone.
+   */
   @Override
   public WorkloadEndpoint addContainer(String workload, String ipRequest, String interfaceName) {
     requireNonNull(workload, "workload");
     IpRequest request = IpRequest.parse(requireNonNull(ipRequest, "ipRequest"));
     InterfaceName iface = InterfaceName.of(requireNonNull(interfaceName, "interfaceName"));
     ResolvedWorkload w = resolve(workload, true);
+    String inFlightKey = w.orchestratorId() + "/" + w.workloadId();
+    if (!inFlight.add(inFlightKey)) {
+      throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // an add of it is running here
+    }
+    try {
+      return add(w, request, iface);
+    } finally {
+      inFlight.remove(inFlightKey);
+    }
+  }
+
+  private WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
     String endpointId = UUID.randomUUID().toString().replace("-", "");
     InterfaceName cali = InterfaceName.of(WorkloadEndpoint.interfaceName(endpointId));
     Deque<Undo> undo = new ArrayDeque<>();
-    try {
+    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
       steps.accept(AddStep.RESERVE);
-      WorkloadEndpoints.Reservation reservation =
-          endpoints.reserve(hostname, w.orchestratorId(), w.workloadId(), endpointId);
-      undo.push(new Undo("release the reservation of " + w.workloadId(), () -> endpoints.release(reservation)));
 
       steps.accept(AddStep.ASSIGN_IP);
-      InetAddress ip = assign(request);
-      undo.push(new Undo("release " + text(ip), () -> ipam.release(List.of(ip))));
+      Ipam.Pending pending = prepare(request);
+      InetAddress ip = pending.addresses().get(0);
 
       steps.accept(AddStep.NEXT_HOP);
       InetAddress nextHop = nextHop(version(ip));
 
       Netlink host = hostNetlink();
-      IpPrefix prefix = IpPrefix.host(ip);
-      MacAddress mac;
-      try (NetNs ns = NetNs.open(w.namespace())) {
-        steps.accept(AddStep.CREATE_VETH);
-        host.createVeth(cali, iface, ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
-        undo.push(new Undo("delete " + cali, () -> host.deleteLinkIfExists(cali)));
-        try (Netlink inside = Netlink.openIn(ns)) {
-          steps.accept(AddStep.CONTAINER_ADDRESS);
-          inside.setUp(iface);
-          inside.addAddress(iface, prefix);
-          steps.accept(AddStep.CONTAINER_ROUTES);
-          inside.replaceRoute(Route.onLink(nextHop, iface));
-          inside.replaceRoute(Route.defaultVia(nextHop, iface));
-          steps.accept(AddStep.READ_MAC);
-          mac = inside.link(iface).mac();
-        }
-      }
+      steps.accept(AddStep.CREATE_VETH);
+      createVeth(host, cali, inside, iface, ns, w);
+      undo.push(new Undo("delete " + cali, () -> host.deleteLinkIfExists(cali)));
+      steps.accept(AddStep.CONTAINER_ADDRESS);
+      inside.setUp(iface);
+      inside.addAddress(iface, IpPrefix.host(ip));
+      steps.accept(AddStep.CONTAINER_ROUTES);
+      inside.replaceRoute(Route.onLink(nextHop, iface));
+      inside.replaceRoute(Route.defaultVia(nextHop, iface));
+      steps.accept(AddStep.READ_MAC);
+      MacAddress mac = inside.link(iface).mac();
       if (hostRouting) {
-        steps.accept(AddStep.HOST_ROUTE);
-        host.replaceRoute(Route.toDevice(prefix, cali));
         steps.accept(AddStep.HOST_SYSCTLS);
         programHostSide(host, cali, ip, nextHop);
       }
 
       steps.accept(AddStep.WRITE_ENDPOINT);
-      WorkloadEndpoint.Builder ep =
-          WorkloadEndpoint.builder()
-              .hostname(hostname)
-              .orchestratorId(w.orchestratorId())
-              .workloadId(w.workloadId())
-              .endpointId(endpointId)
-              .mac(mac.toString())
-              .addNet(Cidr.host(ip));
-      if (format.era() == WireFormat.Era.GATEWAY) {
-        ep.gateway(nextHop);
+      for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
+        WorkloadEndpoint.Builder ep =
+            WorkloadEndpoint.builder()
+                .hostname(hostname)
+                .orchestratorId(w.orchestratorId())
+                .workloadId(w.workloadId())
+                .endpointId(endpointId)
+                .mac(mac.toString())
+                .addNet(Cidr.host(ip));
+        if (format.era() == WireFormat.Era.GATEWAY) {
+          ep.gateway(nextHop);
+        }
+        WorkloadEndpoint endpoint = ep.build();
+        Transaction.Builder txn = Transaction.builder();
+        endpoints.addCreate(txn, endpoint);
+        pending.addTo(txn);
+        InetAddress chosen = ip;
+        TxnResult r;
+        try {
+          r = datastore.commit(txn.build());
+        } catch (DatastoreException e) {
+          undo.push(
+              new Undo(
+                  "remove the endpoint if it was written after all",
+                  () -> removeIfWritten(endpoint, chosen)));
+          throw e;
+        }
+        if (pending.settle(r)) {
+          undo.push(
+              new Undo(
+                  "remove the endpoint and release " + text(chosen),
+                  () -> {
+                    endpoints.undoCreate(endpoint);
+                    ipam.release(List.of(chosen));
+                  }));
+          if (!endpoints.createdAlone(r, endpoint)) {
+            throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // another tool's endpoint
+          }
+          if (hostRouting) {
+            // Only now is the IP ours: replacing a route to it cannot take another workload's.
+            steps.accept(AddStep.HOST_ROUTE);
+            host.replaceRoute(Route.toDevice(IpPrefix.host(chosen), cali));
+          }
+          return endpoint.withRevision(r.revision());
+        }
+        endpoints.checkCreate(r, endpoint); // throws if the workload is taken
+        // Another writer changed the IP's block: choose again, and readdress if the IP moved.
+        pending = prepare(request);
+        InetAddress again = pending.addresses().get(0);
+        if (!again.equals(ip)) {
+          inside.addAddress(iface, IpPrefix.host(again)); // new first: the last one going would
+          inside.deleteAddress(iface, IpPrefix.host(ip)); // take the interface's routes with it
+          ip = again;
+        }
       }
-      return endpoints.createReserved(ep.build(), reservation);
+      throw new ConflictException("Hit max retries committing the endpoint of " + w.workloadId());
     } catch (RuntimeException | Error e) {
       rollback(undo, e);
       throw e;
+    }
+  }
+
+  /**
+   * Creates the veth. If the container already has an interface of that name, either another
+   * add of this workload holds it (from another process; those in this one are refused earlier),
+   * or something else does. Waits a bounded time for that add to end: its endpoint appearing
+   * means "already configured"; the interface going away means this add may try again.
+   */
+  private void createVeth(
+      Netlink host,
+      InterfaceName cali,
+      Netlink inside,
+      InterfaceName iface,
+      NetNs ns,
+      ResolvedWorkload w) {
+    long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
+    while (true) {
+      try {
+        host.createVeth(cali, iface, ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+        return;
+      } catch (NetnsException e) {
+        if (!e.isAlreadyExists() || !inside.exists(iface)) {
+          throw e;
+        }
+        if (endpoints.findForWorkload(hostname, w.orchestratorId(), w.workloadId()).isPresent()) {
+          throw WorkloadEndpoints.alreadyConfigured(w.workloadId());
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new WorkloadException(
+              WorkloadException.Reason.INTERFACE_EXISTS,
+              "Interface " + iface + " already exists in the namespace of " + w.workloadId()
+                  + ", and no Calico endpoint claims it.",
+              e);
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while adding " + w.workloadId(), ie);
+        }
+      }
+    }
+  }
+
+  /** How long an add waits for another process's add of the same container interface. */
+  private static final long INTERFACE_WAIT_NANOS = 3_000_000_000L;
+
+  /** After a commit whose outcome is unknown: undoes it if it happened. */
+  private void removeIfWritten(WorkloadEndpoint endpoint, InetAddress ip) {
+    if (datastore.get(WorkloadEndpoints.keyOf(endpoint)).isPresent()) {
+      endpoints.removeWorkload(hostname, endpoint.orchestratorId(), endpoint.workloadId());
+      ipam.release(List.of(ip));
     }
   }
 
@@ -172,19 +289,33 @@ final class DefaultCalicoClient implements CalicoClient {
   }
 
   private void programHostSide(Netlink host, InterfaceName cali, InetAddress ip, InetAddress nextHop) {
+    Map<String, String> sysctls = new LinkedHashMap<>();
     if (ip instanceof Inet4Address) {
-      host.writeSysctl("net.ipv4.conf." + cali + ".proxy_arp", "1");
-      host.writeSysctl("net.ipv4.neigh." + cali + ".proxy_delay", "0");
-      host.writeSysctl("net.ipv4.conf." + cali + ".forwarding", "1");
+      sysctls.put("net.ipv4.conf." + cali + ".proxy_arp", "1");
+      sysctls.put("net.ipv4.neigh." + cali + ".proxy_delay", "0");
+      sysctls.put("net.ipv4.conf." + cali + ".forwarding", "1");
+      host.writeSysctls(sysctls);
     } else {
-      host.writeSysctl("net.ipv6.conf." + cali + ".proxy_ndp", "1");
-      host.writeSysctl("net.ipv6.conf." + cali + ".forwarding", "1");
+      sysctls.put("net.ipv6.conf." + cali + ".proxy_ndp", "1");
+      sysctls.put("net.ipv6.conf." + cali + ".forwarding", "1");
+      host.writeSysctls(sysctls);
       host.addProxyNeighbor(cali, nextHop);
     }
   }
 
-  /** Assigns the requested IP (calicoctl {@code get_ip_and_pool}). */
+  /** Assigns the requested IP at once (calicoctl {@code get_ip_and_pool}). */
   private InetAddress assign(IpRequest request) {
+    for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
+      Ipam.Pending p = prepare(request);
+      if (p.commit()) {
+        return p.addresses().get(0);
+      }
+    }
+    throw new ConflictException("Hit max retries assigning " + request);
+  }
+
+  /** Chooses the requested IP, to be committed with other writes (calicoctl {@code get_ip_and_pool}). */
+  private Ipam.Pending prepare(IpRequest request) {
     if (request instanceof IpRequest.Specific s) {
       InetAddress ip = s.address();
       IpPool pool =
@@ -192,21 +323,20 @@ final class DefaultCalicoClient implements CalicoClient {
               .poolFor(ip, false)
               .orElseThrow(() -> new PoolNotFoundException(text(ip) + " is not in any configured pools"));
       try {
-        ipam.assign(ip, hostname, null, Map.of());
+        return ipam.prepareAssign(ip, hostname, null, Map.of());
       } catch (AlreadyAssignedException e) {
         throw new AlreadyAssignedException(
             "IP address is already assigned in pool " + pool.cidr() + ".");
       }
-      return ip;
     }
     if (request instanceof IpRequest.FromPool p) {
       if (pools.find(p.pool()).isEmpty()) {
         throw new PoolNotFoundException(
             "Invalid CIDR specified for desired pool. No pool found for " + p.pool() + ".");
       }
-      return ipam.autoAssignOne(p.version(), hostname, p.pool());
+      return ipam.prepareAutoAssignOne(p.version(), hostname, p.pool());
     }
-    return ipam.autoAssignOne(request.version(), hostname, null);
+    return ipam.prepareAutoAssignOne(request.version(), hostname, null);
   }
 
   /** This host's next hops, read at most once per {@link #NEXT_HOP_TTL_NANOS}. */

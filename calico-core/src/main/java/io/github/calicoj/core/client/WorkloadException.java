@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A workload could not be resolved or used: an unknown container, one that is not running or runs
- * in host network mode, an unreachable Docker daemon, no permission. {@link #reason()} says which.
+ * in host network mode, an unreachable Docker daemon, no permission, an interface name taken
+ * inside the workload. {@link #reason()} says which.
  */
 public class WorkloadException extends CalicoException {
   private static final long serialVersionUID = 1L;
@@ -23,7 +24,9 @@ public class WorkloadException extends CalicoException {
     /** No permission to talk to the Docker daemon. */
     PERMISSION_DENIED,
     /** The daemon answered with an error. */
-    DAEMON_ERROR
+    DAEMON_ERROR,
+    /** The requested interface already exists in the workload, and no Calico endpoint has it. */
+    INTERFACE_EXISTS
   }
 
   private final Reason reason;

@@ -17,6 +17,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -110,6 +111,24 @@ public final class Ipam {
    */
   public void assign(
       InetAddress ip, String host, @Nullable String handleId, Map<String, String> secondary) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      if (prepareAssign(ip, host, handleId, secondary).commit()) {
+        return;
+      }
+    }
+    throw new ConflictException("Hit max retries assigning " + text(ip));
+  }
+
+  /**
+   * Chooses one specific address for {@code host} like {@link #assign}, but writes nothing about
+   * it: the returned {@link Pending} joins the caller's own transaction. A block that does not
+   * exist yet is claimed (written) first, as {@link #assign} would.
+   *
+   * @throws PoolNotFoundException "X is not in any configured pool"
+   * @throws AlreadyAssignedException if the address is taken (confirmed by a fresh read)
+   */
+  public Pending prepareAssign(
+      InetAddress ip, String host, @Nullable String handleId, Map<String, String> secondary) {
     requireNonNull(ip, "ip");
     requireNonNull(host, "host");
     requireNonNull(secondary, "secondary");
@@ -133,11 +152,52 @@ public final class Ipam {
         }
         throw e;
       }
-      if (writeBlock(cb, updated, handleId == null ? Map.of() : Map.of(handleId, 1))) {
-        return;
-      }
+      return new Pending(cb, updated, List.of(ip), handleId == null ? Map.of() : Map.of(handleId, 1));
     }
     throw new ConflictException("Hit max retries assigning " + text(ip));
+  }
+
+  /**
+   * Chooses one address of {@code version} for {@code host} the way {@link #autoAssignOne} would
+   * (the host's affine blocks, then a newly claimed block, then other hosts' blocks), but writes
+   * nothing about it: the returned {@link Pending} joins the caller's own transaction. Claiming a
+   * new block is written at once, as in {@link #autoAssign}.
+   *
+   * @throws IpPoolExhaustedException with {@link #autoAssignOne}'s message if no block has room
+   */
+  public Pending prepareAutoAssignOne(int version, String host, @Nullable Cidr pool) {
+    checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
+    requireNonNull(host, "host");
+    for (boolean refreshed : new boolean[] {false, true}) {
+      for (Cidr cidr : refreshed ? refreshAffine(host, version) : affineBlocks(host, version)) {
+        if (pool == null || pool.contains(cidr)) {
+          Pending p = planInBlock(cidr, 1, host, true, null, Map.of());
+          if (p != null) {
+            return p;
+          }
+        }
+      }
+    }
+    IpamConfig config = config();
+    while (config.autoAllocateBlocks()) {
+      Optional<Cidr> claimed = claimNewBlock(host, version, pool);
+      if (claimed.isEmpty()) {
+        break;
+      }
+      Pending p = planInBlock(claimed.get(), 1, host, true, null, Map.of());
+      if (p != null) {
+        return p;
+      }
+    }
+    if (!config.strictAffinity()) {
+      for (Cidr cidr : othersBlocks(host, version, pool)) {
+        Pending p = planInBlock(cidr, 1, host, false, null, Map.of());
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    throw exhausted(version, pool);
   }
 
   /**
@@ -184,15 +244,19 @@ public final class Ipam {
             Map.of());
     List<InetAddress> got = version == 4 ? a.ipv4() : a.ipv6();
     if (got.isEmpty()) {
-      throw new IpPoolExhaustedException(
-          "Failed to allocate any IPs (requested "
-              + (version == 4 ? 1 : 0)
-              + " IPv4s and "
-              + (version == 6 ? 1 : 0)
-              + " IPv6s). Pools are likely exhausted."
-              + (pool == null ? "" : " (pool " + pool + ")"));
+      throw exhausted(version, pool);
     }
     return got.get(0);
+  }
+
+  private static IpPoolExhaustedException exhausted(int version, @Nullable Cidr pool) {
+    return new IpPoolExhaustedException(
+        "Failed to allocate any IPs (requested "
+            + (version == 4 ? 1 : 0)
+            + " IPv4s and "
+            + (version == 6 ? 1 : 0)
+            + " IPv6s). Pools are likely exhausted."
+            + (pool == null ? "" : " (pool " + pool + ")"));
   }
 
   private List<InetAddress> autoAssignFamily(
@@ -229,19 +293,27 @@ public final class Ipam {
     }
     // 3. Other hosts' blocks, unless strict.
     if (got.size() < count && !config.strictAffinity()) {
-      for (KeyValue kv : datastore.list(Keys.blocks(version)).entries()) {
-        AllocationBlock b = CalicoJson.readBlock(kv.value());
-        if (b.affinityHost().filter(host::equals).isPresent() || !inPools(b.cidr(), version, pool)) {
-          continue;
-        }
-        blocks.put(b.cidr(), new CachedBlock(b, kv.revision(), true));
-        got.addAll(assignFromBlock(b.cidr(), count - got.size(), host, false, handleId, secondary));
+      for (Cidr cidr : othersBlocks(host, version, pool)) {
+        got.addAll(assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary));
         if (got.size() == count) {
           break;
         }
       }
     }
     return got;
+  }
+
+  /** Blocks in the allowed pools that are not affine to {@code host}, freshly listed and cached. */
+  private List<Cidr> othersBlocks(String host, int version, @Nullable Cidr pool) {
+    List<Cidr> out = new ArrayList<>();
+    for (KeyValue kv : datastore.list(Keys.blocks(version)).entries()) {
+      AllocationBlock b = CalicoJson.readBlock(kv.value());
+      if (b.affinityHost().filter(host::equals).isEmpty() && inPools(b.cidr(), version, pool)) {
+        blocks.put(b.cidr(), new CachedBlock(b, kv.revision(), true));
+        out.add(b.cidr());
+      }
+    }
+    return out;
   }
 
   /** Takes up to {@code want} addresses from one block; empty if it has none for us. */
@@ -253,10 +325,33 @@ public final class Ipam {
       @Nullable String handleId,
       Map<String, String> secondary) {
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      Pending p = planInBlock(cidr, want, host, affinityCheck, handleId, secondary);
+      if (p == null) {
+        return List.of();
+      }
+      if (p.commit()) {
+        return p.addresses();
+      }
+    }
+    throw new ConflictException("Hit max retries assigning from block " + cidr);
+  }
+
+  /**
+   * Up to {@code want} addresses from one block, planned on the cached block; null if the block
+   * (freshly read) has none for us.
+   */
+  private @Nullable Pending planInBlock(
+      Cidr cidr,
+      int want,
+      String host,
+      boolean affinityCheck,
+      @Nullable String handleId,
+      Map<String, String> secondary) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       CachedBlock cb = cachedOrRead(cidr);
       if (cb == null) {
         forgetAffine(cidr);
-        return List.of();
+        return null;
       }
       AllocationBlock.AutoAssigned r =
           cb.block().autoAssign(want, handleId, secondary, host, affinityCheck);
@@ -265,15 +360,12 @@ public final class Ipam {
           blocks.remove(cidr); // "full" from the cache: confirm with a fresh read
           continue;
         }
-        return List.of();
+        return null;
       }
-      Map<String, Integer> handles =
-          handleId == null ? Map.of() : Map.of(handleId, r.addresses().size());
-      if (writeBlock(cb, r.block(), handles)) {
-        return r.addresses();
-      }
+      return new Pending(
+          cb, r.block(), r.addresses(), handleId == null ? Map.of() : Map.of(handleId, r.addresses().size()));
     }
-    throw new ConflictException("Hit max retries assigning from block " + cidr);
+    throw new ConflictException("Hit max retries reading block " + cidr);
   }
 
   // ------------------------------------------------------------------ release
@@ -318,7 +410,7 @@ public final class Ipam {
       }
       Map<String, Integer> decrements = new HashMap<>();
       r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
-      if (writeBlock(cb, r.block(), decrements)) {
+      if (new Pending(cb, r.block(), List.of(), decrements).commit()) {
         return new BlockRelease(r.alreadyFree(), r.block().freeCount() - cb.block().freeCount());
       }
     }
@@ -395,49 +487,98 @@ public final class Ipam {
   // ------------------------------------------------------------------ internals
 
   /**
-   * One transaction: the block at its cached revision, plus handle count changes (each guarded on
-   * its revision or absence). Returns false after refreshing the cache if a guard failed.
+   * A change to one block, planned on its cached copy and not yet written: the block at its
+   * cached revision, plus the count changes of the handles it touches (each guarded on its
+   * revision or absence). Either {@link #commit} it alone, or {@link #addTo add it to} a larger
+   * transaction and {@link #settle} that transaction's result, so that the addresses are assigned
+   * atomically with the caller's other writes (an endpoint, say).
+   *
+   * <p>Not thread-safe; use it once, from one thread.
    */
-  private boolean writeBlock(CachedBlock cb, AllocationBlock updated, Map<String, Integer> handles) {
-    Key key = Keys.block(updated.cidr());
-    Transaction.Builder txn =
-        Transaction.builder().guard(Guard.atRevision(key, cb.revision())).put(key, CalicoJson.block(updated));
-    for (Map.Entry<String, Integer> h : handles.entrySet()) {
-      Key hk = Keys.handle(h.getKey());
-      Optional<KeyValue> current = datastore.get(hk);
-      Map<Cidr, Integer> counts =
-          new LinkedHashMap<>(current.map(kv -> CalicoJson.readHandle(kv.value())).orElse(Map.of()));
-      int n = counts.getOrDefault(updated.cidr(), 0) + h.getValue();
-      if (n < 0) {
-        LOG.warn("Handle {} would drop below zero in block {}; clamping", h.getKey(), updated.cidr());
-        n = 0;
-      }
-      if (n == 0) {
-        counts.remove(updated.cidr());
-      } else {
-        counts.put(updated.cidr(), n);
-      }
-      txn.guard(current.map(kv -> Guard.atRevision(hk, kv.revision())).orElse(Guard.absent(hk)));
-      if (counts.isEmpty()) {
-        txn.delete(hk);
-      } else {
-        txn.put(hk, CalicoJson.handle(h.getKey(), counts));
+  public final class Pending {
+    private final CachedBlock base;
+    private final AllocationBlock updated;
+    private final List<InetAddress> addresses;
+    private final Key key;
+    private final List<Guard> guards = new ArrayList<>();
+    private final List<TxnOp> ops = new ArrayList<>();
+
+    private Pending(
+        CachedBlock base, AllocationBlock updated, List<InetAddress> addresses, Map<String, Integer> handles) {
+      this.base = base;
+      this.updated = updated;
+      this.addresses = List.copyOf(addresses);
+      this.key = Keys.block(updated.cidr());
+      guards.add(Guard.atRevision(key, base.revision()));
+      ops.add(TxnOp.put(key, CalicoJson.block(updated)));
+      for (Map.Entry<String, Integer> h : handles.entrySet()) {
+        Key hk = Keys.handle(h.getKey());
+        Optional<KeyValue> current = datastore.get(hk);
+        Map<Cidr, Integer> counts =
+            new LinkedHashMap<>(current.map(kv -> CalicoJson.readHandle(kv.value())).orElse(Map.of()));
+        int n = counts.getOrDefault(updated.cidr(), 0) + h.getValue();
+        if (n < 0) {
+          LOG.warn("Handle {} would drop below zero in block {}; clamping", h.getKey(), updated.cidr());
+          n = 0;
+        }
+        if (n == 0) {
+          counts.remove(updated.cidr());
+        } else {
+          counts.put(updated.cidr(), n);
+        }
+        guards.add(current.map(kv -> Guard.atRevision(hk, kv.revision())).orElse(Guard.absent(hk)));
+        ops.add(
+            counts.isEmpty()
+                ? TxnOp.delete(hk)
+                : TxnOp.put(hk, CalicoJson.handle(h.getKey(), counts)));
       }
     }
-    TxnResult r = datastore.commit(txn.build());
-    if (r.succeeded()) {
-      blocks.put(updated.cidr(), new CachedBlock(updated, r.revision(), false));
-      return true;
+
+    /** The addresses this change assigns (empty for a release). */
+    public List<InetAddress> addresses() {
+      return addresses;
     }
-    Optional<KeyValue> fresh = r.current(key);
-    if (fresh.isPresent()) {
-      blocks.put(
-          updated.cidr(),
-          new CachedBlock(CalicoJson.readBlock(fresh.get().value()), fresh.get().revision(), true));
-    } else {
-      blocks.remove(updated.cidr());
+
+    /** The CIDR of the block it changes. */
+    public Cidr block() {
+      return updated.cidr();
     }
-    return false;
+
+    /** Adds this change's guards and writes to {@code txn}. */
+    public void addTo(Transaction.Builder txn) {
+      guards.forEach(txn::guard);
+      ops.forEach(txn::op);
+    }
+
+    /**
+     * Records the outcome of a transaction this change was {@link #addTo added to}, keeping the
+     * block cache current either way.
+     *
+     * @return true if the transaction succeeded; false if it failed (on this change's guards or
+     *     the caller's), in which case nothing was assigned and a fresh {@code prepare...} is needed
+     */
+    public boolean settle(TxnResult r) {
+      if (r.succeeded()) {
+        blocks.put(updated.cidr(), new CachedBlock(updated, r.revision(), false));
+        return true;
+      }
+      Optional<KeyValue> fresh = r.current(key);
+      if (fresh.isEmpty()) {
+        blocks.remove(updated.cidr());
+      } else if (!fresh.get().revision().equals(base.revision())) {
+        blocks.put(
+            updated.cidr(),
+            new CachedBlock(CalicoJson.readBlock(fresh.get().value()), fresh.get().revision(), true));
+      }
+      return false;
+    }
+
+    /** Writes this change alone, in one transaction; false if a guard failed (cache refreshed). */
+    public boolean commit() {
+      Transaction.Builder txn = Transaction.builder();
+      addTo(txn);
+      return settle(datastore.commit(txn.build()));
+    }
   }
 
   /**

@@ -63,8 +63,12 @@ public final class ClientBench {
       long[] add = new long[N];
       for (int i = 0; i < N; i++) {
         long t0 = System.nanoTime();
+        lastStep = null;
         calico.addContainer(paths.get(i), "ipv4");
-        add[i] = System.nanoTime() - t0;
+        long end = System.nanoTime();
+        add[i] = end - t0;
+        BEFORE_FIRST_STEP.add(firstMark - t0);
+        LAST_STEP.add(end - lastMark);
       }
       long[] removeOne = new long[N / 2];
       for (int i = 0; i < N / 2; i++) {
@@ -80,6 +84,7 @@ public final class ClientBench {
       // The netns-only sequence on the same namespaces: what addContainer adds on top of it is
       // the reservation, IPAM, the next-hop read, the host side and the endpoint write.
       long[] netnsOnly = new long[N];
+      long[] vethOnly = new long[N];
       List<InterfaceName> links = new ArrayList<>();
       InetAddress gw = InetAddress.getByName(NEXT_HOP);
       try (NetNs h = NetNs.open(host.path()); Netlink hostNl = Netlink.openIn(h)) {
@@ -88,7 +93,9 @@ public final class ClientBench {
           InterfaceName cali = InterfaceName.of("cjtn" + i);
           long s = System.nanoTime();
           try (NetNs w = NetNs.open(ns.get(i).path()); Netlink in = Netlink.openIn(w)) {
+            long c0 = System.nanoTime();
             hostNl.createVeth(cali, eth1, w, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+            vethOnly[i] = System.nanoTime() - c0;
             in.setUp(eth1);
             in.addAddress(eth1, IpPrefix.parse("10.161." + (i / 250) + "." + (i % 250 + 1) + "/32"));
             in.addRoute(Route.onLink(gw, eth1));
@@ -108,13 +115,16 @@ public final class ClientBench {
       System.out.println("|---|---|---|");
       row("addContainer (netns + IPAM + endpoint)", add);
       row("netns-only sequence", netnsOnly);
+      row("createVeth only", vethOnly);
       row("removeContainer, one at a time", removeOne);
       System.out.printf("| removeContainers, bulk of %d | %.2f per workload | |%n", N - N / 2, bulk / 1e6 / (N - N / 2));
       System.out.printf("%nratio addContainer/netns-only (median): %.2f%n", (double) median(add) / median(netnsOnly));
       System.out.println("\nmedian time from the start of each step to the start of the next (µs):");
+      System.out.printf("  %-18s %8.0f%n", "(resolve, open)", median(BEFORE_FIRST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
       STEP_TIMES.forEach(
           (step, times) ->
               System.out.printf("  %-18s %8.0f%n", step, median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3));
+      System.out.printf("  %-18s %8.0f (to the return)%n", lastStep, median(LAST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
     } finally {
       ns.forEach(TestNamespace::close);
     }
@@ -124,10 +134,18 @@ public final class ClientBench {
       new java.util.EnumMap<>(io.github.calicoj.core.client.AddStep.class);
   private static io.github.calicoj.core.client.AddStep lastStep;
   private static long lastMark;
+  private static long firstMark;
+  /** Resolving the workload and opening its namespace: from the call to the first step. */
+  private static final List<Long> BEFORE_FIRST_STEP = new ArrayList<>();
+  /** The last step (the endpoint transaction), to the return. */
+  private static final List<Long> LAST_STEP = new ArrayList<>();
 
   /** Attributes the time since the previous step's start to that step. */
   private static void mark(io.github.calicoj.core.client.AddStep step) {
     long now = System.nanoTime();
+    if (lastStep == null) {
+      firstMark = now;
+    }
     if (lastStep != null && step.ordinal() > lastStep.ordinal()) {
       STEP_TIMES.computeIfAbsent(lastStep, k -> new ArrayList<>()).add(now - lastMark);
     }

@@ -13,6 +13,7 @@ import io.github.calicoj.core.ipam.PoolNotFoundException;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
@@ -244,6 +245,117 @@ class CalicoClientIT {
   }
 
   @Test
+  void sixteenClientsAddingOneWorkloadAtOnceLeaveOneEndpoint() throws Exception {
+    // Separate clients, as separate processes would be: nothing in memory is shared, so the
+    // datastore transaction and the kernel's interface names decide.
+    TestNamespace w = workload();
+    List<CalicoClient> clients = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      clients.add(CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build());
+    }
+    ExecutorService exec = Executors.newFixedThreadPool(16);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> results = new ArrayList<>();
+      for (CalicoClient c : clients) {
+        results.add(
+            exec.submit(
+                () -> {
+                  go.await();
+                  try {
+                    c.addContainer(w.path().toString(), "ipv4");
+                    return "added";
+                  } catch (AlreadyExistsException e) {
+                    return "already";
+                  }
+                }));
+      }
+      go.countDown();
+      List<String> outcomes = new ArrayList<>();
+      for (Future<String> f : results) {
+        outcomes.add(f.get(2, TimeUnit.MINUTES));
+      }
+      assertThat(outcomes).filteredOn("added"::equals).hasSize(1);
+      assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
+    } finally {
+      exec.shutdown();
+      clients.forEach(CalicoClient::close);
+    }
+    String workloadId = w.path().toString().replace('/', '-');
+    assertThat(store.list(Keys.workload(HOST, "namespace", workloadId)).size()).isEqualTo(1);
+    assertThat(ClientFixture.allocated(store)).hasSize(1);
+    WorkloadEndpoint ep = calico.endpoint(w.path().toString()).orElseThrow();
+    assertThat(IpOracle.links(hostNs.name()))
+        .extracting(l -> l.path("ifname").asText())
+        .filteredOn(n -> n.startsWith("cali"))
+        .containsExactly(ep.name());
+    assertThat(IpOracle.addresses(w.name(), "eth1"))
+        .filteredOn(a -> !a.startsWith("fe80:"))
+        .containsExactly(text(ep.nets().get(0).address()) + "/32");
+  }
+
+  @Test
+  void anEndpointStoredByAnotherToolIsFoundAndNothingOfOursIsLeft() {
+    TestNamespace w = workload();
+    String workloadId = w.path().toString().replace('/', '-');
+    // What the reference calicoctl writes: the endpoint, and no calicoj marker.
+    Key foreign = Keys.endpoint(HOST, "namespace", workloadId, "0123456789abcdef0123456789abcdef");
+    String json =
+        "{\"state\": \"active\", \"name\": \"cali01234567890\", \"mac\": \"02:00:00:00:00:01\","
+            + " \"profile_ids\": [], \"ipv4_nets\": [\"10.99.0.1/32\"], \"ipv6_nets\": [],"
+            + " \"ipv4_gateway\": null, \"ipv6_gateway\": null}";
+    store.put(foreign, json);
+    assertThatThrownBy(() -> calico.addContainer(w.path().toString(), "ipv4", "eth2"))
+        .isInstanceOf(AlreadyExistsException.class)
+        .hasMessage(workloadId + " has already been configured with Calico Networking.");
+    assertThat(store.list(Keys.workload(HOST, "namespace", workloadId)).entries())
+        .extracting(e -> e.key())
+        .containsExactly(foreign);
+    assertThat(store.get(Keys.workloadLock(HOST, "namespace", workloadId))).isEmpty();
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+    assertThat(IpOracle.link(w.name(), "eth2")).isEmpty();
+    assertThat(IpOracle.links(hostNs.name()))
+        .extracting(l -> l.path("ifname").asText())
+        .noneMatch(n -> n.startsWith("cali"));
+  }
+
+  @Test
+  void anIpTakenByAnotherClientSinceItWasChosenIsChosenAgainAndTheContainerReaddressed() {
+    TestNamespace w1 = workload();
+    TestNamespace w2 = workload();
+    TestNamespace w3 = workload();
+    // calico caches the block when it adds w1; another client (another process) then takes the
+    // next IP, so calico's cache shows that IP as free.
+    WorkloadEndpoint ep1 = calico.addContainer(w1.path().toString(), "ipv4");
+    WorkloadEndpoint ep2;
+    try (CalicoClient other = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build()) {
+      ep2 = other.addContainer(w2.path().toString(), "ipv4");
+    }
+    InetAddress taken = ep2.nets().get(0).address();
+    assertThat(taken).isNotEqualTo(ep1.nets().get(0).address());
+    // calico plans `taken`, the block guard fails, and it chooses again and readdresses w3.
+    WorkloadEndpoint ep3 = calico.addContainer(w3.path().toString(), "ipv4");
+    InetAddress got = ep3.nets().get(0).address();
+    assertThat(got).isNotIn(taken, ep1.nets().get(0).address());
+    assertThat(ClientFixture.allocated(store))
+        .containsExactlyInAnyOrder(ep1.nets().get(0).address(), taken, got);
+    assertThat(IpOracle.addresses(w3.name(), "eth1"))
+        .filteredOn(a -> !a.startsWith("fe80:"))
+        .containsExactly(text(got) + "/32");
+    assertThat(IpOracle.routes(w3.name(), true))
+        .extracting(r -> r.path("dst").asText() + " " + r.path("gateway").asText("-"))
+        .contains(NEXT_HOP + " -", "default " + NEXT_HOP);
+    assertThat(IpOracle.routes(hostNs.name(), true))
+        .filteredOn(r -> r.path("dev").asText().equals(ep3.name()))
+        .extracting(r -> r.path("dst").asText())
+        .containsExactly(text(got));
+    assertThat(IpOracle.routes(hostNs.name(), true))
+        .filteredOn(r -> r.path("dst").asText().equals(text(taken)))
+        .extracting(r -> r.path("dev").asText())
+        .containsExactly(ep2.name());
+  }
+
+  @Test
   void bulkRemoveLeavesNothing() {
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -314,5 +426,9 @@ class CalicoClientIT {
     } finally {
       hostB.close();
     }
+  }
+
+  private static String text(InetAddress ip) {
+    return InetAddresses.toAddrString(ip);
   }
 }

@@ -334,6 +334,18 @@ public final class EtcdDatastore implements Datastore {
     for (Key key : guarded) {
       otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
     }
+    for (Key prefix : transaction.reads()) {
+      Op read =
+          Op.get(
+              bytes(prefix),
+              GetOption.builder()
+                  .withRange(prefixEnd(prefix))
+                  .withSortField(GetOption.SortTarget.KEY)
+                  .withSortOrder(GetOption.SortOrder.ASCEND)
+                  .build());
+      then.add(read);
+      otherwise.add(read);
+    }
     Key subject = transaction.ops().get(0).key();
     TxnResponse response =
         await(
@@ -346,11 +358,19 @@ public final class EtcdDatastore implements Datastore {
             subject,
             true);
     Revision revision = Revision.of(response.getHeader().getRevision());
+    List<GetResponse> gets = response.getGetResponses();
+    int firstRead = response.isSucceeded() ? 0 : guarded.size();
+    Map<Key, List<KeyValue>> reads = new HashMap<>();
+    for (int i = 0; i < transaction.reads().size(); i++) {
+      List<KeyValue> entries = new ArrayList<>();
+      gets.get(firstRead + i).getKvs().forEach(kv -> entries.add(toKeyValue(kv)));
+      reads.put(transaction.reads().get(i), entries);
+    }
     if (response.isSucceeded()) {
-      return new TxnResult(true, revision, Map.of(), List.of());
+      return new TxnResult(true, revision, Map.of(), List.of(), reads);
     }
     Map<Key, KeyValue> current = new HashMap<>();
-    for (GetResponse get : response.getGetResponses()) {
+    for (GetResponse get : gets.subList(0, guarded.size())) {
       get.getKvs().forEach(kv -> current.put(toKey(kv), toKeyValue(kv)));
     }
     List<Guard> failed = new ArrayList<>();
@@ -359,7 +379,7 @@ public final class EtcdDatastore implements Datastore {
         failed.add(guard);
       }
     }
-    return new TxnResult(false, revision, current, failed);
+    return new TxnResult(false, revision, current, failed, reads);
   }
 
   @Override

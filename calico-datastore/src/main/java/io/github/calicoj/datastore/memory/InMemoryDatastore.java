@@ -186,11 +186,27 @@ public final class InMemoryDatastore implements Datastore {
         }
       }
       if (!failed.isEmpty()) {
-        return new TxnResult(false, Revision.of(revision), current, failed);
+        return new TxnResult(false, Revision.of(revision), current, failed, reads(transaction));
       }
       write(transaction.ops());
-      return new TxnResult(true, Revision.of(revision), Map.of(), List.of());
+      return new TxnResult(true, Revision.of(revision), Map.of(), List.of(), reads(transaction));
     }
+  }
+
+  /** The transaction's prefix reads, under the lock. */
+  private Map<Key, List<KeyValue>> reads(Transaction transaction) {
+    Map<Key, List<KeyValue>> out = new HashMap<>();
+    for (Key prefix : transaction.reads()) {
+      List<KeyValue> entries = new ArrayList<>();
+      for (KeyValue kv : data.tailMap(prefix, true).values()) {
+        if (!kv.key().startsWith(prefix)) {
+          break;
+        }
+        entries.add(kv);
+      }
+      out.put(prefix, entries);
+    }
+    return out;
   }
 
   @Override

@@ -25,7 +25,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -305,6 +307,32 @@ public final class RtNetlink implements Netlink {
         key,
         () -> {
           Files.writeString(file, value, StandardCharsets.US_ASCII);
+          return null;
+        });
+  }
+
+  @Override
+  public void writeSysctls(Map<String, String> values) {
+    requireNonNull(values, "values");
+    Map<String, Path> files = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      requireNonNull(v, "value");
+      files.put(k, sysctlPath(k));
+    });
+    if (files.isEmpty()) {
+      return;
+    }
+    runInNamespace(
+        "write sysctl",
+        String.join(", ", files.keySet()),
+        () -> {
+          for (Map.Entry<String, Path> f : files.entrySet()) {
+            try {
+              Files.writeString(f.getValue(), values.get(f.getKey()), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+              throw new IOException(f.getKey() + ": " + e, e);
+            }
+          }
           return null;
         });
   }
