@@ -567,14 +567,7 @@ public final class EtcdDatastore implements Datastore {
 
   /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
   static ByteSequence prefixEnd(Key prefix) {
-    byte[] end = prefix.path().getBytes(StandardCharsets.UTF_8);
-    for (int i = end.length - 1; i >= 0; i--) {
-      if (end[i] != (byte) 0xff) {
-        end[i]++;
-        return ByteSequence.from(Arrays.copyOf(end, i + 1));
-      }
-    }
-    return ByteSequence.from(new byte[] {0}); // "\0" means "to the end of the keyspace" in etcd
+    return ByteSequence.from(EtcdStatus.prefixEnd(prefix));
   }
 
   /** Gives every unary call a deadline; streaming calls (watch) must live on. */
@@ -600,88 +593,11 @@ public final class EtcdDatastore implements Datastore {
    * Configures an {@link EtcdDatastore}. Not thread-safe. Endpoints are required; TLS and
    * credentials are optional.
    */
-  public static final class Builder {
-    private final List<URI> endpoints = new ArrayList<>();
-    private Duration requestTimeout = Duration.ofSeconds(5);
-    private @Nullable Duration connectTimeoutOverride;
-    private Duration connectTimeout = Duration.ofSeconds(3);
-    private @Nullable String user;
-    private @Nullable String password;
-    private @Nullable Path trustedCa;
-    private @Nullable Path clientCert;
-    private @Nullable Path clientKey;
-
+  public static final class Builder extends EtcdSettings<Builder> {
     private Builder() {}
 
-    /**
-     * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}. Each
-     * needs the scheme, a host and a port. Several endpoints are balanced round-robin and a dead
-     * member is skipped.
-     */
-    public Builder endpoints(String... endpoints) {
-      for (String e : endpoints) {
-        requireNonNull(e, "endpoint");
-        for (String part : e.split(",", -1)) {
-          this.endpoints.add(parseEndpoint(part.trim()));
-        }
-      }
-      return this;
-    }
-
-    /** Adds endpoints; see {@link #endpoints(String...)}. */
-    public Builder endpoints(List<URI> endpoints) {
-      for (URI e : endpoints) {
-        this.endpoints.add(parseEndpoint(requireNonNull(e, "endpoint").toString()));
-      }
-      return this;
-    }
-
-    /**
-     * The bound on every call: a call that gets no answer in this time fails with {@link
-     * DatastoreTimeoutException}. Default 5 s.
-     */
-    public Builder requestTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(
-          !timeout.isNegative() && !timeout.isZero(), "requestTimeout must be positive: %s", timeout);
-      checkArgument(
-          timeout.toMillis() <= Integer.MAX_VALUE, "requestTimeout is too large: %s", timeout);
-      this.requestTimeout = timeout;
-      return this;
-    }
-
-    /** The TCP connect timeout per attempt. Default: 3 s, or the request timeout if shorter. */
-    public Builder connectTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(
-          !timeout.isNegative() && !timeout.isZero(), "connectTimeout must be positive: %s", timeout);
-      this.connectTimeoutOverride = timeout;
-      return this;
-    }
-
-    /** Authenticates as {@code user} with {@code password} (etcd's user/role auth). */
-    public Builder credentials(String user, String password) {
-      requireNonNull(user, "user");
-      requireNonNull(password, "password");
-      checkArgument(!user.isEmpty(), "user must not be empty");
-      this.user = user;
-      this.password = password;
-      return this;
-    }
-
-    /** Trusts server certificates signed by the CA in this PEM file (for {@code https://}). */
-    public Builder trustedCa(Path caFile) {
-      this.trustedCa = readable(caFile, "CA file");
-      return this;
-    }
-
-    /**
-     * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE
-     * KEY}) for mutual TLS.
-     */
-    public Builder clientCertificate(Path certFile, Path keyFile) {
-      this.clientCert = readable(certFile, "client certificate file");
-      this.clientKey = readable(keyFile, "client key file");
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -693,43 +609,8 @@ public final class EtcdDatastore implements Datastore {
      * @throws IllegalArgumentException if the TLS files cannot be loaded
      */
     public EtcdDatastore build() {
-      checkState(!endpoints.isEmpty(), "No etcd endpoint configured");
-      boolean https = endpoints.stream().anyMatch(u -> u.getScheme().equals("https"));
-      boolean http = endpoints.stream().anyMatch(u -> u.getScheme().equals("http"));
-      checkState(!(https && http), "Endpoints mix http and https: %s", endpoints);
-      checkState(
-          https || (trustedCa == null && clientCert == null),
-          "TLS files given but the endpoints are plain http: %s",
-          endpoints);
-      connectTimeout =
-          connectTimeoutOverride != null
-              ? connectTimeoutOverride
-              : (requestTimeout.compareTo(Duration.ofSeconds(3)) < 0
-                  ? requestTimeout
-                  : Duration.ofSeconds(3));
+      validate();
       return new EtcdDatastore(this);
-    }
-
-    private static URI parseEndpoint(String text) {
-      URI uri;
-      try {
-        uri = URI.create(text);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("Bad etcd endpoint: " + text, e);
-      }
-      checkArgument(
-          "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
-          "etcd endpoint needs http:// or https://: %s",
-          text);
-      checkArgument(
-          uri.getHost() != null && uri.getPort() > 0, "etcd endpoint needs host:port: %s", text);
-      return uri;
-    }
-
-    private static Path readable(Path file, String what) {
-      requireNonNull(file, what);
-      checkArgument(Files.isReadable(file), "Cannot read %s: %s", what, file);
-      return file;
     }
   }
 }

@@ -31,7 +31,6 @@ final class EtcdErrors {
   static DatastoreException translate(
       Throwable failure, String operation, @Nullable Key key, boolean write, String where) {
     Throwable t = unwrap(failure);
-    String subject = key == null ? operation : operation + " " + key;
     if (t instanceof CompactedException compacted) {
       return new RevisionCompactedException(
           operation, key, Revision.of(Math.max(1, compacted.getCompactedRevision())), t);
@@ -43,33 +42,13 @@ final class EtcdErrors {
       description = String.valueOf(etcd.getMessage());
       status = codeOf(etcd);
     }
-    String detail = subject + " failed: " + status.getCode() + " " + description + " (" + where + ")";
-    return switch (status.getCode()) {
-      case UNAUTHENTICATED -> new AuthenticationFailedException(detail, key, t);
-      case PERMISSION_DENIED -> new PermissionDeniedException(detail, key, t);
-        // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
-      case INVALID_ARGUMENT ->
-          description.contains("user name is empty")
-                  || description.contains("authentication failed")
-              ? new AuthenticationFailedException(detail, key, t)
-              : new DatastoreException(detail, key, t);
-      case DEADLINE_EXCEEDED ->
-          new DatastoreTimeoutException(withOutcome(detail, write), key, write, t);
-      case UNAVAILABLE, CANCELLED, ABORTED, RESOURCE_EXHAUSTED ->
-          new DatastoreUnavailableException(withOutcome(detail, write), key, write, t);
-        // gRPC uses OUT_OF_RANGE both for "required revision has been compacted" and for a future
-        // revision; only the text tells them apart, and the compact revision itself is not given.
-      case OUT_OF_RANGE ->
-          description.contains("compacted")
-              ? new RevisionCompactedException(operation, key, Revision.of(1), t)
-              : new DatastoreException(detail, key, t);
-      default -> new DatastoreException(detail, key, t);
-    };
+    return EtcdStatus.toException(
+        status.getCode().value(), description, operation, key, write, where, t);
   }
 
   /** The outcome note appended to transport failures of writes. */
   static String withOutcome(String detail, boolean write) {
-    return write ? detail + "; outcome unknown: the write may have been applied" : detail;
+    return EtcdStatus.withOutcome(detail, write);
   }
 
   private static Status codeOf(EtcdException etcd) {

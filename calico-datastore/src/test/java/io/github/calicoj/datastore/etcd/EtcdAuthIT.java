@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.calicoj.datastore.AuthenticationFailedException;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.PermissionDeniedException;
 import io.github.calicoj.testkit.EtcdCluster;
@@ -11,7 +12,8 @@ import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,17 +36,20 @@ class EtcdAuthIT {
     c.etcdctl(root, "user", "grant-role", "calico", "calico-rw");
   }
 
-  private static EtcdDatastore as(String user, String password) {
-    EtcdDatastore.Builder b = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT);
-    if (user != null) {
-      b.credentials(user, password);
-    }
-    return b.build();
+  private static Datastore as(Client client, String user, String password) {
+    return client.build(
+        b -> {
+          b.endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT);
+          if (user != null) {
+            b.credentials(user, password);
+          }
+        });
   }
 
-  @Test
-  void rightUserReadsAndWritesItsPrefix() {
-    try (EtcdDatastore store = as("calico", "calicopw")) {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void rightUserReadsAndWritesItsPrefix(Client client) {
+    try (Datastore store = as(client, "calico", "calicopw")) {
       Key k = Key.of("/calico/v1/host/h1/config/marker");
       store.put(k, "ok");
       assertThat(store.get(k).orElseThrow().value()).isEqualTo("ok");
@@ -56,25 +61,28 @@ class EtcdAuthIT {
     }
   }
 
-  @Test
-  void wrongPasswordIsAnAuthenticationError() {
-    try (EtcdDatastore store = as("calico", "wrong")) {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void wrongPasswordIsAnAuthenticationError(Client client) {
+    try (Datastore store = as(client, "calico", "wrong")) {
       assertThatThrownBy(() -> store.get(Key.of("/calico/v1/x")))
           .isInstanceOf(AuthenticationFailedException.class);
     }
   }
 
-  @Test
-  void missingCredentialsAreAnAuthenticationError() {
-    try (EtcdDatastore store = as(null, null)) {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void missingCredentialsAreAnAuthenticationError(Client client) {
+    try (Datastore store = as(client, null, null)) {
       assertThatThrownBy(() -> store.put(Key.of("/calico/v1/x"), "1"))
           .isInstanceOf(AuthenticationFailedException.class);
     }
   }
 
-  @Test
-  void keyOutsideTheRolePrefixIsAPermissionError() {
-    try (EtcdDatastore store = as("calico", "calicopw")) {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void keyOutsideTheRolePrefixIsAPermissionError(Client client) {
+    try (Datastore store = as(client, "calico", "calicopw")) {
       assertThatThrownBy(() -> store.put(Key.of("/other/x"), "1"))
           .isInstanceOfSatisfying(
               PermissionDeniedException.class,

@@ -2,6 +2,7 @@ package io.github.calicoj.datastore.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.WatchEvent;
@@ -16,6 +17,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
 /** Lifecycle: listener threads, watch recovery across a restart, and JVM exit after close. */
@@ -40,14 +43,12 @@ class EtcdLifecycleIT {
     }
   }
 
-  @Test
-  void watchResumesAfterTheOnlyMemberRestarts() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void watchResumesAfterTheOnlyMemberRestarts(Client client) throws Exception {
     try (EtcdCluster cluster = EtcdCluster.startSingle();
-        EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(cluster.endpoints())
-                .requestTimeout(Duration.ofSeconds(5))
-                .build()) {
+        Datastore store =
+            client.build(b -> b.endpoints(cluster.endpoints()).requestTimeout(Duration.ofSeconds(5)))) {
       Key prefix = Key.of("/calicoj-test/restart/");
       KeyValue first = store.put(prefix.child("a"), "1");
       BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
@@ -87,7 +88,7 @@ class EtcdLifecycleIT {
     }
   }
 
-  private static KeyValue putWithRetry(EtcdDatastore store, Key key, String value)
+  private static KeyValue putWithRetry(Datastore store, Key key, String value)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {

@@ -3,6 +3,7 @@ package io.github.calicoj.datastore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
@@ -15,6 +16,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,16 +28,17 @@ class EtcdTlsIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.mutualTls();
 
-  @Test
-  void clientWithCertificateReadsWritesAndWatches() throws Exception {
-    try (EtcdDatastore store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .trustedCa(ETCD.tls().caCert())
-            .clientCertificate(ETCD.tls().clientCert(), ETCD.tls().clientKey())
-            .requestTimeout(TIMEOUT)
-            .build()) {
-      Key k = Key.of("/calicoj-test/tls/k");
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void clientWithCertificateReadsWritesAndWatches(Client client) throws Exception {
+    try (Datastore store =
+        client.build(
+            b ->
+                b.endpoints(ETCD.endpoints())
+                    .trustedCa(ETCD.tls().caCert())
+                    .clientCertificate(ETCD.tls().clientCert(), ETCD.tls().clientKey())
+                    .requestTimeout(TIMEOUT))) {
+      Key k = Key.of("/calicoj-test/tls/" + client + "/k");
       KeyValue written = store.put(k, "secure");
       BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
       try (WatchHandle watch = store.watch(k, written.revision(), events::add)) {
@@ -47,20 +51,23 @@ class EtcdTlsIT {
     }
   }
 
-  @Test
-  void clientWithoutCertificateFailsWithinTheTimeout() {
-    try (EtcdDatastore store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .trustedCa(ETCD.tls().caCert())
-            .requestTimeout(TIMEOUT)
-            .build()) {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void clientWithoutCertificateFailsWithinTheTimeout(Client client) {
+    try (Datastore store =
+        client.build(
+            b -> b.endpoints(ETCD.endpoints()).trustedCa(ETCD.tls().caCert()).requestTimeout(TIMEOUT))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> store.put(Key.of("/calicoj-test/tls/nocert"), "x"))
           .isInstanceOfSatisfying(
               DatastoreUnavailableException.class,
               e -> {
-                assertThat(e.outcomeUnknown()).isTrue();
+                // jetcd cannot tell a refused handshake from a lost reply; the gateway client
+                // can (TLS 1.2 fails in the handshake, before the request is sent), so there
+                // the outcome is known only when the refusal came before the write.
+                if (client == Client.JETCD) {
+                  assertThat(e.outcomeUnknown()).isTrue();
+                }
                 assertThat(e).hasMessageContaining(ETCD.endpoints());
               });
       assertThat(Duration.ofNanos(System.nanoTime() - start))
@@ -68,11 +75,11 @@ class EtcdTlsIT {
     }
   }
 
-  @Test
-  void plainHttpToTheTlsPortFailsWithinTheTimeout() {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void plainHttpToTheTlsPortFailsWithinTheTimeout(Client client) {
     String http = ETCD.endpoints().replace("https://", "http://");
-    try (EtcdDatastore store =
-        EtcdDatastore.builder().endpoints(http).requestTimeout(TIMEOUT).build()) {
+    try (Datastore store = client.build(b -> b.endpoints(http).requestTimeout(TIMEOUT))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> store.get(Key.of("/calicoj-test/tls/plain")))
           .isInstanceOfSatisfying(
@@ -86,6 +93,9 @@ class EtcdTlsIT {
   void unreadableTlsFilesAreRejectedAtBuildNamingTheFile() {
     Path missing = Path.of("/nonexistent/ca.crt");
     assertThatThrownBy(() -> EtcdDatastore.builder().trustedCa(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(missing.toString());
+    assertThatThrownBy(() -> EtcdGatewayDatastore.builder().trustedCa(missing))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(missing.toString());
   }

@@ -1,0 +1,766 @@
+package io.github.calicoj.datastore.etcd;
+
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreTimeoutException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.ResourceAlreadyExistsException;
+import io.github.calicoj.datastore.ResourceNotFoundException;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.RevisionConflictException;
+import io.github.calicoj.datastore.Snapshot;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
+import io.github.calicoj.datastore.TxnResult;
+import io.github.calicoj.datastore.WatchEvent;
+import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.datastore.WatchListener;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocketFactory;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Datastore} on etcd's v3 API through etcd's own JSON gateway ({@code POST /v3/kv/...}
+ * over HTTP/1.1), on the JDK's sockets alone: no gRPC, Netty or Vert.x. It starts in milliseconds
+ * where {@link EtcdDatastore} (jetcd) needs about half a second of class loading and channel set-up,
+ * so it suits short-lived processes such as a CLI; a long-running agent with many watches is better
+ * served by {@link EtcdDatastore}. Both pass the same contract tests and store the same bytes.
+ *
+ * <pre>{@code
+ * try (Datastore store = EtcdGatewayDatastore.builder()
+ *     .endpoints("http://127.0.0.1:2379")
+ *     .requestTimeout(Duration.ofSeconds(5))
+ *     .build()) {
+ *   store.put(Key.of("/calico/v1/Ready"), "true");
+ * }
+ * }</pre>
+ *
+ * <p><b>Bounded calls.</b> Every call returns or throws within {@link
+ * EtcdSettings#requestTimeout}: the connect, the TLS handshake and every read are bounded by what
+ * is left of it. A write that fails after it was sent has an unknown outcome ({@link
+ * DatastoreUnavailableException#outcomeUnknown()}). Reads, and writes that never reached a member,
+ * move on to the next endpoint while time is left.
+ *
+ * <p><b>Auth and TLS.</b> With credentials, the datastore authenticates ({@code /v3/auth/
+ * authenticate}) on first use and again when etcd reports the token invalid. With {@code https}
+ * endpoints, the server certificate is checked against the CA file (or the JDK's trust store) and
+ * its name; a client certificate with a PKCS#8 key is presented if given.
+ *
+ * <p><b>Watches</b> each hold one streaming HTTP connection and a thread that reads it and calls
+ * the listener. A broken stream is reported ({@link WatchListener#onDisconnected}) and re-opened
+ * from the revision after the last event delivered; compaction ends the watch with {@link
+ * WatchListener#onCompacted}. A quiet stream has no read deadline (TCP keep-alive is on).
+ *
+ * <p>Thread-safe; share one instance. The caller owns it and must {@link #close()} it, which ends
+ * every watch and closes every connection.
+ */
+public final class EtcdGatewayDatastore implements Datastore {
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdGatewayDatastore.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger WATCH_THREADS = new AtomicInteger();
+  /** Keys per page when listing, as {@link EtcdDatastore} does. */
+  private static final int LIST_PAGE = 1000;
+  /** Pooled connections idle longer than this are closed rather than reused. */
+  private static final long MAX_IDLE_NANOS = 5_000_000_000L;
+
+  private final List<URI> endpoints;
+  private final @Nullable SSLSocketFactory tls;
+  private final long timeoutNanos;
+  private final Duration requestTimeout;
+  private final int connectMillis;
+  private final @Nullable String user;
+  private final @Nullable String password;
+  private final String where;
+  private final AtomicInteger preferred = new AtomicInteger();
+  private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
+  private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile @Nullable String token;
+
+  private record Pooled(HttpConnection connection, int endpoint) {}
+
+  private EtcdGatewayDatastore(Builder b) {
+    this.endpoints = List.copyOf(b.endpoints);
+    this.requestTimeout = b.requestTimeout;
+    this.timeoutNanos = b.requestTimeout.toNanos();
+    this.connectMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
+    this.user = b.user;
+    this.password = b.password;
+    this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
+    boolean https = endpoints.get(0).getScheme().equals("https");
+    this.tls = https ? Pem.context(b.trustedCa, b.clientCert, b.clientKey).getSocketFactory() : null;
+  }
+
+  /** Returns a builder; at least one endpoint is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configured bound on every call. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  // ------------------------------------------------------------------ key-value
+
+  @Override
+  public Optional<KeyValue> get(Key key) {
+    requireNonNull(key, "key");
+    checkOpen();
+    JsonNode r = call("/v3/kv/range", range(key, null), "get", key, false);
+    return kvs(r).stream().findFirst();
+  }
+
+  @Override
+  public Snapshot list(Key prefix) {
+    requireNonNull(prefix, "prefix");
+    checkOpen();
+    String end = b64(prefixEnd(prefix));
+    byte[] start = bytes(prefix.path());
+    List<KeyValue> entries = new ArrayList<>();
+    long revision = 0;
+    while (true) {
+      ObjectNode req = JSON.createObjectNode();
+      req.put("key", b64(start)).put("range_end", end).put("limit", Integer.toString(LIST_PAGE));
+      req.put("sort_order", "ASCEND").put("sort_target", "KEY");
+      if (revision != 0) {
+        req.put("revision", Long.toString(revision)); // later pages at the first page's revision
+      }
+      JsonNode page = call("/v3/kv/range", req, "list", prefix, false);
+      if (revision == 0) {
+        revision = headerRevision(page);
+      }
+      List<KeyValue> got = kvs(page);
+      entries.addAll(got);
+      if (!page.path("more").asBoolean(false) || got.isEmpty()) {
+        break;
+      }
+      byte[] last = bytes(got.get(got.size() - 1).key().path());
+      start = Arrays.copyOf(last, last.length + 1); // the next key after the last one
+    }
+    return new Snapshot(entries, Revision.of(revision));
+  }
+
+  @Override
+  public KeyValue create(Key key, String value) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    checkOpen();
+    JsonNode r = guarded("create", key, compare(Guard.absent(key)), putOp(key, value));
+    if (!r.path("succeeded").asBoolean(false)) {
+      Optional<KeyValue> existing = firstRange(r);
+      throw new ResourceAlreadyExistsException(
+          "create", key, existing.map(KeyValue::revision).orElse(Revision.of(headerRevision(r))));
+    }
+    return new KeyValue(key, value, Revision.of(headerRevision(r)));
+  }
+
+  @Override
+  public KeyValue update(Key key, String value, Revision expected) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(expected, "expected");
+    checkOpen();
+    JsonNode r = guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
+    if (!r.path("succeeded").asBoolean(false)) {
+      throw casFailure("update", key, expected, r);
+    }
+    return new KeyValue(key, value, Revision.of(headerRevision(r)));
+  }
+
+  @Override
+  public KeyValue put(Key key, String value) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    checkOpen();
+    ObjectNode req = JSON.createObjectNode().put("key", b64(key)).put("value", b64(value));
+    JsonNode r = call("/v3/kv/put", req, "put", key, true);
+    return new KeyValue(key, value, Revision.of(headerRevision(r)));
+  }
+
+  @Override
+  public Revision delete(Key key, Revision expected) {
+    requireNonNull(key, "key");
+    requireNonNull(expected, "expected");
+    checkOpen();
+    JsonNode r = guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
+    if (!r.path("succeeded").asBoolean(false)) {
+      throw casFailure("delete", key, expected, r);
+    }
+    return Revision.of(headerRevision(r));
+  }
+
+  @Override
+  public boolean delete(Key key) {
+    requireNonNull(key, "key");
+    checkOpen();
+    JsonNode r = call("/v3/kv/deleterange", JSON.createObjectNode().put("key", b64(key)), "delete", key, true);
+    return r.path("deleted").asLong(0) > 0;
+  }
+
+  @Override
+  public long deletePrefix(Key prefix) {
+    requireNonNull(prefix, "prefix");
+    checkOpen();
+    ObjectNode req = JSON.createObjectNode().put("key", b64(prefix)).put("range_end", b64(prefixEnd(prefix)));
+    return call("/v3/kv/deleterange", req, "deletePrefix", prefix, true).path("deleted").asLong(0);
+  }
+
+  @Override
+  public TxnResult commit(Transaction transaction) {
+    requireNonNull(transaction, "transaction");
+    checkOpen();
+    ObjectNode req = JSON.createObjectNode();
+    ArrayNode compares = req.putArray("compare");
+    Set<Key> guarded = new LinkedHashSet<>();
+    for (Guard g : transaction.guards()) {
+      compares.add(compare(g));
+      guarded.add(g.key());
+    }
+    ArrayNode success = req.putArray("success");
+    for (TxnOp op : transaction.ops()) {
+      success.add(op instanceof TxnOp.Put p ? putOp(p.key(), p.value()) : deleteOp(op.key(), null));
+    }
+    ArrayNode failure = req.putArray("failure");
+    for (Key k : guarded) {
+      failure.add(JSON.createObjectNode().set("request_range", range(k, null)));
+    }
+    for (Key prefix : transaction.reads()) {
+      ObjectNode read = JSON.createObjectNode().set("request_range", prefixRange(prefix));
+      success.add(read);
+      failure.add(read.deepCopy());
+    }
+    JsonNode r = call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), true);
+    Revision revision = Revision.of(headerRevision(r));
+    boolean ok = r.path("succeeded").asBoolean(false);
+    List<List<KeyValue>> ranges = new ArrayList<>();
+    for (JsonNode resp : r.path("responses")) {
+      if (resp.has("response_range")) {
+        ranges.add(kvs(resp.get("response_range")));
+      }
+    }
+    int firstRead = ok ? 0 : guarded.size();
+    Map<Key, List<KeyValue>> reads = new HashMap<>();
+    for (int i = 0; i < transaction.reads().size(); i++) {
+      reads.put(transaction.reads().get(i), ranges.get(firstRead + i));
+    }
+    if (ok) {
+      return new TxnResult(true, revision, Map.of(), List.of(), reads);
+    }
+    Map<Key, KeyValue> current = new HashMap<>();
+    for (List<KeyValue> got : ranges.subList(0, guarded.size())) {
+      got.forEach(kv -> current.put(kv.key(), kv));
+    }
+    List<Guard> failed = new ArrayList<>();
+    for (Guard g : transaction.guards()) {
+      if (!g.holds(Optional.ofNullable(current.get(g.key())))) {
+        failed.add(g);
+      }
+    }
+    return new TxnResult(false, revision, current, failed, reads);
+  }
+
+  // ------------------------------------------------------------------ watch
+
+  @Override
+  public WatchHandle watch(Key prefix, Revision after, WatchListener listener) {
+    requireNonNull(prefix, "prefix");
+    requireNonNull(after, "after");
+    requireNonNull(listener, "listener");
+    checkOpen();
+    checkNotCompacted(prefix, after);
+    GatewayWatch w = new GatewayWatch(prefix, after.value() + 1, listener);
+    watches.add(w);
+    if (closed.get()) {
+      w.close(); // lost a race with close(): no watch may outlive the datastore
+      checkOpen();
+    }
+    w.thread.start();
+    return w;
+  }
+
+  /** A watch from a compacted revision must fail now; a future revision is fine. */
+  private void checkNotCompacted(Key prefix, Revision after) {
+    ObjectNode req = prefixRange(prefix).put("revision", Long.toString(after.value())).put("count_only", true);
+    try {
+      call("/v3/kv/range", req, "watch", prefix, false);
+    } catch (RevisionCompactedException e) {
+      throw e;
+    } catch (DatastoreException e) {
+      if (!String.valueOf(e.getMessage()).contains("future revision")) {
+        throw e;
+      }
+    }
+  }
+
+  /** One watch: a thread that reads the stream, re-opens it after a failure, and delivers. */
+  private final class GatewayWatch implements WatchHandle {
+    private final Key prefix;
+    private final WatchListener listener;
+    final Thread thread;
+    private final Object delivery = new Object();
+    private volatile boolean closed;
+    private volatile @Nullable HttpConnection stream;
+    private long next; // only the watch thread touches it
+
+    GatewayWatch(Key prefix, long first, WatchListener listener) {
+      this.prefix = prefix;
+      this.listener = listener;
+      this.next = first;
+      this.thread = new Thread(this::run, "calicoj-etcd-gateway-watch-" + WATCH_THREADS.incrementAndGet());
+      this.thread.setDaemon(true);
+    }
+
+    @Override
+    public boolean isActive() {
+      return !closed;
+    }
+
+    @Override
+    public void close() {
+      synchronized (delivery) { // waits for a listener call in progress (or is that call)
+        closed = true;
+      }
+      HttpConnection s = stream;
+      if (s != null) {
+        s.close();
+      }
+      watches.remove(this);
+    }
+
+    private void run() {
+      long backoffMs = 100;
+      while (!closed) {
+        try {
+          if (readStream()) {
+            return; // compacted or closed
+          }
+          backoffMs = 100;
+        } catch (IOException | RuntimeException e) {
+          if (closed) {
+            return;
+          }
+          DatastoreException cause =
+              e instanceof DatastoreException d
+                  ? d
+                  : new DatastoreUnavailableException(
+                      "watch " + prefix + " stream broke: " + e + " (" + where + ")", prefix, false, e);
+          deliver(() -> listener.onDisconnected(cause));
+          LOG.debug("Watch of {} on {} broke; re-opening from revision {}", prefix, where, next, e);
+        }
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        backoffMs = Math.min(5_000, backoffMs * 2);
+      }
+    }
+
+    /** Opens the stream from {@link #next} and reads it; true once the watch has ended for good. */
+    private boolean readStream() throws IOException {
+      ObjectNode create = prefixRange(prefix);
+      create.remove("revision");
+      ObjectNode req = JSON.createObjectNode();
+      req.putObject("create_request")
+          .put("key", create.get("key").asText())
+          .put("range_end", create.get("range_end").asText())
+          .put("start_revision", Long.toString(next));
+      byte[] body = JSON.writeValueAsBytes(req);
+      URI endpoint = endpoints.get(Math.floorMod(preferred.get(), endpoints.size()));
+      long deadline = System.nanoTime() + timeoutNanos;
+      HttpConnection c = HttpConnection.open(endpoint, tls, connectMillis, deadline);
+      stream = c;
+      try {
+        if (closed) {
+          return true;
+        }
+        HttpConnection.Streaming s = c.stream("/v3/watch", body, token(deadline), deadline);
+        try (JsonParser p = JSON.getFactory().createParser(s.body())) {
+          if (s.status() != 200) {
+            throw error(JSON.readTree(p), "watch", prefix, false);
+          }
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            JsonNode message = JSON.readTree(p);
+            if (message.has("error")) {
+              throw error(message.get("error"), "watch", prefix, false);
+            }
+            JsonNode result = message.path("result");
+            if (result.has("compact_revision") && result.path("compact_revision").asLong(0) > 0) {
+              Revision lostTo = Revision.of(result.get("compact_revision").asLong());
+              deliver(() -> listener.onCompacted(lostTo));
+              close();
+              return true;
+            }
+            if (result.path("canceled").asBoolean(false)) {
+              throw new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText(""));
+            }
+            for (JsonNode e : result.path("events")) {
+              KeyValue kv = keyValue(e.path("kv"));
+              WatchEvent event =
+                  "DELETE".equals(e.path("type").asText("PUT"))
+                      ? new WatchEvent.Delete(kv.key(), kv.revision())
+                      : new WatchEvent.Put(kv);
+              if (!deliver(() -> listener.onEvent(event))) {
+                return true;
+              }
+              next = kv.revision().value() + 1;
+            }
+          }
+        }
+        throw new IOException("etcd ended the watch stream");
+      } finally {
+        c.close();
+        stream = null;
+      }
+    }
+
+    /** Calls the listener unless closed; false if closed. A throwing listener is logged. */
+    private boolean deliver(Runnable call) {
+      synchronized (delivery) {
+        if (closed) {
+          return false;
+        }
+        try {
+          call.run();
+        } catch (RuntimeException e) {
+          LOG.warn("Watch listener for {} threw", prefix, e);
+        }
+        return true;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (GatewayWatch w : List.copyOf(watches)) {
+      w.close();
+    }
+    Pooled p;
+    while ((p = idle.poll()) != null) {
+      p.connection().close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdGatewayDatastore{" + where + ", requestTimeout=" + requestTimeout + "}";
+  }
+
+  private void checkOpen() {
+    checkState(!closed.get(), "EtcdGatewayDatastore is closed");
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  /**
+   * POSTs one request and returns the JSON reply, within the request timeout, translating every
+   * failure. Moves to the next endpoint when one cannot be reached, and for reads also when a
+   * connection fails mid-call.
+   */
+  private JsonNode call(String path, ObjectNode request, String operation, Key key, boolean write) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(request);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot encode an etcd request", e);
+    }
+    boolean reauthenticated = false;
+    Exception last = null;
+    int attempts = 0;
+    while (System.nanoTime() - deadline < 0 && attempts < 2 * endpoints.size() + 2) {
+      attempts++;
+      Pooled conn;
+      try {
+        conn = connection(deadline);
+      } catch (IOException e) {
+        last = e; // unreachable: nothing was sent, try the next member
+        preferred.incrementAndGet();
+        continue;
+      }
+      HttpConnection.Response response;
+      try {
+        response = conn.connection().exchange(path, body, token(deadline), deadline);
+      } catch (IOException e) {
+        conn.connection().close();
+        last = e;
+        if (e instanceof SocketTimeoutException) {
+          break;
+        }
+        if (write) {
+          throw unavailable(operation, key, true, e);
+        }
+        preferred.incrementAndGet();
+        continue;
+      }
+      if (response.reusable() && !closed.get()) {
+        idle.push(conn);
+      } else {
+        conn.connection().close();
+      }
+      JsonNode reply = parse(response.body(), operation, key);
+      if (response.status() == 200) {
+        return reply;
+      }
+      if (user != null && !reauthenticated && reply.path("message").asText("").contains("invalid auth token")) {
+        token = null; // expired or revoked: authenticate again, once
+        reauthenticated = true;
+        continue;
+      }
+      throw error(reply, operation, key, write);
+    }
+    if (last instanceof SocketTimeoutException || System.nanoTime() - deadline >= 0) {
+      throw new DatastoreTimeoutException(
+          EtcdStatus.withOutcome(
+              operation + " " + key + " failed: no answer within " + requestTimeout + " (" + where
+                  + "; etcd down, no quorum, or a TLS or credential problem)",
+              write && !(last instanceof ConnectException)),
+          key,
+          write,
+          last);
+    }
+    throw unavailable(operation, key, false, last);
+  }
+
+  private DatastoreUnavailableException unavailable(
+      String operation, Key key, boolean outcomeUnknown, @Nullable Exception cause) {
+    return new DatastoreUnavailableException(
+        EtcdStatus.withOutcome(
+            operation + " " + key + " failed: " + cause + " (" + where + ")", outcomeUnknown),
+        key,
+        outcomeUnknown,
+        cause);
+  }
+
+  /** An idle pooled connection, or a new one to the preferred endpoint. */
+  private Pooled connection(long deadline) throws IOException {
+    Pooled p;
+    while ((p = idle.poll()) != null) {
+      if (p.connection().idleNanos() < MAX_IDLE_NANOS) {
+        return p;
+      }
+      p.connection().close();
+    }
+    int index = Math.floorMod(preferred.get(), endpoints.size());
+    int connect = Math.min(connectMillis, HttpConnection.remainingMillis(deadline));
+    return new Pooled(HttpConnection.open(endpoints.get(index), tls, connect, deadline), index);
+  }
+
+  /** The auth token (authenticating first if needed), or null without credentials. */
+  private @Nullable String token(long deadline) throws IOException {
+    if (user == null) {
+      return null;
+    }
+    String t = token;
+    if (t != null) {
+      return t;
+    }
+    synchronized (this) {
+      if (token == null) {
+        ObjectNode req = JSON.createObjectNode().put("name", user).put("password", password);
+        Pooled conn = connection(deadline);
+        HttpConnection.Response r;
+        try {
+          r = conn.connection().exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
+        } finally {
+          conn.connection().close();
+        }
+        JsonNode reply = parse(r.body(), "authenticate", null);
+        if (r.status() != 200) {
+          throw error(reply, "authenticate as " + user, null, false);
+        }
+        token = reply.path("token").asText();
+      }
+      return token;
+    }
+  }
+
+  private static JsonNode parse(byte[] body, String operation, @Nullable Key key) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new DatastoreException(
+          operation + (key == null ? "" : " " + key) + ": etcd sent a reply that is not JSON: "
+              + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8),
+          key,
+          e);
+    }
+  }
+
+  /**
+   * The gateway's error reply {@code {"error", "code", "message"}} as the same exception {@link
+   * EtcdDatastore} throws for that gRPC code.
+   */
+  private DatastoreException error(JsonNode reply, String operation, @Nullable Key key, boolean write) {
+    String message = reply.path("message").asText(reply.path("error").asText(""));
+    return EtcdStatus.toException(reply.path("code").asInt(2), message, operation, key, write, where, null);
+  }
+
+  // ------------------------------------------------------------------ JSON shapes
+
+  /** One single-key conditional write: {@code If(compare) Then(op) Else(get key)}. */
+  private JsonNode guarded(String operation, Key key, ObjectNode compare, ObjectNode op) {
+    ObjectNode req = JSON.createObjectNode();
+    req.putArray("compare").add(compare);
+    req.putArray("success").add(op);
+    req.putArray("failure").add(JSON.createObjectNode().set("request_range", range(key, null)));
+    return call("/v3/kv/txn", req, operation, key, true);
+  }
+
+  private static ObjectNode compare(Guard guard) {
+    ObjectNode c = JSON.createObjectNode().put("key", b64(guard.key())).put("result", "EQUAL");
+    if (guard instanceof Guard.AtRevision at) {
+      c.put("target", "MOD").put("mod_revision", Long.toString(at.revision().value()));
+    } else {
+      c.put("target", "VERSION").put("version", "0");
+    }
+    return c;
+  }
+
+  private static ObjectNode putOp(Key key, String value) {
+    ObjectNode op = JSON.createObjectNode();
+    op.putObject("request_put").put("key", b64(key)).put("value", b64(value));
+    return op;
+  }
+
+  private static ObjectNode deleteOp(Key key, @Nullable String rangeEnd) {
+    ObjectNode op = JSON.createObjectNode();
+    ObjectNode d = op.putObject("request_delete_range").put("key", b64(key));
+    if (rangeEnd != null) {
+      d.put("range_end", rangeEnd);
+    }
+    return op;
+  }
+
+  private static ObjectNode range(Key key, @Nullable String rangeEnd) {
+    ObjectNode r = JSON.createObjectNode().put("key", b64(key));
+    if (rangeEnd != null) {
+      r.put("range_end", rangeEnd);
+    }
+    return r;
+  }
+
+  private static ObjectNode prefixRange(Key prefix) {
+    return range(prefix, b64(prefixEnd(prefix))).put("sort_order", "ASCEND").put("sort_target", "KEY");
+  }
+
+  private static DatastoreException casFailure(String operation, Key key, Revision expected, JsonNode r) {
+    Optional<KeyValue> current = firstRange(r);
+    if (current.isEmpty()) {
+      return new ResourceNotFoundException(operation, key);
+    }
+    return new RevisionConflictException(operation, key, expected, current.get().revision());
+  }
+
+  private static Optional<KeyValue> firstRange(JsonNode txnReply) {
+    for (JsonNode resp : txnReply.path("responses")) {
+      List<KeyValue> got = kvs(resp.path("response_range"));
+      if (!got.isEmpty()) {
+        return Optional.of(got.get(0));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<KeyValue> kvs(JsonNode rangeReply) {
+    List<KeyValue> out = new ArrayList<>();
+    for (JsonNode kv : rangeReply.path("kvs")) {
+      out.add(keyValue(kv));
+    }
+    return out;
+  }
+
+  private static KeyValue keyValue(JsonNode kv) {
+    Key key = Key.of(new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8));
+    String value = new String(Base64.getDecoder().decode(kv.path("value").asText("")), StandardCharsets.UTF_8);
+    return new KeyValue(key, value, Revision.of(kv.path("mod_revision").asLong()));
+  }
+
+  private static long headerRevision(JsonNode reply) {
+    return reply.path("header").path("revision").asLong(0);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String b64(Key key) {
+    return b64(bytes(key.path()));
+  }
+
+  private static String b64(String text) {
+    return b64(bytes(text));
+  }
+
+  private static String b64(byte[] raw) {
+    return Base64.getEncoder().encodeToString(raw);
+  }
+
+  private static byte[] prefixEnd(Key prefix) {
+    return EtcdStatus.prefixEnd(prefix);
+  }
+
+  /**
+   * Configures an {@link EtcdGatewayDatastore}: the same settings as {@link EtcdDatastore}'s
+   * builder. Not thread-safe.
+   */
+  public static final class Builder extends EtcdSettings<Builder> {
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /**
+     * Builds the datastore. No connection is made yet; the first call connects.
+     *
+     * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
+     *     http://} endpoints
+     * @throws IllegalArgumentException if the TLS files cannot be loaded
+     */
+    public EtcdGatewayDatastore build() {
+      validate();
+      return new EtcdGatewayDatastore(this);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.github.calicoj.datastore.etcd;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings both etcd datastores take ({@link EtcdDatastore.Builder}, {@link
+ * EtcdGatewayDatastore.Builder}): endpoints, timeouts, credentials, TLS files. Not thread-safe.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class EtcdSettings<B extends EtcdSettings<B>> {
+  final List<URI> endpoints = new ArrayList<>();
+  Duration requestTimeout = Duration.ofSeconds(5);
+  private @Nullable Duration connectTimeoutOverride;
+  Duration connectTimeout = Duration.ofSeconds(3);
+  @Nullable String user;
+  @Nullable String password;
+  @Nullable Path trustedCa;
+  @Nullable Path clientCert;
+  @Nullable Path clientKey;
+
+  EtcdSettings() {}
+
+  /** This builder. */
+  abstract B self();
+
+  /**
+   * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}. Each
+   * needs the scheme, a host and a port. Several endpoints are balanced round-robin and a dead
+   * member is skipped.
+   */
+  public B endpoints(String... endpoints) {
+    for (String e : endpoints) {
+      requireNonNull(e, "endpoint");
+      for (String part : e.split(",", -1)) {
+        this.endpoints.add(parseEndpoint(part.trim()));
+      }
+    }
+    return self();
+  }
+
+  /** Adds endpoints; see {@link #endpoints(String...)}. */
+  public B endpoints(List<URI> endpoints) {
+    for (URI e : endpoints) {
+      this.endpoints.add(parseEndpoint(requireNonNull(e, "endpoint").toString()));
+    }
+    return self();
+  }
+
+  /**
+   * The bound on every call: a call that gets no answer in this time fails with {@link
+   * DatastoreTimeoutException}. Default 5 s.
+   */
+  public B requestTimeout(Duration timeout) {
+    requireNonNull(timeout, "timeout");
+    checkArgument(
+        !timeout.isNegative() && !timeout.isZero(), "requestTimeout must be positive: %s", timeout);
+    checkArgument(
+        timeout.toMillis() <= Integer.MAX_VALUE, "requestTimeout is too large: %s", timeout);
+    this.requestTimeout = timeout;
+    return self();
+  }
+
+  /** The TCP connect timeout per attempt. Default: 3 s, or the request timeout if shorter. */
+  public B connectTimeout(Duration timeout) {
+    requireNonNull(timeout, "timeout");
+    checkArgument(
+        !timeout.isNegative() && !timeout.isZero(), "connectTimeout must be positive: %s", timeout);
+    this.connectTimeoutOverride = timeout;
+    return self();
+  }
+
+  /** Authenticates as {@code user} with {@code password} (etcd's user/role auth). */
+  public B credentials(String user, String password) {
+    requireNonNull(user, "user");
+    requireNonNull(password, "password");
+    checkArgument(!user.isEmpty(), "user must not be empty");
+    this.user = user;
+    this.password = password;
+    return self();
+  }
+
+  /** Trusts server certificates signed by the CA in this PEM file (for {@code https://}). */
+  public B trustedCa(Path caFile) {
+    this.trustedCa = readable(caFile, "CA file");
+    return self();
+  }
+
+  /**
+   * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE
+   * KEY}) for mutual TLS.
+   */
+  public B clientCertificate(Path certFile, Path keyFile) {
+    this.clientCert = readable(certFile, "client certificate file");
+    this.clientKey = readable(keyFile, "client key file");
+    return self();
+  }
+
+  /**
+   * Checks the settings and derives the connect timeout.
+   *
+   * @throws IllegalStateException if no endpoint was given, endpoints mix schemes, or TLS files
+   *     were given for {@code http://} endpoints
+   */
+  void validate() {
+    checkState(!endpoints.isEmpty(), "No etcd endpoint configured");
+    boolean https = endpoints.stream().anyMatch(u -> u.getScheme().equals("https"));
+    boolean http = endpoints.stream().anyMatch(u -> u.getScheme().equals("http"));
+    checkState(!(https && http), "Endpoints mix http and https: %s", endpoints);
+    checkState(
+        https || (trustedCa == null && clientCert == null),
+        "TLS files given but the endpoints are plain http: %s",
+        endpoints);
+    connectTimeout =
+        connectTimeoutOverride != null
+            ? connectTimeoutOverride
+            : (requestTimeout.compareTo(Duration.ofSeconds(3)) < 0
+                ? requestTimeout
+                : Duration.ofSeconds(3));
+  }
+
+  private static URI parseEndpoint(String text) {
+    URI uri;
+    try {
+      uri = URI.create(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Bad etcd endpoint: " + text, e);
+    }
+    checkArgument(
+        "http".equals(uri.getScheme()) || "https".equals(uri.getScheme()),
+        "etcd endpoint needs http:// or https://: %s",
+        text);
+    checkArgument(
+        uri.getHost() != null && uri.getPort() > 0, "etcd endpoint needs host:port: %s", text);
+    return uri;
+  }
+
+  private static Path readable(Path file, String what) {
+    requireNonNull(file, what);
+    checkArgument(Files.isReadable(file), "Cannot read %s: %s", what, file);
+    return file;
+  }
+}

@@ -1,0 +1,86 @@
+package io.github.calicoj.datastore.etcd;
+
+import io.github.calicoj.datastore.AuthenticationFailedException;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreTimeoutException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.PermissionDeniedException;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.RevisionCompactedException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What both etcd datastores share without touching gRPC classes (so that {@link
+ * EtcdGatewayDatastore} never loads them): the mapping from an etcd status code to our
+ * exceptions, the outcome note, and prefix range ends.
+ */
+final class EtcdStatus {
+  private EtcdStatus() {}
+
+  private static final String[] NAMES = {
+    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+    "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"
+  };
+
+  /** The gRPC name of a status code. */
+  static String name(int code) {
+    return code >= 0 && code < NAMES.length ? NAMES[code] : "code " + code;
+  }
+
+  /**
+   * The exception for an etcd failure with gRPC status {@code code} and its description.
+   *
+   * @param write true for writes, whose outcome is unknown after a transport failure
+   */
+  static DatastoreException toException(
+      int code,
+      String description,
+      String operation,
+      @Nullable Key key,
+      boolean write,
+      String where,
+      @Nullable Throwable cause) {
+    String subject = key == null ? operation : operation + " " + key;
+    String detail = subject + " failed: " + name(code) + " " + description + " (" + where + ")";
+    return switch (code) {
+      case 16 -> new AuthenticationFailedException(detail, key, cause);
+      case 7 -> new PermissionDeniedException(detail, key, cause);
+        // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
+      case 3 ->
+          description.contains("user name is empty") || description.contains("authentication failed")
+              ? new AuthenticationFailedException(detail, key, cause)
+              : new DatastoreException(detail, key, cause);
+      case 4 -> new DatastoreTimeoutException(withOutcome(detail, write), key, write, cause);
+      case 14, 1, 10, 8 ->
+          new DatastoreUnavailableException(withOutcome(detail, write), key, write, cause);
+        // OUT_OF_RANGE is both "required revision has been compacted" and a future revision; only
+        // the text tells them apart, and the compact revision itself is not given.
+      case 11 ->
+          description.contains("compacted")
+              ? new RevisionCompactedException(operation, key, Revision.of(1), cause)
+              : new DatastoreException(detail, key, cause);
+      default -> new DatastoreException(detail, key, cause);
+    };
+  }
+
+  /** The outcome note appended to transport failures of writes. */
+  static String withOutcome(String detail, boolean write) {
+    return write ? detail + "; outcome unknown: the write may have been applied" : detail;
+  }
+
+  /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
+  static byte[] prefixEnd(Key prefix) {
+    byte[] end = prefix.path().getBytes(StandardCharsets.UTF_8);
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xff) {
+        end[i]++;
+        return Arrays.copyOf(end, i + 1);
+      }
+    }
+    return new byte[] {0}; // "\0" means "to the end of the keyspace" in etcd
+  }
+}
