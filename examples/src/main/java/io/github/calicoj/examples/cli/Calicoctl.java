@@ -47,7 +47,8 @@ import picocli.CommandLine.Unmatched;
  * http://127.0.0.1:2379}; or {@code ETCD_SCHEME} + {@code ETCD_AUTHORITY}), {@code
  * ETCD_CA_CERT_FILE}, {@code ETCD_CERT_FILE}, {@code ETCD_KEY_FILE}, {@code ETCD_USERNAME}/{@code
  * ETCD_PASSWORD}, {@code HOSTNAME}, {@code DOCKER_HOST}, {@code CALICO_HOST_NETNS} (as {@code
- * --host-netns}), {@code CALICO_DATA_ERA} ({@code A} or {@code B}).
+ * --host-netns}), {@code CALICO_DATA_ERA} ({@code A} or {@code B}), {@code CALICOJ_ETCD_CLIENT}
+ * ({@code gateway}, the default: etcd's JSON gateway, fast to start; or {@code jetcd}).
  */
 @Command(
     name = "calicoctl",

@@ -4,6 +4,8 @@ import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.etcd.EtcdSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -51,28 +53,44 @@ final class Cli implements AutoCloseable {
     return "http://127.0.0.1:2379";
   }
 
+  /**
+   * The datastore, made on first use. By default the CLI talks to etcd through its JSON gateway
+   * ({@link EtcdGatewayDatastore}), which starts in milliseconds; {@code CALICOJ_ETCD_CLIENT=jetcd}
+   * selects {@link EtcdDatastore} instead. Both take the same settings from the environment.
+   */
   Datastore store() {
     if (store == null) {
-      EtcdDatastore.Builder b =
-          EtcdDatastore.builder()
-              .endpoints(endpoints())
-              .requestTimeout(Duration.ofSeconds(Long.parseLong(env.getOrDefault("CALICO_ETCD_TIMEOUT", "5"))));
-      String ca = env.get("ETCD_CA_CERT_FILE");
-      if (ca != null && !ca.isBlank()) {
-        b.trustedCa(Path.of(ca));
+      boolean jetcd = "jetcd".equalsIgnoreCase(env.getOrDefault("CALICOJ_ETCD_CLIENT", "gateway"));
+      if (jetcd) {
+        EtcdDatastore.Builder b = EtcdDatastore.builder();
+        configure(b);
+        store = b.build();
+      } else {
+        EtcdGatewayDatastore.Builder b = EtcdGatewayDatastore.builder();
+        configure(b);
+        store = b.build();
       }
-      String cert = env.get("ETCD_CERT_FILE");
-      String key = env.get("ETCD_KEY_FILE");
-      if (cert != null && key != null && !cert.isBlank()) {
-        b.clientCertificate(Path.of(cert), Path.of(key));
-      }
-      String user = env.get("ETCD_USERNAME");
-      if (user != null && !user.isBlank()) {
-        b.credentials(user, env.getOrDefault("ETCD_PASSWORD", ""));
-      }
-      store = b.build();
     }
     return store;
+  }
+
+  /** The etcd settings from the environment: endpoints, timeout, TLS files, credentials. */
+  private void configure(EtcdSettings<?> b) {
+    b.endpoints(endpoints())
+        .requestTimeout(Duration.ofSeconds(Long.parseLong(env.getOrDefault("CALICO_ETCD_TIMEOUT", "5"))));
+    String ca = env.get("ETCD_CA_CERT_FILE");
+    if (ca != null && !ca.isBlank()) {
+      b.trustedCa(Path.of(ca));
+    }
+    String cert = env.get("ETCD_CERT_FILE");
+    String key = env.get("ETCD_KEY_FILE");
+    if (cert != null && key != null && !cert.isBlank()) {
+      b.clientCertificate(Path.of(cert), Path.of(key));
+    }
+    String user = env.get("ETCD_USERNAME");
+    if (user != null && !user.isBlank()) {
+      b.credentials(user, env.getOrDefault("ETCD_PASSWORD", ""));
+    }
   }
 
   CalicoClient client() {

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Wall time of whole {@code bin/calicoctl container add <netns> ipv4} processes (JVM start
- * included) against one etcd member, with the launcher's class-data-sharing archive and, in the
- * same run, without it. Run with {@code scripts/bench cli} (root).
+ * included) against one etcd member: the default (class-data-sharing archive, etcd's JSON
+ * gateway) and, in the same run, without the archive, and with jetcd instead of the gateway
+ * (with an archive made for it). Run with {@code scripts/bench cli} (root).
  */
 public final class CliBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
@@ -42,14 +43,26 @@ public final class CliBench {
         run(launcher, env, false, "container", "remove", ns.get(0).path().toString());
         long[] cds = series(launcher, env, ns, false);
         long[] plain = series(launcher, env, ns, true);
+        // jetcd, with an archive made by a jetcd run; then the default archive again.
+        Map<String, String> jetcdEnv = new java.util.HashMap<>(env);
+        jetcdEnv.put("CALICOJ_ETCD_CLIENT", "jetcd");
+        Files.deleteIfExists(jsa);
+        run(launcher, jetcdEnv, false, "container", "add", ns.get(0).path().toString(), "ipv4");
+        run(launcher, jetcdEnv, false, "container", "remove", ns.get(0).path().toString());
+        long[] jetcd = series(launcher, jetcdEnv, ns, false);
+        Files.deleteIfExists(jsa);
+        run(launcher, env, false, "container", "add", ns.get(0).path().toString(), "ipv4");
+        run(launcher, env, false, "container", "remove", ns.get(0).path().toString());
         System.out.printf(
             "CliBench: %d runs of `calicoctl container add <netns> ipv4`, %d cores, JDK %s%n%n",
             RUNS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
         System.out.println("| launcher | median ms | min ms | max ms |");
         System.out.println("|---|---|---|---|");
-        row("with AppCDS archive (default)", cds);
+        row("default: AppCDS archive, etcd JSON gateway", cds);
         row("without CDS (CALICOJ_NO_CDS=1)", plain);
+        row("jetcd instead of the gateway (CALICOJ_ETCD_CLIENT=jetcd), with CDS", jetcd);
         System.out.printf("%nratio without/with CDS: %.2f%n", (double) median(plain) / median(cds));
+        System.out.printf("ratio jetcd/gateway: %.2f%n", (double) median(jetcd) / median(cds));
       } finally {
         ns.forEach(TestNamespace::close);
       }
