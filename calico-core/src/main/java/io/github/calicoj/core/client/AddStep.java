@@ -8,8 +8,7 @@ package io.github.calicoj.core.client;
 public enum AddStep {
   /**
    * Refuse a second add of the workload while one runs in this client. Whether the workload
-   * already has an endpoint is checked atomically by the final transaction ({@link
-   * #WRITE_ENDPOINT}).
+   * already has an endpoint is checked atomically by the transaction ({@link #WRITE_ENDPOINT}).
    */
   RESERVE,
   /**
@@ -21,24 +20,26 @@ public enum AddStep {
   NEXT_HOP,
   /** Create the veth, its peer born in the container's namespace. */
   CREATE_VETH,
+  /** Read the container interface's MAC. */
+  READ_MAC,
+  /**
+   * Start writing, in one transaction, the IP's block, the workload's marker and the endpoint,
+   * guarded on the block's revision and on the workload having no marker; the same transaction
+   * reads the workload's endpoints, so one stored by another tool is found too. The write runs in
+   * the background while the next three steps set up the rest of the dataplane; the add waits for
+   * it before {@link #HOST_ROUTE}, and a failure in between undoes the write if it happened.
+   */
+  WRITE_ENDPOINT,
   /** Bring the container interface up and add its address. */
   CONTAINER_ADDRESS,
   /** Add the on-link route to the next hop, then the default route. */
   CONTAINER_ROUTES,
-  /** Read the container interface's MAC. */
-  READ_MAC,
   /** Host side: proxy ARP, proxy delay, forwarding, proxy NDP. */
   HOST_SYSCTLS,
   /**
-   * Write, in one transaction, the IP's block, the workload's marker and the endpoint, guarded on
-   * the block's revision and on the workload having no marker; the same transaction reads the
-   * workload's endpoints, so one stored by another tool is found too.
-   */
-  WRITE_ENDPOINT,
-  /**
    * Host side: the /32 (/128) route to the workload via its cali interface. It comes after the
-   * commit because only then is the IP this workload's: a route replaced earlier could be one
-   * that another workload, which took the IP first, still needs.
+   * write has succeeded because only then is the IP this workload's: a route replaced earlier
+   * could be one that another workload, which took the IP first, still needs.
    */
   HOST_ROUTE
 }

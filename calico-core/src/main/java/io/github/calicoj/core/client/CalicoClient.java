@@ -60,17 +60,23 @@ public interface CalicoClient extends AutoCloseable {
   /**
    * {@code calicoctl container add}: resolves the workload, checks that it has no endpoint,
    * chooses the IP, reads the next hop, creates the veth with its peer born in the container under
-   * {@code interfaceName}, adds the address, the on-link and default routes, reads the MAC, sets
-   * the host side's sysctls (if host routing is on), writes the endpoint, and routes the IP to the
+   * {@code interfaceName}, reads the MAC, writes the endpoint, adds the address and the on-link and
+   * default routes, sets the host side's sysctls (if host routing is on), and routes the IP to the
    * cali link on the host. If any step fails, every earlier step is undone: no IP, veth or key is
    * left; a failure of the undo is attached as suppressed. {@link AddStep} lists the steps.
    *
-   * <p>All datastore writes for the add happen in its last step, in one transaction: the IP's
-   * block, the workload's marker and the endpoint. It requires that the block is unchanged since
-   * the IP was chosen (otherwise the IP is chosen again and the container readdressed) and that
-   * the workload has no marker and no endpoint. So of concurrent adds of one workload exactly one
-   * wins, and an add that dies midway leaves no IP or key behind. Only claiming a new block for
-   * this host is written earlier.
+   * <p>All datastore writes for the add happen in one transaction: the IP's block, the workload's
+   * marker and the endpoint. It requires that the block is unchanged since the IP was chosen
+   * (otherwise the IP is chosen again and the container readdressed) and that the workload has no
+   * marker; it also reads the workload's endpoints, so one that another tool stored is found. So
+   * of concurrent adds of one workload exactly one wins, and an add that dies midway leaves no IP
+   * or key behind. Only claiming a new block for this host is written earlier.
+   *
+   * <p>The transaction is sent once the veth exists and its MAC is known, and runs while this
+   * thread adds the container's address and routes and the host's sysctls; the add returns only
+   * after both. A reader of the datastore may therefore see the endpoint up to one transaction's
+   * time (about a millisecond) before the container's address and routes are in place, never
+   * before its interface exists. The host route follows the transaction.
    *
    * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
    * @return the endpoint as written

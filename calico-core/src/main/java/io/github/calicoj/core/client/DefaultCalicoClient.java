@@ -2,7 +2,9 @@ package io.github.calicoj.core.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.github.calicoj.core.ConflictException;
 import io.github.calicoj.core.Hosts;
 import io.github.calicoj.core.IpPools;
@@ -44,6 +46,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,6 +75,10 @@ final class DefaultCalicoClient implements CalicoClient {
   private final Hosts hosts;
   private final Ipam ipam;
   private final Datastore datastore;
+  /** Runs each add's transaction while the add sets up the rest of the dataplane. */
+  private final ExecutorService committer =
+      Executors.newCachedThreadPool(
+          new ThreadFactoryBuilder().setNameFormat("calicoj-commit-%d").setDaemon(true).build());
   /** Workloads with an add running in this client: a second add of one is refused at once. */
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -144,56 +154,46 @@ final class DefaultCalicoClient implements CalicoClient {
       steps.accept(AddStep.CREATE_VETH);
       createVeth(host, cali, inside, iface, ns, w);
       undo.push(new Undo("delete " + cali, () -> host.deleteLinkIfExists(cali)));
+      steps.accept(AddStep.READ_MAC);
+      MacAddress mac = inside.link(iface).mac();
+
+      // The write goes out now, while the rest of the dataplane is set up on this thread.
+      steps.accept(AddStep.WRITE_ENDPOINT);
+      WorkloadEndpoint endpoint = endpoint(w, endpointId, mac, ip, nextHop);
+      Transaction txn = transaction(endpoint, pending);
+      Future<TxnResult> commit = committer.submit(() -> datastore.commit(txn));
+      InetAddress first = ip;
+      WorkloadEndpoint firstEndpoint = endpoint;
+      Ipam.Pending firstPending = pending;
+      undo.push(
+          new Undo(
+              "undo the endpoint's write if it happened",
+              () -> undoIfCommitted(commit, firstPending, firstEndpoint, first)));
       steps.accept(AddStep.CONTAINER_ADDRESS);
       inside.setUp(iface);
       inside.addAddress(iface, IpPrefix.host(ip));
       steps.accept(AddStep.CONTAINER_ROUTES);
       inside.replaceRoute(Route.onLink(nextHop, iface));
       inside.replaceRoute(Route.defaultVia(nextHop, iface));
-      steps.accept(AddStep.READ_MAC);
-      MacAddress mac = inside.link(iface).mac();
       if (hostRouting) {
         steps.accept(AddStep.HOST_SYSCTLS);
         programHostSide(host, cali, ip, nextHop);
       }
+      TxnResult r = await(commit); // a failure leaves the undo above to find out what happened
+      undo.pop();
 
-      steps.accept(AddStep.WRITE_ENDPOINT);
       for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
-        WorkloadEndpoint.Builder ep =
-            WorkloadEndpoint.builder()
-                .hostname(hostname)
-                .orchestratorId(w.orchestratorId())
-                .workloadId(w.workloadId())
-                .endpointId(endpointId)
-                .mac(mac.toString())
-                .addNet(Cidr.host(ip));
-        if (format.era() == WireFormat.Era.GATEWAY) {
-          ep.gateway(nextHop);
-        }
-        WorkloadEndpoint endpoint = ep.build();
-        Transaction.Builder txn = Transaction.builder();
-        endpoints.addCreate(txn, endpoint);
-        pending.addTo(txn);
         InetAddress chosen = ip;
-        TxnResult r;
-        try {
-          r = datastore.commit(txn.build());
-        } catch (DatastoreException e) {
-          undo.push(
-              new Undo(
-                  "remove the endpoint if it was written after all",
-                  () -> removeIfWritten(endpoint, chosen)));
-          throw e;
-        }
+        WorkloadEndpoint written = endpoint;
         if (pending.settle(r)) {
           undo.push(
               new Undo(
                   "remove the endpoint and release " + text(chosen),
                   () -> {
-                    endpoints.undoCreate(endpoint);
+                    endpoints.undoCreate(written);
                     ipam.release(List.of(chosen));
                   }));
-          if (!endpoints.createdAlone(r, endpoint)) {
+          if (!endpoints.createdAlone(r, written)) {
             throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // another tool's endpoint
           }
           if (hostRouting) {
@@ -201,9 +201,9 @@ final class DefaultCalicoClient implements CalicoClient {
             steps.accept(AddStep.HOST_ROUTE);
             host.replaceRoute(Route.toDevice(IpPrefix.host(chosen), cali));
           }
-          return endpoint.withRevision(r.revision());
+          return written.withRevision(r.revision());
         }
-        endpoints.checkCreate(r, endpoint); // throws if the workload is taken
+        endpoints.checkCreate(r, written); // throws if the workload is taken
         // Another writer changed the IP's block: choose again, and readdress if the IP moved.
         pending = prepare(request);
         InetAddress again = pending.addresses().get(0);
@@ -212,11 +212,82 @@ final class DefaultCalicoClient implements CalicoClient {
           inside.deleteAddress(iface, IpPrefix.host(ip)); // take the interface's routes with it
           ip = again;
         }
+        endpoint = endpoint(w, endpointId, mac, ip, nextHop);
+        WorkloadEndpoint retry = endpoint;
+        InetAddress retryIp = ip;
+        try {
+          r = datastore.commit(transaction(endpoint, pending));
+        } catch (DatastoreException e) {
+          undo.push(
+              new Undo(
+                  "remove the endpoint if it was written after all",
+                  () -> removeIfWritten(retry, retryIp)));
+          throw e;
+        }
       }
       throw new ConflictException("Hit max retries committing the endpoint of " + w.workloadId());
     } catch (RuntimeException | Error e) {
       rollback(undo, e);
       throw e;
+    }
+  }
+
+  private WorkloadEndpoint endpoint(
+      ResolvedWorkload w, String endpointId, MacAddress mac, InetAddress ip, InetAddress nextHop) {
+    WorkloadEndpoint.Builder ep =
+        WorkloadEndpoint.builder()
+            .hostname(hostname)
+            .orchestratorId(w.orchestratorId())
+            .workloadId(w.workloadId())
+            .endpointId(endpointId)
+            .mac(mac.toString())
+            .addNet(Cidr.host(ip));
+    if (format.era() == WireFormat.Era.GATEWAY) {
+      ep.gateway(nextHop);
+    }
+    return ep.build();
+  }
+
+  /** The add's one transaction: the IP's block, the workload's marker and the endpoint. */
+  private Transaction transaction(WorkloadEndpoint endpoint, Ipam.Pending pending) {
+    Transaction.Builder txn = Transaction.builder();
+    endpoints.addCreate(txn, endpoint);
+    pending.addTo(txn);
+    return txn.build();
+  }
+
+  /** The result of a background commit; its failure is rethrown as it was thrown. */
+  private static TxnResult await(Future<TxnResult> commit) {
+    try {
+      return commit.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the endpoint's write", e);
+    } catch (ExecutionException e) {
+      Throwables.throwIfUnchecked(e.getCause());
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Rollback of a background commit: waits for it (the datastore bounds it), and if it wrote the
+   * endpoint, or may have, removes the endpoint and releases the IP.
+   */
+  private void undoIfCommitted(
+      Future<TxnResult> commit, Ipam.Pending pending, WorkloadEndpoint endpoint, InetAddress ip) {
+    boolean interrupted = Thread.interrupted(); // a rollback must still find out
+    try {
+      TxnResult r = await(commit);
+      if (pending.settle(r)) { // keeps the block cache current either way
+        endpoints.undoCreate(endpoint);
+        ipam.release(List.of(ip));
+      }
+    } catch (DatastoreException e) {
+      removeIfWritten(endpoint, ip);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -642,6 +713,7 @@ final class DefaultCalicoClient implements CalicoClient {
         return;
       }
       closed = true;
+      committer.shutdown(); // a commit in flight finishes; its add is waiting for it
       if (hostNetlink != null) {
         hostNetlink.close();
       }

@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Caching.</b> Blocks are cached with their revision: the common auto-assign is one
  * compare-and-set with no read; a stale cache shows up as a failed guard, whose result carries the
- * fresh block. A negative answer from the cache (block full, address free, address taken) is
- * always confirmed by a fresh read before it counts. Pools and the IPAM config are cached for
+ * fresh block. A negative answer from the cache (address free, address taken) is confirmed by a
+ * read made in the same call before it counts; a block the cache holds as full is skipped by
+ * auto-assign, and read again before the pool is reported exhausted. Pools and the IPAM config are cached for
  * {@link Builder#cacheTtl} (default 1 s).
  *
  * <p>Thread-safe; share one instance per datastore. Borrows the datastore.
@@ -133,6 +134,7 @@ public final class Ipam {
     requireNonNull(host, "host");
     requireNonNull(secondary, "secondary");
     Cidr cidr = AllocationBlock.blockFor(ip);
+    boolean confirmed = false; // a "taken" answer counts only from a read made in this call
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       CachedBlock cb = cachedOrRead(cidr);
       if (cb == null) {
@@ -146,8 +148,9 @@ public final class Ipam {
       try {
         updated = cb.block().assign(ip, handleId, secondary, host);
       } catch (AlreadyAssignedException e) {
-        if (!cb.fresh()) {
+        if (!confirmed) {
           blocks.remove(cidr); // confirm with a fresh read
+          confirmed = true;
           continue;
         }
         throw e;
@@ -171,7 +174,7 @@ public final class Ipam {
     for (boolean refreshed : new boolean[] {false, true}) {
       for (Cidr cidr : refreshed ? refreshAffine(host, version) : affineBlocks(host, version)) {
         if (pool == null || pool.contains(cidr)) {
-          Pending p = planInBlock(cidr, 1, host, true, null, Map.of());
+          Pending p = planInBlock(cidr, 1, host, true, null, Map.of(), refreshed);
           if (p != null) {
             return p;
           }
@@ -184,14 +187,14 @@ public final class Ipam {
       if (claimed.isEmpty()) {
         break;
       }
-      Pending p = planInBlock(claimed.get(), 1, host, true, null, Map.of());
+      Pending p = planInBlock(claimed.get(), 1, host, true, null, Map.of(), false);
       if (p != null) {
         return p;
       }
     }
     if (!config.strictAffinity()) {
       for (Cidr cidr : othersBlocks(host, version, pool)) {
-        Pending p = planInBlock(cidr, 1, host, false, null, Map.of());
+        Pending p = planInBlock(cidr, 1, host, false, null, Map.of(), false);
         if (p != null) {
           return p;
         }
@@ -274,7 +277,7 @@ public final class Ipam {
         if (pool != null && !pool.contains(cidr)) {
           continue;
         }
-        got.addAll(assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary));
+        got.addAll(assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary, refreshed));
         if (got.size() == count) {
           return got;
         }
@@ -288,13 +291,13 @@ public final class Ipam {
         if (claimed.isEmpty()) {
           break;
         }
-        got.addAll(assignFromBlock(claimed.get(), count - got.size(), host, true, handleId, secondary));
+        got.addAll(assignFromBlock(claimed.get(), count - got.size(), host, true, handleId, secondary, false));
       }
     }
     // 3. Other hosts' blocks, unless strict.
     if (got.size() < count && !config.strictAffinity()) {
       for (Cidr cidr : othersBlocks(host, version, pool)) {
-        got.addAll(assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary));
+        got.addAll(assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary, false));
         if (got.size() == count) {
           break;
         }
@@ -323,9 +326,10 @@ public final class Ipam {
       String host,
       boolean affinityCheck,
       @Nullable String handleId,
-      Map<String, String> secondary) {
+      Map<String, String> secondary,
+      boolean confirmFull) {
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      Pending p = planInBlock(cidr, want, host, affinityCheck, handleId, secondary);
+      Pending p = planInBlock(cidr, want, host, affinityCheck, handleId, secondary, confirmFull);
       if (p == null) {
         return List.of();
       }
@@ -346,7 +350,9 @@ public final class Ipam {
       String host,
       boolean affinityCheck,
       @Nullable String handleId,
-      Map<String, String> secondary) {
+      Map<String, String> secondary,
+      boolean confirmFull) {
+    boolean confirmed = false;
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       CachedBlock cb = cachedOrRead(cidr);
       if (cb == null) {
@@ -356,8 +362,12 @@ public final class Ipam {
       AllocationBlock.AutoAssigned r =
           cb.block().autoAssign(want, handleId, secondary, host, affinityCheck);
       if (r.addresses().isEmpty()) {
-        if (!cb.fresh()) {
-          blocks.remove(cidr); // "full" from the cache: confirm with a fresh read
+        // "Full" from a block we derived from our own write, or (when asked to confirm) from any
+        // read not made in this call, is confirmed by a fresh read. A block once read full is
+        // otherwise trusted, which keeps the common case of passing full blocks free of reads.
+        if (confirmFull ? !confirmed : !cb.fresh()) {
+          blocks.remove(cidr);
+          confirmed = true;
           continue;
         }
         return null;
@@ -393,16 +403,18 @@ public final class Ipam {
 
   /** Frees {@code ips} (or, with a handle, every address of that handle) in one block. */
   private BlockRelease releaseInBlock(Cidr cidr, @Nullable String handleId, Set<InetAddress> ips) {
+    boolean confirmed = false; // "already free" counts only from a read made in this call
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       CachedBlock cb = cachedOrRead(cidr);
       if (cb == null) {
-        return new BlockRelease(ips, 0); // no block: nothing of it is allocated
+        return new BlockRelease(ips, 0); // no block (a fresh read): nothing of it is allocated
       }
       AllocationBlock.Released r =
           handleId != null ? cb.block().releaseByHandle(handleId) : cb.block().release(ips);
       boolean nothingToDo = r.block().equals(cb.block());
-      if ((nothingToDo || !r.alreadyFree().isEmpty()) && !cb.fresh()) {
+      if ((nothingToDo || !r.alreadyFree().isEmpty()) && !confirmed) {
         blocks.remove(cidr); // a negative answer from the cache: confirm with a fresh read
+        confirmed = true;
         continue;
       }
       if (nothingToDo) {

@@ -138,4 +138,26 @@ class IpamTest {
     // ipam's cache still says "first" is taken; the release must see the truth.
     assertThat(ipam.release(List.of(first))).containsExactly(first);
   }
+
+  @Test
+  void anOldReadIsNotTrustedToSayAnAddressIsFreeOrTaken() {
+    // Two processes on one store, each with its own cache.
+    Ipam other = Ipam.builder(store).cacheTtl(Duration.ZERO).build();
+    ipam.assign(ip("192.168.0.1"), "calico-01", null, Map.of());
+    assertThat(ipam.isAssigned(ip("192.168.0.2"))).isFalse(); // ipam caches a read of the block
+
+    // The other process assigns .2: ipam's cached read still shows it free, and a release
+    // through ipam must free it rather than report it "already free".
+    other.assign(ip("192.168.0.2"), "calico-01", null, Map.of());
+    assertThat(ipam.release(List.of(ip("192.168.0.2")))).isEmpty();
+    assertThat(stored("192.168.0.0/26").isAllocated(ip("192.168.0.2"))).isFalse();
+
+    // The other way round: ipam reads .3 as taken, the other process frees it, and ipam may
+    // assign it again.
+    other.assign(ip("192.168.0.3"), "calico-01", null, Map.of());
+    assertThat(ipam.isAssigned(ip("192.168.0.3"))).isTrue();
+    other.release(List.of(ip("192.168.0.3")));
+    ipam.assign(ip("192.168.0.3"), "calico-01", null, Map.of());
+    assertThat(stored("192.168.0.0/26").isAllocated(ip("192.168.0.3"))).isTrue();
+  }
 }
