@@ -216,44 +216,20 @@ class CalicoClientIT {
   @Test
   void sixteenConcurrentAddsOfOneWorkloadLeaveOneEndpoint() throws Exception {
     TestNamespace w = workload();
-    ExecutorService exec = Executors.newFixedThreadPool(16);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<String>> results = new ArrayList<>();
+    List<CalicoClient> same = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      results.add(
-          exec.submit(
-              () -> {
-                go.await();
-                try {
-                  calico.addContainer(w.path().toString(), "ipv4");
-                  return "added";
-                } catch (AlreadyExistsException e) {
-                  return "already";
-                }
-              }));
+      same.add(calico);
     }
-    go.countDown();
-    List<String> outcomes = new ArrayList<>();
-    for (Future<String> f : results) {
-      outcomes.add(f.get(2, TimeUnit.MINUTES));
-    }
-    exec.shutdown();
+    List<String> outcomes = raceToAdd(same, w.path().toString());
     assertThat(outcomes).filteredOn("added"::equals).hasSize(1);
     assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
     assertThat(store.list(Keys.workload(HOST, "namespace", w.path().toString().replace('/', '-'))).size()).isEqualTo(1);
     assertThat(ClientFixture.allocated(store)).hasSize(1);
   }
 
-  @Test
-  void sixteenClientsAddingOneWorkloadAtOnceLeaveOneEndpoint() throws Exception {
-    // Separate clients, as separate processes would be: nothing in memory is shared, so the
-    // datastore transaction and the kernel's interface names decide.
-    TestNamespace w = workload();
-    List<CalicoClient> clients = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      clients.add(CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build());
-    }
-    ExecutorService exec = Executors.newFixedThreadPool(16);
+  /** Starts one add of {@code workload} per client at once; "added" or "already" for each. */
+  private static List<String> raceToAdd(List<CalicoClient> clients, String workload) throws Exception {
+    ExecutorService exec = Executors.newFixedThreadPool(clients.size());
     try {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<String>> results = new ArrayList<>();
@@ -263,7 +239,7 @@ class CalicoClientIT {
                 () -> {
                   go.await();
                   try {
-                    c.addContainer(w.path().toString(), "ipv4");
+                    c.addContainer(workload, "ipv4");
                     return "added";
                   } catch (AlreadyExistsException e) {
                     return "already";
@@ -275,10 +251,26 @@ class CalicoClientIT {
       for (Future<String> f : results) {
         outcomes.add(f.get(2, TimeUnit.MINUTES));
       }
+      return outcomes;
+    } finally {
+      exec.shutdown();
+    }
+  }
+
+  @Test
+  void sixteenClientsAddingOneWorkloadAtOnceLeaveOneEndpoint() throws Exception {
+    // Separate clients, as separate processes would be: nothing in memory is shared, so the
+    // datastore transaction and the kernel's interface names decide.
+    TestNamespace w = workload();
+    List<CalicoClient> clients = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      clients.add(CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build());
+    }
+    try {
+      List<String> outcomes = raceToAdd(clients, w.path().toString());
       assertThat(outcomes).filteredOn("added"::equals).hasSize(1);
       assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
     } finally {
-      exec.shutdown();
       clients.forEach(CalicoClient::close);
     }
     String workloadId = w.path().toString().replace('/', '-');

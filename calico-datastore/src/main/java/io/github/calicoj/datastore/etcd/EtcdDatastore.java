@@ -43,15 +43,11 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +59,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -312,10 +307,8 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(transaction, "transaction");
     checkOpen();
     List<Cmp> cmps = new ArrayList<>();
-    Set<Key> guarded = new LinkedHashSet<>();
     for (Guard guard : transaction.guards()) {
       ByteSequence k = bytes(guard.key());
-      guarded.add(guard.key());
       if (guard instanceof Guard.AtRevision at) {
         cmps.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(at.revision().value())));
       } else {
@@ -331,7 +324,7 @@ public final class EtcdDatastore implements Datastore {
       }
     }
     List<Op> otherwise = new ArrayList<>();
-    for (Key key : guarded) {
+    for (Key key : EtcdStatus.guardedKeys(transaction)) {
       otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
     }
     for (Key prefix : transaction.reads()) {
@@ -357,29 +350,14 @@ public final class EtcdDatastore implements Datastore {
             "commit",
             subject,
             true);
-    Revision revision = Revision.of(response.getHeader().getRevision());
-    List<GetResponse> gets = response.getGetResponses();
-    int firstRead = response.isSucceeded() ? 0 : guarded.size();
-    Map<Key, List<KeyValue>> reads = new HashMap<>();
-    for (int i = 0; i < transaction.reads().size(); i++) {
-      List<KeyValue> entries = new ArrayList<>();
-      gets.get(firstRead + i).getKvs().forEach(kv -> entries.add(toKeyValue(kv)));
-      reads.put(transaction.reads().get(i), entries);
+    List<List<KeyValue>> ranges = new ArrayList<>();
+    for (GetResponse get : response.getGetResponses()) {
+      List<KeyValue> got = new ArrayList<>();
+      get.getKvs().forEach(kv -> got.add(toKeyValue(kv)));
+      ranges.add(got);
     }
-    if (response.isSucceeded()) {
-      return new TxnResult(true, revision, Map.of(), List.of(), reads);
-    }
-    Map<Key, KeyValue> current = new HashMap<>();
-    for (GetResponse get : gets.subList(0, guarded.size())) {
-      get.getKvs().forEach(kv -> current.put(toKey(kv), toKeyValue(kv)));
-    }
-    List<Guard> failed = new ArrayList<>();
-    for (Guard guard : transaction.guards()) {
-      if (!guard.holds(Optional.ofNullable(current.get(guard.key())))) {
-        failed.add(guard);
-      }
-    }
-    return new TxnResult(false, revision, current, failed, reads);
+    return EtcdStatus.txnResult(
+        transaction, response.isSucceeded(), Revision.of(response.getHeader().getRevision()), ranges);
   }
 
   @Override

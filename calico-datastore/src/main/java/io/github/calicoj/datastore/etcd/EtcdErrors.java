@@ -2,12 +2,8 @@ package io.github.calicoj.datastore.etcd;
 
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.EtcdException;
-import io.github.calicoj.datastore.AuthenticationFailedException;
 import io.github.calicoj.datastore.DatastoreException;
-import io.github.calicoj.datastore.DatastoreTimeoutException;
-import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.PermissionDeniedException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
 import io.grpc.Status;

@@ -37,10 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -245,17 +242,13 @@ public final class EtcdGatewayDatastore implements Datastore {
     checkOpen();
     ObjectNode req = JSON.createObjectNode();
     ArrayNode compares = req.putArray("compare");
-    Set<Key> guarded = new LinkedHashSet<>();
-    for (Guard g : transaction.guards()) {
-      compares.add(compare(g));
-      guarded.add(g.key());
-    }
+    transaction.guards().forEach(g -> compares.add(compare(g)));
     ArrayNode success = req.putArray("success");
     for (TxnOp op : transaction.ops()) {
       success.add(op instanceof TxnOp.Put p ? putOp(p.key(), p.value()) : deleteOp(op.key(), null));
     }
     ArrayNode failure = req.putArray("failure");
-    for (Key k : guarded) {
+    for (Key k : EtcdStatus.guardedKeys(transaction)) {
       failure.add(JSON.createObjectNode().set("request_range", range(k, null)));
     }
     for (Key prefix : transaction.reads()) {
@@ -264,33 +257,14 @@ public final class EtcdGatewayDatastore implements Datastore {
       failure.add(read.deepCopy());
     }
     JsonNode r = call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), true);
-    Revision revision = Revision.of(headerRevision(r));
-    boolean ok = r.path("succeeded").asBoolean(false);
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (JsonNode resp : r.path("responses")) {
       if (resp.has("response_range")) {
         ranges.add(kvs(resp.get("response_range")));
       }
     }
-    int firstRead = ok ? 0 : guarded.size();
-    Map<Key, List<KeyValue>> reads = new HashMap<>();
-    for (int i = 0; i < transaction.reads().size(); i++) {
-      reads.put(transaction.reads().get(i), ranges.get(firstRead + i));
-    }
-    if (ok) {
-      return new TxnResult(true, revision, Map.of(), List.of(), reads);
-    }
-    Map<Key, KeyValue> current = new HashMap<>();
-    for (List<KeyValue> got : ranges.subList(0, guarded.size())) {
-      got.forEach(kv -> current.put(kv.key(), kv));
-    }
-    List<Guard> failed = new ArrayList<>();
-    for (Guard g : transaction.guards()) {
-      if (!g.holds(Optional.ofNullable(current.get(g.key())))) {
-        failed.add(g);
-      }
-    }
-    return new TxnResult(false, revision, current, failed, reads);
+    return EtcdStatus.txnResult(
+        transaction, r.path("succeeded").asBoolean(false), Revision.of(headerRevision(r)), ranges);
   }
 
   // ------------------------------------------------------------------ watch

@@ -8,8 +8,19 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.PermissionDeniedException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,5 +93,41 @@ final class EtcdStatus {
       }
     }
     return new byte[] {0}; // "\0" means "to the end of the keyspace" in etcd
+  }
+
+  /**
+   * A transaction's result from etcd's reply, the same for both clients. The reply's range
+   * responses come in the order the request asked for them: on failure the guarded keys (each
+   * once, in guard order) and then the prefix reads; on success the prefix reads alone.
+   */
+  static TxnResult txnResult(
+      Transaction transaction, boolean succeeded, Revision revision, List<List<KeyValue>> ranges) {
+    Set<Key> guarded = guardedKeys(transaction);
+    int firstRead = succeeded ? 0 : guarded.size();
+    Map<Key, List<KeyValue>> reads = new HashMap<>();
+    for (int i = 0; i < transaction.reads().size(); i++) {
+      reads.put(transaction.reads().get(i), ranges.get(firstRead + i));
+    }
+    if (succeeded) {
+      return new TxnResult(true, revision, Map.of(), List.of(), reads);
+    }
+    Map<Key, KeyValue> current = new HashMap<>();
+    for (List<KeyValue> got : ranges.subList(0, guarded.size())) {
+      got.forEach(kv -> current.put(kv.key(), kv));
+    }
+    List<Guard> failed = new ArrayList<>();
+    for (Guard g : transaction.guards()) {
+      if (!g.holds(Optional.ofNullable(current.get(g.key())))) {
+        failed.add(g);
+      }
+    }
+    return new TxnResult(false, revision, current, failed, reads);
+  }
+
+  /** The keys a transaction guards, each once, in guard order (its failure branch reads them). */
+  static Set<Key> guardedKeys(Transaction transaction) {
+    Set<Key> guarded = new LinkedHashSet<>();
+    transaction.guards().forEach(g -> guarded.add(g.key()));
+    return guarded;
   }
 }
