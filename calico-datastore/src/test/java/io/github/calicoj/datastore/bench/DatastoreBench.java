@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * EtcdDatastore against raw jetcd on one etcd member, in the same run: sequential put and CAS
+ * EtcdDatastore (and EtcdGatewayDatastore) against raw jetcd on one etcd member, in the same
+ * run: sequential put and CAS
  * latency (median, p99) and CAS-transaction throughput with 16 in flight. Rounds alternate between
  * the two clients so that drift (disk, JIT, etcd compaction) hits both alike; the reported figure
  * per client is the median over rounds. Run it with {@code scripts/bench datastore}.
@@ -49,7 +50,12 @@ public final class DatastoreBench {
         endpoints, OPS, ROUNDS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
     try (Client raw = Client.builder().endpoints(endpoints).build();
         EtcdDatastore store =
-            EtcdDatastore.builder().endpoints(endpoints).requestTimeout(TIMEOUT).build()) {
+            EtcdDatastore.builder().endpoints(endpoints).requestTimeout(TIMEOUT).build();
+        io.github.calicoj.datastore.etcd.EtcdGatewayDatastore gateway =
+            io.github.calicoj.datastore.etcd.EtcdGatewayDatastore.builder()
+                .endpoints(endpoints)
+                .requestTimeout(TIMEOUT)
+                .build()) {
       KV kv = raw.getKVClient();
       // Warm up both paths (JIT, connections).
       for (int i = 0; i < 2; i++) {
@@ -57,6 +63,8 @@ public final class DatastoreBench {
         ourPut(store, "warm");
         rawCas(kv, "warm");
         ourCas(store, "warm");
+        ourPut(gateway, "gwwarm");
+        ourCas(gateway, "gwwarm");
       }
       rawCasThroughput(kv, "warm");
       ourCasThroughput(store, "warm");
@@ -65,6 +73,7 @@ public final class DatastoreBench {
       List<Long> rawCasMed = new ArrayList<>(), ourCasMed = new ArrayList<>();
       List<Long> rawCasP99 = new ArrayList<>(), ourCasP99 = new ArrayList<>();
       List<Double> rawTput = new ArrayList<>(), ourTput = new ArrayList<>();
+      List<Long> gwPutMed = new ArrayList<>(), gwCasMed = new ArrayList<>();
       for (int r = 0; r < ROUNDS; r++) {
         Stats s = rawPut(kv, "r" + r);
         rawPutMed.add(s.median());
@@ -78,6 +87,8 @@ public final class DatastoreBench {
         s = ourCas(store, "r" + r);
         ourCasMed.add(s.median());
         ourCasP99.add(s.percentile(99));
+        gwPutMed.add(ourPut(gateway, "gw" + r).median());
+        gwCasMed.add(ourCas(gateway, "gw" + r).median());
         rawTput.add(rawCasThroughput(kv, "r" + r));
         ourTput.add(ourCasThroughput(store, "r" + r));
       }
@@ -92,6 +103,11 @@ public final class DatastoreBench {
       System.out.printf(
           "| CAS txn throughput, %d in flight, ops/s | %.0f | %.0f | %.3f (time ratio %.3f) |%n",
           IN_FLIGHT, rt, ot, ot / rt, rt / ot);
+      System.out.println();
+      System.out.println("| EtcdGatewayDatastore (JSON gateway, used by the CLI) | median µs | ratio to raw jetcd |");
+      System.out.println("|---|---|---|");
+      System.out.printf("| sequential put | %.1f | %.3f |%n", med(gwPutMed) / 1e3, (double) med(gwPutMed) / med(rawPutMed));
+      System.out.printf("| sequential CAS update | %.1f | %.3f |%n", med(gwCasMed) / 1e3, (double) med(gwCasMed) / med(rawCasMed));
       System.out.println();
       System.out.println("Per-round medians (µs) put raw/ours: " + us(rawPutMed) + " / " + us(ourPutMed));
       System.out.println("Per-round medians (µs) CAS raw/ours: " + us(rawCasMed) + " / " + us(ourCasMed));
@@ -138,7 +154,7 @@ public final class DatastoreBench {
     return s;
   }
 
-  private static Stats ourPut(EtcdDatastore store, String tag) {
+  private static Stats ourPut(io.github.calicoj.datastore.Datastore store, String tag) {
     Stats s = new Stats(OPS);
     Key k = Key.of("/bench/ours/put/" + tag);
     for (int i = 0; i < OPS; i++) {
@@ -176,7 +192,7 @@ public final class DatastoreBench {
     return s;
   }
 
-  private static Stats ourCas(EtcdDatastore store, String tag) {
+  private static Stats ourCas(io.github.calicoj.datastore.Datastore store, String tag) {
     Stats s = new Stats(OPS);
     Key k = Key.of("/bench/ours/cas/" + tag);
     Revision rev = store.put(k, "x").revision();
