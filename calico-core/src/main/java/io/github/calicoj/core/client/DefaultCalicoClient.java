@@ -124,7 +124,7 @@ final class DefaultCalicoClient implements CalicoClient {
     requireNonNull(workload, "workload");
     IpRequest request = IpRequest.parse(requireNonNull(ipRequest, "ipRequest"));
     InterfaceName iface = InterfaceName.of(requireNonNull(interfaceName, "interfaceName"));
-    ResolvedWorkload w = resolve(workload, true);
+    ResolvedWorkload w = resolve(workload, true, false); // add() opens (and so checks) the path
     String inFlightKey = w.orchestratorId() + "/" + w.workloadId();
     if (!inFlight.add(inFlightKey)) {
       throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // an add of it is running here
@@ -160,11 +160,12 @@ final class DefaultCalicoClient implements CalicoClient {
       // The write goes out now, while the rest of the dataplane is set up on this thread.
       steps.accept(AddStep.WRITE_ENDPOINT);
       WorkloadEndpoint endpoint = endpoint(w, endpointId, mac, ip, nextHop);
-      Transaction txn = transaction(endpoint, pending);
-      Future<TxnResult> commit = committer.submit(() -> datastore.commit(txn));
-      InetAddress first = ip;
       WorkloadEndpoint firstEndpoint = endpoint;
       Ipam.Pending firstPending = pending;
+      // The JSON is written on the committing thread too; this one moves on to the dataplane.
+      Future<TxnResult> commit =
+          committer.submit(() -> datastore.commit(transaction(firstEndpoint, firstPending)));
+      InetAddress first = ip;
       undo.push(
           new Undo(
               "undo the endpoint's write if it happened",
@@ -669,7 +670,18 @@ final class DefaultCalicoClient implements CalicoClient {
   record ResolvedWorkload(String orchestratorId, String workloadId, Path namespace) {}
 
   private ResolvedWorkload resolve(String workload, boolean requireRunning) {
+    return resolve(workload, requireRunning, true);
+  }
+
+  /**
+   * @param checkPath whether to check now that a path is a network namespace (a caller that opens
+   *     it straight away gets the same error from {@link NetNs#open})
+   */
+  private ResolvedWorkload resolve(String workload, boolean requireRunning, boolean checkPath) {
     if (workload.startsWith("/")) {
+      if (!checkPath) {
+        return new ResolvedWorkload("namespace", Names.escapeWorkloadId(workload), Path.of(workload));
+      }
       // A path: it must be a network namespace (NetNs.open says precisely what it is otherwise).
       try (NetNs ns = NetNs.open(Path.of(workload))) {
         return new ResolvedWorkload("namespace", Names.escapeWorkloadId(workload), Path.of(ns.path()));

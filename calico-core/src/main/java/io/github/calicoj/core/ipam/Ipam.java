@@ -522,7 +522,6 @@ public final class Ipam {
       this.addresses = List.copyOf(addresses);
       this.key = Keys.block(updated.cidr());
       guards.add(Guard.atRevision(key, base.revision()));
-      ops.add(TxnOp.put(key, CalicoJson.block(updated)));
       for (Map.Entry<String, Integer> h : handles.entrySet()) {
         Key hk = Keys.handle(h.getKey());
         Optional<KeyValue> current = datastore.get(hk);
@@ -556,9 +555,13 @@ public final class Ipam {
       return updated.cidr();
     }
 
-    /** Adds this change's guards and writes to {@code txn}. */
+    /**
+     * Adds this change's guards and writes to {@code txn}. The block's JSON is written here, not
+     * when the change is planned, so a caller may do it on the thread that commits.
+     */
     public void addTo(Transaction.Builder txn) {
       guards.forEach(txn::guard);
+      txn.put(key, CalicoJson.block(updated));
       ops.forEach(txn::op);
     }
 
