@@ -352,6 +352,10 @@ public final class EtcdGatewayDatastore implements Datastore {
                   ? d
                   : new DatastoreUnavailableException(
                       "watch " + prefix + " stream broke: " + e + " (" + where + ")", prefix, false, e);
+          if (String.valueOf(e.getMessage()).contains("invalid auth token")) {
+            token = null; // expired: the next stream authenticates again
+          }
+          preferred.incrementAndGet(); // the next stream goes to the next member
           deliver(() -> listener.onDisconnected(cause));
           LOG.debug("Watch of {} on {} broke; re-opening from revision {}", prefix, where, next, e);
         }
@@ -448,6 +452,10 @@ public final class EtcdGatewayDatastore implements Datastore {
     for (GatewayWatch w : List.copyOf(watches)) {
       w.close();
     }
+    drainIdle();
+  }
+
+  private void drainIdle() {
     Pooled p;
     while ((p = idle.poll()) != null) {
       p.connection().close();
@@ -508,6 +516,9 @@ public final class EtcdGatewayDatastore implements Datastore {
       }
       if (response.reusable() && !closed.get()) {
         idle.push(conn);
+        if (closed.get()) {
+          drainIdle(); // close() ran meanwhile: leave no connection behind
+        }
       } else {
         conn.connection().close();
       }

@@ -2,6 +2,7 @@ package io.github.calicoj.datastore.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
@@ -23,7 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,12 +45,13 @@ class EtcdClusterFailoverIT {
   /** A failed call: its exception and how long it took. */
   record Failure(DatastoreException error, long nanos) {}
 
-  @Test
-  void leaderKillLosesNoIncrementAndNoCallHangs() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void leaderKillLosesNoIncrementAndNoCallHangs(Client client) throws Exception {
     EtcdCluster cluster = ETCD.cluster();
-    Key counter = Key.of("/calicoj-test/failover/counter");
-    try (EtcdDatastore store =
-        EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT).build()) {
+    Key counter = Key.of("/calicoj-test/failover/" + client + "/counter");
+    try (Datastore store =
+        client.build(b -> b.endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT))) {
       KeyValue initial = store.put(counter, "0:init");
       List<String> watched = Collections.synchronizedList(new ArrayList<>());
       WatchHandle watch =
@@ -144,7 +147,7 @@ class EtcdClusterFailoverIT {
       assertThat(unknownOutcome).containsAll(appliedUnknown);
       assertThat(finalCount).isEqualTo(succeeded.size() + appliedUnknown.size());
       System.out.printf(
-          "failover: %d increments (%d before the kill), %d failures (%d outcome unknown, %d of"
+          client + " failover: %d increments (%d before the kill), %d failures (%d outcome unknown, %d of"
               + " them applied), max failure latency %d ms%n",
           succeeded.size(),
           writesBeforeKill,
