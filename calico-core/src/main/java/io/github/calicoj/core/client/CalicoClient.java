@@ -195,6 +195,7 @@ public interface CalicoClient extends AutoCloseable {
     boolean hostRouting = true;
     @Nullable Path hostNamespace;
     Duration dockerTimeout = Duration.ofSeconds(10);
+    Duration datastoreWait = Duration.ofSeconds(60);
     @Nullable String dockerHost;
     Consumer<AddStep> stepListener = step -> {};
 
@@ -243,6 +244,21 @@ public interface CalicoClient extends AutoCloseable {
       requireNonNull(timeout, "timeout");
       checkArgument(!timeout.isNegative() && !timeout.isZero(), "dockerTimeout must be positive");
       this.dockerTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The longest an add waits for its transaction, which runs on another thread while the add
+     * sets up the dataplane. The datastore bounds every call by its own request timeout, which
+     * normally ends the wait first; this bound holds even for a datastore that does not. When it
+     * passes, the add fails with an outcome-unknown {@link
+     * io.github.calicoj.datastore.DatastoreTimeoutException} and its rollback checks whether the
+     * write happened. Default 60 s.
+     */
+    public Builder datastoreWait(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "datastoreWait must be positive");
+      this.datastoreWait = timeout;
       return this;
     }
 

@@ -22,6 +22,8 @@ import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreTimeoutException;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.netns.InterfaceName;
@@ -36,6 +38,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -50,6 +53,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -75,6 +80,7 @@ final class DefaultCalicoClient implements CalicoClient {
   private final Hosts hosts;
   private final Ipam ipam;
   private final Datastore datastore;
+  private final long datastoreWaitNanos;
   /** Runs each add's transaction while the add sets up the rest of the dataplane. */
   private final ExecutorService committer =
       Executors.newCachedThreadPool(
@@ -103,6 +109,7 @@ final class DefaultCalicoClient implements CalicoClient {
     this.hosts = new Hosts(b.datastore, format);
     this.ipam = Ipam.on(b.datastore);
     this.datastore = b.datastore;
+    this.datastoreWaitNanos = b.datastoreWait.toNanos();
   }
 
   @Override
@@ -180,7 +187,8 @@ final class DefaultCalicoClient implements CalicoClient {
         steps.accept(AddStep.HOST_SYSCTLS);
         programHostSide(host, cali, ip, nextHop);
       }
-      TxnResult r = await(commit); // a failure leaves the undo above to find out what happened
+      // A failure leaves the undo above to find out what happened.
+      TxnResult r = await(commit, WorkloadEndpoints.keyOf(firstEndpoint));
       undo.pop();
 
       for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
@@ -257,10 +265,20 @@ final class DefaultCalicoClient implements CalicoClient {
     return txn.build();
   }
 
-  /** The result of a background commit; its failure is rethrown as it was thrown. */
-  private static TxnResult await(Future<TxnResult> commit) {
+  /**
+   * The result of a background commit, within {@link CalicoClient.Builder#datastoreWait}; its
+   * failure is rethrown as it was thrown.
+   */
+  private TxnResult await(Future<TxnResult> commit, Key subject) {
     try {
-      return commit.get();
+      return commit.get(datastoreWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new DatastoreTimeoutException(
+          "The write of " + subject + " gave no answer within " + Duration.ofNanos(datastoreWaitNanos)
+              + "; outcome unknown: the write may have been applied",
+          subject,
+          true,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while waiting for the endpoint's write", e);
@@ -278,7 +296,7 @@ final class DefaultCalicoClient implements CalicoClient {
       Future<TxnResult> commit, Ipam.Pending pending, WorkloadEndpoint endpoint, InetAddress ip) {
     boolean interrupted = Thread.interrupted(); // a rollback must still find out
     try {
-      TxnResult r = await(commit);
+      TxnResult r = await(commit, WorkloadEndpoints.keyOf(endpoint));
       if (pending.settle(r)) { // keeps the block cache current either way
         endpoints.undoCreate(endpoint);
         ipam.release(List.of(ip));
