@@ -1,6 +1,9 @@
 package io.github.calicoj.core;
 
-/** A resource that must not exist yet already does (a workload already has an endpoint, a profile exists). */
+/**
+ * A resource that must not exist yet already does (a workload already has an endpoint, a profile
+ * exists).
+ */
 public class AlreadyExistsException extends CalicoException {
   private static final long serialVersionUID = 1L;
 

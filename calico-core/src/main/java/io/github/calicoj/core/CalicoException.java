@@ -4,8 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Root of calico-core's operational failures. Subclasses name the state a caller acts on. Failures
- * of the datastore itself (unreachable, timed out, no permission) arrive as the datastore
- * module's {@link io.github.calicoj.datastore.DatastoreException}s.
+ * of the datastore itself (unreachable, timed out, no permission) arrive as the datastore module's
+ * {@link io.github.calicoj.datastore.DatastoreException}s.
  */
 public class CalicoException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,9 @@
 package io.github.calicoj.core;
 
-/** Concurrent writers kept changing a resource; the bounded compare-and-set retries ran out. Retry later. */
+/**
+ * Concurrent writers kept changing a resource; the bounded compare-and-set retries ran out. Retry
+ * later.
+ */
 public class ConflictException extends CalicoException {
   private static final long serialVersionUID = 1L;
 

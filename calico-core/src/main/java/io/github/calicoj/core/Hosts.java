@@ -46,8 +46,10 @@ public final class Hosts {
     }
     datastore.put(Key.of(hostKey.path() + "config/DefaultEndpointToHostAction"), "RETURN");
     datastore.put(Key.of(hostKey.path() + "config/marker"), "created");
-    datastore.put(Keys.bgpIp(h, 4), host.ipv4() == null ? "" : InetAddresses.toAddrString(host.ipv4()));
-    datastore.put(Keys.bgpIp(h, 6), host.ipv6() == null ? "" : InetAddresses.toAddrString(host.ipv6()));
+    datastore.put(
+        Keys.bgpIp(h, 4), host.ipv4() == null ? "" : InetAddresses.toAddrString(host.ipv4()));
+    datastore.put(
+        Keys.bgpIp(h, 6), host.ipv6() == null ? "" : InetAddresses.toAddrString(host.ipv6()));
     if (host.asNumber() != null) {
       datastore.put(Keys.bgpAs(h), host.asNumber());
     } else {

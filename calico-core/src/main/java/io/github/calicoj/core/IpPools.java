@@ -53,14 +53,20 @@ public final class IpPools {
       for (IpPool e : existing) {
         if (!e.cidr().equals(p.cidr()) && e.cidr().overlaps(p.cidr())) {
           throw new PoolConflictException(
-              "Cannot add IP pool " + p.cidr() + " - pool overlaps with an existing pool " + e.cidr());
+              "Cannot add IP pool "
+                  + p.cidr()
+                  + " - pool overlaps with an existing pool "
+                  + e.cidr());
         }
       }
       for (int j = 0; j < i; j++) {
         IpPool other = pools.get(j);
         if (!other.cidr().equals(p.cidr()) && other.cidr().overlaps(p.cidr())) {
           throw new PoolConflictException(
-              "Cannot add IP pool " + p.cidr() + " - pool overlaps with another new pool " + other.cidr());
+              "Cannot add IP pool "
+                  + p.cidr()
+                  + " - pool overlaps with another new pool "
+                  + other.cidr());
         }
       }
     }
@@ -117,13 +123,13 @@ public final class IpPools {
   }
 
   /**
-   * Adds the range {@code start..end} as the smallest list of CIDR pools ({@code pool range
-   * add}).
+   * Adds the range {@code start..end} as the smallest list of CIDR pools ({@code pool range add}).
    *
    * @throws IllegalArgumentException for the reference's argument errors
    * @throws PoolConflictException "Cannot add range - range conflicts with pool X"
    */
-  public List<IpPool> addRange(InetAddress start, InetAddress end, boolean ipip, boolean masquerade) {
+  public List<IpPool> addRange(
+      InetAddress start, InetAddress end, boolean ipip, boolean masquerade) {
     requireNonNull(start, "start");
     requireNonNull(end, "end");
     checkArgument(
@@ -155,7 +161,8 @@ public final class IpPools {
     BigInteger cur = start;
     while (cur.compareTo(end) <= 0) {
       int size = cur.signum() == 0 ? bits : Math.min(bits, cur.getLowestSetBit());
-      while (size > 0 && cur.add(BigInteger.ONE.shiftLeft(size)).subtract(BigInteger.ONE).compareTo(end) > 0) {
+      while (size > 0
+          && cur.add(BigInteger.ONE.shiftLeft(size)).subtract(BigInteger.ONE).compareTo(end) > 0) {
         size--;
       }
       out.add(new Cidr(Cidr.fromInteger(cur, v4), bits - size));

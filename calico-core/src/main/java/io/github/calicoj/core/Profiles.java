@@ -26,8 +26,8 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Profiles in the datastore (spec §1.5, §3): create with the reference's defaults, tags, rules
- * and labels, each changed with compare-and-set, and removal that refuses while endpoints use the
+ * Profiles in the datastore (spec §1.5, §3): create with the reference's defaults, tags, rules and
+ * labels, each changed with compare-and-set, and removal that refuses while endpoints use the
  * profile. Thread-safe; borrows the datastore.
  */
 public final class Profiles {
@@ -190,8 +190,8 @@ public final class Profiles {
    * the list is not added again.
    *
    * @return false if the rule was already present
-   * @throws IllegalArgumentException "Position N is out-of-range." (the reference inserted
-   *     anyway; this library refuses)
+   * @throws IllegalArgumentException "Position N is out-of-range." (the reference inserted anyway;
+   *     this library refuses)
    */
   public boolean addRule(String name, boolean inbound, Rule rule, @Nullable Integer position) {
     requireNonNull(rule, "rule");
@@ -282,7 +282,9 @@ public final class Profiles {
     modifyKey(
         name,
         key,
-        json -> CalicoJson.tags(change.apply(json == null ? List.of(name) : CalicoJson.readTags(json))));
+        json ->
+            CalicoJson.tags(
+                change.apply(json == null ? List.of(name) : CalicoJson.readTags(json))));
   }
 
   private Rules modifyRules(String name, UnaryOperator<Rules> change) {
@@ -292,7 +294,8 @@ public final class Profiles {
         name,
         key,
         json -> {
-          Rules rules = change.apply(json == null ? Rules.defaultsFor(name) : CalicoJson.readRules(json));
+          Rules rules =
+              change.apply(json == null ? Rules.defaultsFor(name) : CalicoJson.readRules(json));
           out[0] = rules;
           return CalicoJson.rules(name, rules, format);
         });

@@ -10,7 +10,8 @@ package io.github.calicoj.core;
  * @param extendedRules allow {@code ip_version}, {@code !}-negations and the newer actions and
  *     protocols, which old pycalico readers reject
  */
-public record WireFormat(Era era, boolean writeLabels, boolean writeRuleIds, boolean extendedRules) {
+public record WireFormat(
+    Era era, boolean writeLabels, boolean writeRuleIds, boolean extendedRules) {
 
   /** The data-model era. */
   public enum Era {

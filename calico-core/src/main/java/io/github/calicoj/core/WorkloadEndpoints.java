@@ -23,9 +23,9 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Workload endpoints in the datastore (spec §1.4, §2): lookup by criteria, atomic
- * create-if-absent per workload, compare-and-set updates with bounded retries, profile
- * membership, and workload removal.
+ * Workload endpoints in the datastore (spec §1.4, §2): lookup by criteria, atomic create-if-absent
+ * per workload, compare-and-set updates with bounded retries, profile membership, and workload
+ * removal.
  *
  * <p>Thread-safe; stateless apart from the borrowed {@link Datastore}, which it never closes.
  * Datastore failures propagate as {@link io.github.calicoj.datastore.DatastoreException}s.
@@ -131,9 +131,9 @@ public final class WorkloadEndpoints {
    * Stores the first endpoint of a workload, atomically: of concurrent creates for one workload
    * exactly one succeeds. The endpoint is written together with the workload's marker, a
    * library-private key {@code /calicoj/v1/workload/<host>/<orch>/<workload>}, in one transaction
-   * that requires the marker to be absent. The same transaction reads the workload's endpoints:
-   * if another tool (which writes no marker) had already stored one, the new endpoint is removed
-   * again and "already configured" thrown.
+   * that requires the marker to be absent. The same transaction reads the workload's endpoints: if
+   * another tool (which writes no marker) had already stored one, the new endpoint is removed again
+   * and "already configured" thrown.
    *
    * @return the endpoint with its stored revision
    * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
@@ -154,29 +154,32 @@ public final class WorkloadEndpoints {
       }
       checkCreate(r, endpoint);
     }
-    throw new ConflictException("Hit max retries creating the endpoint of " + endpoint.workloadId());
+    throw new ConflictException(
+        "Hit max retries creating the endpoint of " + endpoint.workloadId());
   }
 
   /**
    * Adds to {@code txn} what creates a workload's first endpoint atomically: guards that the
-   * workload's marker and the endpoint key are absent, writes of both, and a read of the
-   * workload's endpoints. After it commits, check {@link #createdAlone}; if it fails, call {@link
+   * workload's marker and the endpoint key are absent, writes of both, and a read of the workload's
+   * endpoints. After it commits, check {@link #createdAlone}; if it fails, call {@link
    * #checkCreate}. See {@link #create}.
    */
   public void addCreate(Transaction.Builder txn, WorkloadEndpoint endpoint) {
-    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Key lock =
+        Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
     Key key = keyOf(endpoint);
     txn.guard(Guard.absent(lock))
         .guard(Guard.absent(key))
         .put(lock, endpoint.endpointId() + " " + System.currentTimeMillis())
         .put(key, CalicoJson.endpoint(endpoint, format))
-        .readPrefix(Keys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId()));
+        .readPrefix(
+            Keys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId()));
   }
 
   /**
    * True if the committed transaction (with {@link #addCreate}) left {@code endpoint} as its
-   * workload's only endpoint; false if another tool had stored one before, in which case the
-   * caller must {@link #undoCreate} and report "already configured".
+   * workload's only endpoint; false if another tool had stored one before, in which case the caller
+   * must {@link #undoCreate} and report "already configured".
    */
   public boolean createdAlone(TxnResult committed, WorkloadEndpoint endpoint) {
     Key mine = keyOf(endpoint);
@@ -188,7 +191,8 @@ public final class WorkloadEndpoints {
 
   /** Deletes an endpoint that {@link #addCreate} wrote, with the marker it holds. Idempotent. */
   public void undoCreate(WorkloadEndpoint endpoint) {
-    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Key lock =
+        Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
     Optional<KeyValue> marker = datastore.get(lock);
     Transaction.Builder txn = Transaction.builder().delete(keyOf(endpoint));
     if (marker.isPresent() && marker.get().value().startsWith(endpoint.endpointId() + " ")) {
@@ -202,14 +206,15 @@ public final class WorkloadEndpoints {
   /**
    * Looks at a failed transaction that included {@link #addCreate}. If the workload is taken (its
    * marker belongs to an endpoint or to an add in progress), throws "already configured". A stale
-   * marker (see below) is deleted, and this returns: the caller may retry. It also returns when
-   * the workload's guards held, and the failure lay in the caller's other guards.
+   * marker (see below) is deleted, and this returns: the caller may retry. It also returns when the
+   * workload's guards held, and the failure lay in the caller's other guards.
    *
    * @throws AlreadyExistsException "{@code <workload> has already been configured with Calico
    *     Networking.}"
    */
   public void checkCreate(TxnResult failed, WorkloadEndpoint endpoint) {
-    Key lock = Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Key lock =
+        Keys.workloadLock(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
     if (failed.current(keyOf(endpoint)).isPresent()) {
       throw alreadyConfigured(endpoint.workloadId());
     }
@@ -231,10 +236,9 @@ public final class WorkloadEndpoints {
   }
 
   /**
-   * A marker without an endpoint is a remove in progress, or the remains of one that died (a
-   * marker is only ever written together with its endpoint). One older than this (by the writing
-   * host's clock, the same host as ours) is taken as dead. A value without a time is from an
-   * older writer.
+   * A marker without an endpoint is a remove in progress, or the remains of one that died (a marker
+   * is only ever written together with its endpoint). One older than this (by the writing host's
+   * clock, the same host as ours) is taken as dead. A value without a time is from an older writer.
    */
   private static final long STALE_AFTER_MILLIS = 120_000;
 
@@ -253,24 +257,29 @@ public final class WorkloadEndpoints {
   }
 
   /**
-   * Re-reads the endpoint, applies {@code change} and writes it back with compare-and-set,
-   * retrying on conflict up to 100 times. {@code change} may throw to abort without writing.
+   * Re-reads the endpoint, applies {@code change} and writes it back with compare-and-set, retrying
+   * on conflict up to 100 times. {@code change} may throw to abort without writing.
    *
    * @return the endpoint as written
    * @throws NotFoundException if the endpoint does not exist
    * @throws ConflictException if the retries run out
    */
-  public WorkloadEndpoint modify(WorkloadEndpoint endpoint, UnaryOperator<WorkloadEndpoint> change) {
+  public WorkloadEndpoint modify(
+      WorkloadEndpoint endpoint, UnaryOperator<WorkloadEndpoint> change) {
     Key key = keyOf(endpoint);
     Keys.EndpointKey ek =
         new Keys.EndpointKey(
-            endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId(), endpoint.endpointId());
+            endpoint.hostname(),
+            endpoint.orchestratorId(),
+            endpoint.workloadId(),
+            endpoint.endpointId());
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
       Optional<KeyValue> current = datastore.get(key);
       if (current.isEmpty()) {
         throw new NotFoundException("Endpoint " + endpoint.endpointId() + " could not be found.");
       }
-      WorkloadEndpoint read = CalicoJson.readEndpoint(ek, current.get().value(), current.get().revision());
+      WorkloadEndpoint read =
+          CalicoJson.readEndpoint(ek, current.get().value(), current.get().revision());
       WorkloadEndpoint changed = change.apply(read);
       if (changed.sameContent(read)) {
         return read;
@@ -289,8 +298,8 @@ public final class WorkloadEndpoints {
   }
 
   /**
-   * Appends profiles (reference semantics): if any of {@code names} is already in the list,
-   * nothing is written.
+   * Appends profiles (reference semantics): if any of {@code names} is already in the list, nothing
+   * is written.
    *
    * @throws ProfileAlreadyInEndpointException naming the first one already there
    */
@@ -352,8 +361,7 @@ public final class WorkloadEndpoints {
     long deleted = datastore.deletePrefix(Keys.workload(hostname, orchestratorId, workloadId));
     boolean marker = datastore.delete(Keys.workloadLock(hostname, orchestratorId, workloadId));
     if (deleted == 0 && !marker) {
-      throw new NotFoundException(
-          workloadId + " is not a configured workload on host " + hostname);
+      throw new NotFoundException(workloadId + " is not a configured workload on host " + hostname);
     }
   }
 
@@ -363,8 +371,8 @@ public final class WorkloadEndpoints {
   }
 
   /**
-   * The reference's error for a workload that has an endpoint: "{@code <workload> has already
-   * been configured with Calico Networking.}"
+   * The reference's error for a workload that has an endpoint: "{@code <workload> has already been
+   * configured with Calico Networking.}"
    */
   public static AlreadyExistsException alreadyConfigured(String workloadId) {
     return new AlreadyExistsException(

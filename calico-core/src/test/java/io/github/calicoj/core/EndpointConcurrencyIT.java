@@ -25,7 +25,10 @@ class EndpointConcurrencyIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
   private static EtcdDatastore client() {
-    return EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    return EtcdDatastore.builder()
+        .endpoints(ETCD.endpoints())
+        .requestTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   @Test
@@ -58,7 +61,11 @@ class EndpointConcurrencyIT {
       assertThat(winners).isEqualTo(1);
       String keys =
           ETCD.cluster()
-              .etcdctl("get", "--prefix", "--keys-only", Keys.workload("race-host", "docker", "race-workload").path());
+              .etcdctl(
+                  "get",
+                  "--prefix",
+                  "--keys-only",
+                  Keys.workload("race-host", "docker", "race-workload").path());
       assertThat(keys.lines().filter(l -> !l.isBlank()).count()).isEqualTo(1);
     }
   }
@@ -71,13 +78,21 @@ class EndpointConcurrencyIT {
       profiles.create("PROF_A_C_E");
       WorkloadEndpoint ep = endpoints.create(RepositoriesTest.endpoint("calico-01", "wl-json"));
       endpoints.appendProfiles(ep, List.of("PROF_A_C_E"));
-      assertThat(ETCD.cluster().etcdctl("get", "--print-value-only", Keys.profileRules("PROF_A_C_E").path()).trim())
+      assertThat(
+              ETCD.cluster()
+                  .etcdctl("get", "--print-value-only", Keys.profileRules("PROF_A_C_E").path())
+                  .trim())
           .isEqualTo(
               "{\"id\": \"PROF_A_C_E\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\":"
                   + " \"PROF_A_C_E\"}], \"outbound_rules\": [{\"action\": \"allow\"}]}");
-      assertThat(ETCD.cluster().etcdctl("get", "--print-value-only", WorkloadEndpoints.keyOf(ep).path()).trim())
+      assertThat(
+              ETCD.cluster()
+                  .etcdctl("get", "--print-value-only", WorkloadEndpoints.keyOf(ep).path())
+                  .trim())
           .isEqualTo(
-              "{\"state\": \"active\", \"name\": \"" + ep.name() + "\", \"mac\": \"72:ef:5a:87:35:bd\","
+              "{\"state\": \"active\", \"name\": \""
+                  + ep.name()
+                  + "\", \"mac\": \"72:ef:5a:87:35:bd\","
                   + " \"profile_ids\": [\"PROF_A_C_E\"], \"ipv4_nets\": [\"192.168.0.1/32\"],"
                   + " \"ipv6_nets\": [], \"ipv4_gateway\": null, \"ipv6_gateway\": null}");
     }

@@ -30,7 +30,8 @@ class ModelTest {
   void ports() {
     assertThat(PortRange.parse("80").isSingle()).isTrue();
     assertThat(PortRange.parse("80-90").toString()).isEqualTo("80:90");
-    assertThatThrownBy(() -> PortRange.parse("90:80")).hasMessageContaining("minimum (90) > maximum (80)");
+    assertThatThrownBy(() -> PortRange.parse("90:80"))
+        .hasMessageContaining("minimum (90) > maximum (80)");
     assertThatThrownBy(() -> PortRange.parse("70000")).hasMessageContaining("out-of-range");
     assertThatThrownBy(() -> PortRange.range(80, 80)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -52,9 +53,16 @@ class ModelTest {
                     .dstNet(Cidr.parse("fd00::/8"))
                     .build())
         .hasMessageContaining("Invalid or unmatching IP versions for SRCCIDR/DSTCIDR.");
-    assertThatThrownBy(() -> Rule.builder("allow").protocol("icmp").srcNet(Cidr.parse("fd00::/8")).build())
+    assertThatThrownBy(
+            () -> Rule.builder("allow").protocol("icmp").srcNet(Cidr.parse("fd00::/8")).build())
         .hasMessageContaining("unmatching");
-    assertThat(Rule.builder("allow").protocol("tcp").srcTag("web").dstPorts(List.of(PortRange.of(80))).build().pprint())
+    assertThat(
+            Rule.builder("allow")
+                .protocol("tcp")
+                .srcTag("web")
+                .dstPorts(List.of(PortRange.of(80)))
+                .build()
+                .pprint())
         .isEqualTo("allow tcp from tag web to ports 80");
   }
 
@@ -66,7 +74,8 @@ class ModelTest {
     assertThat(Cidr.parse("10.0.0.1").prefixLength()).isEqualTo(32);
     assertThat(Cidr.parse("10.0.0.0/16").contains(Cidr.parse("10.0.5.0/26"))).isTrue();
     assertThat(Cidr.parse("10.0.0.0/16").overlaps(Cidr.parse("10.0.0.0/8"))).isTrue();
-    assertThat(Cidr.fromKeySegment("fd80:24e2:f998:72d6::-64")).isEqualTo(Cidr.parse("fd80:24e2:f998:72d6::/64"));
+    assertThat(Cidr.fromKeySegment("fd80:24e2:f998:72d6::-64"))
+        .isEqualTo(Cidr.parse("fd80:24e2:f998:72d6::/64"));
     assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).hasMessageContaining("10.0.0.0/33");
     assertThatThrownBy(() -> Cidr.parse("nope")).hasMessageContaining("Invalid CIDR: nope");
   }

@@ -51,7 +51,8 @@ class RepositoriesTest {
     assertThat(ep.revision()).isNotNull();
     assertThat(store.get(WorkloadEndpoints.keyOf(ep))).isPresent();
     assertThat(endpoints.get("h1", "docker", "w1", null).sameContent(ep)).isTrue();
-    assertThat(endpoints.get(null, null, null, ep.endpointId()).endpointId()).isEqualTo(ep.endpointId());
+    assertThat(endpoints.get(null, null, null, ep.endpointId()).endpointId())
+        .isEqualTo(ep.endpointId());
     assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w1")))
         .isInstanceOf(AlreadyExistsException.class)
         .hasMessage("w1 has already been configured with Calico Networking.");
@@ -128,7 +129,8 @@ class RepositoriesTest {
         .hasMessage("Profile with name B was specified more than once.");
     assertThat(endpoints.setProfiles(ep, List.of("B", "A")).profileIds()).containsExactly("B", "A");
     assertThat(endpoints.setProfiles(ep, List.of()).profileIds()).isEmpty();
-    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().value()).contains("\"profile_ids\": []");
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().value())
+        .contains("\"profile_ids\": []");
   }
 
   @Test
@@ -159,9 +161,12 @@ class RepositoriesTest {
     assertThat(store.get(Keys.profileTags("web")).orElseThrow().value()).isEqualTo("[\"web\"]");
     assertThat(profiles.addTag("web", "db")).isTrue();
     assertThat(profiles.addTag("web", "db")).isFalse();
-    assertThat(store.get(Keys.profileTags("web")).orElseThrow().value()).isEqualTo("[\"web\", \"db\"]");
-    assertThatThrownBy(() -> profiles.addTag("web", "bad tag")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> profiles.removeTag("web", "nope")).hasMessage("Tag nope is not on profile web");
+    assertThat(store.get(Keys.profileTags("web")).orElseThrow().value())
+        .isEqualTo("[\"web\", \"db\"]");
+    assertThatThrownBy(() -> profiles.addTag("web", "bad tag"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> profiles.removeTag("web", "nope"))
+        .hasMessage("Tag nope is not on profile web");
     profiles.removeTag("web", "db");
 
     Rule http = Rule.builder("allow").protocol("tcp").dstPorts(List.of(PortRange.of(80))).build();
@@ -171,7 +176,8 @@ class RepositoriesTest {
         .hasMessage("Position 9 is out-of-range.");
     assertThat(profiles.require("web").rules().inbound()).first().isEqualTo(http);
     assertThat(profiles.removeRule("web", true, 1)).isEqualTo(http);
-    assertThatThrownBy(() -> profiles.removeRule("web", true, 5)).hasMessage("Rule position out-of-range.");
+    assertThatThrownBy(() -> profiles.removeRule("web", true, 5))
+        .hasMessage("Rule position out-of-range.");
     assertThatThrownBy(() -> profiles.removeRule("web", false, http)).hasMessage("Rule not found.");
     assertThat(profiles.names()).containsExactly("web");
 
@@ -189,32 +195,50 @@ class RepositoriesTest {
   @Test
   void poolsAddRemoveOverlapAndRange() {
     pools.add(IpPool.of(Cidr.parse("192.168.0.0/16")));
-    pools.add(IpPool.of(Cidr.parse("192.168.0.0/16")).withOptions(true, true)); // identical = update
+    pools.add(
+        IpPool.of(Cidr.parse("192.168.0.0/16")).withOptions(true, true)); // identical = update
     assertThat(store.get(Key.of("/calico/v1/ipam/v4/pool/192.168.0.0-16")).orElseThrow().value())
         .isEqualTo("{\"cidr\": \"192.168.0.0/16\", \"ipip\": \"tunl0\", \"masquerade\": true}");
-    assertThat(store.get(Key.of("/calico/v1/config/IpInIpEnabled")).orElseThrow().value()).isEqualTo("true");
+    assertThat(store.get(Key.of("/calico/v1/config/IpInIpEnabled")).orElseThrow().value())
+        .isEqualTo("true");
     assertThatThrownBy(() -> pools.add(IpPool.of(Cidr.parse("192.168.5.0/24"))))
         .isInstanceOf(PoolConflictException.class)
-        .hasMessage("Cannot add IP pool 192.168.5.0/24 - pool overlaps with an existing pool 192.168.0.0/16");
+        .hasMessage(
+            "Cannot add IP pool 192.168.5.0/24 - pool overlaps with an existing pool 192.168.0.0/16");
     assertThatThrownBy(
             () ->
                 pools.addAll(
-                    List.of(IpPool.of(Cidr.parse("10.0.0.0/16")), IpPool.of(Cidr.parse("10.0.1.0/24")))))
+                    List.of(
+                        IpPool.of(Cidr.parse("10.0.0.0/16")),
+                        IpPool.of(Cidr.parse("10.0.1.0/24")))))
         .hasMessageContaining("with another new pool 10.0.0.0/16");
     assertThat(pools.poolFor(InetAddresses.forString("192.168.3.4"), true)).isPresent();
     assertThat(pools.poolFor(InetAddresses.forString("10.9.9.9"), false)).isEmpty();
 
     List<IpPool> range =
         pools.addRange(
-            InetAddresses.forString("10.1.0.0"), InetAddresses.forString("10.1.0.191"), false, false);
-    assertThat(range).extracting(p -> p.cidr().toString()).containsExactly("10.1.0.0/25", "10.1.0.128/26");
+            InetAddresses.forString("10.1.0.0"),
+            InetAddresses.forString("10.1.0.191"),
+            false,
+            false);
+    assertThat(range)
+        .extracting(p -> p.cidr().toString())
+        .containsExactly("10.1.0.0/25", "10.1.0.128/26");
     assertThatThrownBy(
             () ->
                 pools.addRange(
-                    InetAddresses.forString("10.1.0.100"), InetAddresses.forString("10.1.1.0"), false, false))
+                    InetAddresses.forString("10.1.0.100"),
+                    InetAddresses.forString("10.1.1.0"),
+                    false,
+                    false))
         .hasMessage("Cannot add range - range conflicts with pool 10.1.0.0/25");
     assertThatThrownBy(
-            () -> pools.addRange(InetAddresses.forString("10.9.0.5"), InetAddresses.forString("10.9.0.1"), false, false))
+            () ->
+                pools.addRange(
+                    InetAddresses.forString("10.9.0.5"),
+                    InetAddresses.forString("10.9.0.1"),
+                    false,
+                    false))
         .hasMessage("START_IP must be a smaller ip address than END_IP");
     pools.remove(Cidr.parse("10.1.0.128/26"));
     assertThatThrownBy(() -> pools.remove(Cidr.parse("10.1.0.128/26")))
@@ -225,13 +249,19 @@ class RepositoriesTest {
   @Test
   void hostsAndGlobalConfig() {
     hosts.configure(
-        new HostConfig("calico-01", (Inet4Address) InetAddresses.forString("172.17.8.101"), null, "64512"));
+        new HostConfig(
+            "calico-01", (Inet4Address) InetAddresses.forString("172.17.8.101"), null, "64512"));
     assertThat(store.get(Key.of("/calico/bgp/v1/host/calico-01/ip_addr_v4")).orElseThrow().value())
         .isEqualTo("172.17.8.101");
-    assertThat(store.get(Key.of("/calico/bgp/v1/host/calico-01/ip_addr_v6")).orElseThrow().value()).isEmpty();
+    assertThat(store.get(Key.of("/calico/bgp/v1/host/calico-01/ip_addr_v6")).orElseThrow().value())
+        .isEmpty();
     assertThat(store.get(Key.of("/calico/v1/host/calico-01/bird_ip")).orElseThrow().value())
         .isEqualTo("172.17.8.101");
-    assertThat(store.get(Key.of("/calico/v1/host/calico-01/config/DefaultEndpointToHostAction")).orElseThrow().value())
+    assertThat(
+            store
+                .get(Key.of("/calico/v1/host/calico-01/config/DefaultEndpointToHostAction"))
+                .orElseThrow()
+                .value())
         .isEqualTo("RETURN");
     assertThat(hosts.nextHops("calico-01")).containsOnlyKeys(4);
     assertThatThrownBy(() -> hosts.nextHops("other"))
@@ -250,8 +280,10 @@ class RepositoriesTest {
     hosts.ensureGlobalConfig();
     hosts.ensureGlobalConfig(); // idempotent
     assertThat(store.get(Keys.READY).orElseThrow().value()).isEqualTo("true");
-    assertThat(store.get(Key.of("/calico/v1/config/InterfacePrefix")).orElseThrow().value()).isEqualTo("tap,cali");
-    assertThat(store.get(Key.of("/calico/v1/config/LogSeverityScreen")).orElseThrow().value()).isEqualTo("info");
+    assertThat(store.get(Key.of("/calico/v1/config/InterfacePrefix")).orElseThrow().value())
+        .isEqualTo("tap,cali");
+    assertThat(store.get(Key.of("/calico/v1/config/LogSeverityScreen")).orElseThrow().value())
+        .isEqualTo("info");
     assertThat(store.get(Key.of("/calico/bgp/v1/global/node_mesh")).orElseThrow().value())
         .isEqualTo("{\"enabled\": true}");
     hosts.remove("calico-01");

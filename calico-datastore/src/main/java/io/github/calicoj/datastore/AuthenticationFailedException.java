@@ -2,7 +2,9 @@ package io.github.calicoj.datastore;
 
 import org.jspecify.annotations.Nullable;
 
-/** The datastore rejected the credentials: a wrong user or password, or none where it needs them. */
+/**
+ * The datastore rejected the credentials: a wrong user or password, or none where it needs them.
+ */
 public class AuthenticationFailedException extends DatastoreException {
   private static final long serialVersionUID = 1L;
 

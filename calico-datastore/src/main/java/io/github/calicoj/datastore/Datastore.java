@@ -11,8 +11,8 @@ import java.util.Optional;
  * same contract test suite; a behaviour not described here is not promised.
  *
  * <p><b>Thread safety:</b> implementations are thread-safe; share one instance per process.
- * <b>Bounded waits:</b> every call returns or throws within the implementation's request timeout.
- * A write that fails with {@link DatastoreUnavailableException#outcomeUnknown()} may have been
+ * <b>Bounded waits:</b> every call returns or throws within the implementation's request timeout. A
+ * write that fails with {@link DatastoreUnavailableException#outcomeUnknown()} may have been
  * applied. <b>Ownership:</b> whoever builds the datastore closes it; components that are handed a
  * datastore (such as {@code CalicoClient}) borrow it and never close it. Calls after {@link
  * #close()} throw {@link IllegalStateException}.

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  * message: {@link ResourceNotFoundException}, {@link ResourceAlreadyExistsException}, {@link
  * RevisionConflictException}, {@link RevisionCompactedException}, {@link
  * DatastoreUnavailableException} (and its {@link DatastoreTimeoutException}), {@link
- * AuthenticationFailedException} and {@link PermissionDeniedException}. The original cause, if
- * any, is kept; jetcd, gRPC and Netty exceptions never escape except as such a cause.
+ * AuthenticationFailedException} and {@link PermissionDeniedException}. The original cause, if any,
+ * is kept; jetcd, gRPC and Netty exceptions never escape except as such a cause.
  */
 public class DatastoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -18,7 +18,9 @@ public sealed interface Guard permits Guard.Absent, Guard.AtRevision {
     return new Absent(key);
   }
 
-  /** The key must exist and have been last written at {@code revision} (etcd: {@code mod_revision}). */
+  /**
+   * The key must exist and have been last written at {@code revision} (etcd: {@code mod_revision}).
+   */
   static Guard atRevision(Key key, Revision revision) {
     return new AtRevision(key, revision);
   }

@@ -26,8 +26,7 @@ public record Key(String path) implements Comparable<Key> {
     checkArgument(path.startsWith("/"), "Key must start with '/': %s", path);
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      checkArgument(
-          c >= 0x20 && c != 0x7f, "Key has a control character at index %s: %s", i, path);
+      checkArgument(c >= 0x20 && c != 0x7f, "Key has a control character at index %s: %s", i, path);
     }
     checkArgument(
         path.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES,
@@ -66,8 +65,9 @@ public record Key(String path) implements Comparable<Key> {
   }
 
   /**
-   * Compares two strings by their UTF-8 encodings, unsigned byte by byte, which is etcd's key order.
-   * For strings without surrogate pairs this is code-unit order, which is what we compute first.
+   * Compares two strings by their UTF-8 encodings, unsigned byte by byte, which is etcd's key
+   * order. For strings without surrogate pairs this is code-unit order, which is what we compute
+   * first.
    */
   static int compareUtf8(String a, String b) {
     int n = Math.min(a.length(), b.length());

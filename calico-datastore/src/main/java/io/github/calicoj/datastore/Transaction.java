@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An atomic multi-key write: if every {@link Guard} holds, all {@link TxnOp}s are applied at one new
- * revision; otherwise nothing is written. Equivalent to one etcd {@code Txn} with the guards as
+ * An atomic multi-key write: if every {@link Guard} holds, all {@link TxnOp}s are applied at one
+ * new revision; otherwise nothing is written. Equivalent to one etcd {@code Txn} with the guards as
  * {@code If} compares and the operations as {@code Then}. Immutable and thread-safe; build it with
  * {@link #builder()}.
  *
  * <p>A transaction may also {@linkplain Builder#readPrefix read prefixes}: they are read in the
- * same atomic step, at the transaction's revision and after its writes (if it succeeded), and
- * come back in {@link TxnResult#read}. That lets a writer see, at no extra round trip, what else
- * exists beside what it just wrote.
+ * same atomic step, at the transaction's revision and after its writes (if it succeeded), and come
+ * back in {@link TxnResult#read}. That lets a writer see, at no extra round trip, what else exists
+ * beside what it just wrote.
  *
  * <pre>{@code
  * Transaction txn = Transaction.builder()
@@ -44,7 +44,8 @@ public record Transaction(List<Guard> guards, List<TxnOp> ops, List<Key> reads) 
     guards = List.copyOf(guards);
     ops = List.copyOf(ops);
     reads = List.copyOf(reads);
-    checkArgument(Set.copyOf(reads).size() == reads.size(), "Transaction reads a prefix twice: %s", reads);
+    checkArgument(
+        Set.copyOf(reads).size() == reads.size(), "Transaction reads a prefix twice: %s", reads);
     checkArgument(!ops.isEmpty(), "Transaction has no operation");
     Set<Key> written = new HashSet<>();
     for (TxnOp op : ops) {

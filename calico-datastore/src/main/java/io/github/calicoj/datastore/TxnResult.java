@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param current on failure, the current entry of every guarded key that exists (absent keys are
  *     missing from the map), read at {@code revision}; empty on success
  * @param failedGuards on failure, the guards that did not hold; empty on success
- * @param reads for each prefix the transaction {@linkplain Transaction#reads reads}, its entries
- *     in key order, at {@code revision}
+ * @param reads for each prefix the transaction {@linkplain Transaction#reads reads}, its entries in
+ *     key order, at {@code revision}
  */
 public record TxnResult(
     boolean succeeded,

@@ -1,5 +1,6 @@
 /**
- * A model-agnostic, revisioned key-value store: the datastore SPI that the rest of calicoj builds on.
+ * A model-agnostic, revisioned key-value store: the datastore SPI that the rest of calicoj builds
+ * on.
  *
  * <p>{@link io.github.calicoj.datastore.Datastore} is the entry point. Keys are {@link
  * io.github.calicoj.datastore.Key} path strings and values are UTF-8 strings; every change gets a

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The behaviour every {@link Datastore} promises, run unchanged against each implementation
- * ({@code InMemoryDatastoreTest}, {@code EtcdDatastoreIT}). Each test works under a fresh random
- * prefix, so implementations may share one store across tests.
+ * The behaviour every {@link Datastore} promises, run unchanged against each implementation ({@code
+ * InMemoryDatastoreTest}, {@code EtcdDatastoreIT}). Each test works under a fresh random prefix, so
+ * implementations may share one store across tests.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class DatastoreContractTest {
@@ -136,8 +136,7 @@ public abstract class DatastoreContractTest {
     KeyValue v2 = store.put(key("d"), "2");
     assertThatThrownBy(() -> store.delete(key("d"), v1.revision()))
         .isInstanceOfSatisfying(
-            RevisionConflictException.class,
-            e -> assertThat(e.actual()).isEqualTo(v2.revision()));
+            RevisionConflictException.class, e -> assertThat(e.actual()).isEqualTo(v2.revision()));
     assertThat(store.get(key("d"))).isPresent();
     Revision deleted = store.delete(key("d"), v2.revision());
     assertThat(deleted).isGreaterThan(v2.revision());
@@ -299,8 +298,7 @@ public abstract class DatastoreContractTest {
 
   @Test
   void transactionRejectsTheSameKeyTwice() {
-    assertThatThrownBy(
-            () -> Transaction.builder().put(key("x"), "1").delete(key("x")).build())
+    assertThatThrownBy(() -> Transaction.builder().put(key("x"), "1").delete(key("x")).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(key("x").path());
   }

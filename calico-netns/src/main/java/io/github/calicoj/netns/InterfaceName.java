@@ -28,8 +28,7 @@ public record InterfaceName(String value) {
         bytes,
         MAX_BYTES,
         value);
-    checkArgument(
-        !value.equals(".") && !value.equals(".."), "Interface name may not be %s", value);
+    checkArgument(!value.equals(".") && !value.equals(".."), "Interface name may not be %s", value);
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       checkArgument(

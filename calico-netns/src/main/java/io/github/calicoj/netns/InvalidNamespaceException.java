@@ -27,7 +27,11 @@ public class InvalidNamespaceException extends NetnsException {
 
   /** Creates the exception for {@code path}. */
   public InvalidNamespaceException(
-      String path, Reason reason, int errno, String errnoName, String description,
+      String path,
+      Reason reason,
+      int errno,
+      String errnoName,
+      String description,
       @Nullable Throwable cause) {
     super("open netns", path, errno, errnoName, description, null, cause);
     this.reason = reason;

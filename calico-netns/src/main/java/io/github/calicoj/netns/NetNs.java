@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * /var/run/netns/NAME}, {@code /proc/PID/ns/net} or a Docker {@code SandboxKey}.
  *
  * <p>{@link #open} checks that the path really is a network namespace (nsfs, type {@code
- * CLONE_NEWNET}) and says precisely what it is otherwise. The namespace stays alive while the fd
- * is open, even if its process exits or its mount is removed.
+ * CLONE_NEWNET}) and says precisely what it is otherwise. The namespace stays alive while the fd is
+ * open, even if its process exits or its mount is removed.
  *
  * <p>Thread-safe. The opener owns the instance and closes it; {@code close()} is idempotent. Not
  * for use on virtual threads' behalf: {@link #call} runs the body on a platform thread of its own.
@@ -36,8 +36,8 @@ public final class NetNs implements AutoCloseable {
   /**
    * Opens the network namespace at {@code path}.
    *
-   * @throws InvalidNamespaceException if the path is missing, a directory, not a namespace file,
-   *     or a namespace of another type
+   * @throws InvalidNamespaceException if the path is missing, a directory, not a namespace file, or
+   *     a namespace of another type
    */
   public static NetNs open(Path path) {
     requireNonNull(path, "path");
@@ -149,7 +149,13 @@ public final class NetNs implements AutoCloseable {
       java.nio.file.Files.createFile(target);
     } catch (java.nio.file.FileAlreadyExistsException e) {
       throw new NetnsException(
-          "create netns", target.toString(), NetnsException.EEXIST, "EEXIST", "File exists", null, e);
+          "create netns",
+          target.toString(),
+          NetnsException.EEXIST,
+          "EEXIST",
+          "File exists",
+          null,
+          e);
     } catch (java.io.IOException e) {
       throw new NetnsException("create netns", target.toString(), 0, "", e.toString(), null, e);
     }
@@ -216,8 +222,8 @@ public final class NetNs implements AutoCloseable {
   }
 
   /**
-   * The raw file descriptor, valid until {@link #close()}. For netlink's {@code IFLA_NET_NS_FD}
-   * and other native code; do not close it yourself.
+   * The raw file descriptor, valid until {@link #close()}. For netlink's {@code IFLA_NET_NS_FD} and
+   * other native code; do not close it yourself.
    */
   public int fd() {
     if (closed.get()) {
@@ -238,8 +244,8 @@ public final class NetNs implements AutoCloseable {
 
   /**
    * Runs {@code body} inside this namespace, on a platform thread created for this call alone,
-   * which returns to its namespace (or is discarded) and ends. The body must not start threads.
-   * Use it for what netlink cannot do, such as per-namespace sysctls under {@code /proc/sys/net}.
+   * which returns to its namespace (or is discarded) and ends. The body must not start threads. Use
+   * it for what netlink cannot do, such as per-namespace sysctls under {@code /proc/sys/net}.
    *
    * @throws NetnsException if the namespace cannot be entered, or as thrown by the body
    */

@@ -3,13 +3,13 @@ package io.github.calicoj.netns;
 import io.github.calicoj.netns.internal.RtNetlink;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * An rtnetlink socket bound to one network namespace. Each method is one (or a few) kernel
- * requests and names the {@code ip(8)} command it equals; no process is ever started.
+ * An rtnetlink socket bound to one network namespace. Each method is one (or a few) kernel requests
+ * and names the {@code ip(8)} command it equals; no process is ever started.
  *
  * <pre>{@code
  * try (NetNs workload = NetNs.open(Path.of("/proc/4242/ns/net"));
@@ -30,9 +30,9 @@ import java.util.Optional;
  * it on a short-lived platform thread that enters the namespace only for {@code socket()}. After
  * that every call works from any thread.
  *
- * <p><b>Thread safety:</b> thread-safe; requests are serialized. Every reply is awaited at most
- * the socket timeout (default {@link #DEFAULT_TIMEOUT}). The opener owns the socket and closes it;
- * a {@link NetNs} passed in is borrowed, never closed.
+ * <p><b>Thread safety:</b> thread-safe; requests are serialized. Every reply is awaited at most the
+ * socket timeout (default {@link #DEFAULT_TIMEOUT}). The opener owns the socket and closes it; a
+ * {@link NetNs} passed in is borrowed, never closed.
  *
  * <p><b>Errors:</b> a {@link NetnsException} with the kernel's errno and extended-ack text.
  * Interface names are validated by {@link InterfaceName} before any syscall.
@@ -58,9 +58,9 @@ public interface Netlink extends AutoCloseable {
   }
 
   /**
-   * Creates a veth pair whose host end {@code host} lives in this socket's namespace and whose
-   * peer is born inside {@code peerNs} under its final name {@code peer} (no move, no rename: the
-   * fast path). {@code ip link add HOST type veth peer name PEER netns PEERNS}.
+   * Creates a veth pair whose host end {@code host} lives in this socket's namespace and whose peer
+   * is born inside {@code peerNs} under its final name {@code peer} (no move, no rename: the fast
+   * path). {@code ip link add HOST type veth peer name PEER netns PEERNS}.
    *
    * @return the host end as created
    * @throws NetnsException EEXIST if either name is taken in its namespace; ERANGE if the kernel
@@ -164,8 +164,9 @@ public interface Netlink extends AutoCloseable {
   int deleteLinks(Collection<InterfaceName> names);
 
   /**
-   * Writes a sysctl of this socket's namespace, e.g. {@code net.ipv4.conf.cali0123456789a.proxy_arp}
-   * = {@code 1}: {@code sysctl -w KEY=VALUE}, inside the namespace.
+   * Writes a sysctl of this socket's namespace, e.g. {@code
+   * net.ipv4.conf.cali0123456789a.proxy_arp} = {@code 1}: {@code sysctl -w KEY=VALUE}, inside the
+   * namespace.
    *
    * @throws IllegalArgumentException if the key is not under {@code net.}
    * @throws NetnsException if the file cannot be written
@@ -173,9 +174,9 @@ public interface Netlink extends AutoCloseable {
   void writeSysctl(String key, String value);
 
   /**
-   * Writes several sysctls of this socket's namespace, in order, with one namespace switch for
-   * all of them (each {@link #writeSysctl} switches on its own). Stops at the first failure;
-   * the earlier writes stay.
+   * Writes several sysctls of this socket's namespace, in order, with one namespace switch for all
+   * of them (each {@link #writeSysctl} switches on its own). Stops at the first failure; the
+   * earlier writes stay.
    *
    * @param values key to value, written in the map's iteration order
    * @throws IllegalArgumentException if a key is not under {@code net.} (checked before any write)

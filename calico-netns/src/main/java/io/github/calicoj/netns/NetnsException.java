@@ -16,18 +16,25 @@ public class NetnsException extends RuntimeException {
 
   /** errno values callers commonly branch on (Linux, all architectures). */
   public static final int EPERM = 1;
+
   /** No such file or directory. */
   public static final int ENOENT = 2;
+
   /** Bad file descriptor. */
   public static final int EBADF = 9;
+
   /** File exists. */
   public static final int EEXIST = 17;
+
   /** No such device. */
   public static final int ENODEV = 19;
+
   /** Invalid argument. */
   public static final int EINVAL = 22;
+
   /** Result out of range (the kernel's answer to a too-long interface name). */
   public static final int ERANGE = 34;
+
   /** Network unreachable (a route whose gateway is not reachable yet). */
   public static final int ENETUNREACH = 101;
 

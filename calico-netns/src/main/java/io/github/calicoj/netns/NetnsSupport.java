@@ -6,8 +6,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether calico-netns can work here: Linux, libc loads through jnr-ffi, and a NETLINK_ROUTE
- * socket opens. Probed once, on first use (netty's {@code Epoll} pattern). Thread-safe.
+ * Whether calico-netns can work here: Linux, libc loads through jnr-ffi, and a NETLINK_ROUTE socket
+ * opens. Probed once, on first use (netty's {@code Epoll} pattern). Thread-safe.
  */
 public final class NetnsSupport {
   // The probe's outcome is fixed for the JVM's life, so its failure is kept, as netty's Epoll does.

@@ -15,8 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param destination where the route leads ({@code 0.0.0.0/0} or {@code ::/0} for default)
  * @param gateway the next hop, or null for a route straight onto the device
  * @param device the output interface
- * @param linkScope true for {@code scope link} (directly reachable), false for {@code scope
- *     global}
+ * @param linkScope true for {@code scope link} (directly reachable), false for {@code scope global}
  */
 public record Route(
     IpPrefix destination, @Nullable InetAddress gateway, InterfaceName device, boolean linkScope) {
@@ -79,7 +78,9 @@ public record Route(
   public String toString() {
     String dst = destination.prefixLength() == 0 ? "default" : destination.toString();
     return dst
-        + (gateway == null ? "" : " via " + com.google.common.net.InetAddresses.toAddrString(gateway))
+        + (gateway == null
+            ? ""
+            : " via " + com.google.common.net.InetAddresses.toAddrString(gateway))
         + " dev "
         + device
         + (linkScope ? " scope link" : "");

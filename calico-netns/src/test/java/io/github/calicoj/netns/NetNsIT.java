@@ -44,22 +44,26 @@ class NetNsIT {
   @Test
   void createAndDeleteNamedNamespaces() {
     String name = "cjt-named-" + java.util.UUID.randomUUID().toString().substring(0, 6);
-    try (NetNs ns = NetNs.createNamed(name); Netlink nl = Netlink.openIn(ns)) {
-      assertThat(io.github.calicoj.testkit.Processes.run(
-              java.util.List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10)))
+    try (NetNs ns = NetNs.createNamed(name);
+        Netlink nl = Netlink.openIn(ns)) {
+      assertThat(
+              io.github.calicoj.testkit.Processes.run(
+                  java.util.List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10)))
           .contains(name);
       assertThat(nl.links()).extracting(l -> l.name().value()).containsExactly("lo");
       try (NetNs current = NetNs.current()) {
         assertThat(ns.isSameAs(current)).isFalse();
       }
       assertThatThrownBy(() -> NetNs.createNamed(name))
-          .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
+          .isInstanceOfSatisfying(
+              NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
     } finally {
       assertThat(NetNs.deleteNamed(name)).isTrue();
     }
     assertThat(NetNs.deleteNamed(name)).isFalse();
     assertThat(Files.exists(Path.of("/var/run/netns", name))).isFalse();
-    assertThatThrownBy(() -> NetNs.createNamed("../etc")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> NetNs.createNamed("../etc"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -89,7 +93,8 @@ class NetNsIT {
   void directoryIsTyped(@TempDir Path dir) {
     assertThatThrownBy(() -> NetNs.open(dir))
         .isInstanceOfSatisfying(
-            InvalidNamespaceException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DIRECTORY));
+            InvalidNamespaceException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DIRECTORY));
   }
 
   @Test
@@ -102,18 +107,21 @@ class NetNsIT {
 
   @Test
   void callRunsInsideTheNamespaceOnAThrowawayThread() throws Exception {
-    try (TestNamespace t = TestNamespace.create(); NetNs ns = NetNs.open(t.path())) {
+    try (TestNamespace t = TestNamespace.create();
+        NetNs ns = NetNs.open(t.path())) {
       String caller = Thread.currentThread().getName();
       long inside =
           ns.call(
               () -> {
                 assertThat(Thread.currentThread().getName()).isNotEqualTo(caller);
-                return ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino"))
+                return ((Number)
+                        Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino"))
                     .longValue();
               });
       assertThat(inside).isEqualTo(ns.inode());
       long here =
-          ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino")).longValue();
+          ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino"))
+              .longValue();
       assertThat(here).isNotEqualTo(ns.inode());
     }
   }

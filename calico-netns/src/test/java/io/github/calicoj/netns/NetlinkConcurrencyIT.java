@@ -65,7 +65,8 @@ class NetlinkConcurrencyIT {
       String originalNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
 
       List<Workload> workloads;
-      try (NetNs host = NetNs.open(hostNs.path()); Netlink hostNl = Netlink.openIn(host)) {
+      try (NetNs host = NetNs.open(hostNs.path());
+          Netlink hostNl = Netlink.openIn(host)) {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<List<Workload>>> futures = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -81,7 +82,8 @@ class NetlinkConcurrencyIT {
                       TestNamespace wns = created.get(n);
                       InterfaceName hostName = InterfaceName.of(String.format("cjtc%05d", n));
                       String ip = "10.77." + (n / 250) + "." + (n % 250 + 1);
-                      try (NetNs w = NetNs.open(wns.path()); Netlink in = Netlink.openIn(w)) {
+                      try (NetNs w = NetNs.open(wns.path());
+                          Netlink in = Netlink.openIn(w)) {
                         hostNl.createVeth(hostName, eth, w);
                         in.setUp(eth);
                         in.addAddress(eth, IpPrefix.parse(ip + "/32"));

@@ -11,9 +11,9 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +40,8 @@ class NetlinkIT {
   @BeforeEach
   void setUp() {
     Requirements.requireRoot();
-    Requirements.require(NetnsSupport.isAvailable(), "netns support: " + NetnsSupport.unavailabilityCause());
+    Requirements.require(
+        NetnsSupport.isAvailable(), "netns support: " + NetnsSupport.unavailabilityCause());
     hostNs = TestNamespace.create();
     workloadNs = TestNamespace.create();
     host = NetNs.open(hostNs.path());
@@ -52,7 +53,8 @@ class NetlinkIT {
 
   @AfterEach
   void tearDown() {
-    for (AutoCloseable c : new AutoCloseable[] {hostNl, workloadNl, host, workload, hostNs, workloadNs}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {hostNl, workloadNl, host, workload, hostNs, workloadNs}) {
       try {
         if (c != null) {
           c.close();
@@ -66,7 +68,8 @@ class NetlinkIT {
   @Test
   void vethPeerIsBornInTheWorkloadNamespaceUnderItsFinalName() {
     Link created =
-        hostNl.createVeth(cali, eth1, workload, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+        hostNl.createVeth(
+            cali, eth1, workload, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
 
     assertThat(created.name()).isEqualTo(cali);
     assertThat(created.up()).isTrue();
@@ -166,7 +169,8 @@ class NetlinkIT {
     hostNl.createVeth(cali, eth1, workload);
     InterfaceName other = InterfaceName.of("cjtx" + UUID.randomUUID().toString().substring(0, 6));
     assertThatThrownBy(() -> hostNl.createVeth(cali, InterfaceName.of("eth2"), workload))
-        .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
+        .isInstanceOfSatisfying(
+            NetnsException.class, e -> assertThat(e.isAlreadyExists()).isTrue());
     assertThatThrownBy(() -> hostNl.createVeth(other, eth1, workload))
         .isInstanceOfSatisfying(
             NetnsException.class,
@@ -252,7 +256,8 @@ class NetlinkIT {
         TestNamespace ns = TestNamespace.create();
         extra.add(ns);
         try (NetNs n = NetNs.open(ns.path())) {
-          InterfaceName name = InterfaceName.of("cjtb" + i + UUID.randomUUID().toString().substring(0, 6));
+          InterfaceName name =
+              InterfaceName.of("cjtb" + i + UUID.randomUUID().toString().substring(0, 6));
           hostNl.createVeth(name, eth1, n);
           names.add(name);
         }
@@ -280,7 +285,12 @@ class NetlinkIT {
     assertThat(hostNl.readSysctl(key)).isEqualTo("1");
     String oracle =
         io.github.calicoj.testkit.Processes.run(
-                List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                List.of(
+                    "ip",
+                    "netns",
+                    "exec",
+                    hostNs.name(),
+                    "cat",
                     "/proc/sys/net/ipv4/conf/" + cali.value() + "/proxy_arp"),
                 java.time.Duration.ofSeconds(10))
             .trim();
@@ -302,7 +312,12 @@ class NetlinkIT {
     for (Map.Entry<String, String> e : values.entrySet()) {
       String oracle =
           io.github.calicoj.testkit.Processes.run(
-                  List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                  List.of(
+                      "ip",
+                      "netns",
+                      "exec",
+                      hostNs.name(),
+                      "cat",
                       "/proc/sys/" + e.getKey().replace('.', '/')),
                   java.time.Duration.ofSeconds(10))
               .trim();

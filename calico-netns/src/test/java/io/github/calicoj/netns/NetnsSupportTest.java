@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The availability probe answers consistently. Needs no root: a netlink socket opens for anyone. */
+/**
+ * The availability probe answers consistently. Needs no root: a netlink socket opens for anyone.
+ */
 class NetnsSupportTest {
 
   @Test

@@ -11,13 +11,15 @@ class ValuesTest {
   @Test
   void interfaceNames() {
     assertThat(InterfaceName.of("cali0123456789a").value()).hasSize(15);
-    for (String bad : new String[] {"", "cali0123456789ab", "a/b", "a b", "a:b", ".", "..", "a\tb"}) {
+    for (String bad :
+        new String[] {"", "cali0123456789ab", "a/b", "a b", "a:b", ".", "..", "a\tb"}) {
       assertThatThrownBy(() -> InterfaceName.of(bad))
           .as("%s", bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
     // 15 bytes counts UTF-8 bytes, not chars.
-    assertThatThrownBy(() -> InterfaceName.of("éééééééé")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> InterfaceName.of("éééééééé"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -29,7 +31,8 @@ class ValuesTest {
     assertThatThrownBy(() -> MacAddress.parse("ee:ee:ee:ee:ee"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ee:ee:ee:ee:ee");
-    assertThatThrownBy(() -> MacAddress.of(new byte[5])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MacAddress.of(new byte[5]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -53,7 +56,8 @@ class ValuesTest {
     assertThat(Route.defaultVia(InetAddress.getByName("fd00::1"), eth1).destination().toString())
         .isEqualTo("::/0");
     assertThatThrownBy(
-            () -> new Route(IpPrefix.parse("10.0.0.0/8"), InetAddress.getByName("::1"), eth1, false))
+            () ->
+                new Route(IpPrefix.parse("10.0.0.0/8"), InetAddress.getByName("::1"), eth1, false))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The docker CLI for test set-up only (the library itself talks to the Engine API): a busybox
- * image imported offline from Debian's {@code busybox-static}, and containers named with the test
- * prefix that the test removes.
+ * The docker CLI for test set-up only (the library itself talks to the Engine API): a busybox image
+ * imported offline from Debian's {@code busybox-static}, and containers named with the test prefix
+ * that the test removes.
  */
 public final class Docker {
   /** The image the tests run; {@code scripts/test} imports it, and so does {@link #ensureImage}. */
@@ -21,27 +21,37 @@ public final class Docker {
 
   /** Requires a reachable Docker daemon (skip locally, fail in strict mode). */
   public static void requireDaemon() {
-    Requirements.require(Requirements.onPath("docker") != null, "the docker CLI (apt-get install docker.io)");
-    Processes.Result r = Processes.runForResult(List.of("docker", "info", "--format", "{{.ServerVersion}}"), Duration.ofSeconds(30));
-    Requirements.require(r.exitCode() == 0, "a running Docker daemon (dockerd): " + r.output().trim());
+    Requirements.require(
+        Requirements.onPath("docker") != null, "the docker CLI (apt-get install docker.io)");
+    Processes.Result r =
+        Processes.runForResult(
+            List.of("docker", "info", "--format", "{{.ServerVersion}}"), Duration.ofSeconds(30));
+    Requirements.require(
+        r.exitCode() == 0, "a running Docker daemon (dockerd): " + r.output().trim());
     ensureImage();
   }
 
   /** Imports {@link #IMAGE} from {@code /bin/busybox} if it is not there yet. */
   public static synchronized void ensureImage() {
-    if (Processes.runForResult(List.of("docker", "image", "inspect", IMAGE), Duration.ofSeconds(30)).exitCode() == 0) {
+    if (Processes.runForResult(List.of("docker", "image", "inspect", IMAGE), Duration.ofSeconds(30))
+            .exitCode()
+        == 0) {
       return;
     }
-    Requirements.require(Files.isExecutable(Path.of("/bin/busybox")), "busybox (apt-get install busybox-static)");
+    Requirements.require(
+        Files.isExecutable(Path.of("/bin/busybox")), "busybox (apt-get install busybox-static)");
     try {
       Path root = Files.createTempDirectory("calicoj-busybox-");
       Files.createDirectories(root.resolve("bin"));
       Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
-      for (String applet : List.of("sh", "sleep", "ip", "ls", "cat", "ping", "ifconfig", "route", "hostname")) {
+      for (String applet :
+          List.of("sh", "sleep", "ip", "ls", "cat", "ping", "ifconfig", "route", "hostname")) {
         Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
       }
       Path tar = root.resolveSibling(root.getFileName() + ".tar");
-      Processes.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."), Duration.ofSeconds(60));
+      Processes.run(
+          List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."),
+          Duration.ofSeconds(60));
       Processes.run(List.of("docker", "import", tar.toString(), IMAGE), Duration.ofSeconds(120));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -77,7 +87,8 @@ public final class Docker {
 
   /** {@code ip -j ARGS} inside the container's network namespace (via nsenter). */
   public static String ipJsonIn(String name, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/proc/" + pid(name) + "/ns/net", "ip", "-j"));
+    List<String> cmd =
+        new ArrayList<>(List.of("nsenter", "--net=/proc/" + pid(name) + "/ns/net", "ip", "-j"));
     cmd.addAll(List.of(args));
     return Processes.run(cmd, Duration.ofSeconds(20)).trim();
   }

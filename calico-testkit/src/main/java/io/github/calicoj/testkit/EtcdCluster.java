@@ -149,8 +149,8 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   /**
-   * Runs etcdctl against one member (plain or TLS as configured, root credentials if {@code
-   * user} is given via the arguments) and returns its stdout; fails on a non-zero exit.
+   * Runs etcdctl against one member (plain or TLS as configured, root credentials if {@code user}
+   * is given via the arguments) and returns its stdout; fails on a non-zero exit.
    */
   public String etcdctl(Member m, String... args) {
     List<String> cmd = new ArrayList<>();
@@ -215,7 +215,8 @@ public final class EtcdCluster implements AutoCloseable {
       m.process =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(m.name + ".log").toFile()))
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(dir.resolve(m.name + ".log").toFile()))
               .start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start etcd: " + cmd, e);
@@ -236,7 +237,12 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (RuntimeException e) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
-                "etcd member " + m.name + " not healthy within " + START_TIMEOUT + "; log:\n" + log(m),
+                "etcd member "
+                    + m.name
+                    + " not healthy within "
+                    + START_TIMEOUT
+                    + "; log:\n"
+                    + log(m),
                 e);
           }
           sleep(50);

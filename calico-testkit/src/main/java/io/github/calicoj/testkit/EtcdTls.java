@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A throwaway CA, server certificate (for 127.0.0.1) and client certificate with a PKCS#8 key,
- * made by openssl in a directory. Test-only.
+ * A throwaway CA, server certificate (for 127.0.0.1) and client certificate with a PKCS#8 key, made
+ * by openssl in a directory. Test-only.
  *
  * @param dir where the files are
  */
@@ -28,13 +28,51 @@ public record EtcdTls(Path dir) {
       Files.writeString(
           dir.resolve("client.ext"),
           "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n");
-      openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
-          "ca.crt", "-days", "2", "-subj", "/CN=calicoj-test-ca");
+      openssl(
+          dir,
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          "ca.key",
+          "-out",
+          "ca.crt",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=calicoj-test-ca");
       for (String who : List.of("server", "client")) {
-        openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + ".raw.key", "-out",
-            who + ".csr", "-subj", "/CN=" + (who.equals("client") ? "root" : "etcd-server"));
-        openssl(dir, "x509", "-req", "-in", who + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", who + ".crt", "-days", "2", "-extfile", who + ".ext");
+        openssl(
+            dir,
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            who + ".raw.key",
+            "-out",
+            who + ".csr",
+            "-subj",
+            "/CN=" + (who.equals("client") ? "root" : "etcd-server"));
+        openssl(
+            dir,
+            "x509",
+            "-req",
+            "-in",
+            who + ".csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            who + ".crt",
+            "-days",
+            "2",
+            "-extfile",
+            who + ".ext");
         // Netty needs PKCS#8 ("BEGIN PRIVATE KEY") whatever openssl's default is.
         openssl(dir, "pkcs8", "-topk8", "-nocrypt", "-in", who + ".raw.key", "-out", who + ".key");
       }
@@ -48,8 +86,11 @@ public record EtcdTls(Path dir) {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add("openssl");
     cmd.addAll(List.of(args));
-    cmd.replaceAll(a -> a.endsWith(".key") || a.endsWith(".crt") || a.endsWith(".csr")
-        || a.endsWith(".ext") ? dir.resolve(a).toString() : a);
+    cmd.replaceAll(
+        a ->
+            a.endsWith(".key") || a.endsWith(".crt") || a.endsWith(".csr") || a.endsWith(".ext")
+                ? dir.resolve(a).toString()
+                : a);
     Processes.run(cmd, Duration.ofSeconds(60));
   }
 

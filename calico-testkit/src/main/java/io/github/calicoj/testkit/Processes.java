@@ -17,7 +17,12 @@ public final class Processes {
     Result r = runForResult(cmd, timeout);
     if (r.exitCode() != 0) {
       throw new IllegalStateException(
-          "Command failed (exit " + r.exitCode() + "): " + String.join(" ", cmd) + "\n" + r.output());
+          "Command failed (exit "
+              + r.exitCode()
+              + "): "
+              + String.join(" ", cmd)
+              + "\n"
+              + r.output());
     }
     return r.output();
   }
@@ -37,7 +42,8 @@ public final class Processes {
         var stdout = p.getInputStream();
         var stderr = p.getErrorStream()) {
       stdin.close();
-      byte[] out = stdout.readAllBytes(); // ends when the process closes stdout; all fds closed after
+      byte[] out =
+          stdout.readAllBytes(); // ends when the process closes stdout; all fds closed after
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException("Command timed out after " + timeout + ": " + cmd);

@@ -23,19 +23,20 @@ public final class EmbeddingExample {
   public static WorkloadEndpoint run() throws Exception {
     WorkloadEndpoint ep;
     // README-BEGIN
-    try (Datastore store = EtcdDatastore.builder()
-            .endpoints("https://10.0.0.1:2379,https://10.0.0.2:2379")
-            .trustedCa(Path.of("ca.crt"))
-            .clientCertificate(Path.of("client.crt"), Path.of("client.key")) // PKCS#8 key
-            .requestTimeout(Duration.ofSeconds(5))
-            .build();
-         CalicoClient calico = CalicoClient.builder(store, "calico-01").build()) {
-        calico.configureNode((Inet4Address) InetAddress.getByName("172.17.8.101"), null, null);
-        calico.ipPools().add(IpPool.of(Cidr.parse("192.168.0.0/16")));
-        ep = calico.addContainer("my-container", "192.168.0.1"); // eth1 by default
-        calico.profiles().create("web");
-        calico.appendProfiles("my-container", List.of("web"));
-        calico.removeContainer("my-container");
+    try (Datastore store =
+            EtcdDatastore.builder()
+                .endpoints("https://10.0.0.1:2379,https://10.0.0.2:2379")
+                .trustedCa(Path.of("ca.crt"))
+                .clientCertificate(Path.of("client.crt"), Path.of("client.key")) // PKCS#8 key
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
+        CalicoClient calico = CalicoClient.builder(store, "calico-01").build()) {
+      calico.configureNode((Inet4Address) InetAddress.getByName("172.17.8.101"), null, null);
+      calico.ipPools().add(IpPool.of(Cidr.parse("192.168.0.0/16")));
+      ep = calico.addContainer("my-container", "192.168.0.1"); // eth1 by default
+      calico.profiles().create("web");
+      calico.appendProfiles("my-container", List.of("web"));
+      calico.removeContainer("my-container");
     }
     // README-END
     return ep;

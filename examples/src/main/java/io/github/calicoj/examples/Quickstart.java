@@ -25,12 +25,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The quickstart: two workloads on a Calico network on this one machine, on the embedded
- * in-memory datastore (or on etcd with {@code --etcd-endpoints URL[,URL...]}). It makes a test
- * "host" namespace and two workload namespaces (the real host's routing is never touched),
- * configures the node and a pool, adds both workloads, gives them a profile, shows the endpoints,
- * proves connectivity with one ping between the two workloads, and removes everything again.
- * Needs root.
+ * The quickstart: two workloads on a Calico network on this one machine, on the embedded in-memory
+ * datastore (or on etcd with {@code --etcd-endpoints URL[,URL...]}). It makes a test "host"
+ * namespace and two workload namespaces (the real host's routing is never touched), configures the
+ * node and a pool, adds both workloads, gives them a profile, shows the endpoints, proves
+ * connectivity with one ping between the two workloads, and removes everything again. Needs root.
  */
 public final class Quickstart {
   private static final String NEXT_HOP = "172.31.200.1";
@@ -59,13 +58,17 @@ public final class Quickstart {
       System.exit(2);
     }
     if (!NetnsSupport.isAvailable()) {
-      System.err.println("Namespaces are not available here: " + NetnsSupport.unavailabilityCause().orElseThrow());
+      System.err.println(
+          "Namespaces are not available here: " + NetnsSupport.unavailabilityCause().orElseThrow());
       System.exit(1);
     }
     try (Datastore store =
         endpoints == null
             ? InMemoryDatastore.create()
-            : EtcdDatastore.builder().endpoints(endpoints).requestTimeout(Duration.ofSeconds(5)).build()) {
+            : EtcdDatastore.builder()
+                .endpoints(endpoints)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build()) {
       boolean ok = new Quickstart(System.out).run(store);
       System.exit(ok ? 0 : 1);
     }
@@ -79,27 +82,48 @@ public final class Quickstart {
   private boolean run(Datastore store) throws Exception {
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String hostname = "quickstart-" + tag;
-    List<String> namespaces = List.of("calicoj-qs-host-" + tag, "calicoj-qs-a-" + tag, "calicoj-qs-b-" + tag);
+    List<String> namespaces =
+        List.of("calicoj-qs-host-" + tag, "calicoj-qs-a-" + tag, "calicoj-qs-b-" + tag);
     step("datastore: " + store);
     boolean ok;
     try (NetNs host = NetNs.createNamed(namespaces.get(0));
         NetNs a = NetNs.createNamed(namespaces.get(1));
         NetNs b = NetNs.createNamed(namespaces.get(2))) {
-      step("1. created host namespace " + namespaces.get(0) + " and workloads " + namespaces.get(1) + ", " + namespaces.get(2));
+      step(
+          "1. created host namespace "
+              + namespaces.get(0)
+              + " and workloads "
+              + namespaces.get(1)
+              + ", "
+              + namespaces.get(2));
       try (Netlink hostNl = Netlink.openIn(host)) {
         InterfaceName lo = InterfaceName.of("lo");
         hostNl.setUp(lo);
         hostNl.addAddress(lo, IpPrefix.parse(NEXT_HOP + "/32"));
         hostNl.writeSysctl("net.ipv4.ip_forward", "1");
       }
-      try (CalicoClient calico = CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
+      try (CalicoClient calico =
+          CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
         calico.configureNode((Inet4Address) InetAddress.getByName(NEXT_HOP), null, null);
         calico.ipPools().add(IpPool.of(Cidr.parse("10.66.0.0/16")));
-        step("2. node " + hostname + " configured (next hop " + NEXT_HOP + "), pool 10.66.0.0/16 added");
+        step(
+            "2. node "
+                + hostname
+                + " configured (next hop "
+                + NEXT_HOP
+                + "), pool 10.66.0.0/16 added");
 
         WorkloadEndpoint epA = calico.addContainer(a.path(), "10.66.0.10");
         WorkloadEndpoint epB = calico.addContainer(b.path(), "ipv4");
-        step("3. added " + a.path() + " as " + epA.ipv4Nets().get(0) + " and " + b.path() + " as " + epB.ipv4Nets().get(0));
+        step(
+            "3. added "
+                + a.path()
+                + " as "
+                + epA.ipv4Nets().get(0)
+                + " and "
+                + b.path()
+                + " as "
+                + epB.ipv4Nets().get(0));
 
         Profiles profiles = calico.profiles();
         profiles.create("quickstart");
@@ -112,7 +136,13 @@ public final class Quickstart {
 
         InetAddress target = epB.ipv4Nets().get(0).address();
         boolean reached = a.call(() -> target.isReachable(3000)); // one ICMP echo, from inside A
-        step("6. ping " + target.getHostAddress() + " from " + a.path() + ": " + (reached ? "reply received" : "NO REPLY"));
+        step(
+            "6. ping "
+                + target.getHostAddress()
+                + " from "
+                + a.path()
+                + ": "
+                + (reached ? "reply received" : "NO REPLY"));
 
         calico.removeContainer(a.path());
         calico.removeContainer(b.path());
@@ -121,21 +151,33 @@ public final class Quickstart {
         List<String> left = new ArrayList<>();
         left.addAll(keys(store, "/calico/v1/host/" + hostname + "/workload/"));
         left.addAll(keys(store, "/calicoj/v1/workload/" + hostname + "/"));
-        calico.ipam().blocks(4).forEach(blk -> blk.allocatedAddresses().forEach(ip -> left.add("IP " + ip.getHostAddress())));
+        calico
+            .ipam()
+            .blocks(4)
+            .forEach(
+                blk ->
+                    blk.allocatedAddresses().forEach(ip -> left.add("IP " + ip.getHostAddress())));
         try (Netlink hostNl = Netlink.openIn(host)) {
-          hostNl.links().forEach(l -> {
-            if (l.name().value().startsWith("cali")) {
-              left.add("link " + l.name());
-            }
-          });
+          hostNl
+              .links()
+              .forEach(
+                  l -> {
+                    if (l.name().value().startsWith("cali")) {
+                      left.add("link " + l.name());
+                    }
+                  });
         }
-        step("7. removed both workloads, the profile and the pool; left behind: " + (left.isEmpty() ? "nothing" : left));
+        step(
+            "7. removed both workloads, the profile and the pool; left behind: "
+                + (left.isEmpty() ? "nothing" : left));
         ok = reached && left.isEmpty();
         calico.hosts().remove(hostname);
         store.deletePrefix(Key.of("/calico/ipam/v2/host/" + hostname + "/"));
         for (var blk : calico.ipam().blocks(4)) {
-          if (blk.allocatedAddresses().isEmpty() && blk.affinityHost().filter(hostname::equals).isPresent()) {
-            store.delete(Key.of("/calico/ipam/v2/assignment/ipv4/block/" + blk.cidr().toKeySegment()));
+          if (blk.allocatedAddresses().isEmpty()
+              && blk.affinityHost().filter(hostname::equals).isPresent()) {
+            store.delete(
+                Key.of("/calico/ipam/v2/assignment/ipv4/block/" + blk.cidr().toKeySegment()));
           }
         }
       }

@@ -27,14 +27,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * End to end through {@code bin/calicoctl} processes: real etcd, real dockerd, root. Host ends
- * live in a test host namespace ({@code CALICO_HOST_NETNS}).
+ * End to end through {@code bin/calicoctl} processes: real etcd, real dockerd, root. Host ends live
+ * in a test host namespace ({@code CALICO_HOST_NETNS}).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class CalicoctlIT {
   private static final String HOST = "cjt-e2e-host";
   private static final String NEXT_HOP = "172.31.253.1";
-  private static final Path LAUNCHER = Path.of("..", "bin", "calicoctl").toAbsolutePath().normalize();
+  private static final Path LAUNCHER =
+      Path.of("..", "bin", "calicoctl").toAbsolutePath().normalize();
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
@@ -48,7 +49,9 @@ class CalicoctlIT {
   @BeforeEach
   void setUp() {
     Requirements.requireRoot();
-    Requirements.require(Files.isRegularFile(Path.of("target", "calicoctl.jar")), "examples/target/calicoctl.jar (mvn package)");
+    Requirements.require(
+        Files.isRegularFile(Path.of("target", "calicoctl.jar")),
+        "examples/target/calicoctl.jar (mvn package)");
     hostNs = TestNamespace.createHost(NEXT_HOP);
     ETCD.cluster().etcdctl("del", "--prefix", "/calico");
     ETCD.cluster().etcdctl("del", "--prefix", "/calicoj");
@@ -76,7 +79,8 @@ class CalicoctlIT {
     try {
       Process p = pb.start();
       p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("calicoctl " + String.join(" ", args) + " did not finish");
@@ -133,37 +137,58 @@ class CalicoctlIT {
     assertThat(ok("pool", "add", "192.168.0.0/16")).isEmpty();
     assertThat(ok("container", "add", w, "192.168.0.1")).isEqualTo("IP 192.168.0.1 added to " + w);
     assertThat(ok("profile", "add", "PROFILE")).isEqualTo("Created profile PROFILE");
-    assertThat(ok("container", w, "profile", "append", "PROFILE")).isEqualTo("Profile(s) PROFILE appended.");
+    assertThat(ok("container", w, "profile", "append", "PROFILE"))
+        .isEqualTo("Profile(s) PROFILE appended.");
 
     // The etcd keys and JSON.
     List<String> epKeys = keys("/calico/v1/host/" + HOST + "/workload/docker/" + id + "/endpoint/");
     assertThat(epKeys).hasSize(1);
     String endpointId = epKeys.get(0).substring(epKeys.get(0).lastIndexOf('/') + 1);
-    String mac = new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(Docker.ipJsonIn(w, "link", "show", "eth1")).get(0).path("address").asText();
+    String mac =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(Docker.ipJsonIn(w, "link", "show", "eth1"))
+            .get(0)
+            .path("address")
+            .asText();
     assertThat(etcd(epKeys.get(0)))
         .isEqualTo(
-            "{\"state\": \"active\", \"name\": \"cali" + endpointId.substring(0, 11) + "\", \"mac\": \"" + mac
+            "{\"state\": \"active\", \"name\": \"cali"
+                + endpointId.substring(0, 11)
+                + "\", \"mac\": \""
+                + mac
                 + "\", \"profile_ids\": [\"PROFILE\"], \"ipv4_nets\": [\"192.168.0.1/32\"], \"ipv6_nets\": [],"
-                + " \"ipv4_gateway\": \"" + NEXT_HOP + "\", \"ipv6_gateway\": null}");
+                + " \"ipv4_gateway\": \""
+                + NEXT_HOP
+                + "\", \"ipv6_gateway\": null}");
     assertThat(etcd("/calico/v1/policy/profile/PROFILE/tags")).isEqualTo("[\"PROFILE\"]");
     assertThat(etcd("/calico/v1/policy/profile/PROFILE/rules"))
         .isEqualTo(
             "{\"id\": \"PROFILE\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\": \"PROFILE\"}],"
                 + " \"outbound_rules\": [{\"action\": \"allow\"}]}");
-    assertThat(etcd("/calico/v1/ipam/v4/pool/192.168.0.0-16")).isEqualTo("{\"cidr\": \"192.168.0.0/16\"}");
+    assertThat(etcd("/calico/v1/ipam/v4/pool/192.168.0.0-16"))
+        .isEqualTo("{\"cidr\": \"192.168.0.0/16\"}");
     assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26"))
-        .startsWith("{\"cidr\": \"192.168.0.0/26\", \"affinity\": \"host:" + HOST + "\", \"allocations\": [null, 0, null,")
-        .contains("\"attributes\": [{\"handle_id\": null, \"secondary\": {}}], \"unallocated\": [0, 2, 3,");
-    assertThat(keys("/calico/ipam/v2/host/" + HOST + "/ipv4/block/")).containsExactly(
-        "/calico/ipam/v2/host/" + HOST + "/ipv4/block/192.168.0.0-26");
+        .startsWith(
+            "{\"cidr\": \"192.168.0.0/26\", \"affinity\": \"host:"
+                + HOST
+                + "\", \"allocations\": [null, 0, null,")
+        .contains(
+            "\"attributes\": [{\"handle_id\": null, \"secondary\": {}}], \"unallocated\": [0, 2, 3,");
+    assertThat(keys("/calico/ipam/v2/host/" + HOST + "/ipv4/block/"))
+        .containsExactly("/calico/ipam/v2/host/" + HOST + "/ipv4/block/192.168.0.0-26");
     // The container's interface, address, routes and MAC.
-    assertThat(Docker.ipJsonIn(w, "-4", "addr", "show", "eth1")).contains("\"local\":\"192.168.0.1\",\"prefixlen\":32");
+    assertThat(Docker.ipJsonIn(w, "-4", "addr", "show", "eth1"))
+        .contains("\"local\":\"192.168.0.1\",\"prefixlen\":32");
     assertThat(Docker.ipJsonIn(w, "-4", "route", "show"))
         .contains("\"dst\":\"default\",\"gateway\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\"")
         .contains("\"dst\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\",\"scope\":\"link\"");
     String show = ok("container", w, "endpoint", "show");
-    assertThat(show).contains("| Hostname ").contains(endpointId).contains(mac).contains("192.168.0.1/32").contains("PROFILE");
+    assertThat(show)
+        .contains("| Hostname ")
+        .contains(endpointId)
+        .contains(mac)
+        .contains("192.168.0.1/32")
+        .contains("PROFILE");
 
     // Errors: message, exit code, and nothing left.
     String stopped = Docker.newName();
@@ -173,30 +198,79 @@ class CalicoctlIT {
     String hostMode = Docker.newName();
     containers.add(hostMode);
     Docker.runSleeping(hostMode, "host");
-    fails(1, "Can't add " + hostMode + " to Calico because it is running NetworkMode = host.", "container", "add", hostMode, "ipv4");
-    fails(1, id + " has already been configured with Calico Networking.", "container", "add", w, "ipv4");
-    fails(1, "Profile with name MISSING was not found.", "container", w, "profile", "append", "MISSING");
-    fails(1, "Profile with name PROFILE was specified more than once.", "container", w, "profile", "append", "PROFILE", "PROFILE");
-    fails(0, "Profile PROFILE is already in endpoint profile list", "container", w, "profile", "append", "PROFILE");
+    fails(
+        1,
+        "Can't add " + hostMode + " to Calico because it is running NetworkMode = host.",
+        "container",
+        "add",
+        hostMode,
+        "ipv4");
+    fails(
+        1,
+        id + " has already been configured with Calico Networking.",
+        "container",
+        "add",
+        w,
+        "ipv4");
+    fails(
+        1,
+        "Profile with name MISSING was not found.",
+        "container",
+        w,
+        "profile",
+        "append",
+        "MISSING");
+    fails(
+        1,
+        "Profile with name PROFILE was specified more than once.",
+        "container",
+        w,
+        "profile",
+        "append",
+        "PROFILE",
+        "PROFILE");
+    fails(
+        0,
+        "Profile PROFILE is already in endpoint profile list",
+        "container",
+        w,
+        "profile",
+        "append",
+        "PROFILE");
 
     String other = Docker.newName();
     containers.add(other);
     Docker.runSleeping(other, "none");
     String otherId = Docker.docker("inspect", "--format", "{{.Id}}", other);
     fails(1, "172.20.0.1 is not in any configured pools", "container", "add", other, "172.20.0.1");
-    fails(1, "IP address is already assigned in pool 192.168.0.0/16.", "container", "add", other, "192.168.0.1");
+    fails(
+        1,
+        "IP address is already assigned in pool 192.168.0.0/16.",
+        "container",
+        "add",
+        other,
+        "192.168.0.1");
     ok("pool", "add", "fd00:77::/64");
-    fails(1, "This node is not configured for IPv6.  Is calico-node running?", "container", "add", other, "ipv6");
+    fails(
+        1,
+        "This node is not configured for IPv6.  Is calico-node running?",
+        "container",
+        "add",
+        other,
+        "ipv6");
     assertThat(keys("/calico/v1/host/" + HOST + "/workload/docker/" + otherId)).isEmpty();
     assertThat(keys("/calicoj/v1/workload/" + HOST + "/docker/" + otherId)).isEmpty();
     assertThat(keys("/calico/ipam/v2/assignment/ipv6/")).allMatch(k -> !etcd(k).contains(": 0"));
-    assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26")).contains("\"allocations\": [null, 0, null, null,");
+    assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26"))
+        .contains("\"allocations\": [null, 0, null, null,");
 
     // Removal leaves no key, IP or veth.
     assertThat(ok("container", "remove", w)).isEqualTo("Removed Calico from " + w);
     assertThat(keys("/calico/v1/host/" + HOST + "/workload/")).isEmpty();
     assertThat(keys("/calicoj/")).isEmpty();
-    assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26")).doesNotContain(", 0,").contains("\"attributes\": []");
+    assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26"))
+        .doesNotContain(", 0,")
+        .contains("\"attributes\": []");
     noCaliLinks();
     assertThat(ok("container", "remove", w)).isEqualTo("Failed find Calico data for " + w);
   }
@@ -225,7 +299,8 @@ class CalicoctlIT {
     exec.shutdown();
     assertThat(ips).hasSize(10);
     for (TestNamespace t : ns) {
-      assertThat(IpOracle.addresses(t.name(), "eth1")).anyMatch(a -> a.startsWith("10.140.") && a.endsWith("/32"));
+      assertThat(IpOracle.addresses(t.name(), "eth1"))
+          .anyMatch(a -> a.startsWith("10.140.") && a.endsWith("/32"));
     }
   }
 
@@ -234,15 +309,36 @@ class CalicoctlIT {
     // The checkout may not be readable by other users: run a world-readable copy of the jar.
     Path copy = copyJarForEveryone();
     Run notRoot =
-        runAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java", "-jar",
-            copy.resolve("calicoctl.jar").toString(), "container", "remove", "x"));
+        runAs(
+            List.of(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "java",
+                "-jar",
+                copy.resolve("calicoctl.jar").toString(),
+                "container",
+                "remove",
+                "x"));
     assertThat(notRoot.out()).isEqualTo("This command must be run as root.");
     assertThat(notRoot.exit()).isEqualTo(2);
 
     long t0 = System.nanoTime();
-    Run down = runAs(List.of("env", "ETCD_ENDPOINTS=http://127.0.0.1:9", "CALICO_ETCD_TIMEOUT=2", LAUNCHER.toString(), "profile", "show"));
+    Run down =
+        runAs(
+            List.of(
+                "env",
+                "ETCD_ENDPOINTS=http://127.0.0.1:9",
+                "CALICO_ETCD_TIMEOUT=2",
+                LAUNCHER.toString(),
+                "profile",
+                "show"));
     assertThat(down.exit()).isEqualTo(1);
-    assertThat(down.out()).startsWith("Error accessing etcd (").endsWith("Is etcd running?").doesNotContain("\tat ");
+    assertThat(down.out())
+        .startsWith("Error accessing etcd (")
+        .endsWith("Is etcd running?")
+        .doesNotContain("\tat ");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
   }
 
@@ -267,5 +363,4 @@ class CalicoctlIT {
     Processes.Result r = Processes.runForResult(cmd, Duration.ofSeconds(60));
     return new Run(r.exitCode(), r.output().trim());
   }
-
 }

@@ -25,7 +25,9 @@ class ReadmeSampleTest {
     String source =
         Files.readString(Path.of("src/main/java/io/github/calicoj/examples/EmbeddingExample.java"));
     String compiled =
-        source.substring(source.indexOf("// README-BEGIN") + "// README-BEGIN".length(), source.indexOf("// README-END"));
+        source.substring(
+            source.indexOf("// README-BEGIN") + "// README-BEGIN".length(),
+            source.indexOf("// README-END"));
     assertThat(normalize(shown.replace("WorkloadEndpoint ep = calico", "ep = calico")))
         .isEqualTo(normalize(compiled));
   }

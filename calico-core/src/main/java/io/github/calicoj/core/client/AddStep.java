@@ -2,13 +2,13 @@ package io.github.calicoj.core.client;
 
 /**
  * The steps of {@link CalicoClient#addContainer}, in order. A {@link
- * CalicoClient.Builder#stepListener step listener} is called before each; one that throws makes
- * the add fail at that point, which is how the rollback is tested.
+ * CalicoClient.Builder#stepListener step listener} is called before each; one that throws makes the
+ * add fail at that point, which is how the rollback is tested.
  */
 public enum AddStep {
   /**
-   * Refuse a second add of the workload while one runs in this client. Whether the workload
-   * already has an endpoint is checked atomically by the transaction ({@link #WRITE_ENDPOINT}).
+   * Refuse a second add of the workload while one runs in this client. Whether the workload already
+   * has an endpoint is checked atomically by the transaction ({@link #WRITE_ENDPOINT}).
    */
   RESERVE,
   /**
@@ -38,8 +38,8 @@ public enum AddStep {
   HOST_SYSCTLS,
   /**
    * Host side: the /32 (/128) route to the workload via its cali interface. It comes after the
-   * write has succeeded because only then is the IP this workload's: a route replaced earlier
-   * could be one that another workload, which took the IP first, still needs.
+   * write has succeeded because only then is the IP this workload's: a route replaced earlier could
+   * be one that another workload, which took the IP first, still needs.
    */
   HOST_ROUTE
 }

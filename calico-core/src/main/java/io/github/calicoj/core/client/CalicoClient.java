@@ -58,9 +58,9 @@ public interface CalicoClient extends AutoCloseable {
   String hostname();
 
   /**
-   * {@code calicoctl container add}: resolves the workload, checks that it has no endpoint,
-   * chooses the IP, reads the next hop, creates the veth with its peer born in the container under
-   * {@code interfaceName}, reads the MAC, writes the endpoint, adds the address and the on-link and
+   * {@code calicoctl container add}: resolves the workload, checks that it has no endpoint, chooses
+   * the IP, reads the next hop, creates the veth with its peer born in the container under {@code
+   * interfaceName}, reads the MAC, writes the endpoint, adds the address and the on-link and
    * default routes, sets the host side's sysctls (if host routing is on), and routes the IP to the
    * cali link on the host. If any step fails, every earlier step is undone: no IP, veth or key is
    * left; a failure of the undo is attached as suppressed. {@link AddStep} lists the steps.
@@ -68,22 +68,22 @@ public interface CalicoClient extends AutoCloseable {
    * <p>All datastore writes for the add happen in one transaction: the IP's block, the workload's
    * marker and the endpoint. It requires that the block is unchanged since the IP was chosen
    * (otherwise the IP is chosen again and the container readdressed) and that the workload has no
-   * marker; it also reads the workload's endpoints, so one that another tool stored is found. So
-   * of concurrent adds of one workload exactly one wins, and an add that dies midway leaves no IP
-   * or key behind. Only claiming a new block for this host is written earlier.
+   * marker; it also reads the workload's endpoints, so one that another tool stored is found. So of
+   * concurrent adds of one workload exactly one wins, and an add that dies midway leaves no IP or
+   * key behind. Only claiming a new block for this host is written earlier.
    *
    * <p>The transaction is sent once the veth exists and its MAC is known, and runs while this
    * thread adds the container's address and routes and the host's sysctls; the add returns only
    * after both. A reader of the datastore may therefore see the endpoint up to one transaction's
-   * time (about a millisecond) before the container's address and routes are in place, never
-   * before its interface exists. The host route follows the transaction.
+   * time (about a millisecond) before the container's address and routes are in place, never before
+   * its interface exists. The host route follows the transaction.
    *
    * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
    * @return the endpoint as written
    * @throws IllegalArgumentException for a bad IP request or interface name (nothing done)
    * @throws WorkloadException if the workload cannot be resolved, is not running, or uses the host
-   *     network; or if {@code interfaceName} exists in it without an endpoint (after a bounded
-   *     wait for a concurrent add of it from another process)
+   *     network; or if {@code interfaceName} exists in it without an endpoint (after a bounded wait
+   *     for a concurrent add of it from another process)
    * @throws io.github.calicoj.core.AlreadyExistsException "X has already been configured with
    *     Calico Networking."
    * @throws io.github.calicoj.core.ipam.PoolNotFoundException if the IP is in no pool
@@ -100,9 +100,9 @@ public interface CalicoClient extends AutoCloseable {
   }
 
   /**
-   * {@code calicoctl container remove}: releases the workload's IPs, deletes its veths
-   * (tolerating ones already gone) and deletes its keys. Works when the container no longer
-   * exists (given its full id or namespace path).
+   * {@code calicoctl container remove}: releases the workload's IPs, deletes its veths (tolerating
+   * ones already gone) and deletes its keys. Works when the container no longer exists (given its
+   * full id or namespace path).
    *
    * @return the endpoints removed
    * @throws io.github.calicoj.core.NotFoundException "Failed find Calico data for X"
@@ -110,18 +110,18 @@ public interface CalicoClient extends AutoCloseable {
   List<WorkloadEndpoint> removeContainer(String workload);
 
   /**
-   * Removes many workloads at once: like {@link #removeContainer} for each, but all their veths
-   * go in one bulk kernel delete (about 0.4 ms per veth instead of ~20 ms). Workloads without
-   * Calico data are skipped.
+   * Removes many workloads at once: like {@link #removeContainer} for each, but all their veths go
+   * in one bulk kernel delete (about 0.4 ms per veth instead of ~20 ms). Workloads without Calico
+   * data are skipped.
    *
    * @return the endpoints removed
    */
   List<WorkloadEndpoint> removeContainers(java.util.Collection<String> workloads);
 
   /**
-   * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface.
-   * Unlike the reference, the interface is checked before anything is assigned, and any failure
-   * releases the IP again (calicoctl#565).
+   * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface. Unlike
+   * the reference, the interface is checked before anything is assigned, and any failure releases
+   * the IP again (calicoctl#565).
    *
    * @throws io.github.calicoj.core.NotFoundException if the workload has no endpoint, or the
    *     interface does not exist in the container
@@ -132,8 +132,7 @@ public interface CalicoClient extends AutoCloseable {
    * {@code calicoctl container <C> ip remove}: removes the address from the interface and the
    * endpoint, then releases it.
    *
-   * @throws io.github.calicoj.core.NotFoundException if the workload has no endpoint or not this
-   *     IP
+   * @throws io.github.calicoj.core.NotFoundException if the workload has no endpoint or not this IP
    */
   WorkloadEndpoint removeIp(String workload, InetAddress ip, String interfaceName);
 
@@ -202,8 +201,7 @@ public interface CalicoClient extends AutoCloseable {
     Builder(Datastore datastore, String hostname) {
       this.datastore = requireNonNull(datastore, "datastore");
       this.hostname = requireNonNull(hostname, "hostname");
-      checkArgument(
-          !hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+      checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
     }
 
     /**
@@ -248,10 +246,10 @@ public interface CalicoClient extends AutoCloseable {
     }
 
     /**
-     * The longest an add waits for its transaction, which runs on another thread while the add
-     * sets up the dataplane. The datastore bounds every call by its own request timeout, which
-     * normally ends the wait first; this bound holds even for a datastore that does not. When it
-     * passes, the add fails with an outcome-unknown {@link
+     * The longest an add waits for its transaction, which runs on another thread while the add sets
+     * up the dataplane. The datastore bounds every call by its own request timeout, which normally
+     * ends the wait first; this bound holds even for a datastore that does not. When it passes, the
+     * add fails with an outcome-unknown {@link
      * io.github.calicoj.datastore.DatastoreTimeoutException} and its rollback checks whether the
      * write happened. Default 60 s.
      */
@@ -264,8 +262,8 @@ public interface CalicoClient extends AutoCloseable {
 
     /**
      * Called before each {@link AddStep} of {@code addContainer}. A listener that throws fails the
-     * add at that step, which then rolls back: the seam for fault-injection tests and for
-     * tracing. It must be fast and thread-safe.
+     * add at that step, which then rolls back: the seam for fault-injection tests and for tracing.
+     * It must be fast and thread-safe.
      */
     public Builder stepListener(Consumer<AddStep> listener) {
       this.stepListener = requireNonNull(listener, "listener");

@@ -63,8 +63,10 @@ import org.slf4j.LoggerFactory;
 /** The {@link CalicoClient} implementation. Thread-safe. */
 final class DefaultCalicoClient implements CalicoClient {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultCalicoClient.class);
+
   /** Era B's IPv4 next hop, owned by nobody and answered by proxy ARP. */
   static final InetAddress LINK_LOCAL_V4 = InetAddresses.forString("169.254.1.1");
+
   /** Era B's IPv6 next hop: the link-local address the kernel derives from ee:ee:ee:ee:ee:ee. */
   static final InetAddress LINK_LOCAL_V6 = InetAddresses.forString("fe80::ecee:eeff:feee:eeee");
 
@@ -81,10 +83,12 @@ final class DefaultCalicoClient implements CalicoClient {
   private final Ipam ipam;
   private final Datastore datastore;
   private final long datastoreWaitNanos;
+
   /** Runs each add's transaction while the add sets up the rest of the dataplane. */
   private final ExecutorService committer =
       Executors.newCachedThreadPool(
           new ThreadFactoryBuilder().setNameFormat("calicoj-commit-%d").setDaemon(true).build());
+
   /** Workloads with an add running in this client: a second add of one is refused at once. */
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -120,11 +124,11 @@ final class DefaultCalicoClient implements CalicoClient {
   // ------------------------------------------------------------------ container add
 
   /**
-   * The add: every datastore write happens in one final transaction (the IP's block, the
-   * workload's marker and the endpoint), after the dataplane work. The IP is chosen from the
-   * cached block beforehand. If the transaction finds that another writer took the block, the IP
-   * is chosen again and the container's address changed to it; if it finds the workload taken
-   * (a marker, or an endpoint that another tool wrote), everything is undone.
+   * The add: every datastore write happens in one final transaction (the IP's block, the workload's
+   * marker and the endpoint), after the dataplane work. The IP is chosen from the cached block
+   * beforehand. If the transaction finds that another writer took the block, the IP is chosen again
+   * and the container's address changed to it; if it finds the workload taken (a marker, or an
+   * endpoint that another tool wrote), everything is undone.
    */
   @Override
   public WorkloadEndpoint addContainer(String workload, String ipRequest, String interfaceName) {
@@ -147,7 +151,8 @@ final class DefaultCalicoClient implements CalicoClient {
     String endpointId = UUID.randomUUID().toString().replace("-", "");
     InterfaceName cali = InterfaceName.of(WorkloadEndpoint.interfaceName(endpointId));
     Deque<Undo> undo = new ArrayDeque<>();
-    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
+    try (NetNs ns = NetNs.open(w.namespace());
+        Netlink inside = Netlink.openIn(ns)) {
       steps.accept(AddStep.RESERVE);
 
       steps.accept(AddStep.ASSIGN_IP);
@@ -274,7 +279,10 @@ final class DefaultCalicoClient implements CalicoClient {
       return commit.get(datastoreWaitNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new DatastoreTimeoutException(
-          "The write of " + subject + " gave no answer within " + Duration.ofNanos(datastoreWaitNanos)
+          "The write of "
+              + subject
+              + " gave no answer within "
+              + Duration.ofNanos(datastoreWaitNanos)
               + "; outcome unknown: the write may have been applied",
           subject,
           true,
@@ -311,10 +319,10 @@ final class DefaultCalicoClient implements CalicoClient {
   }
 
   /**
-   * Creates the veth. If the container already has an interface of that name, either another
-   * add of this workload holds it (from another process; those in this one are refused earlier),
-   * or something else does. Waits a bounded time for that add to end: its endpoint appearing
-   * means "already configured"; the interface going away means this add may try again.
+   * Creates the veth. If the container already has an interface of that name, either another add of
+   * this workload holds it (from another process; those in this one are refused earlier), or
+   * something else does. Waits a bounded time for that add to end: its endpoint appearing means
+   * "already configured"; the interface going away means this add may try again.
    */
   private void createVeth(
       Netlink host,
@@ -338,7 +346,10 @@ final class DefaultCalicoClient implements CalicoClient {
         if (System.nanoTime() - deadline > 0) {
           throw new WorkloadException(
               WorkloadException.Reason.INTERFACE_EXISTS,
-              "Interface " + iface + " already exists in the namespace of " + w.workloadId()
+              "Interface "
+                  + iface
+                  + " already exists in the namespace of "
+                  + w.workloadId()
                   + ", and no Calico endpoint claims it.",
               e);
         }
@@ -378,7 +389,8 @@ final class DefaultCalicoClient implements CalicoClient {
     }
   }
 
-  private void programHostSide(Netlink host, InterfaceName cali, InetAddress ip, InetAddress nextHop) {
+  private void programHostSide(
+      Netlink host, InterfaceName cali, InetAddress ip, InetAddress nextHop) {
     Map<String, String> sysctls = new LinkedHashMap<>();
     if (ip instanceof Inet4Address) {
       sysctls.put("net.ipv4.conf." + cali + ".proxy_arp", "1");
@@ -404,14 +416,18 @@ final class DefaultCalicoClient implements CalicoClient {
     throw new ConflictException("Hit max retries assigning " + request);
   }
 
-  /** Chooses the requested IP, to be committed with other writes (calicoctl {@code get_ip_and_pool}). */
+  /**
+   * Chooses the requested IP, to be committed with other writes (calicoctl {@code
+   * get_ip_and_pool}).
+   */
   private Ipam.Pending prepare(IpRequest request) {
     if (request instanceof IpRequest.Specific s) {
       InetAddress ip = s.address();
       IpPool pool =
           pools
               .poolFor(ip, false)
-              .orElseThrow(() -> new PoolNotFoundException(text(ip) + " is not in any configured pools"));
+              .orElseThrow(
+                  () -> new PoolNotFoundException(text(ip) + " is not in any configured pools"));
       try {
         return ipam.prepareAssign(ip, hostname, null, Map.of());
       } catch (AlreadyAssignedException e) {
@@ -440,7 +456,9 @@ final class DefaultCalicoClient implements CalicoClient {
       return version == 4 ? LINK_LOCAL_V4 : LINK_LOCAL_V6;
     }
     Map<Integer, InetAddress> hops = cachedHops;
-    if (hops == null || System.nanoTime() - cachedHopsAt > NEXT_HOP_TTL_NANOS || !hops.containsKey(version)) {
+    if (hops == null
+        || System.nanoTime() - cachedHopsAt > NEXT_HOP_TTL_NANOS
+        || !hops.containsKey(version)) {
       try {
         hops = hosts.nextHops(hostname);
       } catch (NotFoundException e) {
@@ -535,7 +553,8 @@ final class DefaultCalicoClient implements CalicoClient {
     ResolvedWorkload w = resolve(workload, true);
     WorkloadEndpoint ep = requireEndpoint(w, workload);
     Deque<Undo> undo = new ArrayDeque<>();
-    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
+    try (NetNs ns = NetNs.open(w.namespace());
+        Netlink inside = Netlink.openIn(ns)) {
       if (!inside.exists(iface)) {
         throw new NotFoundException("Interface provided does not exist in container. Aborting.");
       }
@@ -548,7 +567,10 @@ final class DefaultCalicoClient implements CalicoClient {
         Netlink host = hostNetlink();
         InterfaceName cali = InterfaceName.of(ep.name());
         host.replaceRoute(Route.toDevice(prefix, cali));
-        undo.push(new Undo("remove host route " + prefix, () -> host.deleteRoute(Route.toDevice(prefix, cali))));
+        undo.push(
+            new Undo(
+                "remove host route " + prefix,
+                () -> host.deleteRoute(Route.toDevice(prefix, cali))));
       }
       return endpoints.modify(ep, e -> e.toBuilder().addNet(Cidr.host(ip)).build());
     } catch (RuntimeException | Error e) {
@@ -567,7 +589,8 @@ final class DefaultCalicoClient implements CalicoClient {
     if (!ep.nets().contains(net)) {
       throw new NotFoundException("IP address is not assigned to container. Aborting.");
     }
-    try (NetNs ns = NetNs.open(w.namespace()); Netlink inside = Netlink.openIn(ns)) {
+    try (NetNs ns = NetNs.open(w.namespace());
+        Netlink inside = Netlink.openIn(ns)) {
       try {
         inside.deleteAddress(iface, IpPrefix.host(ip));
       } catch (NetnsException e) {
@@ -630,7 +653,8 @@ final class DefaultCalicoClient implements CalicoClient {
 
   private WorkloadEndpoint endpointFor(String workload) {
     return endpoint(workload)
-        .orElseThrow(() -> new NotFoundException("Endpoint " + workload + " is unknown to Calico."));
+        .orElseThrow(
+            () -> new NotFoundException("Endpoint " + workload + " is unknown to Calico."));
   }
 
   /** calicoctl's {@code validate_profile_list}. */
@@ -639,7 +663,8 @@ final class DefaultCalicoClient implements CalicoClient {
     for (String n : names) {
       Names.checkProfileName(n);
       if (seen.contains(n)) {
-        throw new IllegalArgumentException("Profile with name " + n + " was specified more than once.");
+        throw new IllegalArgumentException(
+            "Profile with name " + n + " was specified more than once.");
       }
       if (!profiles.exists(n)) {
         throw new NotFoundException("Profile with name " + n + " was not found.");
@@ -698,11 +723,13 @@ final class DefaultCalicoClient implements CalicoClient {
   private ResolvedWorkload resolve(String workload, boolean requireRunning, boolean checkPath) {
     if (workload.startsWith("/")) {
       if (!checkPath) {
-        return new ResolvedWorkload("namespace", Names.escapeWorkloadId(workload), Path.of(workload));
+        return new ResolvedWorkload(
+            "namespace", Names.escapeWorkloadId(workload), Path.of(workload));
       }
       // A path: it must be a network namespace (NetNs.open says precisely what it is otherwise).
       try (NetNs ns = NetNs.open(Path.of(workload))) {
-        return new ResolvedWorkload("namespace", Names.escapeWorkloadId(workload), Path.of(ns.path()));
+        return new ResolvedWorkload(
+            "namespace", Names.escapeWorkloadId(workload), Path.of(ns.path()));
       }
     }
     DockerEngine.Container c = docker.inspect(workload);

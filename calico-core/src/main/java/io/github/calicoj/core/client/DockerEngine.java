@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The one Docker Engine API call calicoj needs, {@code GET /containers/{id}/json}, over the daemon's
- * unix socket with the JDK's unix-domain channels (no docker CLI, no client library). HTTP/1.0,
- * so the body is not chunked and ends at EOF. Every call is bounded by the timeout.
+ * The one Docker Engine API call calicoj needs, {@code GET /containers/{id}/json}, over the
+ * daemon's unix socket with the JDK's unix-domain channels (no docker CLI, no client library).
+ * HTTP/1.0, so the body is not chunked and ends at EOF. Every call is bounded by the timeout.
  * Thread-safe; holds no connection between calls.
  */
 public final class DockerEngine {
@@ -52,7 +52,8 @@ public final class DockerEngine {
   /** The daemon named by the {@code DOCKER_HOST} environment variable, or the default socket. */
   public static DockerEngine fromEnvironment(Duration timeout) {
     String host = System.getenv("DOCKER_HOST");
-    return new DockerEngine(host == null || host.isBlank() ? "unix:///var/run/docker.sock" : host, timeout);
+    return new DockerEngine(
+        host == null || host.isBlank() ? "unix:///var/run/docker.sock" : host, timeout);
   }
 
   /** What calicoj needs to know about a container. */
@@ -80,7 +81,12 @@ public final class DockerEngine {
     if (r.status() != 200) {
       throw new WorkloadException(
           WorkloadException.Reason.DAEMON_ERROR,
-          "Docker daemon answered " + r.status() + " for container " + nameOrId + ": " + r.body().trim(),
+          "Docker daemon answered "
+              + r.status()
+              + " for container "
+              + nameOrId
+              + ": "
+              + r.body().trim(),
           null);
     }
     try {
@@ -148,7 +154,11 @@ public final class DockerEngine {
       }
       throw new WorkloadException(
           WorkloadException.Reason.DAEMON_UNREACHABLE,
-          "Unable to run docker commands. Is the docker daemon running? (" + socket + ": " + e.getMessage() + ")",
+          "Unable to run docker commands. Is the docker daemon running? ("
+              + socket
+              + ": "
+              + e.getMessage()
+              + ")",
           e);
     }
   }

@@ -9,8 +9,8 @@ import java.net.InetAddress;
 import java.util.Locale;
 
 /**
- * What address a container gets: a specific IP, the next free {@code ipv4} or {@code ipv6}, or
- * the next free address of a pool given by its CIDR. Immutable.
+ * What address a container gets: a specific IP, the next free {@code ipv4} or {@code ipv6}, or the
+ * next free address of a pool given by its CIDR. Immutable.
  */
 public sealed interface IpRequest permits IpRequest.Specific, IpRequest.Auto, IpRequest.FromPool {
 

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A workload could not be resolved or used: an unknown container, one that is not running or runs
- * in host network mode, an unreachable Docker daemon, no permission, an interface name taken
- * inside the workload. {@link #reason()} says which.
+ * in host network mode, an unreachable Docker daemon, no permission, an interface name taken inside
+ * the workload. {@link #reason()} says which.
  */
 public class WorkloadException extends CalicoException {
   private static final long serialVersionUID = 1L;

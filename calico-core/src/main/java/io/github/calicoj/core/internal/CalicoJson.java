@@ -42,9 +42,7 @@ import org.jspecify.annotations.Nullable;
 public final class CalicoJson {
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();
   private static final ObjectWriter WRITER =
-      MAPPER
-          .writer(new PythonStyle())
-          .with(JsonWriteFeature.ESCAPE_NON_ASCII);
+      MAPPER.writer(new PythonStyle()).with(JsonWriteFeature.ESCAPE_NON_ASCII);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private CalicoJson() {}
@@ -113,7 +111,8 @@ public final class CalicoJson {
   }
 
   /** Reads an endpoint value stored at {@code key}. */
-  public static WorkloadEndpoint readEndpoint(Keys.EndpointKey key, String json, Revision revision) {
+  public static WorkloadEndpoint readEndpoint(
+      Keys.EndpointKey key, String json, Revision revision) {
     JsonNode o = parse(json, "endpoint " + key.id());
     WorkloadEndpoint.Builder b =
         WorkloadEndpoint.builder()

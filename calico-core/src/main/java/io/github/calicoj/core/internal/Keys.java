@@ -26,8 +26,7 @@ public final class Keys {
 
   /** Felix's endpoint key regex (spec §1.4). */
   public static final Pattern ENDPOINT =
-      Pattern.compile(
-          "^/calico/v1/host/([^/]+)/workload/([^/]+)/([^/]+)/endpoint/([^/]+)$");
+      Pattern.compile("^/calico/v1/host/([^/]+)/workload/([^/]+)/([^/]+)/endpoint/([^/]+)$");
 
   /** {@code /calico/v1/host/<h>/}. */
   public static Key host(String hostname) {
@@ -36,7 +35,8 @@ public final class Keys {
 
   /** {@code /calico/v1/host/<h>/workload/<o>/<w>/}. */
   public static Key workload(String hostname, String orchestrator, String workload) {
-    return Key.of("/calico/v1/host/" + hostname + "/workload/" + orchestrator + "/" + workload + "/");
+    return Key.of(
+        "/calico/v1/host/" + hostname + "/workload/" + orchestrator + "/" + workload + "/");
   }
 
   /** The endpoint key. */

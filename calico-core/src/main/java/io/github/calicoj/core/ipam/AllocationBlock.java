@@ -64,7 +64,10 @@ public final class AllocationBlock {
     this.affinityHost = affinityHost == null || affinityHost.isEmpty() ? null : affinityHost;
     this.strictAffinity = strictAffinity;
     checkArgument(
-        allocations.size() == SIZE, "Block %s has %s allocations, not 64", cidr, allocations.size());
+        allocations.size() == SIZE,
+        "Block %s has %s allocations, not 64",
+        cidr,
+        allocations.size());
     this.allocations = allocations.toArray(new Integer[0]);
     this.attributes = List.copyOf(attributes);
     boolean[] used = new boolean[this.attributes.size()];
@@ -75,7 +78,11 @@ public final class AllocationBlock {
         free.add(i);
       } else {
         checkArgument(
-            a >= 0 && a < used.length, "Block %s ordinal %s has a bad attribute index %s", cidr, i, a);
+            a >= 0 && a < used.length,
+            "Block %s ordinal %s has a bad attribute index %s",
+            cidr,
+            i,
+            a);
         used[a] = true;
       }
     }
@@ -234,7 +241,8 @@ public final class AllocationBlock {
     alloc[ordinal] = index;
     List<Integer> free = new ArrayList<>(unallocated);
     free.remove(Integer.valueOf(ordinal));
-    return new AllocationBlock(cidr, affinityHost, strictAffinity, Arrays.asList(alloc), attrs, free);
+    return new AllocationBlock(
+        cidr, affinityHost, strictAffinity, Arrays.asList(alloc), attrs, free);
   }
 
   /** The result of {@link #release}. */
@@ -313,7 +321,8 @@ public final class AllocationBlock {
     }
     List<Integer> free = new ArrayList<>(unallocated);
     free.addAll(freed);
-    return new AllocationBlock(cidr, affinityHost, strictAffinity, Arrays.asList(alloc), kept, free);
+    return new AllocationBlock(
+        cidr, affinityHost, strictAffinity, Arrays.asList(alloc), kept, free);
   }
 
   private static int attributeIndex(List<Attribute> attrs, Attribute wanted) {

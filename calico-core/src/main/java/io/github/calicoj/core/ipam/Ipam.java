@@ -42,23 +42,25 @@ import org.slf4j.LoggerFactory;
  * Calico block IPAM (spec §5) over a {@link Datastore}.
  *
  * <p><b>Consistency.</b> Every change to a block is one datastore transaction guarded on the
- * block's revision (and on the revisions of any handles it touches), retried on conflict up to
- * 100 times. A new block and its host-affinity marker are written in one transaction that
- * requires the block to be absent, so two hosts can never both believe they own a block.
+ * block's revision (and on the revisions of any handles it touches), retried on conflict up to 100
+ * times. A new block and its host-affinity marker are written in one transaction that requires the
+ * block to be absent, so two hosts can never both believe they own a block.
  *
  * <p><b>Caching.</b> Blocks are cached with their revision: the common auto-assign is one
  * compare-and-set with no read; a stale cache shows up as a failed guard, whose result carries the
  * fresh block. A negative answer from the cache (address free, address taken) is confirmed by a
  * read made in the same call before it counts; a block the cache holds as full is skipped by
- * auto-assign, and read again before the pool is reported exhausted. Pools and the IPAM config are cached for
- * {@link Builder#cacheTtl} (default 1 s).
+ * auto-assign, and read again before the pool is reported exhausted. Pools and the IPAM config are
+ * cached for {@link Builder#cacheTtl} (default 1 s).
  *
  * <p>Thread-safe; share one instance per datastore. Borrows the datastore.
  */
 public final class Ipam {
   private static final Logger LOG = LoggerFactory.getLogger(Ipam.class);
+
   /** pycalico's RETRIES. */
   public static final int MAX_RETRIES = 100;
+
   /** How many candidate blocks a new-block search looks at per pool. */
   private static final long MAX_CANDIDATES = 1 << 16;
 
@@ -103,8 +105,8 @@ public final class Ipam {
   // ------------------------------------------------------------------ assign
 
   /**
-   * Assigns one specific address to {@code host} (spec §5.5). If its block does not exist yet,
-   * the address must lie in an IPAM-enabled pool, and the block is claimed for {@code host}.
+   * Assigns one specific address to {@code host} (spec §5.5). If its block does not exist yet, the
+   * address must lie in an IPAM-enabled pool, and the block is claimed for {@code host}.
    *
    * @throws PoolNotFoundException "X is not in any configured pool"
    * @throws AlreadyAssignedException if the address is taken
@@ -155,7 +157,8 @@ public final class Ipam {
         }
         throw e;
       }
-      return new Pending(cb, updated, List.of(ip), handleId == null ? Map.of() : Map.of(handleId, 1));
+      return new Pending(
+          cb, updated, List.of(ip), handleId == null ? Map.of() : Map.of(handleId, 1));
     }
     throw new ConflictException("Hit max retries assigning " + text(ip));
   }
@@ -204,9 +207,9 @@ public final class Ipam {
   }
 
   /**
-   * Assigns up to {@code v4} IPv4 and {@code v6} IPv6 addresses to {@code host} (spec §5.6):
-   * from the host's affine blocks first, then from newly claimed blocks (if the config allows),
-   * then from other hosts' blocks (unless strict affinity).
+   * Assigns up to {@code v4} IPv4 and {@code v6} IPv6 addresses to {@code host} (spec §5.6): from
+   * the host's affine blocks first, then from newly claimed blocks (if the config allows), then
+   * from other hosts' blocks (unless strict affinity).
    *
    * @param v4Pool restrict IPv4 to this pool (null = any IPAM-enabled pool)
    * @param v6Pool restrict IPv6 to this pool (null = any)
@@ -223,16 +226,18 @@ public final class Ipam {
     checkArgument(v4 >= 0 && v6 >= 0, "Counts must not be negative: %s, %s", v4, v6);
     requireNonNull(host, "host");
     requireNonNull(secondary, "secondary");
-    List<InetAddress> got4 = v4 == 0 ? List.of() : autoAssignFamily(4, v4, host, v4Pool, handleId, secondary);
-    List<InetAddress> got6 = v6 == 0 ? List.of() : autoAssignFamily(6, v6, host, v6Pool, handleId, secondary);
+    List<InetAddress> got4 =
+        v4 == 0 ? List.of() : autoAssignFamily(4, v4, host, v4Pool, handleId, secondary);
+    List<InetAddress> got6 =
+        v6 == 0 ? List.of() : autoAssignFamily(6, v6, host, v6Pool, handleId, secondary);
     return new Assigned(got4, got6);
   }
 
   /**
    * Assigns one address of {@code version}, or fails with the reference's message.
    *
-   * @throws IpPoolExhaustedException "Failed to allocate any IPs (requested 1 IPv4s and 0
-   *     IPv6s). Pools are likely exhausted."
+   * @throws IpPoolExhaustedException "Failed to allocate any IPs (requested 1 IPv4s and 0 IPv6s).
+   *     Pools are likely exhausted."
    */
   public InetAddress autoAssignOne(int version, String host, @Nullable Cidr pool) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
@@ -277,7 +282,8 @@ public final class Ipam {
         if (pool != null && !pool.contains(cidr)) {
           continue;
         }
-        got.addAll(assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary, refreshed));
+        got.addAll(
+            assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary, refreshed));
         if (got.size() == count) {
           return got;
         }
@@ -291,13 +297,16 @@ public final class Ipam {
         if (claimed.isEmpty()) {
           break;
         }
-        got.addAll(assignFromBlock(claimed.get(), count - got.size(), host, true, handleId, secondary, false));
+        got.addAll(
+            assignFromBlock(
+                claimed.get(), count - got.size(), host, true, handleId, secondary, false));
       }
     }
     // 3. Other hosts' blocks, unless strict.
     if (got.size() < count && !config.strictAffinity()) {
       for (Cidr cidr : othersBlocks(host, version, pool)) {
-        got.addAll(assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary, false));
+        got.addAll(
+            assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary, false));
         if (got.size() == count) {
           break;
         }
@@ -373,7 +382,10 @@ public final class Ipam {
         return null;
       }
       return new Pending(
-          cb, r.block(), r.addresses(), handleId == null ? Map.of() : Map.of(handleId, r.addresses().size()));
+          cb,
+          r.block(),
+          r.addresses(),
+          handleId == null ? Map.of() : Map.of(handleId, r.addresses().size()));
     }
     throw new ConflictException("Hit max retries reading block " + cidr);
   }
@@ -499,11 +511,11 @@ public final class Ipam {
   // ------------------------------------------------------------------ internals
 
   /**
-   * A change to one block, planned on its cached copy and not yet written: the block at its
-   * cached revision, plus the count changes of the handles it touches (each guarded on its
-   * revision or absence). Either {@link #commit} it alone, or {@link #addTo add it to} a larger
-   * transaction and {@link #settle} that transaction's result, so that the addresses are assigned
-   * atomically with the caller's other writes (an endpoint, say).
+   * A change to one block, planned on its cached copy and not yet written: the block at its cached
+   * revision, plus the count changes of the handles it touches (each guarded on its revision or
+   * absence). Either {@link #commit} it alone, or {@link #addTo add it to} a larger transaction and
+   * {@link #settle} that transaction's result, so that the addresses are assigned atomically with
+   * the caller's other writes (an endpoint, say).
    *
    * <p>Not thread-safe; use it once, from one thread.
    */
@@ -516,7 +528,10 @@ public final class Ipam {
     private final List<TxnOp> ops = new ArrayList<>();
 
     private Pending(
-        CachedBlock base, AllocationBlock updated, List<InetAddress> addresses, Map<String, Integer> handles) {
+        CachedBlock base,
+        AllocationBlock updated,
+        List<InetAddress> addresses,
+        Map<String, Integer> handles) {
       this.base = base;
       this.updated = updated;
       this.addresses = List.copyOf(addresses);
@@ -526,10 +541,12 @@ public final class Ipam {
         Key hk = Keys.handle(h.getKey());
         Optional<KeyValue> current = datastore.get(hk);
         Map<Cidr, Integer> counts =
-            new LinkedHashMap<>(current.map(kv -> CalicoJson.readHandle(kv.value())).orElse(Map.of()));
+            new LinkedHashMap<>(
+                current.map(kv -> CalicoJson.readHandle(kv.value())).orElse(Map.of()));
         int n = counts.getOrDefault(updated.cidr(), 0) + h.getValue();
         if (n < 0) {
-          LOG.warn("Handle {} would drop below zero in block {}; clamping", h.getKey(), updated.cidr());
+          LOG.warn(
+              "Handle {} would drop below zero in block {}; clamping", h.getKey(), updated.cidr());
           n = 0;
         }
         if (n == 0) {
@@ -569,8 +586,8 @@ public final class Ipam {
      * Records the outcome of a transaction this change was {@link #addTo added to}, keeping the
      * block cache current either way.
      *
-     * @return true if the transaction succeeded; false if it failed (on this change's guards or
-     *     the caller's), in which case nothing was assigned and a fresh {@code prepare...} is needed
+     * @return true if the transaction succeeded; false if it failed (on this change's guards or the
+     *     caller's), in which case nothing was assigned and a fresh {@code prepare...} is needed
      */
     public boolean settle(TxnResult r) {
       if (r.succeeded()) {
@@ -583,7 +600,8 @@ public final class Ipam {
       } else if (!fresh.get().revision().equals(base.revision())) {
         blocks.put(
             updated.cidr(),
-            new CachedBlock(CalicoJson.readBlock(fresh.get().value()), fresh.get().revision(), true));
+            new CachedBlock(
+                CalicoJson.readBlock(fresh.get().value()), fresh.get().revision(), true));
       }
       return false;
     }
@@ -598,8 +616,8 @@ public final class Ipam {
 
   /**
    * Creates an empty block affine to {@code host} together with its affinity marker, in one
-   * transaction that requires the block to be absent. Returns false if the block exists (the
-   * cache then holds it).
+   * transaction that requires the block to be absent. Returns false if the block exists (the cache
+   * then holds it).
    */
   private boolean claim(Cidr cidr, String host) {
     Key key = Keys.block(cidr);
@@ -613,7 +631,9 @@ public final class Ipam {
                 .build());
     if (r.succeeded()) {
       blocks.put(cidr, new CachedBlock(empty, r.revision(), true));
-      affine.computeIfAbsent(host + "|" + cidr.version(), k -> new CopyOnWriteArrayList<>()).add(cidr);
+      affine
+          .computeIfAbsent(host + "|" + cidr.version(), k -> new CopyOnWriteArrayList<>())
+          .add(cidr);
       return true;
     }
     r.current(key)
@@ -625,8 +645,8 @@ public final class Ipam {
   }
 
   /**
-   * Finds a block that does not exist yet in the allowed pools and claims it. The search starts
-   * at a host-dependent offset in each pool, so hosts rarely race for the same block.
+   * Finds a block that does not exist yet in the allowed pools and claims it. The search starts at
+   * a host-dependent offset in each pool, so hosts rarely race for the same block.
    */
   private Optional<Cidr> claimNewBlock(String host, int version, @Nullable Cidr pool) {
     Set<Cidr> existing = new HashSet<>();
@@ -656,7 +676,9 @@ public final class Ipam {
         }
         CachedBlock now = blocks.get(candidate);
         if (now != null && now.block().affinityHost().filter(host::equals).isPresent()) {
-          affine.computeIfAbsent(host + "|" + version, k -> new CopyOnWriteArrayList<>()).add(candidate);
+          affine
+              .computeIfAbsent(host + "|" + version, k -> new CopyOnWriteArrayList<>())
+              .add(candidate);
           return Optional.of(candidate); // another process of ours won: fine
         }
         existing.add(candidate);
@@ -711,7 +733,8 @@ public final class Ipam {
       blocks.remove(cidr);
       return null;
     }
-    CachedBlock cb = new CachedBlock(CalicoJson.readBlock(kv.get().value()), kv.get().revision(), true);
+    CachedBlock cb =
+        new CachedBlock(CalicoJson.readBlock(kv.get().value()), kv.get().revision(), true);
     blocks.put(cidr, cb);
     return cb;
   }

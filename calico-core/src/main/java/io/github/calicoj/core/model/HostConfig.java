@@ -27,8 +27,7 @@ public record HostConfig(
   /** Checks the hostname and AS number. */
   public HostConfig {
     requireNonNull(hostname, "hostname");
-    checkArgument(
-        !hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+    checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
     checkArgument(asNumber == null || isValidAsNumber(asNumber), "Invalid AS number: %s", asNumber);
   }
 

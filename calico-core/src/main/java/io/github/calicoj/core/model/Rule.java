@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One profile rule (spec §3.2–3.3). Null fields are absent on the wire. {@code ipVersion} and the
- * negated ({@code !}) matches are understood only by newer Felix and crash old pycalico readers,
- * so the codec writes them only when its {@code extendedRules} option is on. Immutable; build one
- * with {@link #builder(String)}.
+ * negated ({@code !}) matches are understood only by newer Felix and crash old pycalico readers, so
+ * the codec writes them only when its {@code extendedRules} option is on. Immutable; build one with
+ * {@link #builder(String)}.
  *
  * @param action {@code allow} or {@code deny} ({@code next-tier} and {@code log} need newer Felix)
  * @param protocol {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6}, or null for any
@@ -77,7 +77,10 @@ public record Rule(
     notSrcPorts = List.copyOf(notSrcPorts);
     notDstPorts = List.copyOf(notDstPorts);
     boolean anyPorts =
-        !srcPorts.isEmpty() || !dstPorts.isEmpty() || !notSrcPorts.isEmpty() || !notDstPorts.isEmpty();
+        !srcPorts.isEmpty()
+            || !dstPorts.isEmpty()
+            || !notSrcPorts.isEmpty()
+            || !notDstPorts.isEmpty();
     checkArgument(
         !anyPorts || (protocol != null && PORT_PROTOCOLS.contains(protocol)),
         "Ports are not valid with protocol %s",
@@ -88,7 +91,9 @@ public record Rule(
     checkIcmp(notIcmpCode, "code");
     checkArgument(icmpCode == null || icmpType != null, "An ICMP code needs an ICMP type");
     checkArgument(
-        ipVersion == null || ipVersion == 4 || ipVersion == 6, "ip_version must be 4 or 6: %s", ipVersion);
+        ipVersion == null || ipVersion == 4 || ipVersion == 6,
+        "ip_version must be 4 or 6: %s",
+        ipVersion);
     // Nets of one family; icmp means IPv4 and icmpv6 IPv6 (validate_cidr_versions).
     List<Cidr> nets = new ArrayList<>();
     for (Cidr c : new Cidr[] {srcNet, dstNet, notSrcNet, notDstNet}) {
@@ -97,7 +102,9 @@ public record Rule(
       }
     }
     Integer family =
-        "icmp".equals(protocol) ? Integer.valueOf(4) : "icmpv6".equals(protocol) ? Integer.valueOf(6) : ipVersion;
+        "icmp".equals(protocol)
+            ? Integer.valueOf(4)
+            : "icmpv6".equals(protocol) ? Integer.valueOf(6) : ipVersion;
     for (Cidr c : nets) {
       if (family == null) {
         family = c.version();
@@ -161,7 +168,11 @@ public record Rule(
   }
 
   private static void appendSide(
-      StringBuilder out, String word, List<PortRange> ports, @Nullable String tag, @Nullable Cidr net) {
+      StringBuilder out,
+      String word,
+      List<PortRange> ports,
+      @Nullable String tag,
+      @Nullable Cidr net) {
     if (ports.isEmpty() && tag == null && net == null) {
       return;
     }
@@ -184,7 +195,8 @@ public record Rule(
     if (p == null) {
       return;
     }
-    boolean number = p.matches("\\d{1,3}") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= 255;
+    boolean number =
+        p.matches("\\d{1,3}") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= 255;
     checkArgument(PROTOCOLS.contains(p) || number, "'%s' is not allowed for key 'protocol'", p);
   }
 
@@ -346,9 +358,26 @@ public record Rule(
     /** Validates and builds. */
     public Rule build() {
       return new Rule(
-          action, protocol, srcNet, srcTag, srcPorts, dstNet, dstTag, dstPorts, icmpType, icmpCode,
-          ipVersion, notProtocol, notSrcNet, notSrcTag, notSrcPorts, notDstNet, notDstTag,
-          notDstPorts, notIcmpType, notIcmpCode);
+          action,
+          protocol,
+          srcNet,
+          srcTag,
+          srcPorts,
+          dstNet,
+          dstTag,
+          dstPorts,
+          icmpType,
+          icmpCode,
+          ipVersion,
+          notProtocol,
+          notSrcNet,
+          notSrcTag,
+          notSrcPorts,
+          notDstNet,
+          notDstTag,
+          notDstPorts,
+          notIcmpType,
+          notIcmpCode);
     }
   }
 }

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A workload endpoint: one container interface on the Calico network, stored at {@code
- * /calico/v1/host/<hostname>/workload/<orchestrator>/<workload>/endpoint/<endpointId>}.
- * Immutable; change it with the {@code with…} methods or {@link #toBuilder()}.
+ * /calico/v1/host/<hostname>/workload/<orchestrator>/<workload>/endpoint/<endpointId>}. Immutable;
+ * change it with the {@code with…} methods or {@link #toBuilder()}.
  *
  * @param hostname the host the workload runs on
  * @param orchestratorId {@code docker}, or {@code namespace} for a netns path
@@ -71,8 +71,7 @@ public record WorkloadEndpoint(
         "Endpoint state must be active or inactive: %s",
         state);
     requireNonNull(name, "name");
-    checkArgument(
-        name.matches("[a-zA-Z0-9_\\-]{1,15}"), "Bad host interface name: %s", name);
+    checkArgument(name.matches("[a-zA-Z0-9_\\-]{1,15}"), "Bad host interface name: %s", name);
     checkArgument(mac == null || MAC.matcher(mac).matches(), "Bad MAC address: %s", mac);
     profileIds = List.copyOf(profileIds);
     for (String p : profileIds) {
@@ -308,8 +307,20 @@ public record WorkloadEndpoint(
     public WorkloadEndpoint build() {
       String n = name != null ? name : (endpointId.length() >= 11 ? interfaceName(endpointId) : "");
       return new WorkloadEndpoint(
-          hostname, orchestratorId, workloadId, endpointId, state, n, mac, profileIds, ipv4Nets,
-          ipv6Nets, ipv4Gateway, ipv6Gateway, labels, revision);
+          hostname,
+          orchestratorId,
+          workloadId,
+          endpointId,
+          state,
+          n,
+          mac,
+          profileIds,
+          ipv4Nets,
+          ipv6Nets,
+          ipv4Gateway,
+          ipv6Gateway,
+          labels,
+          revision);
     }
   }
 }

@@ -24,9 +24,9 @@ import java.util.List;
 
 /**
  * {@code addContainer} end to end (netns + IPAM + endpoint, one etcd member) for 200 namespace
- * workloads, against the netns-only sequence in the same run; {@code removeContainer} one at a
- * time and in bulk. Host ends live in a test host namespace. Run with {@code scripts/bench
- * client} (root).
+ * workloads, against the netns-only sequence in the same run; {@code removeContainer} one at a time
+ * and in bulk. Host ends live in a test host namespace. Run with {@code scripts/bench client}
+ * (root).
  */
 public final class ClientBench {
   private static final int N = Integer.getInteger("bench.workloads", 200);
@@ -39,7 +39,10 @@ public final class ClientBench {
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
         EtcdDatastore store =
-            EtcdDatastore.builder().endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+            EtcdDatastore.builder()
+                .endpoints(etcd.endpoints())
+                .requestTimeout(Duration.ofSeconds(10))
+                .build();
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())
@@ -96,37 +99,55 @@ public final class ClientBench {
         perRound.add(
             String.format(
                 "round %d: add %.2f ms, netns-only %.2f ms, ratio %.2f",
-                round + 1, median(addRound) / 1e6, median(netnsRound) / 1e6,
+                round + 1,
+                median(addRound) / 1e6,
+                median(netnsRound) / 1e6,
                 (double) median(addRound) / median(netnsRound)));
         Thread.sleep(1500);
       }
 
       System.out.printf(
           "ClientBench: %d workloads x %d rounds after %d warm-up rounds, one etcd member, %d cores, JDK %s%n%n",
-          N, rounds, Integer.getInteger("bench.warmupRounds", 12), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+          N,
+          rounds,
+          Integer.getInteger("bench.warmupRounds", 12),
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.version"));
       System.out.println("| measurement | median ms | p99 ms |");
       System.out.println("|---|---|---|");
       row("addContainer (netns + IPAM + endpoint)", add);
       row("netns-only sequence", netnsOnly);
       row("createVeth only", vethOnly);
       row("removeContainer, one at a time", removeOne);
-      System.out.printf("| removeContainers, bulk of %d | %.2f per workload | |%n", N - N / 2, median(bulk) / 1e6);
-      System.out.printf("%nratio addContainer/netns-only (median): %.2f%n", (double) median(add) / median(netnsOnly));
+      System.out.printf(
+          "| removeContainers, bulk of %d | %.2f per workload | |%n",
+          N - N / 2, median(bulk) / 1e6);
+      System.out.printf(
+          "%nratio addContainer/netns-only (median): %.2f%n",
+          (double) median(add) / median(netnsOnly));
       perRound.forEach(System.out::println);
-      System.out.println("\nmedian time from the start of each step to the start of the next (µs):");
-      System.out.printf("  %-18s %8.0f%n", "(resolve, open)", median(BEFORE_FIRST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
+      System.out.println(
+          "\nmedian time from the start of each step to the start of the next (µs):");
+      System.out.printf(
+          "  %-18s %8.0f%n",
+          "(resolve, open)",
+          median(BEFORE_FIRST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
       STEP_TIMES.forEach(
           (step, times) ->
-              System.out.printf("  %-18s %8.0f%n", step, median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3));
-      System.out.printf("  %-18s %8.0f (to the return)%n", lastStep, median(LAST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
+              System.out.printf(
+                  "  %-18s %8.0f%n",
+                  step, median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3));
+      System.out.printf(
+          "  %-18s %8.0f (to the return)%n",
+          lastStep, median(LAST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
     } finally {
       ns.forEach(TestNamespace::close);
     }
   }
 
   /**
-   * The netns-only sequence for every workload (what addContainer adds on top of it is the
-   * IPAM, the endpoint transaction and the host side), then a bulk delete of its links.
+   * The netns-only sequence for every workload (what addContainer adds on top of it is the IPAM,
+   * the endpoint transaction and the host side), then a bulk delete of its links.
    */
   private static long[] netnsOnly(
       TestNamespace host, List<TestNamespace> ns, int round, long[] all, long[] vethAll)
@@ -134,12 +155,14 @@ public final class ClientBench {
     long[] out = new long[N];
     List<InterfaceName> links = new ArrayList<>();
     InetAddress gw = InetAddress.getByName(NEXT_HOP);
-    try (NetNs h = NetNs.open(host.path()); Netlink hostNl = Netlink.openIn(h)) {
+    try (NetNs h = NetNs.open(host.path());
+        Netlink hostNl = Netlink.openIn(h)) {
       InterfaceName eth1 = InterfaceName.of("eth1");
       for (int i = 0; i < N; i++) {
         InterfaceName cali = InterfaceName.of("cjtn" + i);
         long s = System.nanoTime();
-        try (NetNs w = NetNs.open(ns.get(i).path()); Netlink in = Netlink.openIn(w)) {
+        try (NetNs w = NetNs.open(ns.get(i).path());
+            Netlink in = Netlink.openIn(w)) {
           long c0 = System.nanoTime();
           hostNl.createVeth(cali, eth1, w, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
           vethAll[round * N + i] = System.nanoTime() - c0;
@@ -163,8 +186,10 @@ public final class ClientBench {
   private static io.github.calicoj.core.client.AddStep lastStep;
   private static long lastMark;
   private static long firstMark;
+
   /** Resolving the workload and opening its namespace: from the call to the first step. */
   private static final List<Long> BEFORE_FIRST_STEP = new ArrayList<>();
+
   /** The last step (the endpoint transaction), to the return. */
   private static final List<Long> LAST_STEP = new ArrayList<>();
 

@@ -22,9 +22,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * IPAM auto-assign against raw compare-and-set transactions through the Datastore API, on one
- * etcd member started by the bench, in the same run. The raw CAS writes a value as large as a
- * block document, so both sides move the same bytes. Run with {@code scripts/bench ipam}.
+ * IPAM auto-assign against raw compare-and-set transactions through the Datastore API, on one etcd
+ * member started by the bench, in the same run. The raw CAS writes a value as large as a block
+ * document, so both sides move the same bytes. Run with {@code scripts/bench ipam}.
  */
 public final class IpamBench {
   private static final int OPS = Integer.getInteger("bench.ops", 2000);
@@ -37,7 +37,10 @@ public final class IpamBench {
         EtcdDatastore ds = client(etcd)) {
       System.out.printf(
           "IpamBench: etcd %s, %d ops, %d cores, JDK %s%n",
-          etcd.endpoints(), OPS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+          etcd.endpoints(),
+          OPS,
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.version"));
       new IpPools(ds).add(IpPool.of(Cidr.parse("10.0.0.0/8")));
       String blockSized = "x".repeat(700);
       // Warm-up of both paths.
@@ -82,8 +85,11 @@ public final class IpamBench {
       System.out.println();
       System.out.println("| measurement | median µs | p99 µs | ops/s |");
       System.out.println("|---|---|---|---|");
-      System.out.printf("| raw CAS txn, 1 client | %.0f | %.0f | %.0f |%n", med(raw1), p99(raw1), raw1Rate);
-      System.out.printf("| IPAM auto-assign, 1 client | %.0f | %.0f | %.0f |%n", med(ours1), p99(ours1), ours1Rate);
+      System.out.printf(
+          "| raw CAS txn, 1 client | %.0f | %.0f | %.0f |%n", med(raw1), p99(raw1), raw1Rate);
+      System.out.printf(
+          "| IPAM auto-assign, 1 client | %.0f | %.0f | %.0f |%n",
+          med(ours1), p99(ours1), ours1Rate);
       System.out.printf("| raw CAS txn, %d clients | | | %.0f |%n", CLIENTS, raw8Rate);
       System.out.printf(
           "| IPAM auto-assign, %d clients (%d hosts) | %.0f | %.0f | %.0f |%n",
@@ -129,7 +135,8 @@ public final class IpamBench {
     for (int i = 0; i < n; i++) {
       long s = System.nanoTime();
       TxnResult r =
-          ds.commit(Transaction.builder().guard(Guard.atRevision(key, rev)).put(key, value).build());
+          ds.commit(
+              Transaction.builder().guard(Guard.atRevision(key, rev)).put(key, value).build());
       lat[i] = System.nanoTime() - s;
       if (!r.succeeded()) {
         throw new IllegalStateException("uncontended CAS failed");
@@ -140,7 +147,10 @@ public final class IpamBench {
   }
 
   private static EtcdDatastore client(EtcdCluster etcd) {
-    return EtcdDatastore.builder().endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    return EtcdDatastore.builder()
+        .endpoints(etcd.endpoints())
+        .requestTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   private static double med(long[] xs) {

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CalicoClient end to end on real etcd and real netlink, as root, with network-namespace
- * workloads and a test host namespace (the real host's routes are never touched).
+ * CalicoClient end to end on real etcd and real netlink, as root, with network-namespace workloads
+ * and a test host namespace (the real host's routes are never touched).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CalicoClientIT {
@@ -59,7 +59,11 @@ class CalicoClientIT {
   void setUp() {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
-    store = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    store =
+        EtcdDatastore.builder()
+            .endpoints(ETCD.endpoints())
+            .requestTimeout(Duration.ofSeconds(10))
+            .build();
     store.deletePrefix(io.github.calicoj.datastore.Key.of("/calico/"));
     store.deletePrefix(io.github.calicoj.datastore.Key.of("/calicoj/"));
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
@@ -97,13 +101,27 @@ class CalicoClientIT {
     WorkloadEndpoint ep2 = calico.addContainer(w2.path().toString(), "ipv4");
 
     // The endpoint as stored, field for field (era A).
-    String json = ETCD.cluster().etcdctl("get", "--print-value-only", Keys.endpoint(HOST, "namespace",
-        w1.path().toString().replace('/', '-'), ep1.endpointId()).path()).trim();
+    String json =
+        ETCD.cluster()
+            .etcdctl(
+                "get",
+                "--print-value-only",
+                Keys.endpoint(
+                        HOST, "namespace", w1.path().toString().replace('/', '-'), ep1.endpointId())
+                    .path())
+            .trim();
     assertThat(json)
         .isEqualTo(
-            "{\"state\": \"active\", \"name\": \"" + ep1.name() + "\", \"mac\": \"" + ep1.mac()
-                + "\", \"profile_ids\": [], \"ipv4_nets\": [\"" + poolPrefix + "0.1/32\"],"
-                + " \"ipv6_nets\": [], \"ipv4_gateway\": \"" + NEXT_HOP + "\", \"ipv6_gateway\": null}");
+            "{\"state\": \"active\", \"name\": \""
+                + ep1.name()
+                + "\", \"mac\": \""
+                + ep1.mac()
+                + "\", \"profile_ids\": [], \"ipv4_nets\": [\""
+                + poolPrefix
+                + "0.1/32\"],"
+                + " \"ipv6_nets\": [], \"ipv4_gateway\": \""
+                + NEXT_HOP
+                + "\", \"ipv6_gateway\": null}");
     assertThat(ep1.orchestratorId()).isEqualTo("namespace");
 
     // Inside the workload: interface, /32, both routes, MAC.
@@ -114,19 +132,31 @@ class CalicoClientIT {
         .filteredOn(a -> !a.startsWith("fe80:"))
         .containsExactly(poolPrefix + "0.1/32");
     assertThat(IpOracle.routes(w1.name(), true))
-        .extracting(r -> r.path("dst").asText() + " " + r.path("gateway").asText("-") + " " + r.path("dev").asText())
+        .extracting(
+            r ->
+                r.path("dst").asText()
+                    + " "
+                    + r.path("gateway").asText("-")
+                    + " "
+                    + r.path("dev").asText())
         .contains(NEXT_HOP + " - eth1", "default " + NEXT_HOP + " eth1");
     // Host side: the cali link, the /32 route and proxy ARP.
     JsonNode cali = IpOracle.link(hostNs.name(), ep1.name()).orElseThrow();
     assertThat(cali.path("address").asText()).isEqualTo("ee:ee:ee:ee:ee:ee");
     assertThat(IpOracle.routes(hostNs.name(), true))
-        .anySatisfy(r -> {
-          assertThat(r.path("dst").asText()).isEqualTo(poolPrefix + "0.1");
-          assertThat(r.path("dev").asText()).isEqualTo(ep1.name());
-        });
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo(poolPrefix + "0.1");
+              assertThat(r.path("dev").asText()).isEqualTo(ep1.name());
+            });
     assertThat(
             Processes.run(
-                    List.of("ip", "netns", "exec", hostNs.name(), "cat",
+                    List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        hostNs.name(),
+                        "cat",
                         "/proc/sys/net/ipv4/conf/" + ep1.name() + "/proxy_arp"),
                     Duration.ofSeconds(10))
                 .trim())
@@ -143,9 +173,11 @@ class CalicoClientIT {
     assertThat(calico.removeContainer(w1.path().toString())).hasSize(1);
     ClientFixture.assertNothingLeft(
         store, HOST, "namespace", w1.path().toString().replace('/', '-'), hostNs, w1, ep2.name());
-    assertThat(ClientFixture.allocated(store)).doesNotContain(InetAddresses.forString(poolPrefix + "0.1"));
+    assertThat(ClientFixture.allocated(store))
+        .doesNotContain(InetAddresses.forString(poolPrefix + "0.1"));
     calico.removeContainer(w2.path().toString());
-    ClientFixture.assertNothingLeft(store, HOST, "namespace", w2.path().toString().replace('/', '-'), hostNs, w2);
+    ClientFixture.assertNothingLeft(
+        store, HOST, "namespace", w2.path().toString().replace('/', '-'), hostNs, w2);
     assertThat(ClientFixture.allocated(store)).isEmpty();
     assertThatThrownBy(() -> calico.removeContainer(w2.path().toString()))
         .isInstanceOf(NotFoundException.class)
@@ -174,7 +206,8 @@ class CalicoClientIT {
         .hasMessage("This node is not configured for IPv6.  Is calico-node running?");
     String otherCali = calico.endpoints().get(0).name();
     ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w, otherCali);
-    assertThat(ClientFixture.allocated(store)).containsExactly(InetAddresses.forString(poolPrefix + "0.9"));
+    assertThat(ClientFixture.allocated(store))
+        .containsExactly(InetAddresses.forString(poolPrefix + "0.9"));
 
     assertThatThrownBy(() -> calico.addContainer(path, "ipv4", "way-too-long-name0"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -198,17 +231,19 @@ class CalicoClientIT {
       try (CalicoClient faulty =
           CalicoClient.builder(store, HOST)
               .hostNamespace(hostNs.path())
-              .stepListener(step -> {
-                if (step == failing) {
-                  throw injected;
-                }
-              })
+              .stepListener(
+                  step -> {
+                    if (step == failing) {
+                      throw injected;
+                    }
+                  })
               .build()) {
         assertThatThrownBy(() -> faulty.addContainer(w.path().toString(), "ipv4"))
             .as("failing at %s", failing)
             .isSameAs(injected);
       }
-      ClientFixture.assertNothingLeft(store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
+      ClientFixture.assertNothingLeft(
+          store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
       assertThat(ClientFixture.allocated(store)).as("IPs after failing at %s", failing).isEmpty();
     }
   }
@@ -223,12 +258,17 @@ class CalicoClientIT {
     List<String> outcomes = raceToAdd(same, w.path().toString());
     assertThat(outcomes).filteredOn("added"::equals).hasSize(1);
     assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
-    assertThat(store.list(Keys.workload(HOST, "namespace", w.path().toString().replace('/', '-'))).size()).isEqualTo(1);
+    assertThat(
+            store
+                .list(Keys.workload(HOST, "namespace", w.path().toString().replace('/', '-')))
+                .size())
+        .isEqualTo(1);
     assertThat(ClientFixture.allocated(store)).hasSize(1);
   }
 
   /** Starts one add of {@code workload} per client at once; "added" or "already" for each. */
-  private static List<String> raceToAdd(List<CalicoClient> clients, String workload) throws Exception {
+  private static List<String> raceToAdd(List<CalicoClient> clients, String workload)
+      throws Exception {
     ExecutorService exec = Executors.newFixedThreadPool(clients.size());
     try {
       CountDownLatch go = new CountDownLatch(1);
@@ -320,7 +360,8 @@ class CalicoClientIT {
     // next IP, so calico's cache shows that IP as free.
     WorkloadEndpoint ep1 = calico.addContainer(w1.path().toString(), "ipv4");
     WorkloadEndpoint ep2;
-    try (CalicoClient other = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build()) {
+    try (CalicoClient other =
+        CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build()) {
       ep2 = other.addContainer(w2.path().toString(), "ipv4");
     }
     InetAddress taken = ep2.nets().get(0).address();
@@ -357,7 +398,8 @@ class CalicoClientIT {
     }
     assertThat(calico.removeContainers(paths)).hasSize(3);
     for (TestNamespace w : workloads) {
-      ClientFixture.assertNothingLeft(store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
+      ClientFixture.assertNothingLeft(
+          store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
     }
     assertThat(ClientFixture.allocated(store)).isEmpty();
   }
@@ -372,13 +414,17 @@ class CalicoClientIT {
         .hasMessage("Interface provided does not exist in container. Aborting.");
     assertThat(ClientFixture.allocated(store)).hasSize(1); // nothing leaked (calicoctl#565)
     WorkloadEndpoint ep = calico.addIp(path, poolPrefix + "0.21", "eth1");
-    assertThat(ep.ipv4Nets()).extracting(Cidr::toString).containsExactly(poolPrefix + "0.20/32", poolPrefix + "0.21/32");
+    assertThat(ep.ipv4Nets())
+        .extracting(Cidr::toString)
+        .containsExactly(poolPrefix + "0.20/32", poolPrefix + "0.21/32");
     assertThat(IpOracle.addresses(w.name(), "eth1")).contains(poolPrefix + "0.21/32");
     ep = calico.removeIp(path, InetAddresses.forString(poolPrefix + "0.21"), "eth1");
     assertThat(ep.ipv4Nets()).hasSize(1);
     assertThat(IpOracle.addresses(w.name(), "eth1")).doesNotContain(poolPrefix + "0.21/32");
-    assertThat(ClientFixture.allocated(store)).containsExactly(InetAddresses.forString(poolPrefix + "0.20"));
-    assertThatThrownBy(() -> calico.removeIp(path, InetAddresses.forString(poolPrefix + "0.21"), "eth1"))
+    assertThat(ClientFixture.allocated(store))
+        .containsExactly(InetAddresses.forString(poolPrefix + "0.20"));
+    assertThatThrownBy(
+            () -> calico.removeIp(path, InetAddresses.forString(poolPrefix + "0.21"), "eth1"))
         .hasMessage("IP address is not assigned to container. Aborting.");
 
     calico.profiles().create("PROF_A");
@@ -386,7 +432,8 @@ class CalicoClientIT {
         .hasMessage("Profile with name MISSING was not found.");
     assertThatThrownBy(() -> calico.appendProfiles(path, List.of("PROF_A", "PROF_A")))
         .hasMessage("Profile with name PROF_A was specified more than once.");
-    assertThat(calico.appendProfiles(path, List.of("PROF_A")).profileIds()).containsExactly("PROF_A");
+    assertThat(calico.appendProfiles(path, List.of("PROF_A")).profileIds())
+        .containsExactly("PROF_A");
     assertThatThrownBy(() -> calico.appendProfiles(path, List.of("PROF_A")))
         .hasMessage("Profile PROF_A is already in endpoint profile list");
     assertThat(calico.setProfiles(path, List.of()).profileIds()).isEmpty();
@@ -395,10 +442,12 @@ class CalicoClientIT {
   @Test
   void twoSimulatedHostsRouteBetweenTheirWorkloads() throws Exception {
     TestNamespace hostB = ClientFixture.hostNamespace("172.31.255.2");
-    try (CalicoClient calicoB = CalicoClient.builder(store, "cjt-host-b").hostNamespace(hostB.path()).build()) {
+    try (CalicoClient calicoB =
+        CalicoClient.builder(store, "cjt-host-b").hostNamespace(hostB.path()).build()) {
       calicoB.configureNode((Inet4Address) InetAddresses.forString("172.31.255.2"), null, null);
       // A link between the two hosts, and the block routes BGP would install.
-      hostNs.ip("link", "add", "cjtxa", "type", "veth", "peer", "name", "cjtxb", "netns", hostB.name());
+      hostNs.ip(
+          "link", "add", "cjtxa", "type", "veth", "peer", "name", "cjtxb", "netns", hostB.name());
       hostNs.ip("addr", "add", "172.31.0.1/30", "dev", "cjtxa");
       hostNs.ip("link", "set", "cjtxa", "up");
       hostB.ip("addr", "add", "172.31.0.2/30", "dev", "cjtxb");
@@ -411,7 +460,17 @@ class CalicoClientIT {
       calicoB.addContainer(wb.path().toString(), poolPrefix + "1.5");
       Processes.Result ping =
           Processes.runForResult(
-              List.of("ip", "netns", "exec", wa.name(), "ping", "-c", "1", "-W", "3", poolPrefix + "1.5"),
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  wa.name(),
+                  "ping",
+                  "-c",
+                  "1",
+                  "-W",
+                  "3",
+                  poolPrefix + "1.5"),
               Duration.ofSeconds(15));
       assertThat(ping.exitCode()).as(ping.output()).isZero();
       calicoB.removeContainer(wb.path().toString());

@@ -44,8 +44,12 @@ final class ClientFixture {
       TestNamespace hostNs,
       TestNamespace workloadNs,
       String... otherLiveCaliLinks) {
-    assertThat(store.list(Keys.workload(host, orchestrator, workloadId)).entries()).as("endpoint keys").isEmpty();
-    assertThat(store.get(Keys.workloadLock(host, orchestrator, workloadId))).as("workload marker").isEmpty();
+    assertThat(store.list(Keys.workload(host, orchestrator, workloadId)).entries())
+        .as("endpoint keys")
+        .isEmpty();
+    assertThat(store.get(Keys.workloadLock(host, orchestrator, workloadId)))
+        .as("workload marker")
+        .isEmpty();
     List<String> caliLinks = new ArrayList<>();
     for (JsonNode l : IpOracle.links(hostNs.name())) {
       String name = l.path("ifname").asText();

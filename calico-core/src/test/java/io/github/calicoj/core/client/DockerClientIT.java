@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CalicoClient with real Docker containers ({@code --net=none} busybox) resolved through the
- * Engine API, host ends in a test host namespace.
+ * CalicoClient with real Docker containers ({@code --net=none} busybox) resolved through the Engine
+ * API, host ends in a test host namespace.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DockerClientIT {
@@ -52,7 +52,11 @@ class DockerClientIT {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
     Docker.requireDaemon();
-    store = EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    store =
+        EtcdDatastore.builder()
+            .endpoints(ETCD.endpoints())
+            .requestTimeout(Duration.ofSeconds(10))
+            .build();
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
@@ -94,26 +98,37 @@ class DockerClientIT {
     assertThat(epA.workloadId()).isEqualTo(idA).hasSize(64);
     String json =
         ETCD.cluster()
-            .etcdctl("get", "--print-value-only", Keys.endpoint(HOST, "docker", idA, epA.endpointId()).path())
+            .etcdctl(
+                "get",
+                "--print-value-only",
+                Keys.endpoint(HOST, "docker", idA, epA.endpointId()).path())
             .trim();
     assertThat(json)
         .isEqualTo(
-            "{\"state\": \"active\", \"name\": \"cali" + epA.endpointId().substring(0, 11) + "\", \"mac\": \""
-                + epA.mac() + "\", \"profile_ids\": [], \"ipv4_nets\": [\"10.130.0.1/32\"],"
-                + " \"ipv6_nets\": [], \"ipv4_gateway\": \"" + NEXT_HOP + "\", \"ipv6_gateway\": null}");
+            "{\"state\": \"active\", \"name\": \"cali"
+                + epA.endpointId().substring(0, 11)
+                + "\", \"mac\": \""
+                + epA.mac()
+                + "\", \"profile_ids\": [], \"ipv4_nets\": [\"10.130.0.1/32\"],"
+                + " \"ipv6_nets\": [], \"ipv4_gateway\": \""
+                + NEXT_HOP
+                + "\", \"ipv6_gateway\": null}");
 
     JsonNode link = JSON.readTree(Docker.ipJsonIn(a, "link", "show", "eth1")).get(0);
     assertThat(link.path("address").asText()).isEqualTo(epA.mac());
     assertThat(link.path("flags").toString()).contains("\"UP\"");
-    assertThat(Docker.ipJsonIn(a, "-4", "addr", "show", "eth1")).contains("\"local\":\"10.130.0.1\"", "\"prefixlen\":32");
+    assertThat(Docker.ipJsonIn(a, "-4", "addr", "show", "eth1"))
+        .contains("\"local\":\"10.130.0.1\"", "\"prefixlen\":32");
     String routes = Docker.ipJsonIn(a, "-4", "route", "show");
-    assertThat(routes).contains("\"dst\":\"default\",\"gateway\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\"");
+    assertThat(routes)
+        .contains("\"dst\":\"default\",\"gateway\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\"");
     assertThat(routes).contains("\"dst\":\"" + NEXT_HOP + "\",\"dev\":\"eth1\",\"scope\":\"link\"");
 
     String ipB = epB.ipv4Nets().get(0).address().getHostAddress();
     Processes.Result ping =
         Processes.runForResult(
-            List.of("docker", "exec", a, "ping", "-c", "1", "-W", "3", ipB), Duration.ofSeconds(20));
+            List.of("docker", "exec", a, "ping", "-c", "1", "-W", "3", ipB),
+            Duration.ofSeconds(20));
     assertThat(ping.exitCode()).as(ping.output()).isZero();
 
     assertThatThrownBy(() -> calico.addContainer(a, "ipv4"))
@@ -138,17 +153,20 @@ class DockerClientIT {
     Docker.docker("create", "--net=none", "--name", stopped, Docker.IMAGE, "sleep", "3600");
     assertThatThrownBy(() -> calico.addContainer(stopped, "ipv4"))
         .isInstanceOfSatisfying(
-            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_RUNNING))
+            WorkloadException.class,
+            e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_RUNNING))
         .hasMessage(stopped + " is not currently running.");
 
     String hostMode = container("host");
     assertThatThrownBy(() -> calico.addContainer(hostMode, "ipv4"))
         .isInstanceOf(WorkloadException.class)
-        .hasMessage("Can't add " + hostMode + " to Calico because it is running NetworkMode = host.");
+        .hasMessage(
+            "Can't add " + hostMode + " to Calico because it is running NetworkMode = host.");
 
     assertThatThrownBy(() -> calico.addContainer("cjt-no-such-container", "ipv4"))
         .isInstanceOfSatisfying(
-            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_FOUND))
+            WorkloadException.class,
+            e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_FOUND))
         .hasMessage("Container cjt-no-such-container was not found.");
 
     try (CalicoClient noDaemon =

@@ -84,11 +84,17 @@ class CalicoJsonTest {
 
   @Test
   void endpointRoundTripsAndReaderIsTolerant() {
-    Keys.EndpointKey key = Keys.parseEndpoint(
-            Key.of("/calico/v1/host/calico-01/workload/docker/" + WORKLOAD + "/endpoint/" + ENDPOINT_ID))
-        .orElseThrow();
+    Keys.EndpointKey key =
+        Keys.parseEndpoint(
+                Key.of(
+                    "/calico/v1/host/calico-01/workload/docker/"
+                        + WORKLOAD
+                        + "/endpoint/"
+                        + ENDPOINT_ID))
+            .orElseThrow();
     WorkloadEndpoint back =
-        CalicoJson.readEndpoint(key, CalicoJson.endpoint(specEndpoint(), WireFormat.ERA_A), Revision.of(7));
+        CalicoJson.readEndpoint(
+            key, CalicoJson.endpoint(specEndpoint(), WireFormat.ERA_A), Revision.of(7));
     assertThat(back.sameContent(specEndpoint())).isTrue();
     assertThat(back.revision()).isEqualTo(Revision.of(7));
     // Legacy profile_id, unknown fields, missing nets and gateways.
@@ -106,8 +112,10 @@ class CalicoJsonTest {
   @Test
   void profileDefaultsAreTheSpecValues() {
     Profile p = Profile.withDefaults("PROF_A_C_E");
-    assertThat(Keys.profileTags("PROF_A_C_E").path()).isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/tags");
-    assertThat(Keys.profileRules("PROF_A_C_E").path()).isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/rules");
+    assertThat(Keys.profileTags("PROF_A_C_E").path())
+        .isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/tags");
+    assertThat(Keys.profileRules("PROF_A_C_E").path())
+        .isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/rules");
     assertThat(CalicoJson.tags(p.tags())).isEqualTo("[\"PROF_A_C_E\"]");
     assertThat(CalicoJson.rules(p.name(), p.rules(), WireFormat.ERA_A))
         .isEqualTo(
@@ -158,7 +166,12 @@ class CalicoJsonTest {
 
   @Test
   void extendedRulesNeedTheOption() {
-    Rule r = Rule.builder("allow").protocol("tcp").ipVersion(4).notSrcNet(Cidr.parse("10.0.0.0/8")).build();
+    Rule r =
+        Rule.builder("allow")
+            .protocol("tcp")
+            .ipVersion(4)
+            .notSrcNet(Cidr.parse("10.0.0.0/8"))
+            .build();
     assertThatThrownBy(() -> CalicoJson.rule(r, WireFormat.ERA_A))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("extendedRules");
@@ -178,7 +191,8 @@ class CalicoJsonTest {
         .isEqualTo("{\"cidr\": \"10.10.0.0/16\", \"ipip\": \"tunl0\", \"masquerade\": true}");
     assertThat(CalicoJson.readPool(CalicoJson.pool(natIpip))).isEqualTo(natIpip);
     IpPool v6 = IpPool.of(Cidr.parse("fd80:24e2:f998:72d6::/64"));
-    assertThat(Keys.pool(v6.cidr()).path()).isEqualTo("/calico/v1/ipam/v6/pool/fd80:24e2:f998:72d6::-64");
+    assertThat(Keys.pool(v6.cidr()).path())
+        .isEqualTo("/calico/v1/ipam/v6/pool/fd80:24e2:f998:72d6::-64");
     // Normalised on the way in.
     assertThat(IpPool.of(Cidr.parse("10.1.1.1/8")).cidr().toString()).isEqualTo("10.0.0.0/8");
     IpPool off = new IpPool(Cidr.parse("10.20.0.0/16"), false, false, false, true);
@@ -228,7 +242,9 @@ class CalicoJsonTest {
     assertThat(b.strictAffinity()).isTrue();
     assertThat(b.affinityHost()).isEmpty();
     assertThat(b.unallocated()).hasSize(63).doesNotContain(5).startsWith(0, 1, 2, 3, 4, 6);
-    assertThat(CalicoJson.readBlock(goStyle.replace("strictAffinity", "strict_affinity")).strictAffinity())
+    assertThat(
+            CalicoJson.readBlock(goStyle.replace("strictAffinity", "strict_affinity"))
+                .strictAffinity())
         .isTrue();
   }
 

@@ -36,7 +36,10 @@ class IpamConcurrencyIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.members(3);
 
   private static EtcdDatastore client() {
-    return EtcdDatastore.builder().endpoints(ETCD.endpoints()).requestTimeout(Duration.ofSeconds(10)).build();
+    return EtcdDatastore.builder()
+        .endpoints(ETCD.endpoints())
+        .requestTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   @Test

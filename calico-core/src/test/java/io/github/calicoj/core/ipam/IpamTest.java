@@ -52,7 +52,11 @@ class IpamTest {
     AllocationBlock b = stored("192.168.0.0/26");
     assertThat(b.affinityHost()).contains("calico-01");
     assertThat(b.isAllocated(ip("192.168.0.1"))).isTrue();
-    assertThat(store.get(Keys.affinity("calico-01", Cidr.parse("192.168.0.0/26"))).orElseThrow().value())
+    assertThat(
+            store
+                .get(Keys.affinity("calico-01", Cidr.parse("192.168.0.0/26")))
+                .orElseThrow()
+                .value())
         .isEmpty();
     assertThatThrownBy(() -> ipam.assign(ip("192.168.0.1"), "calico-02", null, Map.of()))
         .isInstanceOf(AlreadyAssignedException.class)
@@ -95,7 +99,8 @@ class IpamTest {
     }
     assertThatThrownBy(() -> ipam.autoAssignOne(4, "h0", pool))
         .isInstanceOf(IpPoolExhaustedException.class)
-        .hasMessageContaining("Failed to allocate any IPs (requested 1 IPv4s and 0 IPv6s). Pools are likely exhausted.");
+        .hasMessageContaining(
+            "Failed to allocate any IPs (requested 1 IPv4s and 0 IPv6s). Pools are likely exhausted.");
     ipam.release(List.of(ip("192.168.0.77")));
     assertThat(ipam.autoAssignOne(4, "h2", pool)).isEqualTo(ip("192.168.0.77"));
   }
@@ -108,7 +113,8 @@ class IpamTest {
       ipam.autoAssignOne(6, "owner", pool);
     }
     ipam.release(List.of(ip("fd00:1::5")));
-    assertThatThrownBy(() -> ipam.autoAssignOne(6, "other", pool)).isInstanceOf(IpPoolExhaustedException.class);
+    assertThatThrownBy(() -> ipam.autoAssignOne(6, "other", pool))
+        .isInstanceOf(IpPoolExhaustedException.class);
     assertThat(ipam.autoAssignOne(6, "owner", pool)).isEqualTo(ip("fd00:1::5"));
   }
 
@@ -117,7 +123,8 @@ class IpamTest {
     Ipam.Assigned a = ipam.autoAssign(3, 0, "h", null, null, "handle-1", Map.of("k", "v"));
     assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value())
         .isEqualTo("{\"id\": \"handle-1\", \"block\": {\"192.168.0.0/26\": 3}}");
-    assertThat(ipam.attributesOf(a.ipv4().get(0)).orElseThrow().secondary()).containsEntry("k", "v");
+    assertThat(ipam.attributesOf(a.ipv4().get(0)).orElseThrow().secondary())
+        .containsEntry("k", "v");
     ipam.release(List.of(a.ipv4().get(0)));
     assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value()).contains("\": 2}");
     assertThat(ipam.releaseByHandle("handle-1")).isEqualTo(2);

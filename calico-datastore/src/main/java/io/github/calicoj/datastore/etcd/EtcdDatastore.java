@@ -1,6 +1,5 @@
 package io.github.calicoj.datastore.etcd;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
@@ -78,16 +77,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Bounded calls.</b> jetcd sets no deadline of its own, so an unreachable etcd or a failed
  * TLS handshake would make a call wait forever. Here every unary gRPC call carries a deadline of
- * {@link Builder#requestTimeout} and every call is also abandoned by the caller at that bound:
- * each method returns or throws within the request timeout (plus scheduling noise). A write that
- * fails with a {@link DatastoreTimeoutException} or {@link DatastoreUnavailableException} has an
- * unknown outcome ({@link DatastoreUnavailableException#outcomeUnknown()}): it may have been
- * applied, so re-read before retrying a compare-and-set.
+ * {@link Builder#requestTimeout} and every call is also abandoned by the caller at that bound: each
+ * method returns or throws within the request timeout (plus scheduling noise). A write that fails
+ * with a {@link DatastoreTimeoutException} or {@link DatastoreUnavailableException} has an unknown
+ * outcome ({@link DatastoreUnavailableException#outcomeUnknown()}): it may have been applied, so
+ * re-read before retrying a compare-and-set.
  *
- * <p><b>Writes</b> are single etcd transactions: {@code create} is {@code If(version = 0)
- * Then(put) Else(get)}, {@code update}/{@code delete(key, rev)} are {@code If(mod_revision = rev)
- * Then(...) Else(get)}; "not found" and "conflict" come from the transaction's result, never from
- * error texts. Lists are read in pages at one revision.
+ * <p><b>Writes</b> are single etcd transactions: {@code create} is {@code If(version = 0) Then(put)
+ * Else(get)}, {@code update}/{@code delete(key, rev)} are {@code If(mod_revision = rev) Then(...)
+ * Else(get)}; "not found" and "conflict" come from the transaction's result, never from error
+ * texts. Lists are read in pages at one revision.
  *
  * <p><b>Watches</b> survive member loss: jetcd resumes a stream after a transport error, and a
  * watch that jetcd ends on its own (no leader, halted stream) is re-created from the revision after
@@ -100,6 +99,7 @@ import org.slf4j.LoggerFactory;
 public final class EtcdDatastore implements Datastore {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdDatastore.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+
   /** Keys per page when listing; far below etcd's 1.5 MiB request and gRPC's 4 MiB reply limits. */
   private static final int LIST_PAGE = 1000;
 
@@ -357,7 +357,10 @@ public final class EtcdDatastore implements Datastore {
       ranges.add(got);
     }
     return EtcdStatus.txnResult(
-        transaction, response.isSucceeded(), Revision.of(response.getHeader().getRevision()), ranges);
+        transaction,
+        response.isSucceeded(),
+        Revision.of(response.getHeader().getRevision()),
+        ranges);
   }
 
   @Override
@@ -506,8 +509,8 @@ public final class EtcdDatastore implements Datastore {
   }
 
   /**
-   * One single-key conditional write: {@code If(target(key) = value) Then(op) Else(get key)}, so
-   * a failed compare tells "absent" from "changed" without another round trip.
+   * One single-key conditional write: {@code If(target(key) = value) Then(op) Else(get key)}, so a
+   * failed compare tells "absent" from "changed" without another round trip.
    */
   private TxnResponse guarded(String operation, Key key, CmpTarget<?> target, Op op) {
     ByteSequence k = bytes(key);
@@ -540,7 +543,9 @@ public final class EtcdDatastore implements Datastore {
 
   private static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
     return new KeyValue(
-        toKey(kv), kv.getValue().toString(StandardCharsets.UTF_8), Revision.of(kv.getModRevision()));
+        toKey(kv),
+        kv.getValue().toString(StandardCharsets.UTF_8),
+        Revision.of(kv.getModRevision()));
   }
 
   /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */

@@ -52,9 +52,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Datastore} on etcd's v3 API through etcd's own JSON gateway ({@code POST /v3/kv/...}
  * over HTTP/1.1), on the JDK's sockets alone: no gRPC, Netty or Vert.x. It starts in milliseconds
- * where {@link EtcdDatastore} (jetcd) needs about half a second of class loading and channel set-up,
- * so it suits short-lived processes such as a CLI; a long-running agent with many watches is better
- * served by {@link EtcdDatastore}. Both pass the same contract tests and store the same bytes.
+ * where {@link EtcdDatastore} (jetcd) needs about half a second of class loading and channel
+ * set-up, so it suits short-lived processes such as a CLI; a long-running agent with many watches
+ * is better served by {@link EtcdDatastore}. Both pass the same contract tests and store the same
+ * bytes.
  *
  * <pre>{@code
  * try (Datastore store = EtcdGatewayDatastore.builder()
@@ -65,9 +66,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Bounded calls.</b> Every call returns or throws within {@link
- * EtcdSettings#requestTimeout}: the connect, the TLS handshake and every read are bounded by what
- * is left of it. A write that fails after it was sent has an unknown outcome ({@link
+ * <p><b>Bounded calls.</b> Every call returns or throws within {@link EtcdSettings#requestTimeout}:
+ * the connect, the TLS handshake and every read are bounded by what is left of it. A write that
+ * fails after it was sent has an unknown outcome ({@link
  * DatastoreUnavailableException#outcomeUnknown()}). Reads, and writes that never reached a member,
  * move on to the next endpoint while time is left.
  *
@@ -88,8 +89,10 @@ public final class EtcdGatewayDatastore implements Datastore {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdGatewayDatastore.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger WATCH_THREADS = new AtomicInteger();
+
   /** Keys per page when listing, as {@link EtcdDatastore} does. */
   private static final int LIST_PAGE = 1000;
+
   /** Pooled connections idle longer than this are closed rather than reused. */
   private static final long MAX_IDLE_NANOS = 5_000_000_000L;
 
@@ -118,7 +121,8 @@ public final class EtcdGatewayDatastore implements Datastore {
     this.password = b.password;
     this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
     boolean https = endpoints.get(0).getScheme().equals("https");
-    this.tls = https ? Pem.context(b.trustedCa, b.clientCert, b.clientKey).getSocketFactory() : null;
+    this.tls =
+        https ? Pem.context(b.trustedCa, b.clientCert, b.clientKey).getSocketFactory() : null;
   }
 
   /** Returns a builder; at least one endpoint is required. */
@@ -191,7 +195,8 @@ public final class EtcdGatewayDatastore implements Datastore {
     requireNonNull(value, "value");
     requireNonNull(expected, "expected");
     checkOpen();
-    JsonNode r = guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
+    JsonNode r =
+        guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
     if (!r.path("succeeded").asBoolean(false)) {
       throw casFailure("update", key, expected, r);
     }
@@ -213,7 +218,8 @@ public final class EtcdGatewayDatastore implements Datastore {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
     checkOpen();
-    JsonNode r = guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
+    JsonNode r =
+        guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
     if (!r.path("succeeded").asBoolean(false)) {
       throw casFailure("delete", key, expected, r);
     }
@@ -224,7 +230,13 @@ public final class EtcdGatewayDatastore implements Datastore {
   public boolean delete(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    JsonNode r = call("/v3/kv/deleterange", JSON.createObjectNode().put("key", b64(key)), "delete", key, true);
+    JsonNode r =
+        call(
+            "/v3/kv/deleterange",
+            JSON.createObjectNode().put("key", b64(key)),
+            "delete",
+            key,
+            true);
     return r.path("deleted").asLong(0) > 0;
   }
 
@@ -232,7 +244,8 @@ public final class EtcdGatewayDatastore implements Datastore {
   public long deletePrefix(Key prefix) {
     requireNonNull(prefix, "prefix");
     checkOpen();
-    ObjectNode req = JSON.createObjectNode().put("key", b64(prefix)).put("range_end", b64(prefixEnd(prefix)));
+    ObjectNode req =
+        JSON.createObjectNode().put("key", b64(prefix)).put("range_end", b64(prefixEnd(prefix)));
     return call("/v3/kv/deleterange", req, "deletePrefix", prefix, true).path("deleted").asLong(0);
   }
 
@@ -288,7 +301,8 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   /** A watch from a compacted revision must fail now; a future revision is fine. */
   private void checkNotCompacted(Key prefix, Revision after) {
-    ObjectNode req = prefixRange(prefix).put("revision", Long.toString(after.value())).put("count_only", true);
+    ObjectNode req =
+        prefixRange(prefix).put("revision", Long.toString(after.value())).put("count_only", true);
     try {
       call("/v3/kv/range", req, "watch", prefix, false);
     } catch (RevisionCompactedException e) {
@@ -314,7 +328,8 @@ public final class EtcdGatewayDatastore implements Datastore {
       this.prefix = prefix;
       this.listener = listener;
       this.next = first;
-      this.thread = new Thread(this::run, "calicoj-etcd-gateway-watch-" + WATCH_THREADS.incrementAndGet());
+      this.thread =
+          new Thread(this::run, "calicoj-etcd-gateway-watch-" + WATCH_THREADS.incrementAndGet());
       this.thread.setDaemon(true);
     }
 
@@ -351,7 +366,10 @@ public final class EtcdGatewayDatastore implements Datastore {
               e instanceof DatastoreException d
                   ? d
                   : new DatastoreUnavailableException(
-                      "watch " + prefix + " stream broke: " + e + " (" + where + ")", prefix, false, e);
+                      "watch " + prefix + " stream broke: " + e + " (" + where + ")",
+                      prefix,
+                      false,
+                      e);
           if (String.valueOf(e.getMessage()).contains("invalid auth token")) {
             token = null; // expired: the next stream authenticates again
           }
@@ -404,7 +422,8 @@ public final class EtcdGatewayDatastore implements Datastore {
               return true;
             }
             if (result.path("canceled").asBoolean(false)) {
-              throw new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText(""));
+              throw new IOException(
+                  "etcd canceled the watch: " + result.path("cancel_reason").asText(""));
             }
             for (JsonNode e : result.path("events")) {
               KeyValue kv = keyValue(e.path("kv"));
@@ -526,7 +545,9 @@ public final class EtcdGatewayDatastore implements Datastore {
       if (response.status() == 200) {
         return reply;
       }
-      if (user != null && !reauthenticated && reply.path("message").asText("").contains("invalid auth token")) {
+      if (user != null
+          && !reauthenticated
+          && reply.path("message").asText("").contains("invalid auth token")) {
         token = null; // expired or revoked: authenticate again, once
         reauthenticated = true;
         continue;
@@ -536,7 +557,13 @@ public final class EtcdGatewayDatastore implements Datastore {
     if (last instanceof SocketTimeoutException || System.nanoTime() - deadline >= 0) {
       throw new DatastoreTimeoutException(
           EtcdStatus.withOutcome(
-              operation + " " + key + " failed: no answer within " + requestTimeout + " (" + where
+              operation
+                  + " "
+                  + key
+                  + " failed: no answer within "
+                  + requestTimeout
+                  + " ("
+                  + where
                   + "; etcd down, no quorum, or a TLS or credential problem)",
               write && !(last instanceof ConnectException)),
           key,
@@ -585,7 +612,9 @@ public final class EtcdGatewayDatastore implements Datastore {
         Pooled conn = connection(deadline);
         HttpConnection.Response r;
         try {
-          r = conn.connection().exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
+          r =
+              conn.connection()
+                  .exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
         } finally {
           conn.connection().close();
         }
@@ -604,7 +633,9 @@ public final class EtcdGatewayDatastore implements Datastore {
       return JSON.readTree(body);
     } catch (IOException e) {
       throw new DatastoreException(
-          operation + (key == null ? "" : " " + key) + ": etcd sent a reply that is not JSON: "
+          operation
+              + (key == null ? "" : " " + key)
+              + ": etcd sent a reply that is not JSON: "
               + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8),
           key,
           e);
@@ -615,9 +646,11 @@ public final class EtcdGatewayDatastore implements Datastore {
    * The gateway's error reply {@code {"error", "code", "message"}} as the same exception {@link
    * EtcdDatastore} throws for that gRPC code.
    */
-  private DatastoreException error(JsonNode reply, String operation, @Nullable Key key, boolean write) {
+  private DatastoreException error(
+      JsonNode reply, String operation, @Nullable Key key, boolean write) {
     String message = reply.path("message").asText(reply.path("error").asText(""));
-    return EtcdStatus.toException(reply.path("code").asInt(2), message, operation, key, write, where, null);
+    return EtcdStatus.toException(
+        reply.path("code").asInt(2), message, operation, key, write, where, null);
   }
 
   // ------------------------------------------------------------------ JSON shapes
@@ -665,10 +698,13 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   private static ObjectNode prefixRange(Key prefix) {
-    return range(prefix, b64(prefixEnd(prefix))).put("sort_order", "ASCEND").put("sort_target", "KEY");
+    return range(prefix, b64(prefixEnd(prefix)))
+        .put("sort_order", "ASCEND")
+        .put("sort_target", "KEY");
   }
 
-  private static DatastoreException casFailure(String operation, Key key, Revision expected, JsonNode r) {
+  private static DatastoreException casFailure(
+      String operation, Key key, Revision expected, JsonNode r) {
     Optional<KeyValue> current = firstRange(r);
     if (current.isEmpty()) {
       return new ResourceNotFoundException(operation, key);
@@ -695,8 +731,12 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   private static KeyValue keyValue(JsonNode kv) {
-    Key key = Key.of(new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8));
-    String value = new String(Base64.getDecoder().decode(kv.path("value").asText("")), StandardCharsets.UTF_8);
+    Key key =
+        Key.of(
+            new String(
+                Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8));
+    String value =
+        new String(Base64.getDecoder().decode(kv.path("value").asText("")), StandardCharsets.UTF_8);
     return new KeyValue(key, value, Revision.of(kv.path("mod_revision").asLong()));
   }
 

@@ -97,8 +97,8 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
   }
 
   /**
-   * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE
-   * KEY}) for mutual TLS.
+   * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE KEY})
+   * for mutual TLS.
    */
   public B clientCertificate(Path certFile, Path keyFile) {
     this.clientCert = readable(certFile, "client certificate file");

@@ -4,12 +4,12 @@ import io.github.calicoj.datastore.AuthenticationFailedException;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.PermissionDeniedException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
-import io.github.calicoj.datastore.Guard;
-import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import java.nio.charset.StandardCharsets;
@@ -25,16 +25,30 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What both etcd datastores share without touching gRPC classes (so that {@link
- * EtcdGatewayDatastore} never loads them): the mapping from an etcd status code to our
- * exceptions, the outcome note, and prefix range ends.
+ * EtcdGatewayDatastore} never loads them): the mapping from an etcd status code to our exceptions,
+ * the outcome note, and prefix range ends.
  */
 final class EtcdStatus {
   private EtcdStatus() {}
 
   private static final String[] NAMES = {
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
-    "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED"
   };
 
   /** The gRPC name of a status code. */
@@ -60,16 +74,17 @@ final class EtcdStatus {
     return switch (code) {
       case 16 -> new AuthenticationFailedException(detail, key, cause);
       case 7 -> new PermissionDeniedException(detail, key, cause);
-        // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
+      // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
       case 3 ->
-          description.contains("user name is empty") || description.contains("authentication failed")
+          description.contains("user name is empty")
+                  || description.contains("authentication failed")
               ? new AuthenticationFailedException(detail, key, cause)
               : new DatastoreException(detail, key, cause);
       case 4 -> new DatastoreTimeoutException(withOutcome(detail, write), key, write, cause);
       case 14, 1, 10, 8 ->
           new DatastoreUnavailableException(withOutcome(detail, write), key, write, cause);
-        // OUT_OF_RANGE is both "required revision has been compacted" and a future revision; only
-        // the text tells them apart, and the compact revision itself is not given.
+      // OUT_OF_RANGE is both "required revision has been compacted" and a future revision; only
+      // the text tells them apart, and the compact revision itself is not given.
       case 11 ->
           description.contains("compacted")
               ? new RevisionCompactedException(operation, key, Revision.of(1), cause)
@@ -97,8 +112,8 @@ final class EtcdStatus {
 
   /**
    * A transaction's result from etcd's reply, the same for both clients. The reply's range
-   * responses come in the order the request asked for them: on failure the guarded keys (each
-   * once, in guard order) and then the prefix reads; on success the prefix reads alone.
+   * responses come in the order the request asked for them: on failure the guarded keys (each once,
+   * in guard order) and then the prefix reads; on success the prefix reads alone.
    */
   static TxnResult txnResult(
       Transaction transaction, boolean succeeded, Revision revision, List<List<KeyValue>> ranges) {

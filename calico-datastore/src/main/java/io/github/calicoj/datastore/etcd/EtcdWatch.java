@@ -177,7 +177,11 @@ final class EtcdWatch implements WatchHandle {
         }
         if (!response.getEvents().isEmpty()) {
           long last =
-              response.getEvents().get(response.getEvents().size() - 1).getKeyValue().getModRevision();
+              response
+                  .getEvents()
+                  .get(response.getEvents().size() - 1)
+                  .getKeyValue()
+                  .getModRevision();
           nextRevision = Math.max(nextRevision, last + 1);
         }
       }

@@ -18,10 +18,10 @@ import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP/1.1 connection to etcd's JSON gateway: a POST with a JSON body, and a response read
- * by {@code Content-Length} or chunked transfer coding. Every blocking read is bounded by the
- * deadline given to the exchange. Not thread-safe: one exchange at a time (the datastore pools
- * idle connections).
+ * One HTTP/1.1 connection to etcd's JSON gateway: a POST with a JSON body, and a response read by
+ * {@code Content-Length} or chunked transfer coding. Every blocking read is bounded by the deadline
+ * given to the exchange. Not thread-safe: one exchange at a time (the datastore pools idle
+ * connections).
  */
 final class HttpConnection implements Closeable {
   /** A response: status, body, and whether the connection may be reused. */
@@ -57,7 +57,9 @@ final class HttpConnection implements Closeable {
 
   private HttpConnection(Socket socket, String host) throws IOException {
     this.socket = socket;
-    this.in = new DeadlineInputStream(socket, new BufferedInputStream(socket.getInputStream(), 16 * 1024));
+    this.in =
+        new DeadlineInputStream(
+            socket, new BufferedInputStream(socket.getInputStream(), 16 * 1024));
     this.out = socket.getOutputStream();
     this.host = host;
   }
@@ -66,7 +68,8 @@ final class HttpConnection implements Closeable {
    * Connects to {@code endpoint} within {@code connectMillis}, with TLS if {@code tls} is given
    * (the server's name is verified against its certificate).
    */
-  static HttpConnection open(URI endpoint, @Nullable SSLSocketFactory tls, int connectMillis, long deadline)
+  static HttpConnection open(
+      URI endpoint, @Nullable SSLSocketFactory tls, int connectMillis, long deadline)
       throws IOException {
     Socket raw = new Socket();
     try {
@@ -75,7 +78,8 @@ final class HttpConnection implements Closeable {
       raw.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), connectMillis);
       Socket socket = raw;
       if (tls != null) {
-        SSLSocket ssl = (SSLSocket) tls.createSocket(raw, endpoint.getHost(), endpoint.getPort(), true);
+        SSLSocket ssl =
+            (SSLSocket) tls.createSocket(raw, endpoint.getHost(), endpoint.getPort(), true);
         SSLParameters params = ssl.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(params);
@@ -101,7 +105,8 @@ final class HttpConnection implements Closeable {
    * @throws java.net.SocketTimeoutException if the deadline passes
    * @throws IOException on any transport failure; the connection is then unusable
    */
-  Response exchange(String path, byte[] body, @Nullable String token, long deadline) throws IOException {
+  Response exchange(String path, byte[] body, @Nullable String token, long deadline)
+      throws IOException {
     send(path, body, token, deadline);
     in.deadline = deadline;
     int status = readStatus();
@@ -126,11 +131,11 @@ final class HttpConnection implements Closeable {
   }
 
   /**
-   * Sends one POST whose response is a stream (a watch): returns the status and the decoded
-   * body, read without a deadline once the headers are in. Closing this connection ends the
-   * stream.
+   * Sends one POST whose response is a stream (a watch): returns the status and the decoded body,
+   * read without a deadline once the headers are in. Closing this connection ends the stream.
    */
-  Streaming stream(String path, byte[] body, @Nullable String token, long headerDeadline) throws IOException {
+  Streaming stream(String path, byte[] body, @Nullable String token, long headerDeadline)
+      throws IOException {
     send(path, body, token, headerDeadline);
     in.deadline = headerDeadline;
     int status = readStatus();
@@ -152,13 +157,20 @@ final class HttpConnection implements Closeable {
     }
   }
 
-  private void send(String path, byte[] body, @Nullable String token, long deadline) throws IOException {
+  private void send(String path, byte[] body, @Nullable String token, long deadline)
+      throws IOException {
     StringBuilder head =
         new StringBuilder(160)
-            .append("POST ").append(path).append(" HTTP/1.1\r\n")
-            .append("Host: ").append(host).append("\r\n")
+            .append("POST ")
+            .append(path)
+            .append(" HTTP/1.1\r\n")
+            .append("Host: ")
+            .append(host)
+            .append("\r\n")
             .append("Content-Type: application/json\r\n")
-            .append("Content-Length: ").append(body.length).append("\r\n");
+            .append("Content-Length: ")
+            .append(body.length)
+            .append("\r\n");
     if (token != null) {
       head.append("Authorization: ").append(token).append("\r\n");
     }

@@ -24,14 +24,15 @@ final class Pem {
   private Pem() {}
 
   /**
-   * An SSL context that trusts {@code ca} (or the JDK's default trust store if null) and
-   * presents {@code cert} with {@code key} (if given).
+   * An SSL context that trusts {@code ca} (or the JDK's default trust store if null) and presents
+   * {@code cert} with {@code key} (if given).
    *
    * @throws IllegalArgumentException naming the files if they cannot be loaded
    */
   static SSLContext context(@Nullable Path ca, @Nullable Path cert, @Nullable Path key) {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (ca != null) {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
@@ -57,15 +58,23 @@ final class Pem {
       return ctx;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "Cannot load TLS material (CA " + ca + ", certificate " + cert + ", key " + key
-              + "; the key must be PKCS#8): " + e.getMessage(),
+          "Cannot load TLS material (CA "
+              + ca
+              + ", certificate "
+              + cert
+              + ", key "
+              + key
+              + "; the key must be PKCS#8): "
+              + e.getMessage(),
           e);
     }
   }
 
-  private static List<Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
+  private static List<Certificate> certificates(Path file)
+      throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(file)) {
-      List<Certificate> certs = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
+      List<Certificate> certs =
+          List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
       if (certs.isEmpty()) {
         throw new GeneralSecurityException("no certificate in " + file);
       }
@@ -81,7 +90,8 @@ final class Pem {
       throw new GeneralSecurityException(file + " holds no PKCS#8 key (BEGIN PRIVATE KEY)");
     }
     byte[] der =
-        Base64.getMimeDecoder().decode(text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+        Base64.getMimeDecoder()
+            .decode(text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     GeneralSecurityException last = null;
     for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {

@@ -27,11 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * EtcdDatastore (and EtcdGatewayDatastore) against raw jetcd on one etcd member, in the same
- * run: sequential put and CAS
- * latency (median, p99) and CAS-transaction throughput with 16 in flight. Rounds alternate between
- * the two clients so that drift (disk, JIT, etcd compaction) hits both alike; the reported figure
- * per client is the median over rounds. Run it with {@code scripts/bench datastore}.
+ * EtcdDatastore (and EtcdGatewayDatastore) against raw jetcd on one etcd member, in the same run:
+ * sequential put and CAS latency (median, p99) and CAS-transaction throughput with 16 in flight.
+ * Rounds alternate between the two clients so that drift (disk, JIT, etcd compaction) hits both
+ * alike; the reported figure per client is the median over rounds. Run it with {@code scripts/bench
+ * datastore}.
  */
 public final class DatastoreBench {
   private static final int OPS = Integer.getInteger("bench.ops", 1000);
@@ -47,7 +47,11 @@ public final class DatastoreBench {
     String endpoints = endpoint != null ? endpoint : cluster.endpoints();
     System.out.printf(
         "DatastoreBench: etcd %s, %d ops x %d rounds, %d cores, %s%n",
-        endpoints, OPS, ROUNDS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        endpoints,
+        OPS,
+        ROUNDS,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.version"));
     try (Client raw = Client.builder().endpoints(endpoints).build();
         EtcdDatastore store =
             EtcdDatastore.builder().endpoints(endpoints).requestTimeout(TIMEOUT).build();
@@ -104,13 +108,20 @@ public final class DatastoreBench {
           "| CAS txn throughput, %d in flight, ops/s | %.0f | %.0f | %.3f (time ratio %.3f) |%n",
           IN_FLIGHT, rt, ot, ot / rt, rt / ot);
       System.out.println();
-      System.out.println("| EtcdGatewayDatastore (JSON gateway, used by the CLI) | median µs | ratio to raw jetcd |");
+      System.out.println(
+          "| EtcdGatewayDatastore (JSON gateway, used by the CLI) | median µs | ratio to raw jetcd |");
       System.out.println("|---|---|---|");
-      System.out.printf("| sequential put | %.1f | %.3f |%n", med(gwPutMed) / 1e3, (double) med(gwPutMed) / med(rawPutMed));
-      System.out.printf("| sequential CAS update | %.1f | %.3f |%n", med(gwCasMed) / 1e3, (double) med(gwCasMed) / med(rawCasMed));
+      System.out.printf(
+          "| sequential put | %.1f | %.3f |%n",
+          med(gwPutMed) / 1e3, (double) med(gwPutMed) / med(rawPutMed));
+      System.out.printf(
+          "| sequential CAS update | %.1f | %.3f |%n",
+          med(gwCasMed) / 1e3, (double) med(gwCasMed) / med(rawCasMed));
       System.out.println();
-      System.out.println("Per-round medians (µs) put raw/ours: " + us(rawPutMed) + " / " + us(ourPutMed));
-      System.out.println("Per-round medians (µs) CAS raw/ours: " + us(rawCasMed) + " / " + us(ourCasMed));
+      System.out.println(
+          "Per-round medians (µs) put raw/ours: " + us(rawPutMed) + " / " + us(ourPutMed));
+      System.out.println(
+          "Per-round medians (µs) CAS raw/ours: " + us(rawCasMed) + " / " + us(ourCasMed));
       System.out.println("Per-round throughput raw/ours: " + rawTput + " / " + ourTput);
     } finally {
       if (cluster != null) {
@@ -183,7 +194,8 @@ public final class DatastoreBench {
   private static Stats rawCas(KV kv, String tag) throws Exception {
     Stats s = new Stats(OPS);
     ByteSequence k = b("/bench/raw/cas/" + tag);
-    long rev = kv.put(k, b("x")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getHeader().getRevision();
+    long rev =
+        kv.put(k, b("x")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getHeader().getRevision();
     for (int i = 0; i < OPS; i++) {
       long t0 = System.nanoTime();
       rev = rawCasOnce(kv, k, rev, i);
@@ -212,7 +224,11 @@ public final class DatastoreBench {
     long t0 = System.nanoTime();
     for (int c = 0; c < IN_FLIGHT; c++) {
       ByteSequence k = b("/bench/raw/tput/" + tag + "/" + c);
-      long rev = kv.put(k, b("x")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getHeader().getRevision();
+      long rev =
+          kv.put(k, b("x"))
+              .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .getHeader()
+              .getRevision();
       chain(kv, k, rev, perChain, done, finished);
     }
     if (!finished.await(120, TimeUnit.SECONDS)) {

@@ -12,10 +12,10 @@ import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** etcd user/role auth: a user that may read and write only under /calico/. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -31,7 +31,8 @@ class EtcdAuthIT {
     c.etcdctl("auth", "enable");
     String root = "--user=root:rootpw";
     c.etcdctl(root, "role", "add", "calico-rw");
-    c.etcdctl(root, "role", "grant-permission", "calico-rw", "--prefix=true", "readwrite", "/calico/");
+    c.etcdctl(
+        root, "role", "grant-permission", "calico-rw", "--prefix=true", "readwrite", "/calico/");
     c.etcdctl(root, "user", "add", "calico:calicopw");
     c.etcdctl(root, "user", "grant-role", "calico", "calico-rw");
   }

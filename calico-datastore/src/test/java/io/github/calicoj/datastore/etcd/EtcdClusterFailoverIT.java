@@ -24,10 +24,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * On a 3-member cluster, SIGKILL the leader while 4 threads do CAS increments on one counter, with
@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EtcdClusterFailoverIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
   /** Scheduling noise allowed beyond the request timeout on a loaded 2-core machine. */
   private static final Duration SLACK = Duration.ofMillis(1500);
 
@@ -147,7 +148,8 @@ class EtcdClusterFailoverIT {
       assertThat(unknownOutcome).containsAll(appliedUnknown);
       assertThat(finalCount).isEqualTo(succeeded.size() + appliedUnknown.size());
       System.out.printf(
-          client + " failover: %d increments (%d before the kill), %d failures (%d outcome unknown, %d of"
+          client
+              + " failover: %d increments (%d before the kill), %d failures (%d outcome unknown, %d of"
               + " them applied), max failure latency %d ms%n",
           succeeded.size(),
           writesBeforeKill,

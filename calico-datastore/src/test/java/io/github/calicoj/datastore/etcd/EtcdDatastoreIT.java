@@ -32,7 +32,8 @@ class EtcdDatastoreIT extends DatastoreContractTest {
   @Test
   void writesAreVisibleToEtcdctlVerbatim() {
     Key k = root.child("verbatim");
-    String json = "{\"state\":\"active\",\"name\":\"cali0123456789a\",\"ipv4_nets\":[\"10.0.0.1/32\"]}";
+    String json =
+        "{\"state\":\"active\",\"name\":\"cali0123456789a\",\"ipv4_nets\":[\"10.0.0.1/32\"]}";
     store.put(k, json);
     String out = ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim();
     assertThat(out).isEqualTo(json);

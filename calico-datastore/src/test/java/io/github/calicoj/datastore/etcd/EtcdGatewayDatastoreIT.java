@@ -36,9 +36,11 @@ class EtcdGatewayDatastoreIT extends DatastoreContractTest {
   @Test
   void writesAreVisibleToEtcdctlAndToJetcdVerbatim() {
     Key k = root.child("verbatim");
-    String json = "{\"state\": \"active\", \"name\": \"cali0123456789a\", \"x\": \"h\u00e9 \u4e16\"}";
+    String json =
+        "{\"state\": \"active\", \"name\": \"cali0123456789a\", \"x\": \"h\u00e9 \u4e16\"}";
     KeyValue written = store.put(k, json);
-    assertThat(ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim()).isEqualTo(json);
+    assertThat(ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim())
+        .isEqualTo(json);
     try (EtcdDatastore jetcd = EtcdDatastore.builder().endpoints(ETCD.endpoints()).build()) {
       assertThat(jetcd.get(k)).contains(written);
     }

@@ -17,9 +17,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Timeout;
 
 /** Lifecycle: listener threads, watch recovery across a restart, and JVM exit after close. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -48,7 +48,8 @@ class EtcdLifecycleIT {
   void watchResumesAfterTheOnlyMemberRestarts(Client client) throws Exception {
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
-            client.build(b -> b.endpoints(cluster.endpoints()).requestTimeout(Duration.ofSeconds(5)))) {
+            client.build(
+                b -> b.endpoints(cluster.endpoints()).requestTimeout(Duration.ofSeconds(5)))) {
       Key prefix = Key.of("/calicoj-test/restart/");
       KeyValue first = store.put(prefix.child("a"), "1");
       BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();

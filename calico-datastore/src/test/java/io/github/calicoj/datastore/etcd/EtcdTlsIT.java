@@ -16,10 +16,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Mutual TLS against an etcd that requires client certificates, with a CA made by openssl. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -56,7 +56,10 @@ class EtcdTlsIT {
   void clientWithoutCertificateFailsWithinTheTimeout(Client client) {
     try (Datastore store =
         client.build(
-            b -> b.endpoints(ETCD.endpoints()).trustedCa(ETCD.tls().caCert()).requestTimeout(TIMEOUT))) {
+            b ->
+                b.endpoints(ETCD.endpoints())
+                    .trustedCa(ETCD.tls().caCert())
+                    .requestTimeout(TIMEOUT))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> store.put(Key.of("/calicoj-test/tls/nocert"), "x"))
           .isInstanceOfSatisfying(
@@ -70,8 +73,7 @@ class EtcdTlsIT {
                 }
                 assertThat(e).hasMessageContaining(ETCD.endpoints());
               });
-      assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .isLessThan(TIMEOUT.plusMillis(1500));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.plusMillis(1500));
     }
   }
 
@@ -84,8 +86,7 @@ class EtcdTlsIT {
       assertThatThrownBy(() -> store.get(Key.of("/calicoj-test/tls/plain")))
           .isInstanceOfSatisfying(
               DatastoreUnavailableException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
-      assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .isLessThan(TIMEOUT.plusMillis(1500));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.plusMillis(1500));
     }
   }
 

@@ -19,10 +19,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** With etcd stopped (or never there) every call fails, typed, within the request timeout. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -79,8 +79,10 @@ class EtcdUnavailableIT {
     calls.put("watch", () -> store.watch(k, rev, e -> {}));
     for (Map.Entry<String, Executable> call : calls.entrySet()) {
       long start = System.nanoTime();
-      boolean write = !call.getKey().equals("get") && !call.getKey().equals("list")
-          && !call.getKey().equals("watch");
+      boolean write =
+          !call.getKey().equals("get")
+              && !call.getKey().equals("list")
+              && !call.getKey().equals("watch");
       assertThatThrownBy(call.getValue()::execute)
           .as(call.getKey())
           .isInstanceOfSatisfying(

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Namespaces {
   private static final Logger LOG = LoggerFactory.getLogger(Namespaces.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
+
   /** How long a switched call may take; socket() and a sysctl write take microseconds. */
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -47,8 +48,8 @@ public final class Namespaces {
   private Namespaces() {}
 
   /**
-   * Runs a short calico-netns body on the switcher thread inside the namespace of {@code
-   * targetFd}, and returns its result.
+   * Runs a short calico-netns body on the switcher thread inside the namespace of {@code targetFd},
+   * and returns its result.
    *
    * @param what describes the target, for errors
    * @throws NetnsException if the namespace cannot be entered, or as thrown by the body
@@ -77,8 +78,8 @@ public final class Namespaces {
   }
 
   /**
-   * Runs {@code body} on a new platform thread inside the namespace of {@code targetFd}; the
-   * thread ends after the call.
+   * Runs {@code body} on a new platform thread inside the namespace of {@code targetFd}; the thread
+   * ends after the call.
    */
   public static <T> T callOnFreshThread(int targetFd, String what, Callable<T> body) {
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -114,7 +115,8 @@ public final class Namespaces {
                 if (c.unshare(Native.CLONE_NEWNET) != 0) {
                   throw Native.error("unshare", "CLONE_NEWNET", Native.errno(), null);
                 }
-                if (c.mount("/proc/thread-self/ns/net", target.toString(), "none", Native.MS_BIND, null)
+                if (c.mount(
+                        "/proc/thread-self/ns/net", target.toString(), "none", Native.MS_BIND, null)
                     != 0) {
                   throw Native.error("mount", target.toString(), Native.errno(), null);
                 }

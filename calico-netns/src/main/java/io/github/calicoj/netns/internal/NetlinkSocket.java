@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NetlinkSocket implements AutoCloseable {
   /** Our requests are a few hundred bytes. */
   private static final int SEND_BUFFER = 4 * 1024;
+
   /** Room for the largest datagram the kernel sends for a dump (iproute2 uses 32 KiB). */
   private static final int RECV_BUFFER = 32 * 1024;
 

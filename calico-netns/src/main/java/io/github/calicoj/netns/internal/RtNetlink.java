@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
  */
 public final class RtNetlink implements Netlink {
   private static final Pattern SYSCTL_KEY = Pattern.compile("net(\\.[A-Za-z0-9_-]+)+");
+
   /** Interface groups calicoj may use for bulk deletes: 0x63610000-0x6361ffff ("ca"). */
   private static final int GROUP_BASE = 0x63610000;
 
@@ -81,7 +82,8 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
-  public Link createVeth(InterfaceName host, InterfaceName peer, NetNs peerNs, VethOptions options) {
+  public Link createVeth(
+      InterfaceName host, InterfaceName peer, NetNs peerNs, VethOptions options) {
     requireNonNull(host, "host");
     requireNonNull(peer, "peer");
     requireNonNull(peerNs, "peerNs");
@@ -286,7 +288,9 @@ public final class RtNetlink implements Netlink {
     return tagged;
   }
 
-  /** A group in calicoj's range that no link uses now (never group 0, which would be everything). */
+  /**
+   * A group in calicoj's range that no link uses now (never group 0, which would be everything).
+   */
   private int freeGroup() {
     for (int attempt = 0; attempt < 16; attempt++) {
       int group = GROUP_BASE + 1 + RANDOM.nextInt(0xfffe);
@@ -315,10 +319,11 @@ public final class RtNetlink implements Netlink {
   public void writeSysctls(Map<String, String> values) {
     requireNonNull(values, "values");
     Map<String, Path> files = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      requireNonNull(v, "value");
-      files.put(k, sysctlPath(k));
-    });
+    values.forEach(
+        (k, v) -> {
+          requireNonNull(v, "value");
+          files.put(k, sysctlPath(k));
+        });
     if (files.isEmpty()) {
       return;
     }

@@ -142,7 +142,8 @@ public final class NetnsBench {
 
   private static void addWorkload(Netlink host, String ns, int i) {
     InterfaceName eth0 = InterfaceName.of("eth0");
-    try (NetNs w = NetNs.open(Path.of("/var/run/netns", ns)); Netlink in = Netlink.openIn(w)) {
+    try (NetNs w = NetNs.open(Path.of("/var/run/netns", ns));
+        Netlink in = Netlink.openIn(w)) {
       host.createVeth(
           hostName("o", i), eth0, w, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
       in.setUp(eth0);
@@ -166,7 +167,20 @@ public final class NetnsBench {
     sh("ip", "netns", "exec", ns, "ip", "link", "set", "eth1", "up");
     sh("ip", "netns", "exec", ns, "ip", "-4", "addr", "add", ip(i) + "/32", "dev", "eth1");
     sh("ip", "netns", "exec", ns, "ip", "-4", "route", "replace", "169.254.1.1", "dev", "eth1");
-    sh("ip", "netns", "exec", ns, "ip", "-4", "route", "replace", "default", "via", "169.254.1.1", "dev", "eth1");
+    sh(
+        "ip",
+        "netns",
+        "exec",
+        ns,
+        "ip",
+        "-4",
+        "route",
+        "replace",
+        "default",
+        "via",
+        "169.254.1.1",
+        "dev",
+        "eth1");
     sh("ip", "netns", "exec", ns, "cat", "/sys/class/net/eth1/address");
   }
 

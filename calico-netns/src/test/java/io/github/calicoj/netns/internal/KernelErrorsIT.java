@@ -25,14 +25,16 @@ class KernelErrorsIT {
     try (TestNamespace t = TestNamespace.create();
         NetNs ns = NetNs.open(t.path());
         NetlinkSocket socket =
-            NetlinkSocket.configure(Namespaces.socketIn(ns.fd(), t.name()), Duration.ofSeconds(5))) {
+            NetlinkSocket.configure(
+                Namespaces.socketIn(ns.fd(), t.name()), Duration.ofSeconds(5))) {
       String name = "cjt0123456789abc"; // 16 bytes
       assertThatThrownBy(
               () ->
                   socket.request(
                       "RTM_NEWLINK",
                       name,
-                      (buf, seq) -> Requests.newVeth(buf, seq, name, "eth1", ns.fd(), null, 0, 0, true)))
+                      (buf, seq) ->
+                          Requests.newVeth(buf, seq, name, "eth1", ns.fd(), null, 0, 0, true)))
           .isInstanceOfSatisfying(
               NetnsException.class,
               e -> {

@@ -6,10 +6,10 @@ import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.ProfileAlreadyInEndpointException;
 import io.github.calicoj.core.ProfileNotInEndpointException;
+import io.github.calicoj.core.RulesJson;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.client.IpRequest;
-import io.github.calicoj.core.RulesJson;
 import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
@@ -101,10 +101,13 @@ public final class Calicoctl implements Callable<Integer> {
         }
       }
       CommandLine cmd = new CommandLine(new Calicoctl(cli), new Factory(cli));
-      cmd.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-      cmd.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
-      cmd.setExecutionExceptionHandler(
-          (e, commandLine, parseResult) -> handle(e, cli));
+      cmd.setOut(
+          new java.io.PrintWriter(
+              new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+      cmd.setErr(
+          new java.io.PrintWriter(
+              new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+      cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, cli));
       return cmd.execute(args);
     }
   }
@@ -122,15 +125,19 @@ public final class Calicoctl implements Callable<Integer> {
   /**
    * The group command, set up as picocli would set it up, when {@code args} need nothing of
    * picocli's: only the global options before a group name, and no help, version, {@code --} or
-   * {@code @file} argument anywhere. Picocli's classes then never load; they are compiled for
-   * Java 5, which keeps them out of the class-data-sharing archive, and loading them costs about
-   * 0.15 s of a run. Anything else returns null and goes through picocli, which also renders help
-   * and usage errors. {@code CalicoctlDispatchTest} checks that both agree.
+   * {@code @file} argument anywhere. Picocli's classes then never load; they are compiled for Java
+   * 5, which keeps them out of the class-data-sharing archive, and loading them costs about 0.15 s
+   * of a run. Anything else returns null and goes through picocli, which also renders help and
+   * usage errors. {@code CalicoctlDispatchTest} checks that both agree.
    */
   static @Nullable Base direct(String[] args, Cli cli) {
     for (String a : args) {
-      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")
-          || a.equals("--") || a.startsWith("@")) {
+      if (a.equals("-h")
+          || a.equals("--help")
+          || a.equals("-V")
+          || a.equals("--version")
+          || a.equals("--")
+          || a.startsWith("@")) {
         return null;
       }
     }
@@ -175,7 +182,8 @@ public final class Calicoctl implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    cli.err.println("Usage: calicoctl (container|profile|pool|node|endpoint|ipam) ... ; see --help");
+    cli.err.println(
+        "Usage: calicoctl (container|profile|pool|node|endpoint|ipam) ... ; see --help");
     return 1;
   }
 
@@ -188,7 +196,9 @@ public final class Calicoctl implements Callable<Integer> {
       cli.out.println("Error accessing etcd (" + d.getMessage() + ").  Is etcd running?");
       return 1;
     }
-    if (e instanceof CalicoException || e instanceof NetnsException || e instanceof IllegalArgumentException) {
+    if (e instanceof CalicoException
+        || e instanceof NetnsException
+        || e instanceof IllegalArgumentException) {
       cli.out.println(e.getMessage());
       return 1;
     }
@@ -306,7 +316,9 @@ public final class Calicoctl implements Callable<Integer> {
             } catch (NotFoundException e) {
               if (e.getMessage().startsWith("Container")) {
                 throw new CliException(
-                    "Failed to add IP address to container.\n" + e.getMessage().replace(" Use", "\nUse"), 1);
+                    "Failed to add IP address to container.\n"
+                        + e.getMessage().replace(" Use", "\nUse"),
+                    1);
               }
               throw e;
             }
@@ -368,7 +380,10 @@ public final class Calicoctl implements Callable<Integer> {
           }
           case "set" -> {
             calico().setProfiles(container, profiles);
-            print(profiles.isEmpty() ? "Removed all profiles from endpoint." : "Profile(s) set to " + String.join(", ", profiles) + ".");
+            print(
+                profiles.isEmpty()
+                    ? "Removed all profiles from endpoint."
+                    : "Profile(s) set to " + String.join(", ", profiles) + ".");
           }
           default -> throw Args.usage("Unknown profile command " + verb);
         }
@@ -379,9 +394,14 @@ public final class Calicoctl implements Callable<Integer> {
         if (e.getMessage().startsWith("Endpoint")) {
           String head =
               switch (verb) {
-                case "append" -> "Failed to append profiles to endpoint.\nEndpoint " + container + " is unknown to Calico.\n";
-                case "set" -> "Failed to set profiles for endpoint.\nEndpoint could not be found.\n";
-                default -> "Failed to remove profiles from endpoint.\nEndpoint could not be found.\n";
+                case "append" ->
+                    "Failed to append profiles to endpoint.\nEndpoint "
+                        + container
+                        + " is unknown to Calico.\n";
+                case "set" ->
+                    "Failed to set profiles for endpoint.\nEndpoint could not be found.\n";
+                default ->
+                    "Failed to remove profiles from endpoint.\nEndpoint could not be found.\n";
               };
           throw new CliException(head, 1);
         }
@@ -409,7 +429,15 @@ public final class Calicoctl implements Callable<Integer> {
   public static Table endpointTable(List<WorkloadEndpoint> eps, boolean detailed) {
     Table t =
         detailed
-            ? new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID", "Addresses", "MAC", "Profiles", "State")
+            ? new Table(
+                "Hostname",
+                "Orchestrator ID",
+                "Workload ID",
+                "Endpoint ID",
+                "Addresses",
+                "MAC",
+                "Profiles",
+                "State")
             : new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID");
     for (WorkloadEndpoint ep : eps) {
       if (detailed) {
@@ -458,12 +486,19 @@ public final class Calicoctl implements Callable<Integer> {
             names.forEach(t::add);
             print(t.toString());
           } else {
-            Table t = new Table("Name", "Host", "Orchestrator ID", "Workload ID", "Endpoint ID", "State");
+            Table t =
+                new Table("Name", "Host", "Orchestrator ID", "Workload ID", "Endpoint ID", "State");
             List<WorkloadEndpoint> all = calico().workloadEndpoints().list();
             for (String n : names) {
               for (WorkloadEndpoint ep : all) {
                 if (ep.profileIds().contains(n)) {
-                  t.add(n, ep.hostname(), ep.orchestratorId(), ep.workloadId(), ep.endpointId(), ep.state());
+                  t.add(
+                      n,
+                      ep.hostname(),
+                      ep.orchestratorId(),
+                      ep.workloadId(),
+                      ep.endpointId(),
+                      ep.state());
                 }
               }
             }
@@ -659,8 +694,13 @@ public final class Calicoctl implements Callable<Integer> {
               throw new CliException(
                   e.getMessage().startsWith("IP in IP")
                       ? e.getMessage()
-                      : "An IPv" + cidr.version() + " pool must have a prefix length of " + max
-                          + " or lower.\nGiven: " + cidr + ".\nNo pools added.",
+                      : "An IPv"
+                          + cidr.version()
+                          + " pool must have a prefix length of "
+                          + max
+                          + " or lower.\nGiven: "
+                          + cidr
+                          + ".\nNo pools added.",
                   1);
             }
           }
@@ -688,7 +728,9 @@ public final class Calicoctl implements Callable<Integer> {
           if (!InetAddresses.isInetAddress(end)) {
             throw new CliException("Invalid END_IP specified.", 1);
           }
-          calico().ipPools().addRange(InetAddresses.forString(start), InetAddresses.forString(end), ipip, nat);
+          calico()
+              .ipPools()
+              .addRange(InetAddresses.forString(start), InetAddresses.forString(end), ipip, nat);
         }
         case "show" -> {
           boolean v4 = a.flag("--ipv4");
@@ -740,13 +782,15 @@ public final class Calicoctl implements Callable<Integer> {
       Inet4Address v4 = null;
       Inet6Address v6 = null;
       if (ip != null) {
-        if (!InetAddresses.isInetAddress(ip) || !(InetAddresses.forString(ip) instanceof Inet4Address)) {
+        if (!InetAddresses.isInetAddress(ip)
+            || !(InetAddresses.forString(ip) instanceof Inet4Address)) {
           throw new CliException("Invalid IPv4 address specified with --ip argument.", 1);
         }
         v4 = (Inet4Address) InetAddresses.forString(ip);
       }
       if (ip6 != null) {
-        if (!InetAddresses.isInetAddress(ip6) || !(InetAddresses.forString(ip6) instanceof Inet6Address)) {
+        if (!InetAddresses.isInetAddress(ip6)
+            || !(InetAddresses.forString(ip6) instanceof Inet6Address)) {
           throw new CliException("Invalid IPv6 address specified with --ip6 argument.", 1);
         }
         v6 = (Inet6Address) InetAddresses.forString(ip6);
@@ -766,7 +810,9 @@ public final class Calicoctl implements Callable<Integer> {
 
   // =================================================================== endpoint
 
-  @Command(name = "endpoint", description = {"endpoint show [--detailed]"})
+  @Command(
+      name = "endpoint",
+      description = {"endpoint show [--detailed]"})
   static final class EndpointCmd extends Base {
     @Override
     int run(Args a) {
@@ -783,7 +829,9 @@ public final class Calicoctl implements Callable<Integer> {
 
   // =================================================================== ipam
 
-  @Command(name = "ipam", description = {"ipam release <IP>", "ipam info <IP>"})
+  @Command(
+      name = "ipam",
+      description = {"ipam release <IP>", "ipam info <IP>"})
   static final class IpamCmd extends Base {
     @Override
     int run(Args a) {
@@ -838,7 +886,10 @@ public final class Calicoctl implements Callable<Integer> {
         protocol = words.get(i++);
         b.protocol(protocol);
       }
-      if (protocol != null && protocol.startsWith("icmp") && i < words.size() && words.get(i).equals("type")) {
+      if (protocol != null
+          && protocol.startsWith("icmp")
+          && i < words.size()
+          && words.get(i).equals("type")) {
         b.icmpType(intArg(words, ++i));
         i++;
         if (i < words.size() && words.get(i).equals("code")) {
@@ -861,11 +912,17 @@ public final class Calicoctl implements Callable<Integer> {
           switch (kind) {
             case "ports" -> {
               if (protocol == null || !(protocol.equals("tcp") || protocol.equals("udp"))) {
-                throw new CliException("Ports are not valid with protocol " + (protocol == null ? "None" : "'" + protocol + "'"), 1);
+                throw new CliException(
+                    "Ports are not valid with protocol "
+                        + (protocol == null ? "None" : "'" + protocol + "'"),
+                    1);
               }
               if (!v.matches("^(\\d+([:-]\\d+)?)(,\\d+([:-]\\d+)?)*$")) {
                 throw new CliException(
-                    "Ports: '" + v + "' are invalid; expecting a comma-separated list of ports and port ranges.", 1);
+                    "Ports: '"
+                        + v
+                        + "' are invalid; expecting a comma-separated list of ports and port ranges.",
+                    1);
               }
               List<PortRange> ports = new ArrayList<>();
               for (String p : v.split(",", -1)) {

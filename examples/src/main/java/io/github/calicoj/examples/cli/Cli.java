@@ -77,7 +77,8 @@ final class Cli implements AutoCloseable {
   /** The etcd settings from the environment: endpoints, timeout, TLS files, credentials. */
   private void configure(EtcdSettings<?> b) {
     b.endpoints(endpoints())
-        .requestTimeout(Duration.ofSeconds(Long.parseLong(env.getOrDefault("CALICO_ETCD_TIMEOUT", "5"))));
+        .requestTimeout(
+            Duration.ofSeconds(Long.parseLong(env.getOrDefault("CALICO_ETCD_TIMEOUT", "5"))));
     String ca = env.get("ETCD_CA_CERT_FILE");
     if (ca != null && !ca.isBlank()) {
       b.trustedCa(Path.of(ca));
@@ -97,7 +98,9 @@ final class Cli implements AutoCloseable {
     if (client == null) {
       CalicoClient.Builder b = CalicoClient.builder(store(), hostname());
       Path netns = hostNetns;
-      if (netns == null && env.get("CALICO_HOST_NETNS") != null && !env.get("CALICO_HOST_NETNS").isBlank()) {
+      if (netns == null
+          && env.get("CALICO_HOST_NETNS") != null
+          && !env.get("CALICO_HOST_NETNS").isBlank()) {
         netns = Path.of(env.get("CALICO_HOST_NETNS"));
       }
       if (netns != null) {
@@ -143,7 +146,10 @@ final class Cli implements AutoCloseable {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {
-          return com.google.common.base.Splitter.onPattern("\\s+").splitToList(line).get(1).equals("0");
+          return com.google.common.base.Splitter.onPattern("\\s+")
+              .splitToList(line)
+              .get(1)
+              .equals("0");
         }
       }
     } catch (IOException e) {

@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Wall time of whole {@code bin/calicoctl container add <netns> ipv4} processes (JVM start
- * included) against one etcd member: the default (class-data-sharing archive, etcd's JSON
- * gateway) and, in the same run, without the archive, and with jetcd instead of the gateway
- * (with an archive made for it). Run with {@code scripts/bench cli} (root).
+ * included) against one etcd member: the default (class-data-sharing archive, etcd's JSON gateway)
+ * and, in the same run, without the archive, and with jetcd instead of the gateway (with an archive
+ * made for it). Run with {@code scripts/bench cli} (root).
  */
 public final class CliBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
@@ -55,7 +55,9 @@ public final class CliBench {
         run(launcher, env, false, "container", "remove", ns.get(0).path().toString());
         System.out.printf(
             "CliBench: %d runs of `calicoctl container add <netns> ipv4`, %d cores, JDK %s%n%n",
-            RUNS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+            RUNS,
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.version"));
         System.out.println("| launcher | median ms | min ms | max ms |");
         System.out.println("|---|---|---|---|");
         row("default: AppCDS archive, etcd JSON gateway", cds);
@@ -69,7 +71,8 @@ public final class CliBench {
     }
   }
 
-  private static long[] series(Path launcher, Map<String, String> env, List<TestNamespace> ns, boolean noCds)
+  private static long[] series(
+      Path launcher, Map<String, String> env, List<TestNamespace> ns, boolean noCds)
       throws Exception {
     long[] t = new long[ns.size()];
     for (int i = 0; i < ns.size(); i++) {
@@ -81,7 +84,8 @@ public final class CliBench {
     return t;
   }
 
-  private static void run(Path launcher, Map<String, String> env, boolean noCds, String... args) throws Exception {
+  private static void run(Path launcher, Map<String, String> env, boolean noCds, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -90,7 +94,8 @@ public final class CliBench {
       pb.environment().put("CALICOJ_NO_CDS", "1");
     }
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("calicoctl " + String.join(" ", args) + " failed: " + out);
     }

@@ -81,7 +81,8 @@ class CalicoctlDispatchTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--help", "--host-netns /a --host-netns /b container remove w", "nosuchgroup x"})
+  @ValueSource(
+      strings = {"--help", "--host-netns /a --host-netns /b container remove w", "nosuchgroup x"})
   void picocliStillAnswersWhatTheDirectPathLeavesToIt(String line) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -98,7 +99,10 @@ class CalicoctlDispatchTest {
       assertThat(all).contains("Usage: calicoctl").contains("container");
     } else {
       assertThat(code).isNotZero();
-      assertThat(all).containsAnyOf(List.of("should be specified only once", "Unmatched argument").toArray(new String[0]));
+      assertThat(all)
+          .containsAnyOf(
+              List.of("should be specified only once", "Unmatched argument")
+                  .toArray(new String[0]));
     }
   }
 }

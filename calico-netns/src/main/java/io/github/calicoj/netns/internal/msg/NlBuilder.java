@@ -57,8 +57,7 @@ public final class NlBuilder {
   }
 
   /** {@code struct rtmsg} (12 bytes). */
-  public NlBuilder rtmsg(
-      int family, int dstLen, int table, int protocol, int scope, int type) {
+  public NlBuilder rtmsg(int family, int dstLen, int table, int protocol, int scope, int type) {
     buf.put((byte) family);
     buf.put((byte) dstLen);
     buf.put((byte) 0); // rtm_src_len

@@ -41,7 +41,8 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
       int seq = b.getInt(off + 8);
       int pid = b.getInt(off + 12);
       ByteBuffer payload =
-          b.slice(off + Rtnl.NLMSG_HDRLEN, msgLen - Rtnl.NLMSG_HDRLEN).order(ByteOrder.nativeOrder());
+          b.slice(off + Rtnl.NLMSG_HDRLEN, msgLen - Rtnl.NLMSG_HDRLEN)
+              .order(ByteOrder.nativeOrder());
       out.add(new NlMessage(type, flags, seq, pid, payload));
       off += Rtnl.align(msgLen);
     }

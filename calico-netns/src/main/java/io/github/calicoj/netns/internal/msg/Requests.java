@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The rtnetlink requests calicoj sends, each written into a caller's buffer at its position.
- * Every request asks for an ACK. The layouts and flags follow spec/netlink.md §3 (A–H).
+ * The rtnetlink requests calicoj sends, each written into a caller's buffer at its position. Every
+ * request asks for an ACK. The layouts and flags follow spec/netlink.md §3 (A–H).
  */
 public final class Requests {
   private Requests() {}
@@ -122,7 +122,9 @@ public final class Requests {
     int flags =
         NLM_F_REQUEST
             | NLM_F_ACK
-            | (mode == 0 ? NLM_F_CREATE | NLM_F_EXCL : mode == 1 ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+            | (mode == 0
+                ? NLM_F_CREATE | NLM_F_EXCL
+                : mode == 1 ? NLM_F_CREATE | NLM_F_REPLACE : 0);
     NlBuilder b = new NlBuilder(buf, type, flags, seq);
     b.rtmsg(
         v4 ? AF_INET : AF_INET6,
@@ -145,7 +147,8 @@ public final class Requests {
    * {@code ip -6 neigh add|del proxy ADDRESS dev INDEX}: a proxy-NDP (or proxy-ARP) entry, which
    * makes the host answer neighbour solicitations for ADDRESS on that link.
    */
-  public static int proxyNeighbor(ByteBuffer buf, int seq, boolean add, int index, InetAddress address) {
+  public static int proxyNeighbor(
+      ByteBuffer buf, int seq, boolean add, int index, InetAddress address) {
     boolean v4 = address instanceof Inet4Address;
     int flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
     NlBuilder b = new NlBuilder(buf, add ? RTM_NEWNEIGH : RTM_DELNEIGH, flags, seq);

@@ -21,9 +21,10 @@ class NlMessageTest {
   @Test
   void ackIsErrnoZero() {
     ByteBuffer buf =
-        hex("24000000 0200 0001 05000000 d2040000" // NLMSG_ERROR, CAPPED, seq 5, portid 1234
-            + "00000000" // error 0 = ACK
-            + "2c000000 1000 0500 05000000 00000000"); // echoed request header
+        hex(
+            "24000000 0200 0001 05000000 d2040000" // NLMSG_ERROR, CAPPED, seq 5, portid 1234
+                + "00000000" // error 0 = ACK
+                + "2c000000 1000 0500 05000000 00000000"); // echoed request header
     List<NlMessage> msgs = NlMessage.parseAll(buf, buf.limit());
     assertThat(msgs).hasSize(1);
     assertThat(msgs.get(0).type()).isEqualTo(Rtnl.NLMSG_ERROR);
@@ -41,10 +42,14 @@ class NlMessageTest {
       s.append(String.format("%02x", c));
     }
     ByteBuffer buf =
-        hex("48000000 0200 0003 09000000 d2040000" // len 72, NLMSG_ERROR, CAPPED|ACK_TLVS
-            + "efffffff" // -17 = -EEXIST
-            + "28000000 1400 0506 09000000 00000000" // echoed header only (capped)
-            + "2300 0100" + s + "00" + "00"); // NLMSGERR_ATTR_MSG, len 35, + 1 pad
+        hex(
+            "48000000 0200 0003 09000000 d2040000" // len 72, NLMSG_ERROR, CAPPED|ACK_TLVS
+                + "efffffff" // -17 = -EEXIST
+                + "28000000 1400 0506 09000000 00000000" // echoed header only (capped)
+                + "2300 0100"
+                + s
+                + "00"
+                + "00"); // NLMSGERR_ATTR_MSG, len 35, + 1 pad
     NlMessage m = NlMessage.parseAll(buf, buf.limit()).get(0);
     assertThat(m.errno()).isEqualTo(17);
     assertThat(m.extAckMessage()).isEqualTo(text);
@@ -53,10 +58,11 @@ class NlMessageTest {
   @Test
   void uncappedErrorSkipsTheWholeEchoedRequest() {
     ByteBuffer buf =
-        hex("30000000 0200 0002 01000000 00000000" // len 48, ACK_TLVS but not CAPPED
-            + "edffffff" // -19 = -ENODEV
-            + "14000000 1200 0500 01000000 00000000 01020304" // echoed 20-byte request
-            + "0800 0100 6e6f00 00"); // NLMSGERR_ATTR_MSG "no"
+        hex(
+            "30000000 0200 0002 01000000 00000000" // len 48, ACK_TLVS but not CAPPED
+                + "edffffff" // -19 = -ENODEV
+                + "14000000 1200 0500 01000000 00000000 01020304" // echoed 20-byte request
+                + "0800 0100 6e6f00 00"); // NLMSGERR_ATTR_MSG "no"
     NlMessage m = NlMessage.parseAll(buf, buf.limit()).get(0);
     assertThat(m.errno()).isEqualTo(19);
     assertThat(m.extAckMessage()).isEqualTo("no");

@@ -43,7 +43,8 @@ class RequestsTest {
     byte[] got = build(b -> Requests.newVeth(b, 1, "cali1", "eth1", 7, mac, 1500, 0, true));
     byte[] want =
         hex(
-            "80000000 1000 0506 01000000 00000000" // nlmsghdr: len 128, RTM_NEWLINK, REQ|ACK|EXCL|CREATE, seq 1
+            "80000000 1000 0506 01000000 00000000" // nlmsghdr: len 128, RTM_NEWLINK,
+                // REQ|ACK|EXCL|CREATE, seq 1
                 + "00 00 0000 00000000 01000000 01000000" // ifinfomsg: index 0, flags UP, change UP
                 + "0a00 0300 63616c693100 0000" // IFLA_IFNAME "cali1\0" + 2 pad
                 + "0a00 0100 eeeeeeeeeeee 0000" // IFLA_ADDRESS + 2 pad
@@ -126,15 +127,19 @@ class RequestsTest {
             hex(
                 "40000000 1400 0506 04000000 00000000" // len 64
                     + "0a 80 02 00 05000000" // AF_INET6, /128, IFA_F_NODAD, scope 0, index 5
-                    + "1400 0200" + addr // IFA_LOCAL
-                    + "1400 0100" + addr)); // IFA_ADDRESS
+                    + "1400 0200"
+                    + addr // IFA_LOCAL
+                    + "1400 0100"
+                    + addr)); // IFA_ADDRESS
     assertThat(build(b -> Requests.address(b, 5, false, 5, a, 128)))
         .isEqualTo(
             hex(
                 "40000000 1500 0500 05000000 00000000" // RTM_DELADDR, REQ|ACK
                     + "0a 80 02 00 05000000"
-                    + "1400 0200" + addr
-                    + "1400 0100" + addr));
+                    + "1400 0200"
+                    + addr
+                    + "1400 0100"
+                    + addr));
   }
 
   @Test
@@ -144,7 +149,8 @@ class RequestsTest {
         .isEqualTo(
             hex(
                 "2c000000 1800 0506 04000000 00000000" // len 44, RTM_NEWROUTE, REQ|ACK|EXCL|CREATE
-                    // rtmsg: AF_INET, dst /32, src 0, tos 0, table MAIN, proto BOOT, scope LINK, UNICAST
+                    // rtmsg: AF_INET, dst /32, src 0, tos 0, table MAIN, proto BOOT, scope LINK,
+                    // UNICAST
                     + "02 20 00 00 fe 03 fd 01 00000000"
                     + "0800 0100 a9fe0101" // RTA_DST
                     + "0800 0400 05000000")); // RTA_OIF 5
@@ -176,8 +182,10 @@ class RequestsTest {
     assertThat(build(b -> Requests.proxyNeighbor(b, 9, true, 4, a)))
         .isEqualTo(
             hex(
-                "30000000 1c00 0505 09000000 00000000" // len 48, RTM_NEWNEIGH, REQ|ACK|REPLACE|CREATE
-                    // ndmsg: AF_INET6, pads, ifindex 4, state NUD_PERMANENT, flags NTF_PROXY, type 0
+                "30000000 1c00 0505 09000000 00000000" // len 48, RTM_NEWNEIGH,
+                    // REQ|ACK|REPLACE|CREATE
+                    // ndmsg: AF_INET6, pads, ifindex 4, state NUD_PERMANENT, flags NTF_PROXY, type
+                    // 0
                     + "0a 00 0000 04000000 8000 08 00"
                     + "1400 0100 fd000000000000000000000000000001")); // NDA_DST
   }
