@@ -8,6 +8,7 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.u_int64_t;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The libc functions calico-netns calls, and nothing more (jnr-ffi's advice: keep the surface
@@ -58,7 +59,8 @@ public interface LibC {
   int unshare(int flags);
 
   @SaveError
-  int mount(String source, String target, String type, @u_int64_t long flags, Pointer data);
+  int mount(
+      String source, String target, String type, @u_int64_t long flags, @Nullable Pointer data);
 
   @SaveError
   int umount2(String target, int flags);

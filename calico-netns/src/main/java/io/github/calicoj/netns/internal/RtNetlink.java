@@ -307,12 +307,7 @@ public final class RtNetlink implements Netlink {
     Path file = sysctlPath(key);
     requireNonNull(value, "value");
     runInNamespace(
-        "write sysctl",
-        key,
-        () -> {
-          Files.writeString(file, value, StandardCharsets.US_ASCII);
-          return null;
-        });
+        "write sysctl", key, () -> Files.writeString(file, value, StandardCharsets.US_ASCII));
   }
 
   @Override
@@ -333,12 +328,13 @@ public final class RtNetlink implements Netlink {
         () -> {
           for (Map.Entry<String, Path> f : files.entrySet()) {
             try {
-              Files.writeString(f.getValue(), values.get(f.getKey()), StandardCharsets.US_ASCII);
+              Files.writeString(
+                  f.getValue(), requireNonNull(values.get(f.getKey())), StandardCharsets.US_ASCII);
             } catch (IOException e) {
               throw new IOException(f.getKey() + ": " + e, e);
             }
           }
-          return null;
+          return files.size();
         });
   }
 

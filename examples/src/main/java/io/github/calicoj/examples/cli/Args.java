@@ -17,6 +17,12 @@ final class Args {
     return args.remove(name);
   }
 
+  /** {@link #option(String, String)} with a default, so never null. */
+  String optionOr(String name, String dflt) {
+    String v = option(name, dflt);
+    return v == null ? dflt : v;
+  }
+
   /** Removes {@code --name=V} or {@code --name V} and returns V, or the default. */
   @Nullable String option(String name, @Nullable String dflt) {
     for (int i = 0; i < args.size(); i++) {

@@ -83,6 +83,12 @@ public final class Calicoctl implements Callable<Integer> {
     System.exit(run(args, System.out, System.err, System.in, System.getenv()));
   }
 
+  /** An exception's message, never null (the class name stands in for a missing one). */
+  static String message(Throwable e) {
+    String m = e.getMessage();
+    return m != null ? m : e.getClass().getSimpleName();
+  }
+
   /** True if this process runs as root (uid 0), as container commands need. */
   public static boolean runningAsRoot() {
     return Cli.isRoot();
@@ -199,10 +205,10 @@ public final class Calicoctl implements Callable<Integer> {
     if (e instanceof CalicoException
         || e instanceof NetnsException
         || e instanceof IllegalArgumentException) {
-      cli.out.println(e.getMessage());
+      cli.out.println(message(e));
       return 1;
     }
-    cli.err.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+    cli.err.println(e.getClass().getSimpleName() + ": " + message(e));
     if (cli.env.containsKey("CALICOJ_DEBUG")) {
       e.printStackTrace(cli.err);
     }
@@ -235,6 +241,8 @@ public final class Calicoctl implements Callable<Integer> {
   abstract static class Base implements Callable<Integer> {
     @CommandLine.ParentCommand @Nullable Calicoctl parent;
     @Unmatched List<String> raw = new ArrayList<>();
+
+    @SuppressWarnings("NullAway.Init") // set by the Factory (or direct()) right after construction
     Cli cli;
 
     @Override
@@ -275,7 +283,7 @@ public final class Calicoctl implements Callable<Integer> {
       cli.enforceRoot();
       switch (first) {
         case "add" -> {
-          String iface = a.option("--interface", CalicoClient.DEFAULT_INTERFACE);
+          String iface = a.optionOr("--interface", CalicoClient.DEFAULT_INTERFACE);
           String container = a.next("<CONTAINER>");
           String ip = a.next("<IP>");
           a.done();
@@ -306,7 +314,7 @@ public final class Calicoctl implements Callable<Integer> {
       switch (what) {
         case "ip" -> {
           String verb = a.next("add|remove");
-          String iface = a.option("--interface", CalicoClient.DEFAULT_INTERFACE);
+          String iface = a.optionOr("--interface", CalicoClient.DEFAULT_INTERFACE);
           String ip = a.next("<IP>");
           a.done();
           if (verb.equals("add")) {
@@ -314,10 +322,10 @@ public final class Calicoctl implements Callable<Integer> {
             try {
               calico().addIp(container, ip, iface);
             } catch (NotFoundException e) {
-              if (e.getMessage().startsWith("Container")) {
+              if (message(e).startsWith("Container")) {
                 throw new CliException(
                     "Failed to add IP address to container.\n"
-                        + e.getMessage().replace(" Use", "\nUse"),
+                        + message(e).replace(" Use", "\nUse"),
                     1);
               }
               throw e;
@@ -330,7 +338,7 @@ public final class Calicoctl implements Callable<Integer> {
             try {
               calico().removeIp(container, InetAddresses.forString(ip), iface);
             } catch (NotFoundException e) {
-              if (e.getMessage().startsWith("Container")) {
+              if (message(e).startsWith("Container")) {
                 throw new CliException("Container is unknown to Calico.", 1);
               }
               throw e;
@@ -388,10 +396,10 @@ public final class Calicoctl implements Callable<Integer> {
           default -> throw Args.usage("Unknown profile command " + verb);
         }
       } catch (ProfileAlreadyInEndpointException | ProfileNotInEndpointException e) {
-        print(e.getMessage());
+        print(message(e));
         return 0;
       } catch (NotFoundException e) {
-        if (e.getMessage().startsWith("Endpoint")) {
+        if (message(e).startsWith("Endpoint")) {
           String head =
               switch (verb) {
                 case "append" ->
@@ -526,7 +534,7 @@ public final class Calicoctl implements Callable<Integer> {
           try {
             calico().profiles().remove(name, noCheck);
           } catch (NotFoundException e) {
-            print(e.getMessage());
+            print(message(e));
             return 0;
           }
           print("Deleted profile " + name);
@@ -572,7 +580,7 @@ public final class Calicoctl implements Callable<Integer> {
             try {
               calico().profiles().removeTag(name, tag);
             } catch (NotFoundException e) {
-              throw new CliException(e.getMessage(), 1);
+              throw new CliException(message(e), 1);
             }
             print("Tag " + tag + " removed from profile " + name);
           }
@@ -608,7 +616,7 @@ public final class Calicoctl implements Callable<Integer> {
           try {
             json = new String(cli.in.readAllBytes(), StandardCharsets.UTF_8);
           } catch (IOException e) {
-            throw new CliException("Cannot read rules from stdin: " + e.getMessage(), 1);
+            throw new CliException("Cannot read rules from stdin: " + message(e), 1);
           }
           Optional<String> id = RulesJson.id(json);
           if (id.isPresent() && !id.get().equals(name)) {
@@ -638,7 +646,7 @@ public final class Calicoctl implements Callable<Integer> {
             try {
               calico().profiles().removeRule(name, inbound, position);
             } catch (IllegalArgumentException e) {
-              print(e.getMessage());
+              print(message(e));
             }
             return 0;
           }
@@ -692,8 +700,8 @@ public final class Calicoctl implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
               int max = IpPool.blockPrefix(cidr.version());
               throw new CliException(
-                  e.getMessage().startsWith("IP in IP")
-                      ? e.getMessage()
+                  message(e).startsWith("IP in IP")
+                      ? message(e)
                       : "An IPv"
                           + cidr.version()
                           + " pool must have a prefix length of "
@@ -929,7 +937,7 @@ public final class Calicoctl implements Callable<Integer> {
                 try {
                   ports.add(PortRange.parse(p));
                 } catch (IllegalArgumentException e) {
-                  throw new CliException(e.getMessage(), 1);
+                  throw new CliException(message(e), 1);
                 }
               }
               if (from) {
@@ -967,7 +975,7 @@ public final class Calicoctl implements Callable<Integer> {
       try {
         return b.build();
       } catch (IllegalArgumentException e) {
-        throw new CliException(e.getMessage(), 1);
+        throw new CliException(message(e), 1);
       }
     }
 
