@@ -23,11 +23,11 @@ public enum AddStep {
   /** Read the container interface's MAC. */
   READ_MAC,
   /**
-   * Start writing, in one transaction, the IP's block, the workload's marker and the endpoint,
-   * guarded on the block's revision and on the workload having no marker; the same transaction
-   * reads the workload's endpoints, so one stored by another tool is found too. The write runs in
-   * the background while the next three steps set up the rest of the dataplane; the add waits for
-   * it before {@link #HOST_ROUTE}, and a failure in between undoes the write if it happened.
+   * Write, in one transaction, the IP's block, the workload's marker and the endpoint, guarded on
+   * the block's revision and on the workload having no marker; the same transaction reads the
+   * workload's endpoints, so one stored by another tool is found too. The next three steps run
+   * meanwhile on another thread (their listener calls come from it); the add waits for them before
+   * {@link #HOST_ROUTE}, and a failure of either side undoes the write if it happened.
    */
   WRITE_ENDPOINT,
   /** Bring the container interface up and add its address. */

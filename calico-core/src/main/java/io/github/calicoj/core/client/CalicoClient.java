@@ -72,11 +72,11 @@ public interface CalicoClient extends AutoCloseable {
    * concurrent adds of one workload exactly one wins, and an add that dies midway leaves no IP or
    * key behind. Only claiming a new block for this host is written earlier.
    *
-   * <p>The transaction is sent once the veth exists and its MAC is known, and runs while this
-   * thread adds the container's address and routes and the host's sysctls; the add returns only
-   * after both. A reader of the datastore may therefore see the endpoint up to one transaction's
-   * time (about a millisecond) before the container's address and routes are in place, never before
-   * its interface exists. The host route follows the transaction.
+   * <p>The transaction is sent once the veth exists and its MAC is known; while it is in flight,
+   * another thread adds the container's address and routes and the host's sysctls, and the add
+   * returns only after both. A reader of the datastore may therefore see the endpoint up to one
+   * transaction's time (about a millisecond) before the container's address and routes are in
+   * place, never before its interface exists. The host route follows the transaction.
    *
    * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
    * @return the endpoint as written
@@ -194,7 +194,7 @@ public interface CalicoClient extends AutoCloseable {
     boolean hostRouting = true;
     @Nullable Path hostNamespace;
     Duration dockerTimeout = Duration.ofSeconds(10);
-    Duration datastoreWait = Duration.ofSeconds(60);
+    Duration dataplaneWait = Duration.ofSeconds(60);
     @Nullable String dockerHost;
     Consumer<AddStep> stepListener = step -> {};
 
@@ -246,17 +246,15 @@ public interface CalicoClient extends AutoCloseable {
     }
 
     /**
-     * The longest an add waits for its transaction, which runs on another thread while the add sets
-     * up the dataplane. The datastore bounds every call by its own request timeout, which normally
-     * ends the wait first; this bound holds even for a datastore that does not. When it passes, the
-     * add fails with an outcome-unknown {@link
-     * io.github.calicoj.datastore.DatastoreTimeoutException} and its rollback checks whether the
-     * write happened. Default 60 s.
+     * The longest an add waits for the dataplane work (container address and routes, host sysctls)
+     * that it runs on another thread while it writes to the datastore. Netlink calls are bounded on
+     * their own, which normally ends the wait first. When it passes, the add fails with a {@link
+     * io.github.calicoj.core.CalicoException} and rolls back. Default 60 s.
      */
-    public Builder datastoreWait(Duration timeout) {
+    public Builder dataplaneWait(Duration timeout) {
       requireNonNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "datastoreWait must be positive");
-      this.datastoreWait = timeout;
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "dataplaneWait must be positive");
+      this.dataplaneWait = timeout;
       return this;
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.ConflictException;
 import io.github.calicoj.core.Hosts;
 import io.github.calicoj.core.IpPools;
@@ -22,7 +23,6 @@ import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
-import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
@@ -82,12 +82,12 @@ final class DefaultCalicoClient implements CalicoClient {
   private final Hosts hosts;
   private final Ipam ipam;
   private final Datastore datastore;
-  private final long datastoreWaitNanos;
+  private final long dataplaneWaitNanos;
 
-  /** Runs each add's transaction while the add sets up the rest of the dataplane. */
-  private final ExecutorService committer =
+  /** Sets up the rest of each add's dataplane while the add's thread writes to the datastore. */
+  private final ExecutorService background =
       Executors.newCachedThreadPool(
-          new ThreadFactoryBuilder().setNameFormat("calicoj-commit-%d").setDaemon(true).build());
+          new ThreadFactoryBuilder().setNameFormat("calicoj-dataplane-%d").setDaemon(true).build());
 
   /** Workloads with an add running in this client: a second add of one is refused at once. */
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -113,7 +113,7 @@ final class DefaultCalicoClient implements CalicoClient {
     this.hosts = new Hosts(b.datastore, format);
     this.ipam = Ipam.on(b.datastore);
     this.datastore = b.datastore;
-    this.datastoreWaitNanos = b.datastoreWait.toNanos();
+    this.dataplaneWaitNanos = b.dataplaneWait.toNanos();
   }
 
   @Override
@@ -169,32 +169,40 @@ final class DefaultCalicoClient implements CalicoClient {
       steps.accept(AddStep.READ_MAC);
       MacAddress mac = inside.link(iface).mac();
 
-      // The write goes out now, while the rest of the dataplane is set up on this thread.
+      // The write goes out now, from this thread; the rest of the dataplane is set up meanwhile on
+      // another (the thread that must wake up is the one with less to do).
       steps.accept(AddStep.WRITE_ENDPOINT);
       WorkloadEndpoint endpoint = endpoint(w, endpointId, mac, ip, nextHop);
-      WorkloadEndpoint firstEndpoint = endpoint;
-      Ipam.Pending firstPending = pending;
-      // The JSON is written on the committing thread too; this one moves on to the dataplane.
-      Future<TxnResult> commit =
-          committer.submit(() -> datastore.commit(transaction(firstEndpoint, firstPending)));
       InetAddress first = ip;
-      undo.push(
-          new Undo(
-              "undo the endpoint's write if it happened",
-              () -> undoIfCommitted(commit, firstPending, firstEndpoint, first)));
-      steps.accept(AddStep.CONTAINER_ADDRESS);
-      inside.setUp(iface);
-      inside.addAddress(iface, IpPrefix.host(ip));
-      steps.accept(AddStep.CONTAINER_ROUTES);
-      inside.replaceRoute(Route.onLink(nextHop, iface));
-      inside.replaceRoute(Route.defaultVia(nextHop, iface));
-      if (hostRouting) {
-        steps.accept(AddStep.HOST_SYSCTLS);
-        programHostSide(host, cali, ip, nextHop);
+      Future<Integer> dataplane =
+          background.submit(
+              () -> {
+                steps.accept(AddStep.CONTAINER_ADDRESS);
+                inside.setUp(iface);
+                inside.addAddress(iface, IpPrefix.host(first));
+                steps.accept(AddStep.CONTAINER_ROUTES);
+                inside.replaceRoute(Route.onLink(nextHop, iface));
+                inside.replaceRoute(Route.defaultVia(nextHop, iface));
+                if (hostRouting) {
+                  steps.accept(AddStep.HOST_SYSCTLS);
+                  programHostSide(host, cali, first, nextHop);
+                }
+                return 0;
+              });
+      // Nothing is undone while that work may still run.
+      undo.push(new Undo("finish the dataplane work", () -> awaitQuietly(dataplane)));
+      TxnResult r;
+      try {
+        r = datastore.commit(transaction(endpoint, pending));
+      } catch (DatastoreException e) {
+        WorkloadEndpoint sent = endpoint;
+        undo.push(
+            new Undo(
+                "remove the endpoint if it was written after all",
+                () -> removeIfWritten(sent, first)));
+        throw e;
       }
-      // A failure leaves the undo above to find out what happened.
-      TxnResult r = await(commit, WorkloadEndpoints.keyOf(firstEndpoint));
-      undo.pop();
+      boolean dataplaneDone = false;
 
       for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
         InetAddress chosen = ip;
@@ -210,6 +218,10 @@ final class DefaultCalicoClient implements CalicoClient {
           if (!endpoints.createdAlone(r, written)) {
             throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // another tool's endpoint
           }
+          if (!dataplaneDone) {
+            await(dataplane, WorkloadEndpoints.keyOf(written));
+            dataplaneDone = true;
+          }
           if (hostRouting) {
             // Only now is the IP ours: replacing a route to it cannot take another workload's.
             steps.accept(AddStep.HOST_ROUTE);
@@ -218,6 +230,10 @@ final class DefaultCalicoClient implements CalicoClient {
           return written.withRevision(r.revision());
         }
         endpoints.checkCreate(r, written); // throws if the workload is taken
+        if (!dataplaneDone) {
+          await(dataplane, WorkloadEndpoints.keyOf(written));
+          dataplaneDone = true;
+        }
         // Another writer changed the IP's block: choose again, and readdress if the IP moved.
         pending = prepare(request);
         InetAddress again = pending.addresses().get(0);
@@ -271,25 +287,22 @@ final class DefaultCalicoClient implements CalicoClient {
   }
 
   /**
-   * The result of a background commit, within {@link CalicoClient.Builder#datastoreWait}; its
-   * failure is rethrown as it was thrown.
+   * The result of an add's background dataplane work, within {@link
+   * CalicoClient.Builder#dataplaneWait}; its failure is rethrown as it was thrown.
    */
-  private TxnResult await(Future<TxnResult> commit, Key subject) {
+  private <T> T await(Future<T> work, Key subject) {
     try {
-      return commit.get(datastoreWaitNanos, TimeUnit.NANOSECONDS);
+      return work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      throw new DatastoreTimeoutException(
-          "The write of "
+      throw new CalicoException(
+          "The dataplane work for "
               + subject
-              + " gave no answer within "
-              + Duration.ofNanos(datastoreWaitNanos)
-              + "; outcome unknown: the write may have been applied",
-          subject,
-          true,
+              + " did not finish within "
+              + Duration.ofNanos(dataplaneWaitNanos),
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the endpoint's write", e);
+      throw new IllegalStateException("Interrupted while waiting for an add's dataplane work", e);
     } catch (ExecutionException e) {
       Throwables.throwIfUnchecked(e.getCause());
       throw new IllegalStateException(e.getCause());
@@ -297,20 +310,19 @@ final class DefaultCalicoClient implements CalicoClient {
   }
 
   /**
-   * Rollback of a background commit: waits for it (the datastore bounds it), and if it wrote the
-   * endpoint, or may have, removes the endpoint and releases the IP.
+   * Waits for background work to end, whatever its outcome (rollback: nothing is undone under it).
    */
-  private void undoIfCommitted(
-      Future<TxnResult> commit, Ipam.Pending pending, WorkloadEndpoint endpoint, InetAddress ip) {
-    boolean interrupted = Thread.interrupted(); // a rollback must still find out
+  private void awaitQuietly(Future<?> work) {
+    boolean interrupted = Thread.interrupted(); // a rollback must still wait
     try {
-      TxnResult r = await(commit, WorkloadEndpoints.keyOf(endpoint));
-      if (pending.settle(r)) { // keeps the block cache current either way
-        endpoints.undoCreate(endpoint);
-        ipam.release(List.of(ip));
-      }
-    } catch (DatastoreException e) {
-      removeIfWritten(endpoint, ip);
+      work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      // the add reports its own failure; this one is the same or a consequence
+    } catch (TimeoutException | InterruptedException e) {
+      LOG.warn(
+          "Dataplane work of an add did not end within {}",
+          Duration.ofNanos(dataplaneWaitNanos),
+          e);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -770,7 +782,7 @@ final class DefaultCalicoClient implements CalicoClient {
         return;
       }
       closed = true;
-      committer.shutdown(); // a commit in flight finishes; its add is waiting for it
+      background.shutdown(); // work in flight finishes; its add is waiting for it
       if (hostNetlink != null) {
         hostNetlink.close();
       }

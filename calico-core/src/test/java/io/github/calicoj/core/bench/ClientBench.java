@@ -194,7 +194,7 @@ public final class ClientBench {
   private static final List<Long> LAST_STEP = new ArrayList<>();
 
   /** Attributes the time since the previous step's start to that step. */
-  private static void mark(io.github.calicoj.core.client.AddStep step) {
+  private static synchronized void mark(io.github.calicoj.core.client.AddStep step) {
     long now = System.nanoTime();
     if (lastStep == null) {
       firstMark = now;
