@@ -78,4 +78,15 @@ public final class IpOracle {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * A sysctl of a namespace as that namespace's procfs shows it ({@code ip netns exec NS cat
+   * /proc/sys/...}), trimmed; {@code key} is dotted, e.g. {@code net.ipv4.conf.eth0.proxy_arp}.
+   */
+  public static String sysctl(String namespace, String key) {
+    return Processes.run(
+            List.of("ip", "netns", "exec", namespace, "cat", "/proc/sys/" + key.replace('.', '/')),
+            java.time.Duration.ofSeconds(10))
+        .trim();
+  }
 }

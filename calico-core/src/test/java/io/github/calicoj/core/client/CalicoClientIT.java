@@ -149,17 +149,7 @@ class CalicoClientIT {
               assertThat(r.path("dst").asText()).isEqualTo(poolPrefix + "0.1");
               assertThat(r.path("dev").asText()).isEqualTo(ep1.name());
             });
-    assertThat(
-            Processes.run(
-                    List.of(
-                        "ip",
-                        "netns",
-                        "exec",
-                        hostNs.name(),
-                        "cat",
-                        "/proc/sys/net/ipv4/conf/" + ep1.name() + "/proxy_arp"),
-                    Duration.ofSeconds(10))
-                .trim())
+    assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv4.conf." + ep1.name() + ".proxy_arp"))
         .isEqualTo("1");
 
     // One packet between our two workloads, through the host side.

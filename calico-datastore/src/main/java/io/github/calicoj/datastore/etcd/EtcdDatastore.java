@@ -142,16 +142,7 @@ public final class EtcdDatastore implements Datastore {
               }
             });
       } catch (SSLException | RuntimeException e) {
-        throw new IllegalArgumentException(
-            "Cannot load TLS material (CA "
-                + ca
-                + ", certificate "
-                + cert
-                + ", key "
-                + key
-                + "; the key must be PKCS#8): "
-                + e.getMessage(),
-            e);
+        throw Pem.unloadable(ca, cert, key, e);
       }
     }
     this.client = cb.build();

@@ -57,17 +57,23 @@ final class Pem {
       ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException(
-          "Cannot load TLS material (CA "
-              + ca
-              + ", certificate "
-              + cert
-              + ", key "
-              + key
-              + "; the key must be PKCS#8): "
-              + e.getMessage(),
-          e);
+      throw unloadable(ca, cert, key, e);
     }
+  }
+
+  /** The error for TLS files that cannot be loaded, naming them (both etcd clients use it). */
+  static IllegalArgumentException unloadable(
+      @Nullable Path ca, @Nullable Path cert, @Nullable Path key, Exception cause) {
+    return new IllegalArgumentException(
+        "Cannot load TLS material (CA "
+            + ca
+            + ", certificate "
+            + cert
+            + ", key "
+            + key
+            + "; the key must be PKCS#8): "
+            + cause.getMessage(),
+        cause);
   }
 
   private static List<Certificate> certificates(Path file)
