@@ -26,6 +26,7 @@ public final class EtcdCluster implements AutoCloseable {
   private final Path dir;
   private final List<Member> members = new ArrayList<>();
   private final EtcdTls tls;
+  private final List<String> extraFlags = new ArrayList<>();
 
   /** One etcd member. */
   public static final class Member {
@@ -66,6 +67,15 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Starts {@code size} members that form one cluster, with client TLS if {@code tls} is given. */
   public static EtcdCluster start(int size, EtcdTls tls) {
+    return start(size, tls, List.of());
+  }
+
+  /** Starts a single plain-http member with extra etcd flags, e.g. {@code --auth-token-ttl=1}. */
+  public static EtcdCluster startSingleWith(String... flags) {
+    return start(1, null, List.of(flags));
+  }
+
+  private static EtcdCluster start(int size, EtcdTls tls, List<String> flags) {
     Requirements.requireEtcd();
     EtcdCluster cluster;
     try {
@@ -73,6 +83,7 @@ public final class EtcdCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    cluster.extraFlags.addAll(flags);
     try {
       for (Member m : cluster.members) {
         cluster.launch(m);
@@ -205,6 +216,7 @@ public final class EtcdCluster implements AutoCloseable {
     cmd.add("--initial-cluster-state=new");
     cmd.add("--initial-cluster-token=calicoj-" + dir.getFileName());
     cmd.add("--log-level=warn");
+    cmd.addAll(extraFlags);
     if (tls != null) {
       cmd.add("--cert-file=" + tls.serverCert());
       cmd.add("--key-file=" + tls.serverKey());

@@ -92,4 +92,28 @@ class EtcdAuthIT {
           .isInstanceOf(PermissionDeniedException.class);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void anExpiredTokenIsRenewed(Client client) throws Exception {
+    // Simple tokens expire after --auth-token-ttl seconds without use.
+    try (EtcdCluster c = EtcdCluster.startSingleWith("--auth-token-ttl=1")) {
+      c.etcdctl("user", "add", "root:rootpw");
+      c.etcdctl("auth", "enable");
+      try (Datastore store =
+          client.build(
+              b ->
+                  b.endpoints(c.endpoints())
+                      .requestTimeout(TIMEOUT)
+                      .credentials("root", "rootpw"))) {
+        Key k = Key.of("/calico/v1/ttl");
+        store.put(k, "1");
+        Thread.sleep(3000); // the token is now expired
+        store.put(k, "2");
+        assertThat(store.get(k).orElseThrow().value()).isEqualTo("2");
+        assertThat(c.etcdctl("--user=root:rootpw", "get", k.path(), "--print-value-only").trim())
+            .isEqualTo("2");
+      }
+    }
+  }
 }
