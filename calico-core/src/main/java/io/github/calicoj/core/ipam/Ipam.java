@@ -174,36 +174,11 @@ public final class Ipam {
   public Pending prepareAutoAssignOne(int version, String host, @Nullable Cidr pool) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
     requireNonNull(host, "host");
-    for (boolean refreshed : new boolean[] {false, true}) {
-      for (Cidr cidr : refreshed ? refreshAffine(host, version) : affineBlocks(host, version)) {
-        if (pool == null || pool.contains(cidr)) {
-          Pending p = planInBlock(cidr, 1, host, true, null, Map.of(), refreshed);
-          if (p != null) {
-            return p;
-          }
-        }
-      }
+    Pending p = planNext(version, 1, host, pool, null, Map.of());
+    if (p == null) {
+      throw exhausted(version, pool);
     }
-    IpamConfig config = config();
-    while (config.autoAllocateBlocks()) {
-      Optional<Cidr> claimed = claimNewBlock(host, version, pool);
-      if (claimed.isEmpty()) {
-        break;
-      }
-      Pending p = planInBlock(claimed.get(), 1, host, true, null, Map.of(), false);
-      if (p != null) {
-        return p;
-      }
-    }
-    if (!config.strictAffinity()) {
-      for (Cidr cidr : othersBlocks(host, version, pool)) {
-        Pending p = planInBlock(cidr, 1, host, false, null, Map.of(), false);
-        if (p != null) {
-          return p;
-        }
-      }
-    }
-    throw exhausted(version, pool);
+    return p;
   }
 
   /**
@@ -275,44 +250,64 @@ public final class Ipam {
       @Nullable String handleId,
       Map<String, String> secondary) {
     List<InetAddress> got = new ArrayList<>();
-    // 1. The host's affine blocks, first from the cache, then freshly listed.
+    int conflicts = 0;
+    while (got.size() < count) {
+      Pending p = planNext(version, count - got.size(), host, pool, handleId, secondary);
+      if (p == null) {
+        break; // no block has room: fewer than asked
+      }
+      if (p.commit()) {
+        got.addAll(p.addresses());
+      } else if (++conflicts == MAX_RETRIES) {
+        throw new ConflictException("Hit max retries auto-assigning IPv" + version);
+      }
+    }
+    return got;
+  }
+
+  /**
+   * Plans up to {@code want} addresses from the first block, in the search order of spec §5.6, that
+   * has room: the host's affine blocks (from the cache, then freshly listed), then a newly claimed
+   * block (if the config allows; the claim is written at once), then other hosts' blocks (unless
+   * strict affinity). Null if none has room.
+   */
+  private @Nullable Pending planNext(
+      int version,
+      int want,
+      String host,
+      @Nullable Cidr pool,
+      @Nullable String handleId,
+      Map<String, String> secondary) {
     for (boolean refreshed : new boolean[] {false, true}) {
-      List<Cidr> mine = refreshed ? refreshAffine(host, version) : affineBlocks(host, version);
-      for (Cidr cidr : mine) {
-        if (pool != null && !pool.contains(cidr)) {
-          continue;
-        }
-        got.addAll(
-            assignFromBlock(cidr, count - got.size(), host, true, handleId, secondary, refreshed));
-        if (got.size() == count) {
-          return got;
+      for (Cidr cidr : refreshed ? refreshAffine(host, version) : affineBlocks(host, version)) {
+        if (pool == null || pool.contains(cidr)) {
+          Pending p = planInBlock(cidr, want, host, true, handleId, secondary, refreshed);
+          if (p != null) {
+            return p;
+          }
         }
       }
     }
     IpamConfig config = config();
-    // 2. New blocks claimed for this host.
-    if (config.autoAllocateBlocks()) {
-      while (got.size() < count) {
-        Optional<Cidr> claimed = claimNewBlock(host, version, pool);
-        if (claimed.isEmpty()) {
-          break;
-        }
-        got.addAll(
-            assignFromBlock(
-                claimed.get(), count - got.size(), host, true, handleId, secondary, false));
+    while (config.autoAllocateBlocks()) {
+      Optional<Cidr> claimed = claimNewBlock(host, version, pool);
+      if (claimed.isEmpty()) {
+        break;
+      }
+      Pending p = planInBlock(claimed.get(), want, host, true, handleId, secondary, false);
+      if (p != null) {
+        return p;
       }
     }
-    // 3. Other hosts' blocks, unless strict.
-    if (got.size() < count && !config.strictAffinity()) {
+    if (!config.strictAffinity()) {
       for (Cidr cidr : othersBlocks(host, version, pool)) {
-        got.addAll(
-            assignFromBlock(cidr, count - got.size(), host, false, handleId, secondary, false));
-        if (got.size() == count) {
-          break;
+        Pending p = planInBlock(cidr, want, host, false, handleId, secondary, false);
+        if (p != null) {
+          return p;
         }
       }
     }
-    return got;
+    return null;
   }
 
   /** Blocks in the allowed pools that are not affine to {@code host}, freshly listed and cached. */
@@ -326,27 +321,6 @@ public final class Ipam {
       }
     }
     return out;
-  }
-
-  /** Takes up to {@code want} addresses from one block; empty if it has none for us. */
-  private List<InetAddress> assignFromBlock(
-      Cidr cidr,
-      int want,
-      String host,
-      boolean affinityCheck,
-      @Nullable String handleId,
-      Map<String, String> secondary,
-      boolean confirmFull) {
-    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      Pending p = planInBlock(cidr, want, host, affinityCheck, handleId, secondary, confirmFull);
-      if (p == null) {
-        return List.of();
-      }
-      if (p.commit()) {
-        return p.addresses();
-      }
-    }
-    throw new ConflictException("Hit max retries assigning from block " + cidr);
   }
 
   /**
