@@ -25,10 +25,8 @@ import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
-import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
-import io.github.calicoj.datastore.RevisionConflictException;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
@@ -241,7 +239,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.put(k, bytes(value), PutOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw casFailure("update", key, expected, response);
+      throw EtcdStatus.casFailure("update", key, expected, firstGet(response));
     }
     return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
   }
@@ -267,7 +265,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.delete(bytes(key), DeleteOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw casFailure("delete", key, expected, response);
+      throw EtcdStatus.casFailure("delete", key, expected, firstGet(response));
     }
     return Revision.of(response.getHeader().getRevision());
   }
@@ -514,15 +512,6 @@ public final class EtcdDatastore implements Datastore {
         operation,
         key,
         true);
-  }
-
-  private static DatastoreException casFailure(
-      String operation, Key key, Revision expected, TxnResponse response) {
-    Optional<KeyValue> current = firstGet(response);
-    if (current.isEmpty()) {
-      return new ResourceNotFoundException(operation, key);
-    }
-    return new RevisionConflictException(operation, key, expected, current.get().revision());
   }
 
   private static Optional<KeyValue> firstGet(TxnResponse response) {

@@ -17,10 +17,8 @@ import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
-import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
-import io.github.calicoj.datastore.RevisionConflictException;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
@@ -149,7 +147,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   public Snapshot list(Key prefix) {
     requireNonNull(prefix, "prefix");
     checkOpen();
-    String end = b64(prefixEnd(prefix));
+    String end = rangeEnd(prefix);
     byte[] start = bytes(prefix.path());
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
@@ -198,7 +196,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw casFailure("update", key, expected, r);
+      throw EtcdStatus.casFailure("update", key, expected, firstRange(r));
     }
     return new KeyValue(key, value, Revision.of(headerRevision(r)));
   }
@@ -221,7 +219,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw casFailure("delete", key, expected, r);
+      throw EtcdStatus.casFailure("delete", key, expected, firstRange(r));
     }
     return Revision.of(headerRevision(r));
   }
@@ -244,8 +242,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   public long deletePrefix(Key prefix) {
     requireNonNull(prefix, "prefix");
     checkOpen();
-    ObjectNode req =
-        JSON.createObjectNode().put("key", b64(prefix)).put("range_end", b64(prefixEnd(prefix)));
+    ObjectNode req = range(prefix, rangeEnd(prefix));
     return call("/v3/kv/deleterange", req, "deletePrefix", prefix, true).path("deleted").asLong(0);
   }
 
@@ -698,18 +695,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   private static ObjectNode prefixRange(Key prefix) {
-    return range(prefix, b64(prefixEnd(prefix)))
-        .put("sort_order", "ASCEND")
-        .put("sort_target", "KEY");
-  }
-
-  private static DatastoreException casFailure(
-      String operation, Key key, Revision expected, JsonNode r) {
-    Optional<KeyValue> current = firstRange(r);
-    if (current.isEmpty()) {
-      return new ResourceNotFoundException(operation, key);
-    }
-    return new RevisionConflictException(operation, key, expected, current.get().revision());
+    return range(prefix, rangeEnd(prefix)).put("sort_order", "ASCEND").put("sort_target", "KEY");
   }
 
   private static Optional<KeyValue> firstRange(JsonNode txnReply) {
@@ -760,8 +746,9 @@ public final class EtcdGatewayDatastore implements Datastore {
     return Base64.getEncoder().encodeToString(raw);
   }
 
-  private static byte[] prefixEnd(Key prefix) {
-    return EtcdStatus.prefixEnd(prefix);
+  /** etcd's range end for a prefix, base64 as the gateway wants it. */
+  private static String rangeEnd(Key prefix) {
+    return b64(EtcdStatus.prefixEnd(prefix));
   }
 
   /**

@@ -8,8 +8,10 @@ import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.PermissionDeniedException;
+import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.RevisionConflictException;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import java.nio.charset.StandardCharsets;
@@ -144,5 +146,17 @@ final class EtcdStatus {
     Set<Key> guarded = new LinkedHashSet<>();
     transaction.guards().forEach(g -> guarded.add(g.key()));
     return guarded;
+  }
+
+  /**
+   * A failed compare-and-set's exception, from the key's entry as the failure branch read it:
+   * absent means not found, present means it moved on.
+   */
+  static DatastoreException casFailure(
+      String operation, Key key, Revision expected, Optional<KeyValue> current) {
+    if (current.isEmpty()) {
+      return new ResourceNotFoundException(operation, key);
+    }
+    return new RevisionConflictException(operation, key, expected, current.get().revision());
   }
 }
