@@ -191,23 +191,12 @@ final class DefaultCalicoClient implements CalicoClient {
               });
       // Nothing is undone while that work may still run.
       undo.push(new Undo("finish the dataplane work", () -> awaitQuietly(dataplane)));
-      TxnResult r;
-      try {
-        r = datastore.commit(transaction(endpoint, pending));
-      } catch (DatastoreException e) {
-        WorkloadEndpoint sent = endpoint;
-        undo.push(
-            new Undo(
-                "remove the endpoint if it was written after all",
-                () -> removeIfWritten(sent, first)));
-        throw e;
-      }
-      boolean dataplaneDone = false;
-
+      TxnResult r = commit(endpoint, pending, ip, undo);
       for (int attempt = 0; attempt < Ipam.MAX_RETRIES; attempt++) {
         InetAddress chosen = ip;
         WorkloadEndpoint written = endpoint;
-        if (pending.settle(r)) {
+        boolean committed = pending.settle(r);
+        if (committed) {
           undo.push(
               new Undo(
                   "remove the endpoint and release " + text(chosen),
@@ -218,21 +207,17 @@ final class DefaultCalicoClient implements CalicoClient {
           if (!endpoints.createdAlone(r, written)) {
             throw WorkloadEndpoints.alreadyConfigured(w.workloadId()); // another tool's endpoint
           }
-          if (!dataplaneDone) {
-            await(dataplane, WorkloadEndpoints.keyOf(written));
-            dataplaneDone = true;
-          }
+        } else {
+          endpoints.checkCreate(r, written); // throws if the workload is taken
+        }
+        await(dataplane, WorkloadEndpoints.keyOf(written)); // at once after the first time
+        if (committed) {
           if (hostRouting) {
             // Only now is the IP ours: replacing a route to it cannot take another workload's.
             steps.accept(AddStep.HOST_ROUTE);
             host.replaceRoute(Route.toDevice(IpPrefix.host(chosen), cali));
           }
           return written.withRevision(r.revision());
-        }
-        endpoints.checkCreate(r, written); // throws if the workload is taken
-        if (!dataplaneDone) {
-          await(dataplane, WorkloadEndpoints.keyOf(written));
-          dataplaneDone = true;
         }
         // Another writer changed the IP's block: choose again, and readdress if the IP moved.
         pending = prepare(request);
@@ -243,17 +228,7 @@ final class DefaultCalicoClient implements CalicoClient {
           ip = again;
         }
         endpoint = endpoint(w, endpointId, mac, ip, nextHop);
-        WorkloadEndpoint retry = endpoint;
-        InetAddress retryIp = ip;
-        try {
-          r = datastore.commit(transaction(endpoint, pending));
-        } catch (DatastoreException e) {
-          undo.push(
-              new Undo(
-                  "remove the endpoint if it was written after all",
-                  () -> removeIfWritten(retry, retryIp)));
-          throw e;
-        }
+        r = commit(endpoint, pending, ip, undo);
       }
       throw new ConflictException("Hit max retries committing the endpoint of " + w.workloadId());
     } catch (RuntimeException | Error e) {
@@ -278,12 +253,24 @@ final class DefaultCalicoClient implements CalicoClient {
     return ep.build();
   }
 
-  /** The add's one transaction: the IP's block, the workload's marker and the endpoint. */
-  private Transaction transaction(WorkloadEndpoint endpoint, Ipam.Pending pending) {
+  /**
+   * Commits the add's one transaction: the IP's block, the workload's marker and the endpoint. If
+   * the datastore fails, an undo that finds out whether the write happened anyway is queued.
+   */
+  private TxnResult commit(
+      WorkloadEndpoint endpoint, Ipam.Pending pending, InetAddress ip, Deque<Undo> undo) {
     Transaction.Builder txn = Transaction.builder();
     endpoints.addCreate(txn, endpoint);
     pending.addTo(txn);
-    return txn.build();
+    try {
+      return datastore.commit(txn.build());
+    } catch (DatastoreException e) {
+      undo.push(
+          new Undo(
+              "remove the endpoint if it was written after all",
+              () -> removeIfWritten(endpoint, ip)));
+      throw e;
+    }
   }
 
   /**
