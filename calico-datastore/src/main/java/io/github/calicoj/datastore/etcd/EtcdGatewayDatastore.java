@@ -103,12 +103,10 @@ public final class EtcdGatewayDatastore implements Datastore {
   private final @Nullable String password;
   private final String where;
   private final AtomicInteger preferred = new AtomicInteger();
-  private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<HttpConnection> idle = new ConcurrentLinkedDeque<>();
   private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable String token;
-
-  private record Pooled(HttpConnection connection, int endpoint) {}
 
   private EtcdGatewayDatastore(Builder b) {
     this.endpoints = List.copyOf(b.endpoints);
@@ -385,12 +383,10 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     /** Opens the stream from {@link #next} and reads it; true once the watch has ended for good. */
     private boolean readStream() throws IOException {
-      ObjectNode create = prefixRange(prefix);
-      create.remove("revision");
       ObjectNode req = JSON.createObjectNode();
       req.putObject("create_request")
-          .put("key", create.get("key").asText())
-          .put("range_end", create.get("range_end").asText())
+          .put("key", b64(prefix))
+          .put("range_end", rangeEnd(prefix))
           .put("start_revision", Long.toString(next));
       byte[] body = JSON.writeValueAsBytes(req);
       URI endpoint = endpoints.get(Math.floorMod(preferred.get(), endpoints.size()));
@@ -472,9 +468,9 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   private void drainIdle() {
-    Pooled p;
-    while ((p = idle.poll()) != null) {
-      p.connection().close();
+    HttpConnection c;
+    while ((c = idle.poll()) != null) {
+      c.close();
     }
   }
 
@@ -507,7 +503,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     int attempts = 0;
     while (System.nanoTime() - deadline < 0 && attempts < 2 * endpoints.size() + 2) {
       attempts++;
-      Pooled conn;
+      HttpConnection conn;
       try {
         conn = connection(deadline);
       } catch (IOException e) {
@@ -517,9 +513,9 @@ public final class EtcdGatewayDatastore implements Datastore {
       }
       HttpConnection.Response response;
       try {
-        response = conn.connection().exchange(path, body, token(deadline), deadline);
+        response = conn.exchange(path, body, token(deadline), deadline);
       } catch (IOException e) {
-        conn.connection().close();
+        conn.close();
         last = e;
         if (e instanceof SocketTimeoutException) {
           break;
@@ -536,7 +532,7 @@ public final class EtcdGatewayDatastore implements Datastore {
           drainIdle(); // close() ran meanwhile: leave no connection behind
         }
       } else {
-        conn.connection().close();
+        conn.close();
       }
       JsonNode reply = parse(response.body(), operation, key);
       if (response.status() == 200) {
@@ -581,17 +577,17 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   /** An idle pooled connection, or a new one to the preferred endpoint. */
-  private Pooled connection(long deadline) throws IOException {
-    Pooled p;
-    while ((p = idle.poll()) != null) {
-      if (p.connection().idleNanos() < MAX_IDLE_NANOS) {
-        return p;
+  private HttpConnection connection(long deadline) throws IOException {
+    HttpConnection c;
+    while ((c = idle.poll()) != null) {
+      if (c.idleNanos() < MAX_IDLE_NANOS) {
+        return c;
       }
-      p.connection().close();
+      c.close();
     }
     int index = Math.floorMod(preferred.get(), endpoints.size());
     int connect = Math.min(connectMillis, HttpConnection.remainingMillis(deadline));
-    return new Pooled(HttpConnection.open(endpoints.get(index), tls, connect, deadline), index);
+    return HttpConnection.open(endpoints.get(index), tls, connect, deadline);
   }
 
   /** The auth token (authenticating first if needed), or null without credentials. */
@@ -606,14 +602,12 @@ public final class EtcdGatewayDatastore implements Datastore {
     synchronized (this) {
       if (token == null) {
         ObjectNode req = JSON.createObjectNode().put("name", user).put("password", password);
-        Pooled conn = connection(deadline);
+        HttpConnection conn = connection(deadline);
         HttpConnection.Response r;
         try {
-          r =
-              conn.connection()
-                  .exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
+          r = conn.exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
         } finally {
-          conn.connection().close();
+          conn.close();
         }
         JsonNode reply = parse(r.body(), "authenticate", null);
         if (r.status() != 200) {
