@@ -1,7 +1,6 @@
 package io.github.calicoj.datastore.etcd;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -107,16 +106,10 @@ final class HttpConnection implements Closeable {
    */
   Response exchange(String path, byte[] body, @Nullable String token, long deadline)
       throws IOException {
-    send(path, body, token, deadline);
-    in.deadline = deadline;
-    int status = readStatus();
-    Headers h = readHeaders();
+    Headers h = request(path, body, token, deadline);
     byte[] content;
     if (h.chunked) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      InputStream chunks = new ChunkedInputStream(in);
-      chunks.transferTo(buf);
-      content = buf.toByteArray();
+      content = new ChunkedInputStream(in).readAllBytes();
     } else if (h.length >= 0) {
       content = in.readNBytes((int) h.length);
       if (content.length != h.length) {
@@ -127,7 +120,7 @@ final class HttpConnection implements Closeable {
       h.close = true;
     }
     idleSince = System.nanoTime();
-    return new Response(status, content, !h.close);
+    return new Response(h.status, content, !h.close);
   }
 
   /**
@@ -136,13 +129,10 @@ final class HttpConnection implements Closeable {
    */
   Streaming stream(String path, byte[] body, @Nullable String token, long headerDeadline)
       throws IOException {
-    send(path, body, token, headerDeadline);
-    in.deadline = headerDeadline;
-    int status = readStatus();
-    Headers h = readHeaders();
+    Headers h = request(path, body, token, headerDeadline);
     in.deadline = 0; // a watch may be quiet for as long as nothing changes
     InputStream content = h.chunked ? new ChunkedInputStream(in) : in;
-    return new Streaming(status, content);
+    return new Streaming(h.status, content);
   }
 
   /** A streamed response. */
@@ -198,7 +188,19 @@ final class HttpConnection implements Closeable {
     }
   }
 
+  /** Sends the request and reads the response's status line and headers by {@code deadline}. */
+  private Headers request(String path, byte[] body, @Nullable String token, long deadline)
+      throws IOException {
+    send(path, body, token, deadline);
+    in.deadline = deadline;
+    int status = readStatus();
+    Headers h = readHeaders();
+    h.status = status;
+    return h;
+  }
+
   private static final class Headers {
+    int status;
     long length = -1;
     boolean chunked;
     boolean close;
