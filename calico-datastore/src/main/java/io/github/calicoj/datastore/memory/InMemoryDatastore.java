@@ -197,14 +197,7 @@ public final class InMemoryDatastore implements Datastore {
   private Map<Key, List<KeyValue>> reads(Transaction transaction) {
     Map<Key, List<KeyValue>> out = new HashMap<>();
     for (Key prefix : transaction.reads()) {
-      List<KeyValue> entries = new ArrayList<>();
-      for (KeyValue kv : data.tailMap(prefix, true).values()) {
-        if (!kv.key().startsWith(prefix)) {
-          break;
-        }
-        entries.add(kv);
-      }
-      out.put(prefix, entries);
+      out.put(prefix, List.copyOf(under(prefix).values()));
     }
     return out;
   }
