@@ -177,17 +177,11 @@ public final class EtcdDatastore implements Datastore {
   public Snapshot list(Key prefix) {
     requireNonNull(prefix, "prefix");
     checkOpen();
-    ByteSequence end = prefixEnd(prefix);
     ByteSequence start = bytes(prefix);
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
     while (true) {
-      GetOption.Builder option =
-          GetOption.builder()
-              .withRange(end)
-              .withLimit(LIST_PAGE)
-              .withSortField(GetOption.SortTarget.KEY)
-              .withSortOrder(GetOption.SortOrder.ASCEND);
+      GetOption.Builder option = keyOrdered(prefix).withLimit(LIST_PAGE);
       if (revision != 0) {
         option.withRevision(revision); // every later page is read at the first page's revision
       }
@@ -317,14 +311,7 @@ public final class EtcdDatastore implements Datastore {
       otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
     }
     for (Key prefix : transaction.reads()) {
-      Op read =
-          Op.get(
-              bytes(prefix),
-              GetOption.builder()
-                  .withRange(prefixEnd(prefix))
-                  .withSortField(GetOption.SortTarget.KEY)
-                  .withSortOrder(GetOption.SortOrder.ASCEND)
-                  .build());
+      Op read = Op.get(bytes(prefix), keyOrdered(prefix).build());
       then.add(read);
       otherwise.add(read);
     }
@@ -526,6 +513,14 @@ public final class EtcdDatastore implements Datastore {
         toKey(kv),
         kv.getValue().toString(StandardCharsets.UTF_8),
         Revision.of(kv.getModRevision()));
+  }
+
+  /** A read of every key under {@code prefix}, in key order. */
+  private static GetOption.Builder keyOrdered(Key prefix) {
+    return GetOption.builder()
+        .withRange(prefixEnd(prefix))
+        .withSortField(GetOption.SortTarget.KEY)
+        .withSortOrder(GetOption.SortOrder.ASCEND);
   }
 
   /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
