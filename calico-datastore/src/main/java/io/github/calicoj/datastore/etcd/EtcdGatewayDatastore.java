@@ -145,14 +145,12 @@ public final class EtcdGatewayDatastore implements Datastore {
   public Snapshot list(Key prefix) {
     requireNonNull(prefix, "prefix");
     checkOpen();
-    String end = rangeEnd(prefix);
     byte[] start = bytes(prefix.path());
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
     while (true) {
-      ObjectNode req = JSON.createObjectNode();
-      req.put("key", b64(start)).put("range_end", end).put("limit", Integer.toString(LIST_PAGE));
-      req.put("sort_order", "ASCEND").put("sort_target", "KEY");
+      ObjectNode req =
+          prefixRange(prefix).put("key", b64(start)).put("limit", Integer.toString(LIST_PAGE));
       if (revision != 0) {
         req.put("revision", Long.toString(revision)); // later pages at the first page's revision
       }
