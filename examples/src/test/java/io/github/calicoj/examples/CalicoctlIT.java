@@ -205,13 +205,15 @@ class CalicoctlIT {
         "add",
         hostMode,
         "ipv4");
-    fails(
-        1,
-        id + " has already been configured with Calico Networking.",
-        "container",
-        "add",
-        w,
-        "ipv4");
+    for (String again : List.of("ipv4", "192.168.0.1", "172.20.0.1")) {
+      fails(
+          1,
+          id + " has already been configured with Calico Networking.",
+          "container",
+          "add",
+          w,
+          again);
+    }
     fails(
         1,
         "Profile with name MISSING was not found.",

@@ -155,12 +155,19 @@ final class DefaultCalicoClient implements CalicoClient {
         Netlink inside = Netlink.openIn(ns)) {
       steps.accept(AddStep.RESERVE);
 
-      steps.accept(AddStep.ASSIGN_IP);
-      Ipam.Pending pending = prepare(request);
-      InetAddress ip = pending.addresses().get(0);
+      Ipam.Pending pending;
+      InetAddress ip;
+      InetAddress nextHop;
+      try {
+        steps.accept(AddStep.ASSIGN_IP);
+        pending = prepare(request);
+        ip = pending.addresses().get(0);
 
-      steps.accept(AddStep.NEXT_HOP);
-      InetAddress nextHop = nextHop(version(ip));
+        steps.accept(AddStep.NEXT_HOP);
+        nextHop = nextHop(version(ip));
+      } catch (CalicoException e) {
+        throw alreadyConfiguredFirst(w, e);
+      }
 
       Netlink host = hostNetlink();
       steps.accept(AddStep.CREATE_VETH);
@@ -235,6 +242,29 @@ final class DefaultCalicoClient implements CalicoClient {
       rollback(undo, e);
       throw e;
     }
+  }
+
+  /**
+   * The reference refuses a workload that already has an endpoint before it assigns an IP, so
+   * re-adding a configured container with, say, its own IP says "already configured", not "already
+   * assigned". Here that check is part of the final transaction, so when choosing the IP or the
+   * next hop fails, one read finds out which error is the reference's. Only failing adds pay for
+   * it.
+   *
+   * @return "already configured", with {@code e} suppressed, if the workload has an endpoint; else
+   *     {@code e} (with a failure of the lookup itself suppressed)
+   */
+  private CalicoException alreadyConfiguredFirst(ResolvedWorkload w, CalicoException e) {
+    try {
+      if (!endpoints.find(hostname, w.orchestratorId(), w.workloadId(), null).isEmpty()) {
+        CalicoException already = WorkloadEndpoints.alreadyConfigured(w.workloadId());
+        already.addSuppressed(e);
+        return already;
+      }
+    } catch (RuntimeException lookup) {
+      e.addSuppressed(lookup);
+    }
+    return e;
   }
 
   private WorkloadEndpoint endpoint(

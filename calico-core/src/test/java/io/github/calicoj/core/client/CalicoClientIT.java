@@ -206,11 +206,18 @@ class CalicoClientIT {
         .isInstanceOf(InvalidNamespaceException.class);
     assertThat(ClientFixture.allocated(store)).hasSize(1);
 
-    calico.addContainer(path, "ipv4");
-    assertThatThrownBy(() -> calico.addContainer(path, "ipv4"))
-        .isInstanceOf(AlreadyExistsException.class)
-        .hasMessage(wid + " has already been configured with Calico Networking.");
+    WorkloadEndpoint added = calico.addContainer(path, "ipv4");
+    String own = InetAddresses.toAddrString(added.nets().get(0).address());
+    // As in the reference, "already configured" comes first, whatever else is wrong with the
+    // request: its own IP (already assigned), an IP outside every pool, an unconfigured family.
+    for (String again : List.of("ipv4", own, "172.20.0.1", "ipv6")) {
+      assertThatThrownBy(() -> calico.addContainer(path, again))
+          .as(again)
+          .isInstanceOf(AlreadyExistsException.class)
+          .hasMessage(wid + " has already been configured with Calico Networking.");
+    }
     assertThat(ClientFixture.allocated(store)).hasSize(2);
+    assertThat(calico.endpoints()).hasSize(2);
   }
 
   @Test
