@@ -13,7 +13,16 @@ import io.github.calicoj.core.ipam.PoolNotFoundException;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.Snapshot;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
+import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
@@ -27,11 +36,14 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -242,6 +254,122 @@ class CalicoClientIT {
       ClientFixture.assertNothingLeft(
           store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
       assertThat(ClientFixture.allocated(store)).as("IPs after failing at %s", failing).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailingRollbackIsAttachedAsSuppressedAndTheRestIsStillUndone() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    String wid = path.replace('/', '-');
+    AtomicBoolean refuseWrites = new AtomicBoolean();
+    RuntimeException injected = new RuntimeException("injected at " + AddStep.HOST_ROUTE);
+    try (CalicoClient faulty =
+        CalicoClient.builder(new WriteRefusingDatastore(store, refuseWrites), HOST)
+            .hostNamespace(hostNs.path())
+            .stepListener(
+                step -> {
+                  if (step == AddStep.HOST_ROUTE) { // after the commit: undoing it needs writes
+                    refuseWrites.set(true);
+                    throw injected;
+                  }
+                })
+            .build()) {
+      assertThatThrownBy(() -> faulty.addContainer(path, "ipv4")).isSameAs(injected);
+    }
+    assertThat(injected.getSuppressed()).hasSize(1);
+    assertThat(injected.getSuppressed()[0])
+        .isInstanceOf(DatastoreUnavailableException.class)
+        .hasMessageContaining("refuses writes");
+    // The undo that could not write left the endpoint; the veth's undo still ran.
+    assertThat(store.list(Keys.workload(HOST, "namespace", wid)).entries()).hasSize(1);
+    assertThat(IpOracle.links(hostNs.name()))
+        .extracting(l -> l.path("ifname").asText())
+        .noneMatch(n -> n.startsWith("cali"));
+    assertThat(IpOracle.link(w.name(), "eth1")).isEmpty();
+
+    calico.removeContainer(path); // what a user does next: it tolerates the missing veth
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  /** A datastore whose writes fail once {@code refuse} is set; reads pass through. */
+  private static final class WriteRefusingDatastore implements Datastore {
+    private final Datastore d;
+    private final AtomicBoolean refuse;
+
+    WriteRefusingDatastore(Datastore d, AtomicBoolean refuse) {
+      this.d = d;
+      this.refuse = refuse;
+    }
+
+    private void check(@Nullable Key key) {
+      if (refuse.get()) {
+        throw new DatastoreUnavailableException(
+            "test: the datastore refuses writes", key, false, null);
+      }
+    }
+
+    @Override
+    public Optional<KeyValue> get(Key key) {
+      return d.get(key);
+    }
+
+    @Override
+    public Snapshot list(Key prefix) {
+      return d.list(prefix);
+    }
+
+    @Override
+    public KeyValue create(Key key, String value) {
+      check(key);
+      return d.create(key, value);
+    }
+
+    @Override
+    public KeyValue update(Key key, String value, Revision expected) {
+      check(key);
+      return d.update(key, value, expected);
+    }
+
+    @Override
+    public KeyValue put(Key key, String value) {
+      check(key);
+      return d.put(key, value);
+    }
+
+    @Override
+    public Revision delete(Key key, Revision expected) {
+      check(key);
+      return d.delete(key, expected);
+    }
+
+    @Override
+    public boolean delete(Key key) {
+      check(key);
+      return d.delete(key);
+    }
+
+    @Override
+    public long deletePrefix(Key prefix) {
+      check(prefix);
+      return d.deletePrefix(prefix);
+    }
+
+    @Override
+    public TxnResult commit(Transaction transaction) {
+      check(null);
+      return d.commit(transaction);
+    }
+
+    @Override
+    public WatchHandle watch(Key prefix, Revision after, WatchListener listener) {
+      return d.watch(prefix, after, listener);
+    }
+
+    @Override
+    public void close() {
+      // borrowed
     }
   }
 
