@@ -20,6 +20,12 @@ import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,8 +97,16 @@ class DockerClientIT {
     String a = container("none");
     String b = container("none");
     String idA = Docker.docker("inspect", "--format", "{{.Id}}", a);
-    WorkloadEndpoint epA = calico.addContainer(a, "10.130.0.1");
-    WorkloadEndpoint epB = calico.addContainer(b.substring(0, b.length()), "ipv4");
+    String idB = Docker.docker("inspect", "--format", "{{.Id}}", b);
+    WorkloadEndpoint epA = calico.addContainer(a, "10.130.0.1"); // by name
+    WorkloadEndpoint epB = calico.addContainer(idB.substring(0, 12), "ipv4"); // by short id
+    assertThat(epB.workloadId()).isEqualTo(idB);
+    String c = container("none");
+    String idC = Docker.docker("inspect", "--format", "{{.Id}}", c);
+    WorkloadEndpoint epC = calico.addContainer(idC, "ipv4"); // by full id
+    assertThat(epC.workloadId()).isEqualTo(idC);
+    assertThat(calico.endpoint(c)).map(WorkloadEndpoint::endpointId).contains(epC.endpointId());
+    calico.removeContainer(c);
 
     assertThat(epA.orchestratorId()).isEqualTo("docker");
     assertThat(epA.workloadId()).isEqualTo(idA).hasSize(64);
@@ -139,11 +153,75 @@ class DockerClientIT {
     ClientFixture.assertNothingLeft(store, HOST, "docker", idA, hostNs, null, epB.name());
     assertThat(Docker.ipJsonIn(b, "link", "show")).contains("eth1");
     // A container that no longer exists is removed by its full id.
-    String idB = epB.workloadId();
     Docker.remove(b);
     calico.removeContainer(idB);
     ClientFixture.assertNothingLeft(store, HOST, "docker", idB, hostNs, null);
     assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
+  void aCallerWithoutPermissionOnTheSocketGetsTheReferencesMessage() throws Exception {
+    // A socket of the test's own that only root may use (root itself ignores the mode, so the
+    // probe runs as nobody), and a world-readable copy of what the probe needs to run.
+    Path dir = Files.createTempDirectory("cjt-docker-perm-");
+    Path sock = dir.resolve("docker.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock));
+      Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+      List<String> cp = new ArrayList<>();
+      int i = 0;
+      for (Class<?> c :
+          List.of(
+              DockerEngine.class,
+              PermissionProbe.class,
+              ObjectMapper.class,
+              com.fasterxml.jackson.core.JsonFactory.class,
+              com.fasterxml.jackson.annotation.JsonProperty.class)) {
+        Path from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path to = dir.resolve("cp" + i++);
+        Processes.run(List.of("cp", "-r", from.toString(), to.toString()), Duration.ofSeconds(30));
+        cp.add(to.toString());
+      }
+      Processes.run(List.of("chmod", "-R", "a+rX", dir.toString()), Duration.ofSeconds(10));
+      Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+      Processes.Result r =
+          Processes.runForResult(
+              List.of(
+                  "setpriv",
+                  "--reuid=65534",
+                  "--regid=65534",
+                  "--clear-groups",
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  String.join(":", new java.util.LinkedHashSet<>(cp)),
+                  PermissionProbe.class.getName(),
+                  "unix://" + sock),
+              Duration.ofSeconds(60));
+      assertThat(r.output().trim())
+          .isEqualTo(
+              "PERMISSION_DENIED: Unable to run command.  Re-run the command as root, or configure"
+                  + " the docker group to run with sudo privileges (see docker installation guide"
+                  + " for details). ("
+                  + sock
+                  + ")");
+      assertThat(r.exitCode()).isZero();
+    } finally {
+      Processes.run(List.of("rm", "-rf", dir.toString()), Duration.ofSeconds(30));
+    }
+  }
+
+  /** Run as another user by the test above: inspects through the socket given, prints the error. */
+  public static final class PermissionProbe {
+    private PermissionProbe() {}
+
+    public static void main(String[] args) {
+      try {
+        new DockerEngine(args[0], Duration.ofSeconds(5)).inspect("anything");
+        System.out.println("no error");
+      } catch (WorkloadException e) {
+        System.out.println(e.reason() + ": " + e.getMessage());
+      }
+    }
   }
 
   @Test
