@@ -85,7 +85,8 @@ public interface CalicoClient extends AutoCloseable {
    *     network; or if {@code interfaceName} exists in it without an endpoint (after a bounded wait
    *     for a concurrent add of it from another process)
    * @throws io.github.calicoj.core.AlreadyExistsException "X has already been configured with
-   *     Calico Networking."
+   *     Calico Networking." As in the reference, this comes before the IP request's own errors: a
+   *     configured workload gets it even when its IP is taken or in no pool.
    * @throws io.github.calicoj.core.ipam.PoolNotFoundException if the IP is in no pool
    * @throws io.github.calicoj.core.ipam.AlreadyAssignedException if the IP is taken
    * @throws io.github.calicoj.core.ipam.IpPoolExhaustedException if no address is free
