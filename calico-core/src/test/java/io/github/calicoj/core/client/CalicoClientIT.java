@@ -265,7 +265,7 @@ class CalicoClientIT {
     AtomicBoolean refuseWrites = new AtomicBoolean();
     RuntimeException injected = new RuntimeException("injected at " + AddStep.HOST_ROUTE);
     try (CalicoClient faulty =
-        CalicoClient.builder(new WriteRefusingDatastore(store, refuseWrites), HOST)
+        CalicoClient.builder(new FaultyDatastore(store, refuseWrites, new AtomicBoolean()), HOST)
             .hostNamespace(hostNs.path())
             .stepListener(
                 step -> {
@@ -293,14 +293,62 @@ class CalicoClientIT {
     assertThat(ClientFixture.allocated(store)).isEmpty();
   }
 
-  /** A datastore whose writes fail once {@code refuse} is set; reads pass through. */
-  private static final class WriteRefusingDatastore implements Datastore {
+  @Test
+  void aCommitWhoseOutcomeIsUnknownIsUndoneIfItWasApplied() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    String wid = path.replace('/', '-');
+    AtomicBoolean loseReply = new AtomicBoolean();
+    try (CalicoClient faulty =
+        CalicoClient.builder(new FaultyDatastore(store, new AtomicBoolean(), loseReply), HOST)
+            .hostNamespace(hostNs.path())
+            .stepListener(
+                step -> {
+                  if (step == AddStep.WRITE_ENDPOINT) { // the endpoint's own transaction
+                    loseReply.set(true);
+                  }
+                })
+            .build()) {
+      assertThatThrownBy(() -> faulty.addContainer(path, "ipv4"))
+          .isInstanceOfSatisfying(
+              DatastoreUnavailableException.class, e -> assertThat(e.outcomeUnknown()).isTrue());
+    }
+    assertThat(loseReply)
+        .as("the endpoint's transaction was the one whose reply was lost")
+        .isFalse();
+    // etcd did apply it; the rollback found that out and undid it.
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
+  void aWorkloadWhoseNamespaceIsGoneIsStillRemoved() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    WorkloadEndpoint ep = calico.addContainer(path, "ipv4");
+    w.close(); // the container is gone, and with it both ends of its veth
+    assertThat(calico.removeContainer(path))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly(ep.endpointId());
+    ClientFixture.assertNothingLeft(store, HOST, "namespace", path.replace('/', '-'), hostNs, null);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  /**
+   * A datastore with two faults to inject: every write fails once {@code refuse} is set; and when
+   * {@code loseReplies} is set, the next transaction is applied but its caller is told that the
+   * datastore became unavailable with the outcome unknown (a reply lost on the way back), and the
+   * flag is cleared. Reads pass through.
+   */
+  private static final class FaultyDatastore implements Datastore {
     private final Datastore d;
     private final AtomicBoolean refuse;
+    private final AtomicBoolean loseReplies;
 
-    WriteRefusingDatastore(Datastore d, AtomicBoolean refuse) {
+    FaultyDatastore(Datastore d, AtomicBoolean refuse, AtomicBoolean loseReplies) {
       this.d = d;
       this.refuse = refuse;
+      this.loseReplies = loseReplies;
     }
 
     private void check(@Nullable Key key) {
@@ -359,7 +407,11 @@ class CalicoClientIT {
     @Override
     public TxnResult commit(Transaction transaction) {
       check(null);
-      return d.commit(transaction);
+      TxnResult r = d.commit(transaction);
+      if (loseReplies.getAndSet(false)) {
+        throw new DatastoreUnavailableException("test: the reply was lost", null, true, null);
+      }
+      return r;
     }
 
     @Override
