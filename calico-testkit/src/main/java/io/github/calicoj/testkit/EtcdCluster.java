@@ -182,6 +182,33 @@ public final class EtcdCluster implements AutoCloseable {
     return etcdctl(members.get(0), args);
   }
 
+  /**
+   * The value stored at {@code key}, read back with etcdctl ({@code get --print-value-only}),
+   * trimmed; empty if there is none. {@code credentials} are etcdctl flags such as {@code
+   * --user=root:pw}.
+   */
+  public String value(String key, String... credentials) {
+    return etcdctl(concat(credentials, "get", "--print-value-only", key)).trim();
+  }
+
+  /** The keys under {@code prefix}, in etcd's order, read back with etcdctl. */
+  public List<String> keys(String prefix, String... credentials) {
+    List<String> out = new ArrayList<>();
+    for (String l :
+        etcdctl(concat(credentials, "get", "--prefix", "--keys-only", prefix)).split("\n")) {
+      if (!l.isBlank()) {
+        out.add(l.trim());
+      }
+    }
+    return out;
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(rest));
+    return all.toArray(new String[0]);
+  }
+
   /** Kills every member by PID and deletes the data dirs. Idempotent. */
   @Override
   public void close() {

@@ -9,7 +9,6 @@ import io.github.calicoj.core.WorkloadEndpoints;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
-import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -51,13 +50,7 @@ class AddressFamiliesIT {
   void setUp() {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
-    store.deletePrefix(Key.of("/calico/"));
-    store.deletePrefix(Key.of("/calicoj/"));
+    store = ClientFixture.freshStore(ETCD);
     hostNs = ClientFixture.hostNamespace(NEXT_HOP_V4);
     hostNs.ip("-6", "addr", "add", NEXT_HOP_V6 + "/128", "dev", "lo");
     // What `calicoctl node` sets on a real host.
@@ -103,9 +96,7 @@ class AddressFamiliesIT {
   }
 
   private String stored(WorkloadEndpoint ep) {
-    return ETCD.cluster()
-        .etcdctl("get", "--print-value-only", WorkloadEndpoints.keyOf(ep).path())
-        .trim();
+    return ETCD.cluster().value(WorkloadEndpoints.keyOf(ep).path());
   }
 
   private static List<String> routes(String ns, boolean ipv4) {

@@ -71,13 +71,7 @@ class CalicoClientIT {
   void setUp() {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
-    store.deletePrefix(io.github.calicoj.datastore.Key.of("/calico/"));
-    store.deletePrefix(io.github.calicoj.datastore.Key.of("/calicoj/"));
+    store = ClientFixture.freshStore(ETCD);
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
     calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
     calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);

@@ -7,16 +7,32 @@ import io.github.calicoj.core.internal.CalicoJson;
 import io.github.calicoj.core.internal.Keys;
 import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Shared checks for the client ITs: what must be left after a failed or undone add. */
 final class ClientFixture {
   private ClientFixture() {}
+
+  /** A client of {@code etcd}'s member with nothing under {@code /calico/} or {@code /calicoj/}. */
+  static EtcdDatastore freshStore(EtcdExtension etcd) {
+    EtcdDatastore store =
+        EtcdDatastore.builder()
+            .endpoints(etcd.endpoints())
+            .requestTimeout(Duration.ofSeconds(10))
+            .build();
+    store.deletePrefix(Key.of("/calico/"));
+    store.deletePrefix(Key.of("/calicoj/"));
+    return store;
+  }
 
   /** A test "host" namespace with its next hop on lo and forwarding on. */
   static TestNamespace hostNamespace(String nextHop) {

@@ -58,13 +58,7 @@ class DockerClientIT {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
     Docker.requireDaemon();
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
-    store.deletePrefix(Key.of("/calico/"));
-    store.deletePrefix(Key.of("/calicoj/"));
+    store = ClientFixture.freshStore(ETCD);
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
     calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
     calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);

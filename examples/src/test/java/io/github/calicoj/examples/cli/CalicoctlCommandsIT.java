@@ -88,17 +88,11 @@ class CalicoctlCommandsIT {
   }
 
   private String etcd(String key) {
-    return ETCD.cluster().etcdctl("get", "--print-value-only", key).trim();
+    return ETCD.cluster().value(key);
   }
 
   private List<String> keys(String prefix) {
-    List<String> out = new ArrayList<>();
-    for (String l : ETCD.cluster().etcdctl("get", "--prefix", "--keys-only", prefix).split("\n")) {
-      if (!l.isBlank()) {
-        out.add(l.trim());
-      }
-    }
-    return out;
+    return ETCD.cluster().keys(prefix);
   }
 
   @Test

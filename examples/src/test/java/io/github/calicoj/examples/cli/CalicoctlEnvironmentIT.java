@@ -106,11 +106,7 @@ class CalicoctlEnvironmentIT {
     String profile = "TLS_" + client;
     assertThat(run(tlsEnv(client, true), "profile", "add", profile))
         .isEqualTo(new Run(0, "Created profile " + profile));
-    assertThat(
-            TLS.cluster()
-                .etcdctl(
-                    "get", "--print-value-only", "/calico/v1/policy/profile/" + profile + "/tags")
-                .trim())
+    assertThat(TLS.cluster().value("/calico/v1/policy/profile/" + profile + "/tags"))
         .isEqualTo("[\"" + profile + "\"]");
     // HOSTNAME names the host whose next hop `node` sets.
     assertThat(run(tlsEnv(client, true), "node", "--ip=172.31.249.1"))
@@ -120,13 +116,7 @@ class CalicoctlEnvironmentIT {
                 "Calico node configured for host cjt-env-"
                     + client
                     + " (IPv4 172.31.249.1, IPv6 none)"));
-    assertThat(
-            TLS.cluster()
-                .etcdctl(
-                    "get",
-                    "--print-value-only",
-                    "/calico/bgp/v1/host/cjt-env-" + client + "/ip_addr_v4")
-                .trim())
+    assertThat(TLS.cluster().value("/calico/bgp/v1/host/cjt-env-" + client + "/ip_addr_v4"))
         .isEqualTo("172.31.249.1");
 
     // The server requires a client certificate.
@@ -139,14 +129,7 @@ class CalicoctlEnvironmentIT {
     String profile = "AUTH_" + client;
     assertThat(run(authEnv(client, "calicopw"), "profile", "add", profile))
         .isEqualTo(new Run(0, "Created profile " + profile));
-    assertThat(
-            AUTH.cluster()
-                .etcdctl(
-                    ROOT,
-                    "get",
-                    "--print-value-only",
-                    "/calico/v1/policy/profile/" + profile + "/tags")
-                .trim())
+    assertThat(AUTH.cluster().value("/calico/v1/policy/profile/" + profile + "/tags", ROOT))
         .isEqualTo("[\"" + profile + "\"]");
     failsCleanly(authEnv(client, "wrong"), "profile", "show");
   }
@@ -173,8 +156,7 @@ class CalicoctlEnvironmentIT {
           .doesNotContain("gateway");
       assertThat(run(env, "container", "remove", path))
           .isEqualTo(new Run(0, "Removed Calico from " + path));
-      assertThat(AUTH.cluster().etcdctl(ROOT, "get", "--prefix", "--keys-only", prefix).trim())
-          .isEmpty();
+      assertThat(AUTH.cluster().keys(prefix, ROOT)).isEmpty();
     }
   }
 }
