@@ -41,6 +41,18 @@ public final class IpOracle {
     return out;
   }
 
+  /** The names of the namespace's links that start with {@code prefix}, such as {@code cali}. */
+  public static List<String> linkNames(String namespace, String prefix) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode l : links(namespace)) {
+      String name = l.path("ifname").asText();
+      if (name.startsWith(prefix)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
   /** One link by name, if present. */
   public static Optional<JsonNode> link(String namespace, String name) {
     return links(namespace).stream()

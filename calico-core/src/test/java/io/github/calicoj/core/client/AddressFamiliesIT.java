@@ -210,9 +210,7 @@ class AddressFamiliesIT {
               w4.path().toString()));
       assertThat(calico.endpoints()).isEmpty();
       assertThat(ClientFixture.allocated(store)).isEmpty();
-      assertThat(IpOracle.links(hostNs.name()))
-          .extracting(l -> l.path("ifname").asText())
-          .noneMatch(n -> n.startsWith("cali"));
+      assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
     }
   }
 }

@@ -2,7 +2,6 @@ package io.github.calicoj.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Requirements;
@@ -496,9 +495,7 @@ class CalicoctlCommandsIT {
     for (String block : keys("/calico/ipam/v2/assignment/ipv4/block/")) {
       assertThat(etcd(block)).as(block).contains("\"attributes\": []");
     }
-    assertThat(IpOracle.links(hostNs.name()))
-        .extracting((JsonNode l) -> l.path("ifname").asText())
-        .noneMatch(n -> n.startsWith("cali"));
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
     assertThat(IpOracle.link(w.name(), "eth1")).isEmpty();
   }
 
