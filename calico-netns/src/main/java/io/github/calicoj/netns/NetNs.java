@@ -22,15 +22,54 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for use on virtual threads' behalf: {@link #call} runs the body on a platform thread of its own.
  */
 public final class NetNs implements AutoCloseable {
+  /** Where named namespaces live, as iproute2 keeps them. */
+  public static final Path NAMED_DIR = Path.of("/var/run/netns");
+
+  private static final Path THREAD_SELF = Path.of("/proc/thread-self/ns/net");
+
   private final int fd;
   private final String path;
-  private final long inode;
+  private final Identity identity;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NetNs(int fd, String path, long inode) {
+  private NetNs(int fd, String path, Identity identity) {
     this.fd = fd;
     this.path = path;
-    this.inode = inode;
+    this.identity = identity;
+  }
+
+  /**
+   * What makes a network namespace itself: the device and inode of its nsfs file, as {@code stat}
+   * reports them for {@code /proc/PID/ns/net} or a bind mount of it. Two paths name the same
+   * namespace exactly when their identities are equal, while the namespace lives; the kernel may
+   * reuse an inode number once it is gone. Immutable; {@link #toString()} and {@link #parse}
+   * round-trip.
+   *
+   * @param dev the device number ({@code st_dev}) of the nsfs file
+   * @param ino the inode number ({@code st_ino})
+   */
+  public record Identity(long dev, long ino) {
+    /** Parses {@link #toString()}'s form, {@code DEV:INO} in decimal. */
+    public static Identity parse(String text) {
+      requireNonNull(text, "text");
+      int colon = text.indexOf(':');
+      try {
+        if (colon > 0) {
+          return new Identity(
+              Long.parseUnsignedLong(text.substring(0, colon)),
+              Long.parseUnsignedLong(text.substring(colon + 1)));
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException("Not a namespace identity (DEV:INO): " + text);
+    }
+
+    /** {@code DEV:INO} in decimal, such as {@code 4:4026531840}. */
+    @Override
+    public String toString() {
+      return Long.toUnsignedString(dev) + ":" + Long.toUnsignedString(ino);
+    }
   }
 
   /**
@@ -72,7 +111,8 @@ public final class NetNs implements AutoCloseable {
     if (c.fstat(fd, buf) != 0) {
       throw inaccessible(p, Native.errno());
     }
-    long inode = buf.getLong(Native.STAT_INO_OFFSET);
+    Identity identity =
+        new Identity(buf.getLong(Native.STAT_DEV_OFFSET), buf.getLong(Native.STAT_INO_OFFSET));
     if ((buf.getInt(Native.STAT_MODE_OFFSET) & Native.S_IFMT) == Native.S_IFDIR) {
       throw new InvalidNamespaceException(
           p,
@@ -105,7 +145,7 @@ public final class NetNs implements AutoCloseable {
           "a namespace of another type (CLONE flag 0x" + Integer.toHexString(type) + ")",
           null);
     }
-    return new NetNs(fd, p, inode);
+    return new NetNs(fd, p, identity);
   }
 
   private static InvalidNamespaceException inaccessible(String path, int errno) {
@@ -127,11 +167,8 @@ public final class NetNs implements AutoCloseable {
     if (copy < 0) {
       throw Native.error("fcntl(F_DUPFD_CLOEXEC)", path, Native.errno(), null);
     }
-    return new NetNs(copy, path, inode);
+    return new NetNs(copy, path, identity);
   }
-
-  /** Where named namespaces live, as iproute2 keeps them. */
-  public static final Path NAMED_DIR = Path.of("/var/run/netns");
 
   /**
    * Creates a new, empty network namespace bound at {@code /var/run/netns/NAME} and opens it:
@@ -213,7 +250,24 @@ public final class NetNs implements AutoCloseable {
    * normal thread, the host's.
    */
   public static NetNs current() {
-    return open(Path.of("/proc/thread-self/ns/net"));
+    return open(THREAD_SELF);
+  }
+
+  /**
+   * The identity of the network namespace at {@code path}, checked as {@link #open} checks it; no
+   * file descriptor stays open.
+   *
+   * @throws InvalidNamespaceException as {@link #open} does
+   */
+  public static Identity identityOf(Path path) {
+    try (NetNs ns = open(path)) {
+      return ns.identity;
+    }
+  }
+
+  /** The identity of the calling thread's network namespace ({@code /proc/thread-self/ns/net}). */
+  public static Identity currentThreadIdentity() {
+    return identityOf(THREAD_SELF);
   }
 
   /** The path this namespace was opened from. */
@@ -232,14 +286,19 @@ public final class NetNs implements AutoCloseable {
     return fd;
   }
 
-  /** The namespace's inode number: two handles with the same inode are the same namespace. */
-  public long inode() {
-    return inode;
+  /** The namespace's identity: its nsfs device and inode. */
+  public Identity identity() {
+    return identity;
   }
 
-  /** True if {@code other} refers to the same namespace. */
+  /** The namespace's inode number; {@link #identity()} adds the device. */
+  public long inode() {
+    return identity.ino();
+  }
+
+  /** True if {@code other} refers to the same namespace (same device and inode). */
   public boolean isSameAs(NetNs other) {
-    return inode == other.inode;
+    return identity.equals(other.identity);
   }
 
   /**
@@ -264,6 +323,6 @@ public final class NetNs implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "NetNs{" + path + ", inode " + inode + "}";
+    return "NetNs{" + path + ", " + identity + "}";
   }
 }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * An rtnetlink socket bound to one network namespace. Each method is one (or a few) kernel requests
@@ -135,6 +136,33 @@ public interface Netlink extends AutoCloseable {
    * @throws NetnsException ENODEV if there is no such link
    */
   Link link(InterfaceName name);
+
+  /**
+   * The other end of veth {@code link}: its index, its name, and the id of its namespace as this
+   * socket's namespace numbers it. {@code ip -d link show LINK} prints the same as {@code
+   * link-netnsid} and the {@code @ifN} suffix; the peer's name is then read with {@code
+   * IFLA_TARGET_NETNSID}, so no socket in the peer's namespace is needed. Asking assigns the peer
+   * namespace an id if it had none, as {@code ip link show} does. Empty if {@code link} is not a
+   * veth.
+   *
+   * @throws NetnsException ENODEV if there is no such link
+   */
+  Optional<VethPeer> peerOf(InterfaceName link);
+
+  /**
+   * The id that this socket's namespace gives {@code ns} ({@code ip netns list-id}; RTM_GETNSID
+   * with the namespace's fd), or empty if it has none. The kernel assigns an id when a link here
+   * first reports a peer in {@code ns} (see {@link #peerOf}); the socket's own namespace normally
+   * has none.
+   */
+  OptionalInt namespaceId(NetNs ns);
+
+  /**
+   * True if {@code link} is a veth whose other end is {@code peer} inside {@code peerNs}: a
+   * leftover pair made by {@link #createVeth} is recognized by this from the host side alone. False
+   * if {@code link} does not exist, is not a veth, or its peer has another name or lives elsewhere.
+   */
+  boolean isVethPeer(InterfaceName link, NetNs peerNs, InterfaceName peer);
 
   /** True if a link of this name exists. */
   default boolean exists(InterfaceName name) {

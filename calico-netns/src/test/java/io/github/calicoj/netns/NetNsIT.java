@@ -42,6 +42,48 @@ class NetNsIT {
   }
 
   @Test
+  void identityIsTheNsfsDeviceAndInodeAndNeedsNoOpenFd() throws Exception {
+    try (TestNamespace t = TestNamespace.create();
+        NetNs named = NetNs.open(t.path())) {
+      NetNs.Identity expected =
+          new NetNs.Identity(
+              ((Number) Files.getAttribute(t.path(), "unix:dev")).longValue(),
+              ((Number) Files.getAttribute(t.path(), "unix:ino")).longValue());
+      assertThat(named.identity()).isEqualTo(expected);
+      assertThat(NetNs.identityOf(t.path())).isEqualTo(expected);
+      assertThat(named.duplicate())
+          .satisfies(
+              d -> {
+                try (d) {
+                  assertThat(d.identity()).isEqualTo(expected);
+                  assertThat(d.isSameAs(named)).isTrue();
+                }
+              });
+      Path self = Path.of("/proc/thread-self/ns/net");
+      NetNs.Identity here =
+          new NetNs.Identity(
+              ((Number) Files.getAttribute(self, "unix:dev")).longValue(),
+              ((Number) Files.getAttribute(self, "unix:ino")).longValue());
+      assertThat(NetNs.currentThreadIdentity()).isEqualTo(here).isNotEqualTo(expected);
+      assertThat(named.call(NetNs::currentThreadIdentity)).isEqualTo(expected);
+
+      long fds;
+      try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+        fds = s.count();
+      }
+      for (int i = 0; i < 50; i++) {
+        NetNs.identityOf(t.path());
+      }
+      try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+        // Other JVM threads may open or close a file meanwhile; a leak would add 50.
+        assertThat(s.count()).isLessThan(fds + 10);
+      }
+      assertThatThrownBy(() -> NetNs.identityOf(Path.of("/proc/self/ns/mnt")))
+          .isInstanceOf(InvalidNamespaceException.class);
+    }
+  }
+
+  @Test
   void createAndDeleteNamedNamespaces() {
     String name = "cjt-named-" + java.util.UUID.randomUUID().toString().substring(0, 6);
     try (NetNs ns = NetNs.createNamed(name);

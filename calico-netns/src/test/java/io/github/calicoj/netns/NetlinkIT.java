@@ -90,6 +90,85 @@ class NetlinkIT {
   }
 
   @Test
+  void aVethsPeerAndItsNamespaceAreKnownFromTheHostSide() {
+    Link created = hostNl.createVeth(cali, eth1, workload);
+
+    JsonNode detail = IpOracle.ipJson(hostNs.name(), "-d", "link", "show", cali.value()).get(0);
+    JsonNode peer = IpOracle.link(workloadNs.name(), "eth1").orElseThrow();
+    Link link = hostNl.link(cali);
+    assertThat(link.isVeth()).isTrue();
+    assertThat(link.kind()).isEqualTo(detail.path("linkinfo").path("info_kind").asText());
+    assertThat(link.linkIndex())
+        .isEqualTo(detail.path("link_index").asInt())
+        .isEqualTo(peer.path("ifindex").asInt());
+    assertThat(detail.has("link_netnsid")).isTrue();
+    assertThat(link.linkNetnsId()).isEqualTo(detail.path("link_netnsid").asInt());
+
+    VethPeer p = hostNl.peerOf(cali).orElseThrow();
+    assertThat(p).isEqualTo(new VethPeer(peer.path("ifindex").asInt(), eth1, link.linkNetnsId()));
+    assertThat(p.inSameNamespace()).isFalse();
+    assertThat(hostNl.namespaceId(workload)).hasValue(netnsIdOf(hostNs, workloadNs));
+    assertThat(hostNl.namespaceId(workload)).hasValue(p.namespaceId());
+    assertThat(hostNl.isVethPeer(cali, workload, eth1)).isTrue();
+
+    // Seen from the workload, the peer is the host end in the host namespace.
+    Link inside = workloadNl.link(eth1);
+    assertThat(inside.isVeth()).isTrue();
+    assertThat(inside.linkIndex()).isEqualTo(created.index());
+    assertThat(workloadNl.peerOf(eth1).orElseThrow().name()).isEqualTo(cali);
+    assertThat(workloadNl.isVethPeer(eth1, host, cali)).isTrue();
+
+    // Every other question is answered no.
+    assertThat(hostNl.isVethPeer(cali, workload, InterfaceName.of("eth2"))).isFalse();
+    assertThat(hostNl.isVethPeer(cali, host, eth1)).isFalse();
+    assertThat(hostNl.isVethPeer(InterfaceName.of("cjtmissing0"), workload, eth1)).isFalse();
+    assertThat(hostNl.peerOf(InterfaceName.of("lo"))).isEmpty();
+    assertThat(hostNl.isVethPeer(InterfaceName.of("lo"), workload, eth1)).isFalse();
+    assertThat(hostNl.link(InterfaceName.of("lo")).kind()).isEmpty();
+    assertThatThrownBy(() -> hostNl.peerOf(InterfaceName.of("cjtmissing0")))
+        .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isNotFound()).isTrue());
+  }
+
+  @Test
+  void anEth1OfTheSameNameAndIndexInAnotherNamespaceIsNotThePeer() {
+    hostNl.createVeth(cali, eth1, workload);
+    InterfaceName decoy = InterfaceName.of("cjtd" + UUID.randomUUID().toString().substring(0, 8));
+    try (TestNamespace otherNs = TestNamespace.create();
+        NetNs other = NetNs.open(otherNs.path())) {
+      // A namespace the host knows no id for yet: none is reported.
+      assertThat(hostNl.namespaceId(other)).isEmpty();
+      assertThat(netnsIdOf(hostNs, otherNs)).isNull();
+      hostNl.createVeth(decoy, eth1, other);
+      assertThat(IpOracle.link(otherNs.name(), "eth1").orElseThrow().path("ifindex").asInt())
+          .isEqualTo(
+              IpOracle.link(workloadNs.name(), "eth1").orElseThrow().path("ifindex").asInt());
+      assertThat(hostNl.namespaceId(other)).hasValue(netnsIdOf(hostNs, otherNs));
+      assertThat(hostNl.namespaceId(other)).isNotEqualTo(hostNl.namespaceId(workload));
+      assertThat(hostNl.isVethPeer(cali, other, eth1)).isFalse();
+      assertThat(hostNl.isVethPeer(decoy, workload, eth1)).isFalse();
+      assertThat(hostNl.isVethPeer(decoy, other, eth1)).isTrue();
+    } finally {
+      hostNl.deleteLinkIfExists(decoy);
+    }
+  }
+
+  @Test
+  void aVethWithBothEndsInOneNamespace() {
+    InterfaceName tmp = InterfaceName.of("cjtt" + UUID.randomUUID().toString().substring(0, 8));
+    hostNl.createVeth(cali, tmp, host);
+    JsonNode detail = IpOracle.ipJson(hostNs.name(), "-d", "link", "show", cali.value()).get(0);
+    assertThat(detail.has("link_netnsid")).isFalse();
+    VethPeer p = hostNl.peerOf(cali).orElseThrow();
+    assertThat(p.inSameNamespace()).isTrue();
+    assertThat(p.name()).isEqualTo(tmp);
+    assertThat(p.index())
+        .isEqualTo(IpOracle.link(hostNs.name(), tmp.value()).orElseThrow().path("ifindex").asInt());
+    assertThat(hostNl.isVethPeer(cali, host, tmp)).isTrue();
+    assertThat(hostNl.isVethPeer(tmp, host, cali)).isTrue();
+    assertThat(hostNl.isVethPeer(cali, workload, tmp)).isFalse();
+  }
+
+  @Test
   void fullWorkloadSequenceIpv4() throws Exception {
     InetAddress gw = InetAddress.getByName("169.254.1.1");
     hostNl.createVeth(cali, eth1, workload);
@@ -329,6 +408,16 @@ class NetlinkIT {
     assertThat(links).extracting(l -> l.name().value()).contains("lo", cali.value());
     Optional<Link> lo = links.stream().filter(l -> l.name().value().equals("lo")).findFirst();
     assertThat(lo.orElseThrow().mac()).isEqualTo(MacAddress.ZERO);
+  }
+
+  /** The id that namespace {@code from} gives {@code to}, per {@code ip netns list-id}; or null. */
+  private static Integer netnsIdOf(TestNamespace from, TestNamespace to) {
+    for (JsonNode id : IpOracle.ipJson(from.name(), "netns", "list-id")) {
+      if (to.name().equals(id.path("name").asText())) {
+        return id.path("nsid").asInt();
+      }
+    }
+    return null;
   }
 
   private static List<String> flags(JsonNode link) {

@@ -23,6 +23,37 @@ class ValuesTest {
   }
 
   @Test
+  void namespaceIdentitiesRoundTripAndCompareDeviceAndInode() {
+    NetNs.Identity id = new NetNs.Identity(4, 4026532281L);
+    assertThat(id.toString()).isEqualTo("4:4026532281");
+    assertThat(NetNs.Identity.parse(id.toString())).isEqualTo(id).hasSameHashCodeAs(id);
+    assertThat(new NetNs.Identity(5, 4026532281L)).isNotEqualTo(id);
+    for (String bad : new String[] {"", "4", ":4", "4:", "a:b", "4:5:6", "-1:2"}) {
+      assertThatThrownBy(() -> NetNs.Identity.parse(bad))
+          .as("%s", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(bad);
+    }
+  }
+
+  @Test
+  void linksKnowTheirKindAndVethPeersTheirNamespace() {
+    Link plain = new Link(1, InterfaceName.of("lo"), MacAddress.ZERO, 65536, true, 0);
+    assertThat(plain.isVeth()).isFalse();
+    assertThat(plain.linkNetnsId()).isEqualTo(Link.SAME_NAMESPACE);
+    Link veth =
+        new Link(7, InterfaceName.of("cali1"), MacAddress.CALICO_HOST, 1500, true, 0, "veth", 2, 0);
+    assertThat(veth.isVeth()).isTrue();
+    assertThat(new VethPeer(2, InterfaceName.of("eth1"), 0).inSameNamespace()).isFalse();
+    assertThat(new VethPeer(2, InterfaceName.of("eth1"), -1).inSameNamespace()).isTrue();
+    assertThatThrownBy(() -> new VethPeer(0, InterfaceName.of("eth1"), 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new VethPeer(2, InterfaceName.of("eth1"), -2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-2");
+  }
+
+  @Test
   void macAddressesRoundTripLowercase() {
     MacAddress m = MacAddress.parse("EE:EE:ee:0A:0b:FF");
     assertThat(m.toString()).isEqualTo("ee:ee:ee:0a:0b:ff");

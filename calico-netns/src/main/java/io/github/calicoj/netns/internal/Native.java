@@ -30,6 +30,7 @@ public final class Native {
   // struct stat on x86-64 and arm64 (asm-generic): st_dev u64 @0, st_ino u64 @8; st_mode u32 @24
   // on x86-64, @16 on arm64.
   public static final int STAT_SIZE = 256;
+  public static final int STAT_DEV_OFFSET = 0;
   public static final int STAT_INO_OFFSET = 8;
   public static final int STAT_MODE_OFFSET =
       System.getProperty("os.arch", "").equals("aarch64") ? 16 : 24;

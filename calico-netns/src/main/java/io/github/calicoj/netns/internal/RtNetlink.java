@@ -13,6 +13,7 @@ import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.Route;
 import io.github.calicoj.netns.VethOptions;
+import io.github.calicoj.netns.VethPeer;
 import io.github.calicoj.netns.internal.msg.LinkMessage;
 import io.github.calicoj.netns.internal.msg.NlMessage;
 import io.github.calicoj.netns.internal.msg.Requests;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -228,6 +230,73 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
+  public Optional<VethPeer> peerOf(InterfaceName name) {
+    Link l = link(name);
+    if (!l.isVeth() || l.linkIndex() <= 0) {
+      return Optional.empty();
+    }
+    int nsid = l.linkNetnsId();
+    List<NlMessage> replies;
+    try {
+      replies =
+          socket.request(
+              "RTM_GETLINK",
+              "index " + l.linkIndex() + " link-netnsid " + nsid + " (peer of " + name + ")",
+              (buf, seq) -> Requests.getLinkByIndex(buf, seq, l.linkIndex(), nsid));
+    } catch (NetnsException e) {
+      if (e.isNotFound()) {
+        return Optional.empty(); // the pair went away between the two requests
+      }
+      throw e;
+    }
+    for (NlMessage m : replies) {
+      if (m.type() == Rtnl.RTM_NEWLINK) {
+        LinkMessage peer = LinkMessage.parse(m.payload());
+        return Optional.of(new VethPeer(peer.index(), InterfaceName.of(peer.name()), nsid));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public OptionalInt namespaceId(NetNs other) {
+    requireNonNull(other, "ns");
+    int nsFd = other.fd();
+    for (NlMessage m :
+        socket.request(
+            "RTM_GETNSID", other.path(), (buf, seq) -> Requests.getNsid(buf, seq, nsFd))) {
+      if (m.type() == Rtnl.RTM_NEWNSID) {
+        int id = m.nsid();
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  @Override
+  public boolean isVethPeer(InterfaceName link, NetNs peerNs, InterfaceName peer) {
+    requireNonNull(peerNs, "peerNs");
+    requireNonNull(peer, "peer");
+    Optional<VethPeer> found;
+    try {
+      found = peerOf(link); // first: it assigns the peer namespace an id if it had none
+    } catch (NetnsException e) {
+      if (e.isNotFound()) {
+        return false;
+      }
+      throw e;
+    }
+    if (found.isEmpty() || !found.get().name().equals(peer)) {
+      return false;
+    }
+    if (found.get().inSameNamespace()) {
+      return peerNs.isSameAs(ns);
+    }
+    OptionalInt id = namespaceId(peerNs);
+    return id.isPresent() && id.getAsInt() == found.get().namespaceId();
+  }
+
+  @Override
   public List<Link> links() {
     List<NlMessage> replies =
         socket.request("RTM_GETLINK", "dump", (buf, seq) -> Requests.dumpLinks(buf, seq));
@@ -394,6 +463,15 @@ public final class RtNetlink implements Netlink {
   private static Link toLink(LinkMessage m) {
     byte[] addr = m.address();
     MacAddress mac = addr != null && addr.length == 6 ? MacAddress.of(addr) : MacAddress.ZERO;
-    return new Link(m.index(), InterfaceName.of(m.name()), mac, m.mtu(), m.up(), m.group());
+    return new Link(
+        m.index(),
+        InterfaceName.of(m.name()),
+        mac,
+        m.mtu(),
+        m.up(),
+        m.group(),
+        m.kind(),
+        m.link(),
+        m.linkNetnsId());
   }
 }

@@ -46,6 +46,14 @@ public final class NlBuilder {
     return this;
   }
 
+  /** {@code struct rtgenmsg}: the family byte, padded to 4 bytes. */
+  public NlBuilder rtgenmsg(int family) {
+    buf.put((byte) family);
+    buf.put((byte) 0);
+    buf.putShort((short) 0);
+    return this;
+  }
+
   /** {@code struct ifaddrmsg} (8 bytes). */
   public NlBuilder ifaddrmsg(int family, int prefixLen, int flags, int scope, int index) {
     buf.put((byte) family);

@@ -70,6 +70,19 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
   }
 
   /**
+   * For RTM_NEWNSID: NETNSA_NSID, or {@link Rtnl#NETNSA_NSID_NOT_ASSIGNED} if absent.
+   *
+   * @throws IllegalArgumentException if the payload is too short or malformed
+   */
+  public int nsid() {
+    if (payload.limit() < Rtnl.RTGENMSG_LEN) {
+      throw new IllegalArgumentException("RTM_NEWNSID payload too short: " + payload.limit());
+    }
+    ByteBuffer id = attributes(payload, Rtnl.RTGENMSG_LEN).get(Rtnl.NETNSA_NSID);
+    return id == null ? Rtnl.NETNSA_NSID_NOT_ASSIGNED : id.getInt(0);
+  }
+
+  /**
    * Parses the attributes that start at {@code offset} of {@code payload}; the first occurrence of
    * each type wins. Nested-flag bits are masked off.
    */

@@ -166,6 +166,32 @@ public final class Requests {
     return b.finish();
   }
 
+  /**
+   * {@code ip link show} of the link with index {@code index} in the namespace that this socket's
+   * namespace numbers {@code targetNetnsId} ({@code IFLA_TARGET_NETNSID}), or in the socket's own
+   * namespace if {@code targetNetnsId} is negative.
+   */
+  public static int getLinkByIndex(ByteBuffer buf, int seq, int index, int targetNetnsId) {
+    NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, index, 0, 0);
+    b.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    if (targetNetnsId >= 0) {
+      b.attrU32(IFLA_TARGET_NETNSID, targetNetnsId);
+    }
+    return b.finish();
+  }
+
+  /**
+   * The id that this socket's namespace gives the namespace of {@code nsFd} ({@code ip netns
+   * list-id}, by fd): one RTM_NEWNSID reply whose NETNSA_NSID is -1 if none is assigned.
+   */
+  public static int getNsid(ByteBuffer buf, int seq, int nsFd) {
+    NlBuilder b = new NlBuilder(buf, RTM_GETNSID, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.rtgenmsg(AF_UNSPEC);
+    b.attrU32(NETNSA_FD, nsFd);
+    return b.finish();
+  }
+
   /** {@code ip link show}: a dump of every link (the kernel has no group filter for dumps). */
   public static int dumpLinks(ByteBuffer buf, int seq) {
     NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq);

@@ -46,6 +46,12 @@ public final class Rtnl {
   public static final int RTM_GETROUTE = 26;
   public static final int RTM_NEWNEIGH = 28;
   public static final int RTM_DELNEIGH = 29;
+  public static final int RTM_NEWNSID = 88;
+  public static final int RTM_GETNSID = 90;
+  // include/uapi/linux/net_namespace.h
+  public static final int NETNSA_NSID = 1;
+  public static final int NETNSA_FD = 3;
+  public static final int NETNSA_NSID_NOT_ASSIGNED = -1;
   // include/uapi/linux/neighbour.h
   public static final int NDA_DST = 1;
   public static final int NUD_PERMANENT = 0x80;
@@ -66,10 +72,13 @@ public final class Rtnl {
   public static final int IFLA_ADDRESS = 1;
   public static final int IFLA_IFNAME = 3;
   public static final int IFLA_MTU = 4;
+  public static final int IFLA_LINK = 5;
   public static final int IFLA_LINKINFO = 18;
   public static final int IFLA_GROUP = 27;
   public static final int IFLA_NET_NS_FD = 28;
   public static final int IFLA_EXT_MASK = 29;
+  public static final int IFLA_LINK_NETNSID = 37;
+  public static final int IFLA_TARGET_NETNSID = 46;
   public static final int IFLA_INFO_KIND = 1;
   public static final int IFLA_INFO_DATA = 2;
   // include/uapi/linux/veth.h
@@ -84,9 +93,9 @@ public final class Rtnl {
   public static final int IFA_FLAGS = 8;
   public static final int IFA_F_NODAD = 0x02;
 
-  /** Sizes of the fixed headers. */
+  // Sizes of the fixed headers; rtgenmsg is one family byte, padded to 4 (NLMSG_ALIGN).
   public static final int IFINFOMSG_LEN = 16;
-
+  public static final int RTGENMSG_LEN = 4;
   public static final int IFADDRMSG_LEN = 8;
   public static final int RTMSG_LEN = 12;
   public static final int NLMSGERR_LEN = 20;

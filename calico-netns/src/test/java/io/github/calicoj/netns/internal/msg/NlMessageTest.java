@@ -103,6 +103,49 @@ class NlMessageTest {
   }
 
   @Test
+  void vethReplyCarriesKindPeerIndexAndPeerNamespaceId() {
+    ByteBuffer buf =
+        hex(
+            "54000000 1000 0000 04000000 00000000" // len 84, RTM_NEWLINK, seq 4
+                + "00 00 0100 07000000 01000000 00000000" // index 7, UP
+                + "0a00 0300 63616c693100 0000" // IFLA_IFNAME "cali1\0" + 2 pad
+                + "0800 0500 02000000" // IFLA_LINK 2 (the peer's index)
+                + "0800 2500 03000000" // IFLA_LINK_NETNSID 3
+                + "1000 1200" // IFLA_LINKINFO, 16 bytes
+                + "0900 0100 7665746800 000000" //   IFLA_INFO_KIND "veth\0" + 3 pad
+                + "0800 1b00 00000000"); // IFLA_GROUP 0
+    LinkMessage m = LinkMessage.parse(NlMessage.parseAll(buf, buf.limit()).get(0).payload());
+    assertThat(m.kind()).isEqualTo("veth");
+    assertThat(m.link()).isEqualTo(2);
+    assertThat(m.linkNetnsId()).isEqualTo(3);
+    assertThat(m.name()).isEqualTo("cali1");
+    // Without those attributes: no kind, no linked device, same namespace.
+    ByteBuffer lo =
+        hex(
+            "28000000 1000 0000 04000000 00000000" // len 40
+                + "00 00 0403 01000000 49000100 00000000"
+                + "0700 0300 6c6f00 00");
+    LinkMessage l = LinkMessage.parse(NlMessage.parseAll(lo, lo.limit()).get(0).payload());
+    assertThat(l.kind()).isEmpty();
+    assertThat(l.link()).isZero();
+    assertThat(l.linkNetnsId()).isEqualTo(Rtnl.NETNSA_NSID_NOT_ASSIGNED);
+  }
+
+  @Test
+  void nsidReply() {
+    ByteBuffer buf =
+        hex(
+            "1c000000 5800 0000 03000000 00000000" // len 28, RTM_NEWNSID (88), seq 3
+                + "00 000000" // rtgenmsg
+                + "0800 0100 05000000"); // NETNSA_NSID 5
+    assertThat(NlMessage.parseAll(buf, buf.limit()).get(0).nsid()).isEqualTo(5);
+    ByteBuffer none =
+        hex("1c000000 5800 0000 03000000 00000000" + "00 000000" + "0800 0100 ffffffff");
+    assertThat(NlMessage.parseAll(none, none.limit()).get(0).nsid())
+        .isEqualTo(Rtnl.NETNSA_NSID_NOT_ASSIGNED);
+  }
+
+  @Test
   void builderPadsAndNestsAndParserReadsItBack() {
     NlBuilder b = NlBuilder.heap(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_REQUEST, 1);
     b.ifinfomsg(0, 0, 0, 0);

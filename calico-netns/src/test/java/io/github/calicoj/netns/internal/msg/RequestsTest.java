@@ -202,6 +202,33 @@ class RequestsTest {
   }
 
   @Test
+  void getLinkByIndexInAnotherNamespaceById() {
+    assertThat(build(b -> Requests.getLinkByIndex(b, 4, 9, 2)))
+        .isEqualTo(
+            hex(
+                "30000000 1200 0500 04000000 00000000" // len 48, RTM_GETLINK, REQ|ACK
+                    + "00 00 0000 09000000 00000000 00000000" // ifinfomsg: index 9
+                    + "0800 1d00 08000000" // IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS
+                    + "0800 2e00 02000000")); // IFLA_TARGET_NETNSID 2
+    assertThat(build(b -> Requests.getLinkByIndex(b, 5, 9, -1)))
+        .isEqualTo(
+            hex(
+                "28000000 1200 0500 05000000 00000000" // len 40: no target id, this namespace
+                    + "00 00 0000 09000000 00000000 00000000"
+                    + "0800 1d00 08000000"));
+  }
+
+  @Test
+  void getNsidByFd() {
+    assertThat(build(b -> Requests.getNsid(b, 3, 7)))
+        .isEqualTo(
+            hex(
+                "1c000000 5a00 0500 03000000 00000000" // len 28, RTM_GETNSID (90), REQ|ACK
+                    + "00 000000" // rtgenmsg: AF_UNSPEC + 3 pad
+                    + "0800 0300 07000000")); // NETNSA_FD 7
+  }
+
+  @Test
   void dumpLinks() {
     assertThat(build(b -> Requests.dumpLinks(b, 8)))
         .isEqualTo(
