@@ -1,11 +1,25 @@
 package io.github.calicoj.core;
 
-/** A resource (endpoint, workload, profile, pool, host configuration) does not exist. */
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A resource (endpoint, workload, profile, pool, host configuration, interface) does not exist.
+ * {@link #reason()} says which.
+ */
 public class NotFoundException extends CalicoException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the full message. */
-  public NotFoundException(String message) {
-    super(message);
+  /**
+   * Creates the exception.
+   *
+   * @throws IllegalArgumentException if {@code reason} is not of this class's {@link Kind}
+   */
+  public NotFoundException(Reason reason, String message, @Nullable Throwable cause) {
+    super(reason, message, cause);
+  }
+
+  /** Creates the exception without a cause. */
+  public NotFoundException(Reason reason, String message) {
+    super(reason, message, null);
   }
 }

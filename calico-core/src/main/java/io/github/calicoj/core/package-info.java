@@ -1,8 +1,10 @@
 /**
- * calico-core's services over a {@link io.github.calicoj.datastore.Datastore}: typed repositories
- * for workload endpoints, profiles, IP pools and hosts, with Calico v1's exact key layout and JSON,
- * and the {@link io.github.calicoj.core.CalicoException} hierarchy. IPAM lives in {@code
- * io.github.calicoj.core.ipam}. No package here touches network namespaces.
+ * calico-core's root: the {@link io.github.calicoj.core.CalicoException} hierarchy (a {@link
+ * io.github.calicoj.core.CalicoException.Reason} per failure), the {@link
+ * io.github.calicoj.core.WireFormat} switch between Calico's data-model eras, and the transaction
+ * part protocol that lets IPAM and the repositories commit together. The model is in {@code
+ * .model}, keys and JSON in {@code .codec}, repositories in {@code .repository}, IPAM in {@code
+ * .ipam}, and the SDK's entry point in {@code .client}.
  */
 @NullMarked
 package io.github.calicoj.core;

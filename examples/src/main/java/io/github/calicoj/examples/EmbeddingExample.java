@@ -1,6 +1,7 @@
 package io.github.calicoj.examples;
 
 import io.github.calicoj.core.client.CalicoClient;
+import io.github.calicoj.core.client.NodeConfig;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -31,7 +32,7 @@ public final class EmbeddingExample {
                 .requestTimeout(Duration.ofSeconds(5))
                 .build();
         CalicoClient calico = CalicoClient.builder(store, "calico-01").build()) {
-      calico.configureNode((Inet4Address) InetAddress.getByName("172.17.8.101"), null, null);
+      calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName("172.17.8.101")));
       calico.ipPools().add(IpPool.of(Cidr.parse("192.168.0.0/16")));
       ep = calico.addContainer("my-container", "192.168.0.1"); // eth1 by default
       calico.profiles().create("web");

@@ -1,10 +1,11 @@
 package io.github.calicoj.examples;
 
-import io.github.calicoj.core.Profiles;
 import io.github.calicoj.core.client.CalicoClient;
+import io.github.calicoj.core.client.NodeConfig;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.Profiles;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
@@ -104,7 +105,7 @@ public final class Quickstart {
       }
       try (CalicoClient calico =
           CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
-        calico.configureNode((Inet4Address) InetAddress.getByName(NEXT_HOP), null, null);
+        calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName(NEXT_HOP)));
         calico.ipPools().add(IpPool.of(Cidr.parse("10.66.0.0/16")));
         step(
             "2. node "

@@ -165,7 +165,15 @@ class CalicoctlIT {
                 + HOST
                 + "\", \"allocations\": [null, 0, null,")
         .contains(
-            "\"attributes\": [{\"handle_id\": null, \"secondary\": {}}], \"unallocated\": [0, 2, 3,");
+            "\"attributes\": [{\"handle_id\": \"calicoj."
+                + HOST
+                + ".docker."
+                + id.trim()
+                + "\", \"secondary\": {\"host\": \""
+                + HOST
+                + "\", \"orchestrator\": \"docker\", \"workload\": \""
+                + id.trim()
+                + "\"}}], \"unallocated\": [0, 2, 3,");
     assertThat(keys("/calico/ipam/v2/host/" + HOST + "/ipv4/block/"))
         .containsExactly("/calico/ipam/v2/host/" + HOST + "/ipv4/block/192.168.0.0-26");
     // The container's interface, address, routes and MAC.
@@ -200,7 +208,7 @@ class CalicoctlIT {
     for (String again : List.of("ipv4", "192.168.0.1", "172.20.0.1")) {
       fails(
           1,
-          id + " has already been configured with Calico Networking.",
+          w + " has already been configured with Calico Networking.",
           "container",
           "add",
           w,

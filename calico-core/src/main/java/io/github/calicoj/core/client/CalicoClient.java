@@ -3,19 +3,28 @@ package io.github.calicoj.core.client;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import io.github.calicoj.core.Hosts;
-import io.github.calicoj.core.IpPools;
-import io.github.calicoj.core.Profiles;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.NodeNotConfiguredException;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.ProfileAlreadyInEndpointException;
+import io.github.calicoj.core.ProfileNotInEndpointException;
 import io.github.calicoj.core.WireFormat;
-import io.github.calicoj.core.WorkloadEndpoints;
+import io.github.calicoj.core.WorkloadException;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.Hosts;
+import io.github.calicoj.core.repository.IpPools;
+import io.github.calicoj.core.repository.Profiles;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import io.github.calicoj.netns.InterfaceName;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,9 +35,9 @@ import org.jspecify.annotations.Nullable;
  * library.
  *
  * <pre>{@code
- * try (Datastore store = EtcdDatastore.builder().endpoints("http://127.0.0.1:2379").build();
+ * try (Datastore store = EtcdGatewayDatastore.builder().endpoints("http://127.0.0.1:2379").build();
  *     CalicoClient calico = CalicoClient.builder(store, "calico-01").build()) {
- *   calico.configureNode((Inet4Address) InetAddress.getByName("172.17.8.101"), null, null);
+ *   calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName("172.17.8.101")));
  *   calico.ipPools().add(IpPool.of(Cidr.parse("192.168.0.0/16")));
  *   WorkloadEndpoint ep = calico.addContainer("my-container", "192.168.0.1");
  *   calico.profiles().create("web");
@@ -58,42 +67,50 @@ public interface CalicoClient extends AutoCloseable {
   String hostname();
 
   /**
-   * {@code calicoctl container add}: resolves the workload, checks that it has no endpoint, chooses
-   * the IP, reads the next hop, creates the veth with its peer born in the container under {@code
-   * interfaceName}, reads the MAC, writes the endpoint, adds the address and the on-link and
-   * default routes, sets the host side's sysctls (if host routing is on), and routes the IP to the
-   * cali link on the host. If any step fails, every earlier step is undone: no IP, veth or key is
-   * left; a failure of the undo is attached as suppressed. {@link AddStep} lists the steps.
+   * {@code calicoctl container add}: resolves the workload, chooses its IP, creates the veth with
+   * its peer born in the workload under {@code interfaceName}, reads the MAC, routes the IP to the
+   * cali link on the host, and commits the IP's block, the workload's marker and the endpoint in
+   * one transaction; meanwhile the container's address, its on-link and default routes and the host
+   * link's settings are set up on another thread. If any step fails, every earlier step is undone:
+   * no IP, veth or key is left; a failure of the undo is attached as suppressed. {@link AddStep}
+   * lists the steps.
    *
-   * <p>All datastore writes for the add happen in one transaction: the IP's block, the workload's
-   * marker and the endpoint. It requires that the block is unchanged since the IP was chosen
-   * (otherwise the IP is chosen again and the container readdressed) and that the workload has no
-   * marker; it also reads the workload's endpoints, so one that another tool stored is found. So of
-   * concurrent adds of one workload exactly one wins, and an add that dies midway leaves no IP or
-   * key behind. Only claiming a new block for this host is written earlier.
+   * <p>Of concurrent adds of one workload exactly one wins. A workload whose endpoint is dead (its
+   * cali link gone and no interface of the workload its peer, as after a killed add whose write the
+   * datastore applied late, or a restarted container) has it removed and is added again. A cali
+   * pair that a killed add left in the workload is deleted. A namespace that is the host side's own
+   * or the caller's is refused.
    *
-   * <p>The transaction is sent once the veth exists and its MAC is known; while it is in flight,
-   * another thread adds the container's address and routes and the host's sysctls, and the add
-   * returns only after both. A reader of the datastore may therefore see the endpoint up to one
-   * transaction's time (about a millisecond) before the container's address and routes are in
-   * place, never before its interface exists. The host route follows the transaction.
+   * <p>A reader of the datastore may see the endpoint up to one transaction's time (about a
+   * millisecond) before the container's address and routes are in place, never before its interface
+   * and host route exist.
    *
-   * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
+   * @param workload a namespace path or a Docker container name or id
    * @return the endpoint as written
-   * @throws IllegalArgumentException for a bad IP request or interface name (nothing done)
-   * @throws WorkloadException if the workload cannot be resolved, is not running, or uses the host
-   *     network; or if {@code interfaceName} exists in it without an endpoint (after a bounded wait
-   *     for a concurrent add of it from another process)
-   * @throws io.github.calicoj.core.AlreadyExistsException "X has already been configured with
-   *     Calico Networking." As in the reference, this comes before the IP request's own errors: a
-   *     configured workload gets it even when its IP is taken or in no pool.
-   * @throws io.github.calicoj.core.ipam.PoolNotFoundException if the IP is in no pool
-   * @throws io.github.calicoj.core.ipam.AlreadyAssignedException if the IP is taken
-   * @throws io.github.calicoj.core.ipam.IpPoolExhaustedException if no address is free
+   * @throws WorkloadException if the workload cannot be resolved, is not running, uses the host
+   *     network or the host's namespace, or {@code interfaceName} exists in it without an endpoint
+   * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) "X has already been
+   *     configured with Calico Networking.", X as given. As in the reference, this comes before the
+   *     IP request's own errors.
+   * @throws NotFoundException ({@link Reason#POOL_NOT_FOUND}) if the IP is in no pool
+   * @throws AlreadyExistsException ({@link Reason#ADDRESS_ALREADY_ASSIGNED}) if the IP is taken
+   * @throws CalicoException ({@link Reason#POOL_EXHAUSTED}) if no address is free; ({@link
+   *     Reason#OUTCOME_UNKNOWN}) if the datastore did not confirm the write (rolled back)
    * @throws NodeNotConfiguredException if this host has no next hop for the IP's version
    * @throws io.github.calicoj.netns.NetnsException if the kernel refused a dataplane step
    */
-  WorkloadEndpoint addContainer(String workload, String ipRequest, String interfaceName);
+  WorkloadEndpoint addContainer(String workload, IpRequest ipRequest, InterfaceName interfaceName);
+
+  /**
+   * {@link #addContainer(String, IpRequest, InterfaceName)} with the request and the interface as
+   * text.
+   *
+   * @param ipRequest a specific IP, {@code ipv4}, {@code ipv6}, or a pool CIDR
+   * @throws IllegalArgumentException for a bad IP request or interface name (nothing done)
+   */
+  default WorkloadEndpoint addContainer(String workload, String ipRequest, String interfaceName) {
+    return addContainer(workload, IpRequest.parse(ipRequest), InterfaceName.of(interfaceName));
+  }
 
   /** {@link #addContainer(String, String, String)} on {@link #DEFAULT_INTERFACE}. */
   default WorkloadEndpoint addContainer(String workload, String ipRequest) {
@@ -101,41 +118,58 @@ public interface CalicoClient extends AutoCloseable {
   }
 
   /**
-   * {@code calicoctl container remove}: releases the workload's IPs, deletes its veths (tolerating
-   * ones already gone) and deletes its keys. Works when the container no longer exists (given its
-   * full id or namespace path).
+   * {@code calicoctl container remove}: deletes the workload's endpoints and marker and releases
+   * their IPs in one transaction, then deletes its veths (tolerating ones already gone). Works when
+   * the container no longer exists (given its full id or namespace path). With no data but a cali
+   * pair left in the workload by a killed add, deletes the pair.
    *
-   * @return the endpoints removed
-   * @throws io.github.calicoj.core.NotFoundException "Failed find Calico data for X"
+   * @return the endpoints removed (empty if only a leftover pair was)
+   * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
+   *     X"
+   * @throws ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if a path shares its workload id
+   *     with the path the workload was added by and names another namespace
    */
   List<WorkloadEndpoint> removeContainer(String workload);
 
   /**
-   * Removes many workloads at once: like {@link #removeContainer} for each, but all their veths go
-   * in one bulk kernel delete (about 0.4 ms per veth instead of ~20 ms). Workloads without Calico
-   * data are skipped.
+   * Removes many workloads at once: like {@link #removeContainer} for each, but their data goes in
+   * a few transactions and their veths in one bulk kernel delete (about 0.4 ms per veth instead of
+   * ~20 ms). Workloads without Calico data are skipped.
    *
    * @return the endpoints removed
    */
-  List<WorkloadEndpoint> removeContainers(java.util.Collection<String> workloads);
+  List<WorkloadEndpoint> removeContainers(Collection<String> workloads);
 
   /**
-   * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface. Unlike
-   * the reference, the interface is checked before anything is assigned, and any failure releases
-   * the IP again (calicoctl#565).
+   * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface and the
+   * endpoint; the IP's block and the endpoint commit together. The interface is checked before
+   * anything is assigned, and any failure undoes the address and route (calicoctl#565).
    *
-   * @throws io.github.calicoj.core.NotFoundException if the workload has no endpoint, or the
-   *     interface does not exist in the container
+   * @return the endpoint as written; the new address is the one it did not have before
+   * @throws NotFoundException if the workload has no endpoint ({@link
+   *     Reason#WORKLOAD_NOT_CONFIGURED}), or the interface does not exist in the container ({@link
+   *     Reason#INTERFACE_NOT_FOUND})
    */
-  WorkloadEndpoint addIp(String workload, String ipRequest, String interfaceName);
+  WorkloadEndpoint addIp(String workload, IpRequest ipRequest, InterfaceName interfaceName);
+
+  /** {@link #addIp(String, IpRequest, InterfaceName)} with the request and interface as text. */
+  default WorkloadEndpoint addIp(String workload, String ipRequest, String interfaceName) {
+    return addIp(workload, IpRequest.parse(ipRequest), InterfaceName.of(interfaceName));
+  }
 
   /**
-   * {@code calicoctl container <C> ip remove}: removes the address from the interface and the
-   * endpoint, then releases it.
+   * {@code calicoctl container <C> ip remove}: removes the address from the interface and the host
+   * route, then from the endpoint and IPAM in one transaction.
    *
-   * @throws io.github.calicoj.core.NotFoundException if the workload has no endpoint or not this IP
+   * @throws NotFoundException if the workload has no endpoint, or not this IP ({@link
+   *     Reason#ADDRESS_NOT_ON_ENDPOINT})
    */
-  WorkloadEndpoint removeIp(String workload, InetAddress ip, String interfaceName);
+  WorkloadEndpoint removeIp(String workload, InetAddress ip, InterfaceName interfaceName);
+
+  /** {@link #removeIp(String, InetAddress, InterfaceName)} with the interface as text. */
+  default WorkloadEndpoint removeIp(String workload, InetAddress ip, String interfaceName) {
+    return removeIp(workload, ip, InterfaceName.of(interfaceName));
+  }
 
   /** The workload's endpoint on this host, if it has one. */
   Optional<WorkloadEndpoint> endpoint(String workload);
@@ -146,15 +180,16 @@ public interface CalicoClient extends AutoCloseable {
   /**
    * Appends profiles to the workload's endpoint; every profile must exist and appear once.
    *
-   * @throws io.github.calicoj.core.NotFoundException for an unknown workload or profile
-   * @throws io.github.calicoj.core.ProfileAlreadyInEndpointException if one is already there
+   * @throws NotFoundException for an unknown workload ({@link Reason#ENDPOINT_NOT_FOUND}) or
+   *     profile ({@link Reason#PROFILE_NOT_FOUND})
+   * @throws ProfileAlreadyInEndpointException if one is already there
    */
   WorkloadEndpoint appendProfiles(String workload, List<String> profiles);
 
   /**
    * Removes profiles from the workload's endpoint.
    *
-   * @throws io.github.calicoj.core.ProfileNotInEndpointException if one is not there
+   * @throws ProfileNotInEndpointException if one is not there
    */
   WorkloadEndpoint removeProfiles(String workload, List<String> profiles);
 
@@ -165,8 +200,7 @@ public interface CalicoClient extends AutoCloseable {
    * Configures this host's next hops (its BGP addresses) and AS number, and ensures the global
    * config Felix needs ({@code calicoctl node}, data part).
    */
-  void configureNode(
-      @Nullable Inet4Address ipv4, @Nullable Inet6Address ipv6, @Nullable String asNumber);
+  void configureNode(NodeConfig config);
 
   /** The endpoint repository. */
   WorkloadEndpoints workloadEndpoints();
@@ -196,6 +230,7 @@ public interface CalicoClient extends AutoCloseable {
     @Nullable Path hostNamespace;
     Duration dockerTimeout = Duration.ofSeconds(10);
     Duration dataplaneWait = Duration.ofSeconds(60);
+    Duration rollbackWait = Duration.ofSeconds(2);
     @Nullable String dockerHost;
     Consumer<AddStep> stepListener = step -> {};
 
@@ -260,11 +295,24 @@ public interface CalicoClient extends AutoCloseable {
     }
 
     /**
-     * Called before each {@link AddStep} of {@code addContainer}. A listener that throws fails the
-     * add at that step, which then rolls back: the seam for fault-injection tests and for tracing.
-     * It must be fast and thread-safe.
+     * The longest a rollback waits for the datastore after a write whose outcome is unknown (while
+     * it makes sure the write can never apply). When it passes, the command ends anyway, and what
+     * the datastore may still apply is cleaned up by the next command on that workload. Default 2
+     * s.
      */
-    public Builder stepListener(Consumer<AddStep> listener) {
+    public Builder rollbackWait(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "rollbackWait must be positive");
+      this.rollbackWait = timeout;
+      return this;
+    }
+
+    /**
+     * Called before each {@link AddStep} of {@code addContainer}. A listener that throws fails the
+     * add at that step, which then rolls back: the seam for fault-injection tests and tracing,
+     * reachable from this package only.
+     */
+    Builder stepListener(Consumer<AddStep> listener) {
       this.stepListener = requireNonNull(listener, "listener");
       return this;
     }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.WorkloadException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -25,6 +27,9 @@ import java.time.Duration;
  * Thread-safe; holds no connection between calls.
  */
 public final class DockerEngine {
+  /** The most an answer may hold; an inspect is a few KiB. */
+  private static final int MAX_ANSWER_BYTES = 4 << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path socket;
@@ -76,11 +81,11 @@ public final class DockerEngine {
     Response r = get(path);
     if (r.status() == 404) {
       throw new WorkloadException(
-          WorkloadException.Reason.NOT_FOUND, "Container " + nameOrId + " was not found.", null);
+          Reason.CONTAINER_NOT_FOUND, "Container " + nameOrId + " was not found.", null);
     }
     if (r.status() != 200) {
       throw new WorkloadException(
-          WorkloadException.Reason.DAEMON_ERROR,
+          Reason.DAEMON_ERROR,
           "Docker daemon answered "
               + r.status()
               + " for container "
@@ -98,7 +103,7 @@ public final class DockerEngine {
           o.path("HostConfig").path("NetworkMode").asText(""));
     } catch (IOException e) {
       throw new WorkloadException(
-          WorkloadException.Reason.DAEMON_ERROR, "Unreadable answer from the Docker daemon", e);
+          Reason.DAEMON_ERROR, "Unreadable answer from the Docker daemon", e);
     }
   }
 
@@ -124,7 +129,7 @@ public final class DockerEngine {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new WorkloadException(
-              WorkloadException.Reason.DAEMON_UNREACHABLE,
+              Reason.DAEMON_UNREACHABLE,
               "Docker daemon at " + socket + " did not answer within " + timeout,
               null);
         }
@@ -136,14 +141,23 @@ public final class DockerEngine {
           break;
         }
         out.write(buf.array(), 0, n);
+        if (out.size() > MAX_ANSWER_BYTES) {
+          throw new WorkloadException(
+              Reason.DAEMON_ERROR,
+              "The Docker daemon at "
+                  + socket
+                  + " answered more than "
+                  + MAX_ANSWER_BYTES
+                  + " bytes",
+              null);
+        }
       }
       String text = out.toString(StandardCharsets.UTF_8);
       int split = text.indexOf("\r\n\r\n");
       String head = split < 0 ? text : text.substring(0, split);
       String[] status = head.split(" ", 3);
       if (status.length < 2 || !status[1].matches("\\d{3}")) {
-        throw new WorkloadException(
-            WorkloadException.Reason.DAEMON_ERROR, "Not an HTTP answer from " + socket, null);
+        throw new WorkloadException(Reason.DAEMON_ERROR, "Not an HTTP answer from " + socket, null);
       }
       return new Response(Integer.parseInt(status[1]), split < 0 ? "" : text.substring(split + 4));
     } catch (AccessDeniedException e) {
@@ -153,7 +167,7 @@ public final class DockerEngine {
         throw permission(e);
       }
       throw new WorkloadException(
-          WorkloadException.Reason.DAEMON_UNREACHABLE,
+          Reason.DAEMON_UNREACHABLE,
           "Unable to run docker commands. Is the docker daemon running? ("
               + socket
               + ": "
@@ -165,7 +179,7 @@ public final class DockerEngine {
 
   private WorkloadException permission(IOException e) {
     return new WorkloadException(
-        WorkloadException.Reason.PERMISSION_DENIED,
+        Reason.PERMISSION_DENIED,
         "Unable to run command.  Re-run the command as root, or configure the docker group to run"
             + " with sudo privileges (see docker installation guide for details). ("
             + socket

@@ -1,6 +1,6 @@
 /**
- * Internal: Calico v1's key layout and the JSON codec. No compatibility guarantees; not for use
- * outside calico-core.
+ * Internal: helpers shared by calico-core's packages (the pycalico JSON style, the bounded
+ * compare-and-set loop). No compatibility guarantees; not for use outside calico-core.
  */
 @NullMarked
 package io.github.calicoj.core.internal;

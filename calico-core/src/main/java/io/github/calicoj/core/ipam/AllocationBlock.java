@@ -3,11 +3,15 @@ package io.github.calicoj.core.ipam;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,11 +31,16 @@ public final class AllocationBlock {
   /** Addresses per block. */
   public static final int SIZE = 64;
 
-  /** An allocation's attributes: the handle and free-form secondary attributes. */
+  /**
+   * An allocation's attributes: the handle and free-form secondary attributes.
+   *
+   * @param handleId the handle, or null
+   * @param secondary the free-form attributes, kept in key order
+   */
   public record Attribute(@Nullable String handleId, Map<String, String> secondary) {
-    /** Copies the map. */
+    /** Copies the map, in key order. */
     public Attribute {
-      secondary = Map.copyOf(secondary);
+      secondary = Collections.unmodifiableMap(new TreeMap<>(secondary));
     }
   }
 
@@ -189,47 +199,62 @@ public final class AllocationBlock {
       Map<String, String> secondary,
       String host,
       boolean affinityCheck) {
+    return autoAssign(count, handleId, secondary, host, affinityCheck, Set.of());
+  }
+
+  /**
+   * {@link #autoAssign(int, String, Map, String, boolean)}, passing over the addresses in {@code
+   * skip} (which stay free, in their place in the free list).
+   */
+  public AutoAssigned autoAssign(
+      int count,
+      @Nullable String handleId,
+      Map<String, String> secondary,
+      String host,
+      boolean affinityCheck,
+      Set<InetAddress> skip) {
     if ((affinityCheck || strictAffinity) && !host.equals(affinityHost)) {
       return new AutoAssigned(this, List.of());
     }
-    int n = Math.min(count, unallocated.size());
-    if (n == 0) {
+    List<Integer> taken = new ArrayList<>();
+    List<Integer> stillFree = new ArrayList<>(unallocated.size());
+    for (Integer ordinal : unallocated) {
+      if (taken.size() < count && (skip.isEmpty() || !skip.contains(cidr.addressAt(ordinal)))) {
+        taken.add(ordinal);
+      } else {
+        stillFree.add(ordinal);
+      }
+    }
+    if (taken.isEmpty()) {
       return new AutoAssigned(this, List.of());
     }
     List<Attribute> attrs = new ArrayList<>(attributes);
     int index = attributeIndex(attrs, new Attribute(handleId, secondary));
     Integer[] alloc = allocations.clone();
-    List<InetAddress> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int ordinal = unallocated.get(i);
+    List<InetAddress> out = new ArrayList<>(taken.size());
+    for (int ordinal : taken) {
       alloc[ordinal] = index;
       out.add(cidr.addressAt(ordinal));
     }
     return new AutoAssigned(
         new AllocationBlock(
-            cidr,
-            affinityHost,
-            strictAffinity,
-            Arrays.asList(alloc),
-            attrs,
-            unallocated.subList(n, unallocated.size())),
+            cidr, affinityHost, strictAffinity, Arrays.asList(alloc), attrs, stillFree),
         out);
   }
 
   /**
    * Assigns one specific address (§5.3).
    *
-   * @throws AlreadyAssignedException if it is taken
+   * @throws AlreadyExistsException ({@code ADDRESS_ALREADY_ASSIGNED}) if it is taken
    * @throws IllegalStateException if the block is strictly affine to another host
    */
   public AllocationBlock assign(
       InetAddress ip, @Nullable String handleId, Map<String, String> secondary, String host) {
     int ordinal = ordinal(ip);
     if (allocations[ordinal] != null) {
-      throw new AlreadyAssignedException(
-          com.google.common.net.InetAddresses.toAddrString(ip)
-              + " is already assigned in block "
-              + cidr);
+      throw new AlreadyExistsException(
+          Reason.ADDRESS_ALREADY_ASSIGNED,
+          InetAddresses.toAddrString(ip) + " is already assigned in block " + cidr);
     }
     if (strictAffinity && !host.equals(affinityHost)) {
       throw new IllegalStateException(
@@ -287,6 +312,25 @@ public final class AllocationBlock {
       Integer a = allocations[i];
       if (a != null && handleId.equals(attributes.get(a).handleId())) {
         mine.add(cidr.addressAt(i));
+      }
+    }
+    return release(mine);
+  }
+
+  /**
+   * Frees each address of {@code owners} that its given handle or no handle holds (allocations
+   * written before handles existed); an address that another handle now holds was freed and
+   * assigned again since its owner read it, and stays. Addresses already free are reported as such.
+   *
+   * @param owners each address, with the handle expected to hold it (null: any or none)
+   */
+  public Released releaseOwned(Map<InetAddress, @Nullable String> owners) {
+    Set<InetAddress> mine = new LinkedHashSet<>();
+    for (Map.Entry<InetAddress, @Nullable String> e : owners.entrySet()) {
+      Integer a = allocations[ordinal(e.getKey())];
+      String holder = a == null ? null : attributes.get(a).handleId();
+      if (a == null || holder == null || e.getValue() == null || holder.equals(e.getValue())) {
+        mine.add(e.getKey());
       }
     }
     return release(mine);

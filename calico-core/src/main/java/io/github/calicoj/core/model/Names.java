@@ -5,9 +5,14 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.regex.Pattern;
 
-/** The reference's name rules (spec §4), in one place. */
+/**
+ * The reference's name rules, in one place: profile names and tags match Felix's {@code
+ * VALID_ID_RE}; a new profile's name is shorter than 40 characters, as the reference's message says
+ * (the reference itself never checked the length).
+ */
 public final class Names {
-  private Names() {}
+  /** The longest name a new profile may have (the message says "< 40"). */
+  public static final int MAX_PROFILE_NAME = 39;
 
   /** Felix's {@code VALID_ID_RE}: profile names, tags, endpoint ids. */
   public static final Pattern VALID_ID = Pattern.compile("^[a-zA-Z0-9_.\\-]+$");
@@ -21,6 +26,8 @@ public final class Names {
   public static final String TAG_RULE =
       "Tags names can only contain numbers, letters, dots, dashes and underscores.";
 
+  private Names() {}
+
   /** True if {@code s} matches {@code ^[a-zA-Z0-9_.-]+$}. */
   public static boolean isValidId(String s) {
     return VALID_ID.matcher(s).matches();
@@ -30,6 +37,17 @@ public final class Names {
   public static String checkProfileName(String name) {
     requireNonNull(name, "name");
     checkArgument(isValidId(name), "%s Got: %s", PROFILE_NAME_RULE, name);
+    return name;
+  }
+
+  /**
+   * Checks the name of a profile to be created: a valid id of at most {@value #MAX_PROFILE_NAME}
+   * characters. Existing profiles (another tool may have made longer names) are looked up with
+   * {@link #checkProfileName}.
+   */
+  public static String checkNewProfileName(String name) {
+    checkProfileName(name);
+    checkArgument(name.length() <= MAX_PROFILE_NAME, "%s Got: %s", PROFILE_NAME_RULE, name);
     return name;
   }
 

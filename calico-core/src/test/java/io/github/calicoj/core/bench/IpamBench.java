@@ -1,9 +1,10 @@
 package io.github.calicoj.core.bench;
 
-import io.github.calicoj.core.IpPools;
+import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
@@ -47,7 +48,7 @@ public final class IpamBench {
       rawCas(ds, "warm", OPS / 4, blockSized);
       Ipam warm = Ipam.on(ds);
       for (int i = 0; i < OPS / 4; i++) {
-        warm.autoAssignOne(4, "warm-host", null);
+        warm.autoAssignOne(4, "warm-host", null, IpOwner.UNOWNED);
       }
 
       long[] raw1 = rawCas(ds, "raw1", OPS, blockSized);
@@ -56,7 +57,7 @@ public final class IpamBench {
       long[] ours1 = new long[OPS];
       for (int i = 0; i < OPS; i++) {
         long s = System.nanoTime();
-        ipam.autoAssignOne(4, "bench-host", null);
+        ipam.autoAssignOne(4, "bench-host", null, IpOwner.UNOWNED);
         ours1[i] = System.nanoTime() - s;
       }
       double ours1Rate = OPS / ((System.nanoTime() - t0) / 1e9);
@@ -72,7 +73,8 @@ public final class IpamBench {
                 long[] lat = new long[OPS / CLIENTS];
                 for (int i = 0; i < lat.length; i++) {
                   long s = System.nanoTime();
-                  InetAddress unused = mine.autoAssignOne(4, "bench-host-" + n, null);
+                  InetAddress unused =
+                      mine.autoAssignOne(4, "bench-host-" + n, null, IpOwner.UNOWNED);
                   lat[i] = System.nanoTime() - s;
                 }
                 synchronized (ours8Lat) {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.WireFormat;
-import io.github.calicoj.core.WorkloadEndpoints;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -81,9 +81,10 @@ class AddressFamiliesIT {
     CalicoClient c =
         CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).wireFormat(format).build();
     c.configureNode(
-        (Inet4Address) InetAddresses.forString(NEXT_HOP_V4),
-        (Inet6Address) InetAddresses.forString(NEXT_HOP_V6),
-        null);
+        new NodeConfig(
+            (Inet4Address) InetAddresses.forString(NEXT_HOP_V4),
+            (Inet6Address) InetAddresses.forString(NEXT_HOP_V6),
+            null));
     c.ipPools().add(IpPool.of(Cidr.parse("10.124.0.0/16")));
     c.ipPools().add(IpPool.of(Cidr.parse("fd00:124::/64")));
     return c;

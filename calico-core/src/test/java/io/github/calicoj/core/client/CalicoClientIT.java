@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.NodeNotConfiguredException;
 import io.github.calicoj.core.NotFoundException;
-import io.github.calicoj.core.internal.Keys;
-import io.github.calicoj.core.ipam.AlreadyAssignedException;
-import io.github.calicoj.core.ipam.PoolNotFoundException;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -74,7 +75,7 @@ class CalicoClientIT {
     store = ClientFixture.freshStore(ETCD);
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
     calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
-    calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);
+    calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddresses.forString(NEXT_HOP)));
     poolPrefix = "10.123.";
     calico.ipPools().add(IpPool.of(Cidr.parse("10.123.0.0/16")));
   }
@@ -112,7 +113,7 @@ class CalicoClientIT {
             .etcdctl(
                 "get",
                 "--print-value-only",
-                Keys.endpoint(
+                CalicoKeys.endpoint(
                         HOST, "namespace", w1.path().toString().replace('/', '-'), ep1.endpointId())
                     .path())
             .trim();
@@ -186,15 +187,15 @@ class CalicoClientIT {
     String path = w.path().toString();
     String wid = path.replace('/', '-');
     assertThatThrownBy(() -> calico.addContainer(path, "172.20.0.1"))
-        .isInstanceOf(PoolNotFoundException.class)
+        .isInstanceOf(NotFoundException.class)
         .hasMessage("172.20.0.1 is not in any configured pools");
     ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w);
 
     calico.addContainer(workload().path().toString(), poolPrefix + "0.9");
     assertThatThrownBy(() -> calico.addContainer(path, poolPrefix + "0.9"))
-        .isInstanceOf(AlreadyAssignedException.class)
+        .isInstanceOf(AlreadyExistsException.class)
         .hasMessage("IP address is already assigned in pool 10.123.0.0/16.");
-    assertThat(store.list(Keys.workload(HOST, "namespace", wid)).isEmpty()).isTrue();
+    assertThat(store.list(CalicoKeys.workload(HOST, "namespace", wid)).isEmpty()).isTrue();
 
     calico.ipPools().add(IpPool.of(Cidr.parse("fd00:123::/64")));
     assertThatThrownBy(() -> calico.addContainer(path, "ipv6"))
@@ -220,7 +221,7 @@ class CalicoClientIT {
       assertThatThrownBy(() -> calico.addContainer(path, again))
           .as(again)
           .isInstanceOf(AlreadyExistsException.class)
-          .hasMessage(wid + " has already been configured with Calico Networking.");
+          .hasMessage(path + " has already been configured with Calico Networking.");
     }
     assertThat(ClientFixture.allocated(store)).hasSize(2);
     assertThat(calico.endpoints()).hasSize(2);
@@ -257,13 +258,20 @@ class CalicoClientIT {
     String path = w.path().toString();
     String wid = path.replace('/', '-');
     AtomicBoolean refuseWrites = new AtomicBoolean();
-    RuntimeException injected = new RuntimeException("injected at " + AddStep.HOST_ROUTE);
+    RuntimeException injected = new RuntimeException("injected at " + AddStep.CONTAINER_ROUTES);
     try (CalicoClient faulty =
         CalicoClient.builder(new FaultyDatastore(store, refuseWrites, new AtomicBoolean()), HOST)
             .hostNamespace(hostNs.path())
             .stepListener(
                 step -> {
-                  if (step == AddStep.HOST_ROUTE) { // after the commit: undoing it needs writes
+                  if (step == AddStep.CONTAINER_ROUTES) {
+                    // On the dataplane thread: wait until the commit has landed, so that undoing
+                    // it needs writes, then fail.
+                    long until = System.nanoTime() + 10_000_000_000L;
+                    while (store.list(CalicoKeys.workload(HOST, "namespace", wid)).isEmpty()
+                        && System.nanoTime() < until) {
+                      Thread.onSpinWait();
+                    }
                     refuseWrites.set(true);
                     throw injected;
                   }
@@ -276,7 +284,7 @@ class CalicoClientIT {
         .isInstanceOf(DatastoreUnavailableException.class)
         .hasMessageContaining("refuses writes");
     // The undo that could not write left the endpoint; the veth's undo still ran.
-    assertThat(store.list(Keys.workload(HOST, "namespace", wid)).entries()).hasSize(1);
+    assertThat(store.list(CalicoKeys.workload(HOST, "namespace", wid)).entries()).hasSize(1);
     assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
     assertThat(IpOracle.link(w.name(), "eth1")).isEmpty();
 
@@ -303,7 +311,14 @@ class CalicoClientIT {
             .build()) {
       assertThatThrownBy(() -> faulty.addContainer(path, "ipv4"))
           .isInstanceOfSatisfying(
-              DatastoreUnavailableException.class, e -> assertThat(e.outcomeUnknown()).isTrue());
+              CalicoException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(Reason.OUTCOME_UNKNOWN);
+                assertThat(e.getCause())
+                    .isInstanceOfSatisfying(
+                        DatastoreUnavailableException.class,
+                        c -> assertThat(c.outcomeUnknown()).isTrue());
+              });
     }
     assertThat(loseReply)
         .as("the endpoint's transaction was the one whose reply was lost")
@@ -429,7 +444,7 @@ class CalicoClientIT {
     assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
     assertThat(
             store
-                .list(Keys.workload(HOST, "namespace", w.path().toString().replace('/', '-')))
+                .list(CalicoKeys.workload(HOST, "namespace", w.path().toString().replace('/', '-')))
                 .size())
         .isEqualTo(1);
     assertThat(ClientFixture.allocated(store)).hasSize(1);
@@ -483,7 +498,7 @@ class CalicoClientIT {
       clients.forEach(CalicoClient::close);
     }
     String workloadId = w.path().toString().replace('/', '-');
-    assertThat(store.list(Keys.workload(HOST, "namespace", workloadId)).size()).isEqualTo(1);
+    assertThat(store.list(CalicoKeys.workload(HOST, "namespace", workloadId)).size()).isEqualTo(1);
     assertThat(ClientFixture.allocated(store)).hasSize(1);
     WorkloadEndpoint ep = calico.endpoint(w.path().toString()).orElseThrow();
     assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactly(ep.name());
@@ -497,7 +512,8 @@ class CalicoClientIT {
     TestNamespace w = workload();
     String workloadId = w.path().toString().replace('/', '-');
     // What the reference calicoctl writes: the endpoint, and no calicoj marker.
-    Key foreign = Keys.endpoint(HOST, "namespace", workloadId, "0123456789abcdef0123456789abcdef");
+    Key foreign =
+        CalicoKeys.endpoint(HOST, "namespace", workloadId, "0123456789abcdef0123456789abcdef");
     String json =
         "{\"state\": \"active\", \"name\": \"cali01234567890\", \"mac\": \"02:00:00:00:00:01\","
             + " \"profile_ids\": [], \"ipv4_nets\": [\"10.99.0.1/32\"], \"ipv6_nets\": [],"
@@ -505,11 +521,11 @@ class CalicoClientIT {
     store.put(foreign, json);
     assertThatThrownBy(() -> calico.addContainer(w.path().toString(), "ipv4", "eth2"))
         .isInstanceOf(AlreadyExistsException.class)
-        .hasMessage(workloadId + " has already been configured with Calico Networking.");
-    assertThat(store.list(Keys.workload(HOST, "namespace", workloadId)).entries())
+        .hasMessage(w.path() + " has already been configured with Calico Networking.");
+    assertThat(store.list(CalicoKeys.workload(HOST, "namespace", workloadId)).entries())
         .extracting(e -> e.key())
         .containsExactly(foreign);
-    assertThat(store.get(Keys.workloadLock(HOST, "namespace", workloadId))).isEmpty();
+    assertThat(store.get(CalicoKeys.workloadMarker(HOST, "namespace", workloadId))).isEmpty();
     assertThat(ClientFixture.allocated(store)).isEmpty();
     assertThat(IpOracle.link(w.name(), "eth2")).isEmpty();
     assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
@@ -608,7 +624,8 @@ class CalicoClientIT {
     TestNamespace hostB = ClientFixture.hostNamespace("172.31.255.2");
     try (CalicoClient calicoB =
         CalicoClient.builder(store, "cjt-host-b").hostNamespace(hostB.path()).build()) {
-      calicoB.configureNode((Inet4Address) InetAddresses.forString("172.31.255.2"), null, null);
+      calicoB.configureNode(
+          NodeConfig.ipv4((Inet4Address) InetAddresses.forString("172.31.255.2")));
       // A link between the two hosts, and the block routes BGP would install.
       hostNs.ip(
           "link", "add", "cjtxa", "type", "veth", "peer", "name", "cjtxb", "netns", hostB.name());

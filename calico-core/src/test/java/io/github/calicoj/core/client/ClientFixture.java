@@ -2,9 +2,9 @@ package io.github.calicoj.core.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
@@ -42,8 +42,8 @@ final class ClientFixture {
   static List<InetAddress> allocated(Datastore store) {
     List<InetAddress> out = new ArrayList<>();
     for (int v : new int[] {4, 6}) {
-      for (KeyValue kv : store.list(Keys.blocks(v)).entries()) {
-        AllocationBlock b = CalicoJson.readBlock(kv.value());
+      for (KeyValue kv : store.list(CalicoKeys.blocks(v)).entries()) {
+        AllocationBlock b = BlockJson.read(kv.value());
         out.addAll(b.allocatedAddresses());
       }
     }
@@ -59,10 +59,10 @@ final class ClientFixture {
       TestNamespace hostNs,
       TestNamespace workloadNs,
       String... otherLiveCaliLinks) {
-    assertThat(store.list(Keys.workload(host, orchestrator, workloadId)).entries())
+    assertThat(store.list(CalicoKeys.workload(host, orchestrator, workloadId)).entries())
         .as("endpoint keys")
         .isEmpty();
-    assertThat(store.get(Keys.workloadLock(host, orchestrator, workloadId)))
+    assertThat(store.get(CalicoKeys.workloadMarker(host, orchestrator, workloadId)))
         .as("workload marker")
         .isEmpty();
     assertThat(IpOracle.linkNames(hostNs.name(), "cali"))

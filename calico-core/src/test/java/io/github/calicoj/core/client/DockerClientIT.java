@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.AlreadyExistsException;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.WorkloadException;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -61,7 +63,7 @@ class DockerClientIT {
     store = ClientFixture.freshStore(ETCD);
     hostNs = ClientFixture.hostNamespace(NEXT_HOP);
     calico = CalicoClient.builder(store, HOST).hostNamespace(hostNs.path()).build();
-    calico.configureNode((Inet4Address) InetAddresses.forString(NEXT_HOP), null, null);
+    calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddresses.forString(NEXT_HOP)));
     calico.ipPools().add(IpPool.of(Cidr.parse("10.130.0.0/16")));
   }
 
@@ -109,7 +111,7 @@ class DockerClientIT {
             .etcdctl(
                 "get",
                 "--print-value-only",
-                Keys.endpoint(HOST, "docker", idA, epA.endpointId()).path())
+                CalicoKeys.endpoint(HOST, "docker", idA, epA.endpointId()).path())
             .trim();
     assertThat(json)
         .isEqualTo(
@@ -141,7 +143,7 @@ class DockerClientIT {
 
     assertThatThrownBy(() -> calico.addContainer(a, "ipv4"))
         .isInstanceOf(AlreadyExistsException.class)
-        .hasMessage(idA + " has already been configured with Calico Networking.");
+        .hasMessage(a + " has already been configured with Calico Networking."); // as typed
 
     calico.removeContainer(a);
     ClientFixture.assertNothingLeft(store, HOST, "docker", idA, hostNs, null, epB.name());
@@ -225,8 +227,7 @@ class DockerClientIT {
     Docker.docker("create", "--net=none", "--name", stopped, Docker.IMAGE, "sleep", "3600");
     assertThatThrownBy(() -> calico.addContainer(stopped, "ipv4"))
         .isInstanceOfSatisfying(
-            WorkloadException.class,
-            e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_RUNNING))
+            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_RUNNING))
         .hasMessage(stopped + " is not currently running.");
 
     String hostMode = container("host");
@@ -238,7 +239,7 @@ class DockerClientIT {
     assertThatThrownBy(() -> calico.addContainer("cjt-no-such-container", "ipv4"))
         .isInstanceOfSatisfying(
             WorkloadException.class,
-            e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.NOT_FOUND))
+            e -> assertThat(e.reason()).isEqualTo(Reason.CONTAINER_NOT_FOUND))
         .hasMessage("Container cjt-no-such-container was not found.");
 
     try (CalicoClient noDaemon =
@@ -246,7 +247,7 @@ class DockerClientIT {
       assertThatThrownBy(() -> noDaemon.addContainer("anything", "ipv4"))
           .isInstanceOfSatisfying(
               WorkloadException.class,
-              e -> assertThat(e.reason()).isEqualTo(WorkloadException.Reason.DAEMON_UNREACHABLE))
+              e -> assertThat(e.reason()).isEqualTo(Reason.DAEMON_UNREACHABLE))
           .hasMessageContaining("Is the docker daemon running?");
     }
     assertThat(store.list(Key.of("/calico/v1/host/" + HOST + "/workload/")).isEmpty()).isTrue();

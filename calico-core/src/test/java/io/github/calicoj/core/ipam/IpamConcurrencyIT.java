@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import io.github.calicoj.core.IpPools;
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -65,7 +67,7 @@ class IpamConcurrencyIT {
                 go.await();
                 List<InetAddress> mine = new ArrayList<>();
                 for (int i = 0; i < each; i++) {
-                  mine.add(ipam.autoAssignOne(4, host, pool));
+                  mine.add(ipam.autoAssignOne(4, host, pool, IpOwner.UNOWNED));
                 }
                 return mine;
               }));
@@ -84,8 +86,8 @@ class IpamConcurrencyIT {
 
     try (EtcdDatastore check = client()) {
       Set<InetAddress> allocatedInEtcd = new HashSet<>();
-      for (KeyValue kv : check.list(Keys.blocks(4)).entries()) {
-        AllocationBlock b = CalicoJson.readBlock(kv.value());
+      for (KeyValue kv : check.list(CalicoKeys.blocks(4)).entries()) {
+        AllocationBlock b = BlockJson.read(kv.value());
         if (!pool.contains(b.cidr())) {
           continue;
         }
@@ -96,7 +98,7 @@ class IpamConcurrencyIT {
             .as("block %s affine to %s", b.cidr(), affinity)
             .anyMatch(ip -> affinity.equals(owner.get(ip)));
         // The affinity marker exists for exactly that host.
-        assertThat(check.get(Keys.affinity(affinity, b.cidr()))).isPresent();
+        assertThat(check.get(CalicoKeys.affinity(affinity, b.cidr()))).isPresent();
         allocatedInEtcd.addAll(inBlock);
       }
       assertThat(allocatedInEtcd).isEqualTo(owner.keySet());
@@ -123,9 +125,9 @@ class IpamConcurrencyIT {
                 Ipam ipam = Ipam.on(ds);
                 go.await();
                 try {
-                  ipam.assign(target, host, null, Map.of());
+                  ipam.assign(target, host, IpOwner.UNOWNED);
                   return "won";
-                } catch (AlreadyAssignedException e) {
+                } catch (AlreadyExistsException e) {
                   return "already";
                 }
               }));
@@ -145,7 +147,7 @@ class IpamConcurrencyIT {
       assertThat(ipam.isAssigned(target)).isTrue();
       assertThat(ipam.release(List.of(target))).isEmpty();
       assertThat(ipam.isAssigned(target)).isFalse();
-      ipam.assign(target, "again", null, Map.of()); // a released IP can be assigned again
+      ipam.assign(target, "again", IpOwner.UNOWNED); // a released IP can be assigned again
       assertThat(ipam.isAssigned(target)).isTrue();
     }
   }
@@ -158,11 +160,12 @@ class IpamConcurrencyIT {
       Ipam ipam = Ipam.on(ds);
       Set<InetAddress> got = new HashSet<>();
       for (int i = 0; i < 64; i++) {
-        got.add(ipam.autoAssignOne(4, "small", pool));
+        got.add(ipam.autoAssignOne(4, "small", pool, IpOwner.UNOWNED));
       }
       assertThat(got).hasSize(64);
-      assertThatThrownBy(() -> ipam.autoAssignOne(4, "small", pool))
-          .isInstanceOf(IpPoolExhaustedException.class)
+      assertThatThrownBy(() -> ipam.autoAssignOne(4, "small", pool, IpOwner.UNOWNED))
+          .isInstanceOf(CalicoException.class)
+          .hasFieldOrPropertyWithValue("reason", Reason.POOL_EXHAUSTED)
           .hasMessageContaining("Pools are likely exhausted")
           .hasMessageContaining("10.220.0.0/26");
     }

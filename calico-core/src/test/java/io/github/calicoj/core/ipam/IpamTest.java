@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import io.github.calicoj.core.IpPools;
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.IpamConfig;
+import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -43,45 +46,49 @@ class IpamTest {
   }
 
   private AllocationBlock stored(String cidr) {
-    return CalicoJson.readBlock(store.get(Keys.block(Cidr.parse(cidr))).orElseThrow().value());
+    return BlockJson.read(store.get(CalicoKeys.block(Cidr.parse(cidr))).orElseThrow().value());
   }
 
   @Test
   void specificIpClaimsItsBlockAndAffinityTogether() {
-    ipam.assign(ip("192.168.0.1"), "calico-01", null, Map.of());
+    ipam.assign(ip("192.168.0.1"), "calico-01", IpOwner.UNOWNED);
     AllocationBlock b = stored("192.168.0.0/26");
     assertThat(b.affinityHost()).contains("calico-01");
     assertThat(b.isAllocated(ip("192.168.0.1"))).isTrue();
     assertThat(
             store
-                .get(Keys.affinity("calico-01", Cidr.parse("192.168.0.0/26")))
+                .get(CalicoKeys.affinity("calico-01", Cidr.parse("192.168.0.0/26")))
                 .orElseThrow()
                 .value())
         .isEmpty();
-    assertThatThrownBy(() -> ipam.assign(ip("192.168.0.1"), "calico-02", null, Map.of()))
-        .isInstanceOf(AlreadyAssignedException.class)
+    assertThatThrownBy(() -> ipam.assign(ip("192.168.0.1"), "calico-02", IpOwner.UNOWNED))
+        .isInstanceOf(AlreadyExistsException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.ADDRESS_ALREADY_ASSIGNED)
         .hasMessageContaining("192.168.0.1 is already assigned in block 192.168.0.0/26");
     // Another host may assign a specific IP in a block it does not own (not strict).
-    ipam.assign(ip("192.168.0.2"), "calico-02", null, Map.of());
+    ipam.assign(ip("192.168.0.2"), "calico-02", IpOwner.UNOWNED);
     assertThat(stored("192.168.0.0/26").affinityHost()).contains("calico-01");
   }
 
   @Test
   void specificIpOutsideIpamPoolsIsPoolNotFound() {
-    assertThatThrownBy(() -> ipam.assign(ip("172.16.0.1"), "h", null, Map.of()))
-        .isInstanceOf(PoolNotFoundException.class)
+    assertThatThrownBy(() -> ipam.assign(ip("172.16.0.1"), "h", IpOwner.UNOWNED))
+        .isInstanceOf(NotFoundException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.POOL_NOT_FOUND)
         .hasMessage("172.16.0.1 is not in any configured pool");
-    assertThatThrownBy(() -> ipam.assign(ip("10.50.0.1"), "h", null, Map.of()))
-        .isInstanceOf(PoolNotFoundException.class); // pool exists but has ipam=false
-    assertThat(store.list(Keys.blocks(4)).isEmpty()).isTrue();
+    assertThatThrownBy(() -> ipam.assign(ip("10.50.0.1"), "h", IpOwner.UNOWNED))
+        .isInstanceOf(NotFoundException.class)
+        .hasFieldOrPropertyWithValue(
+            "reason", Reason.POOL_NOT_FOUND); // pool exists but has ipam=false
+    assertThat(store.list(CalicoKeys.blocks(4)).isEmpty()).isTrue();
   }
 
   @Test
   void autoAssignUsesAffineBlocksFirstThenClaimsThenReleasedIsReusedLast() {
-    Ipam.Assigned a = ipam.autoAssign(70, 2, "h1", null, null, null, Map.of());
+    Ipam.Assigned a = ipam.autoAssign(70, 2, "h1", null, null, IpOwner.UNOWNED);
     assertThat(a.ipv4()).hasSize(70).doesNotHaveDuplicates();
     assertThat(a.ipv6()).hasSize(2);
-    assertThat(store.list(Keys.affinities("h1", 4)).size()).isEqualTo(2); // 64 + 6
+    assertThat(store.list(CalicoKeys.affinities("h1", 4)).size()).isEqualTo(2); // 64 + 6
     Set<InetAddress> free = ipam.release(List.of(a.ipv4().get(0), ip("192.168.0.250")));
     assertThat(free).containsExactly(ip("192.168.0.250"));
     assertThat(ipam.isAssigned(a.ipv4().get(0))).isFalse();
@@ -95,14 +102,15 @@ class IpamTest {
   void poolRestrictedAutoAssignAndExhaustion() {
     Cidr pool = Cidr.parse("192.168.0.0/24");
     for (int i = 0; i < 256; i++) {
-      ipam.autoAssignOne(4, "h" + (i % 3), pool);
+      ipam.autoAssignOne(4, "h" + (i % 3), pool, IpOwner.UNOWNED);
     }
-    assertThatThrownBy(() -> ipam.autoAssignOne(4, "h0", pool))
-        .isInstanceOf(IpPoolExhaustedException.class)
+    assertThatThrownBy(() -> ipam.autoAssignOne(4, "h0", pool, IpOwner.UNOWNED))
+        .isInstanceOf(CalicoException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.POOL_EXHAUSTED)
         .hasMessageContaining(
             "Failed to allocate any IPs (requested 1 IPv4s and 0 IPv6s). Pools are likely exhausted.");
     ipam.release(List.of(ip("192.168.0.77")));
-    assertThat(ipam.autoAssignOne(4, "h2", pool)).isEqualTo(ip("192.168.0.77"));
+    assertThat(ipam.autoAssignOne(4, "h2", pool, IpOwner.UNOWNED)).isEqualTo(ip("192.168.0.77"));
   }
 
   @Test
@@ -110,25 +118,27 @@ class IpamTest {
     ipam.setConfig(new IpamConfig(true, true));
     Cidr pool = Cidr.parse("fd00:1::/120"); // 4 blocks of 64
     for (int i = 0; i < 4 * 64; i++) {
-      ipam.autoAssignOne(6, "owner", pool);
+      ipam.autoAssignOne(6, "owner", pool, IpOwner.UNOWNED);
     }
     ipam.release(List.of(ip("fd00:1::5")));
-    assertThatThrownBy(() -> ipam.autoAssignOne(6, "other", pool))
-        .isInstanceOf(IpPoolExhaustedException.class);
-    assertThat(ipam.autoAssignOne(6, "owner", pool)).isEqualTo(ip("fd00:1::5"));
+    assertThatThrownBy(() -> ipam.autoAssignOne(6, "other", pool, IpOwner.UNOWNED))
+        .isInstanceOf(CalicoException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.POOL_EXHAUSTED);
+    assertThat(ipam.autoAssignOne(6, "owner", pool, IpOwner.UNOWNED)).isEqualTo(ip("fd00:1::5"));
   }
 
   @Test
   void handlesCountAndReleaseByHandle() {
-    Ipam.Assigned a = ipam.autoAssign(3, 0, "h", null, null, "handle-1", Map.of("k", "v"));
-    assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value())
+    Ipam.Assigned a =
+        ipam.autoAssign(3, 0, "h", null, null, IpOwner.of("handle-1", Map.of("k", "v")));
+    assertThat(store.get(CalicoKeys.handle("handle-1")).orElseThrow().value())
         .isEqualTo("{\"id\": \"handle-1\", \"block\": {\"192.168.0.0/26\": 3}}");
     assertThat(ipam.attributesOf(a.ipv4().get(0)).orElseThrow().secondary())
         .containsEntry("k", "v");
     ipam.release(List.of(a.ipv4().get(0)));
-    assertThat(store.get(Keys.handle("handle-1")).orElseThrow().value()).contains("\": 2}");
+    assertThat(store.get(CalicoKeys.handle("handle-1")).orElseThrow().value()).contains("\": 2}");
     assertThat(ipam.releaseByHandle("handle-1")).isEqualTo(2);
-    assertThat(store.get(Keys.handle("handle-1"))).isEmpty();
+    assertThat(store.get(CalicoKeys.handle("handle-1"))).isEmpty();
     Set<InetAddress> all = new HashSet<>(a.ipv4());
     assertThat(all).allMatch(x -> !ipam.isAssigned(x));
     assertThat(stored("192.168.0.0/26").attributes()).isEmpty();
@@ -137,9 +147,10 @@ class IpamTest {
   @Test
   void staleCacheIsCorrectedByTheFailedGuard() {
     Ipam other = Ipam.on(store);
-    InetAddress first = ipam.autoAssignOne(4, "h", null);
-    InetAddress second = other.autoAssignOne(4, "h", null); // changes the block behind ipam's cache
-    InetAddress third = ipam.autoAssignOne(4, "h", null);
+    InetAddress first = ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED);
+    InetAddress second =
+        other.autoAssignOne(4, "h", null, IpOwner.UNOWNED); // changes the block behind ipam's cache
+    InetAddress third = ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED);
     assertThat(Set.of(first, second, third)).hasSize(3);
     other.release(List.of(first));
     // ipam's cache still says "first" is taken; the release must see the truth.
@@ -150,21 +161,21 @@ class IpamTest {
   void anOldReadIsNotTrustedToSayAnAddressIsFreeOrTaken() {
     // Two processes on one store, each with its own cache.
     Ipam other = Ipam.builder(store).cacheTtl(Duration.ZERO).build();
-    ipam.assign(ip("192.168.0.1"), "calico-01", null, Map.of());
+    ipam.assign(ip("192.168.0.1"), "calico-01", IpOwner.UNOWNED);
     assertThat(ipam.isAssigned(ip("192.168.0.2"))).isFalse(); // ipam caches a read of the block
 
     // The other process assigns .2: ipam's cached read still shows it free, and a release
     // through ipam must free it rather than report it "already free".
-    other.assign(ip("192.168.0.2"), "calico-01", null, Map.of());
+    other.assign(ip("192.168.0.2"), "calico-01", IpOwner.UNOWNED);
     assertThat(ipam.release(List.of(ip("192.168.0.2")))).isEmpty();
     assertThat(stored("192.168.0.0/26").isAllocated(ip("192.168.0.2"))).isFalse();
 
     // The other way round: ipam reads .3 as taken, the other process frees it, and ipam may
     // assign it again.
-    other.assign(ip("192.168.0.3"), "calico-01", null, Map.of());
+    other.assign(ip("192.168.0.3"), "calico-01", IpOwner.UNOWNED);
     assertThat(ipam.isAssigned(ip("192.168.0.3"))).isTrue();
     other.release(List.of(ip("192.168.0.3")));
-    ipam.assign(ip("192.168.0.3"), "calico-01", null, Map.of());
+    ipam.assign(ip("192.168.0.3"), "calico-01", IpOwner.UNOWNED);
     assertThat(stored("192.168.0.0/26").isAllocated(ip("192.168.0.3"))).isTrue();
   }
 }

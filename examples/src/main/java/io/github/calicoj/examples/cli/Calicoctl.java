@@ -6,10 +6,11 @@ import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.ProfileAlreadyInEndpointException;
 import io.github.calicoj.core.ProfileNotInEndpointException;
-import io.github.calicoj.core.RulesJson;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.client.IpRequest;
+import io.github.calicoj.core.client.NodeConfig;
+import io.github.calicoj.core.codec.RulesJson;
 import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
@@ -803,7 +804,7 @@ public final class Calicoctl implements Callable<Integer> {
         }
         v6 = (Inet6Address) InetAddresses.forString(ip6);
       }
-      calico().configureNode(v4, v6, as);
+      calico().configureNode(new NodeConfig(v4, v6, as));
       print(
           "Calico node configured for host "
               + cli.hostname()

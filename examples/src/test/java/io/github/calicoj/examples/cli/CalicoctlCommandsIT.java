@@ -467,7 +467,18 @@ class CalicoctlCommandsIT {
     assertThat(etcd(epKeys.get(0))).contains("\"profile_ids\": [\"P1\"]");
 
     // ip remove: gone from the container, the host routes and the endpoint, and released.
-    ok("No attributes defined for 10.50.0.8", "ipam", "info", "10.50.0.8");
+    ok(
+        "IP: 10.50.0.8\nHandle: calicoj."
+            + HOST
+            + ".namespace."
+            + wid
+            + "\nhost: "
+            + HOST
+            + "\norchestrator: namespace\nworkload: "
+            + wid,
+        "ipam",
+        "info",
+        "10.50.0.8");
     ok("IP 10.50.0.8 removed from " + path, "container", path, "ip", "remove", "10.50.0.8");
     assertThat(IpOracle.addresses(w.name(), "eth1"))
         .contains("10.50.0.7/32")

@@ -1,9 +1,12 @@
-package io.github.calicoj.core;
+package io.github.calicoj.core.repository;
 
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.HostConfig;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
@@ -12,6 +15,7 @@ import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -40,31 +44,31 @@ public final class Hosts {
   public void configure(HostConfig host) {
     requireNonNull(host, "host");
     String h = host.hostname();
-    Key hostKey = Keys.host(h);
+    Key hostKey = CalicoKeys.host(h);
     if (host.ipv4() != null) {
       datastore.put(Key.of(hostKey.path() + "bird_ip"), InetAddresses.toAddrString(host.ipv4()));
     }
     datastore.put(Key.of(hostKey.path() + "config/DefaultEndpointToHostAction"), "RETURN");
     datastore.put(Key.of(hostKey.path() + "config/marker"), "created");
     datastore.put(
-        Keys.bgpIp(h, 4), host.ipv4() == null ? "" : InetAddresses.toAddrString(host.ipv4()));
+        CalicoKeys.bgpIp(h, 4), host.ipv4() == null ? "" : InetAddresses.toAddrString(host.ipv4()));
     datastore.put(
-        Keys.bgpIp(h, 6), host.ipv6() == null ? "" : InetAddresses.toAddrString(host.ipv6()));
+        CalicoKeys.bgpIp(h, 6), host.ipv6() == null ? "" : InetAddresses.toAddrString(host.ipv6()));
     if (host.asNumber() != null) {
-      datastore.put(Keys.bgpAs(h), host.asNumber());
+      datastore.put(CalicoKeys.bgpAs(h), host.asNumber());
     } else {
-      datastore.delete(Keys.bgpAs(h));
+      datastore.delete(CalicoKeys.bgpAs(h));
     }
   }
 
   /** The host's BGP configuration, if its BGP keys exist. */
   public Optional<HostConfig> get(String hostname) {
-    Optional<KeyValue> v4 = datastore.get(Keys.bgpIp(hostname, 4));
-    Optional<KeyValue> v6 = datastore.get(Keys.bgpIp(hostname, 6));
+    Optional<KeyValue> v4 = datastore.get(CalicoKeys.bgpIp(hostname, 4));
+    Optional<KeyValue> v6 = datastore.get(CalicoKeys.bgpIp(hostname, 6));
     if (v4.isEmpty() && v6.isEmpty()) {
       return Optional.empty();
     }
-    Optional<KeyValue> as = datastore.get(Keys.bgpAs(hostname));
+    Optional<KeyValue> as = datastore.get(CalicoKeys.bgpAs(hostname));
     return Optional.of(
         new HostConfig(
             hostname,
@@ -80,10 +84,11 @@ public final class Hosts {
    * @throws NotFoundException "BGP configuration for host H not found." if either key is missing
    */
   public Map<Integer, InetAddress> nextHops(String hostname) {
-    Optional<KeyValue> v4 = datastore.get(Keys.bgpIp(hostname, 4));
-    Optional<KeyValue> v6 = datastore.get(Keys.bgpIp(hostname, 6));
+    Optional<KeyValue> v4 = datastore.get(CalicoKeys.bgpIp(hostname, 4));
+    Optional<KeyValue> v6 = datastore.get(CalicoKeys.bgpIp(hostname, 6));
     if (v4.isEmpty() || v6.isEmpty()) {
-      throw new NotFoundException("BGP configuration for host " + hostname + " not found.");
+      throw new NotFoundException(
+          Reason.HOST_NOT_FOUND, "BGP configuration for host " + hostname + " not found.");
     }
     Map<Integer, InetAddress> hops = new LinkedHashMap<>();
     Inet4Address a4 = parse(v4, Inet4Address.class);
@@ -102,12 +107,12 @@ public final class Hosts {
    * defaults where missing; {@code cali} is added to {@code InterfacePrefix} if absent.
    */
   public void ensureGlobalConfig() {
-    String config = Keys.CONFIG.path();
+    String config = CalicoKeys.CONFIG.path();
     Key prefixKey = Key.of(config + "InterfacePrefix");
     Optional<KeyValue> prefix = datastore.get(prefixKey);
     if (prefix.isEmpty()) {
       createIfMissing(prefixKey, "cali");
-    } else if (!java.util.Arrays.asList(prefix.get().value().split(",", -1)).contains("cali")) {
+    } else if (!Arrays.asList(prefix.get().value().split(",", -1)).contains("cali")) {
       datastore.update(prefixKey, prefix.get().value() + ",cali", prefix.get().revision());
     }
     createIfMissing(Key.of(config + "LogSeverityFile"), "none");
@@ -117,15 +122,15 @@ public final class Hosts {
     if (format.era() == WireFormat.Era.LINK_LOCAL) {
       createIfMissing(Key.of(config + "ReportingIntervalSecs"), "0");
     }
-    createIfMissing(Keys.BGP_GLOBAL_AS, "64511");
-    createIfMissing(Keys.BGP_GLOBAL_MESH, "{\"enabled\": true}");
-    datastore.put(Keys.READY, "true");
+    createIfMissing(CalicoKeys.BGP_GLOBAL_AS, "64511");
+    createIfMissing(CalicoKeys.BGP_GLOBAL_MESH, "{\"enabled\": true}");
+    datastore.put(CalicoKeys.READY, "true");
   }
 
   /** Deletes the host's Calico and BGP keys ({@code node remove}, data part). */
   public void remove(String hostname) {
-    datastore.deletePrefix(Keys.host(hostname));
-    datastore.deletePrefix(Keys.bgpHost(hostname));
+    datastore.deletePrefix(CalicoKeys.host(hostname));
+    datastore.deletePrefix(CalicoKeys.bgpHost(hostname));
   }
 
   private void createIfMissing(Key key, String value) {

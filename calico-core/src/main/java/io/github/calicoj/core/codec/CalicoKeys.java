@@ -1,4 +1,4 @@
-package io.github.calicoj.core.internal;
+package io.github.calicoj.core.codec;
 
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.Key;
@@ -6,27 +6,43 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Calico v1's etcd key layout (spec §1), in one place. */
-public final class Keys {
-  private Keys() {}
-
+/**
+ * Calico v1's etcd key layout, in one place: endpoints, profiles, pools, IPAM blocks, affinities
+ * and handles, BGP host keys, and calicoj's own workload markers. Stateless and thread-safe.
+ */
+public final class CalicoKeys {
+  /** {@code true} here tells Felix the data is ready. */
   public static final Key READY = Key.of("/calico/v1/Ready");
+
+  /** Felix's global configuration parameters, one key each. */
   public static final Key CONFIG = Key.of("/calico/v1/config/");
+
+  /** Every host's keys: endpoints, {@code bird_ip}, per-host config. */
   public static final Key HOSTS = Key.of("/calico/v1/host/");
+
+  /** Every profile's {@code tags}, {@code rules} and {@code labels}. */
   public static final Key PROFILES = Key.of("/calico/v1/policy/profile/");
+
+  /** The IPAM config ({@code strict_affinity}, {@code auto_allocate_blocks}). */
   public static final Key IPAM_CONFIG = Key.of("/calico/ipam/v2/config");
+
+  /** The global BGP AS number. */
   public static final Key BGP_GLOBAL_AS = Key.of("/calico/bgp/v1/global/as_num");
+
+  /** The global BGP node-to-node mesh switch. */
   public static final Key BGP_GLOBAL_MESH = Key.of("/calico/bgp/v1/global/node_mesh");
 
   /**
    * Library-private, outside Calico's tree: one marker per workload that makes "create the
    * workload's endpoint unless it has one" a single atomic transaction.
    */
-  public static final Key WORKLOAD_LOCKS = Key.of("/calicoj/v1/workload/");
+  public static final Key WORKLOAD_MARKERS = Key.of("/calicoj/v1/workload/");
 
-  /** Felix's endpoint key regex (spec §1.4). */
+  /** Felix's endpoint key regex. */
   public static final Pattern ENDPOINT =
       Pattern.compile("^/calico/v1/host/([^/]+)/workload/([^/]+)/([^/]+)/endpoint/([^/]+)$");
+
+  private CalicoKeys() {}
 
   /** {@code /calico/v1/host/<h>/}. */
   public static Key host(String hostname) {
@@ -44,12 +60,19 @@ public final class Keys {
     return Key.of(workload(hostname, orchestrator, workload).path() + "endpoint/" + id);
   }
 
-  /** The workload lock marker. */
-  public static Key workloadLock(String hostname, String orchestrator, String workload) {
-    return Key.of(WORKLOAD_LOCKS.path() + hostname + "/" + orchestrator + "/" + workload);
+  /** A workload's marker ({@code io.github.calicoj.core.repository.WorkloadMarker}). */
+  public static Key workloadMarker(String hostname, String orchestrator, String workload) {
+    return Key.of(WORKLOAD_MARKERS.path() + hostname + "/" + orchestrator + "/" + workload);
   }
 
-  /** Parsed endpoint key: hostname, orchestrator, workload, endpoint id. */
+  /**
+   * A parsed endpoint key.
+   *
+   * @param hostname the host
+   * @param orchestrator the orchestrator id
+   * @param workload the workload id
+   * @param id the endpoint id
+   */
   public record EndpointKey(String hostname, String orchestrator, String workload, String id) {}
 
   /** Parses an endpoint key, if it is one. */

@@ -1,9 +1,8 @@
-package io.github.calicoj.core.bench;
+package io.github.calicoj.core.client;
 
 import static io.github.calicoj.testkit.BenchStats.median;
 import static io.github.calicoj.testkit.BenchStats.p99;
 
-import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
@@ -51,7 +50,7 @@ public final class ClientBench {
       for (int i = 0; i < N; i++) {
         ns.add(TestNamespace.create());
       }
-      calico.configureNode((Inet4Address) InetAddress.getByName(NEXT_HOP), null, null);
+      calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName(NEXT_HOP)));
       calico.ipPools().add(IpPool.of(Cidr.parse("10.160.0.0/16")));
       List<String> paths = new ArrayList<>();
       ns.forEach(t -> paths.add(t.path().toString()));
@@ -181,9 +180,9 @@ public final class ClientBench {
     return out;
   }
 
-  private static final java.util.Map<io.github.calicoj.core.client.AddStep, List<Long>> STEP_TIMES =
-      new java.util.EnumMap<>(io.github.calicoj.core.client.AddStep.class);
-  private static io.github.calicoj.core.client.AddStep lastStep;
+  private static final java.util.Map<AddStep, List<Long>> STEP_TIMES =
+      new java.util.EnumMap<>(AddStep.class);
+  private static AddStep lastStep;
   private static long lastMark;
   private static long firstMark;
 
@@ -194,7 +193,7 @@ public final class ClientBench {
   private static final List<Long> LAST_STEP = new ArrayList<>();
 
   /** Attributes the time since the previous step's start to that step. */
-  private static synchronized void mark(io.github.calicoj.core.client.AddStep step) {
+  private static synchronized void mark(AddStep step) {
     long now = System.nanoTime();
     if (lastStep == null) {
       firstMark = now;

@@ -1,11 +1,13 @@
-package io.github.calicoj.core.internal;
+package io.github.calicoj.core.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.internal.PyJson;
 import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.IpamConfig;
@@ -44,10 +46,10 @@ class CalicoJsonTest {
   void endpointEraAIsTheSpecExampleByteForByte() {
     WorkloadEndpoint ep = specEndpoint();
     assertThat(ep.name()).isEqualTo("califaadb45a480");
-    assertThat(Keys.endpoint("calico-01", "docker", WORKLOAD, ENDPOINT_ID).path())
+    assertThat(CalicoKeys.endpoint("calico-01", "docker", WORKLOAD, ENDPOINT_ID).path())
         .isEqualTo(
             "/calico/v1/host/calico-01/workload/docker/" + WORKLOAD + "/endpoint/" + ENDPOINT_ID);
-    assertThat(CalicoJson.endpoint(ep, WireFormat.ERA_A))
+    assertThat(EndpointJson.write(ep, WireFormat.ERA_A))
         .isEqualTo(
             "{\"state\": \"active\", \"name\": \"califaadb45a480\", \"mac\": \"72:ef:5a:87:35:bd\","
                 + " \"profile_ids\": [\"PROF_A_C_E\"], \"ipv4_nets\": [\"192.168.0.1/32\"],"
@@ -56,7 +58,7 @@ class CalicoJsonTest {
 
   @Test
   void endpointEraBHasNoGatewaysAndHasLabels() {
-    String json = CalicoJson.endpoint(specEndpoint(), WireFormat.ERA_B);
+    String json = EndpointJson.write(specEndpoint(), WireFormat.ERA_B);
     assertThat(json)
         .isEqualTo(
             "{\"state\": \"active\", \"name\": \"califaadb45a480\", \"mac\": \"72:ef:5a:87:35:bd\","
@@ -74,7 +76,7 @@ class CalicoJsonTest {
             .addNet(Cidr.parse("fd80:24e2:f998:72d6::1/128"))
             .ipv6Gateway(InetAddresses.forString("fd80::1"))
             .build();
-    String json = CalicoJson.endpoint(ep, WireFormat.ERA_A);
+    String json = EndpointJson.write(ep, WireFormat.ERA_A);
     assertThat(json)
         .contains(
             "\"ipv4_nets\": [\"192.168.0.1/32\", \"192.168.0.10/32\", \"192.168.0.9/32\"],"
@@ -84,8 +86,8 @@ class CalicoJsonTest {
 
   @Test
   void endpointRoundTripsAndReaderIsTolerant() {
-    Keys.EndpointKey key =
-        Keys.parseEndpoint(
+    CalicoKeys.EndpointKey key =
+        CalicoKeys.parseEndpoint(
                 Key.of(
                     "/calico/v1/host/calico-01/workload/docker/"
                         + WORKLOAD
@@ -93,13 +95,13 @@ class CalicoJsonTest {
                         + ENDPOINT_ID))
             .orElseThrow();
     WorkloadEndpoint back =
-        CalicoJson.readEndpoint(
-            key, CalicoJson.endpoint(specEndpoint(), WireFormat.ERA_A), Revision.of(7));
+        EndpointJson.read(
+            key, EndpointJson.write(specEndpoint(), WireFormat.ERA_A), Revision.of(7));
     assertThat(back.sameContent(specEndpoint())).isTrue();
     assertThat(back.revision()).isEqualTo(Revision.of(7));
     // Legacy profile_id, unknown fields, missing nets and gateways.
     WorkloadEndpoint legacy =
-        CalicoJson.readEndpoint(
+        EndpointJson.read(
             key,
             "{\"state\": \"active\", \"name\": \"califaadb45a480\", \"mac\": \"72:ef:5a:87:35:bd\","
                 + " \"profile_id\": \"OLD\", \"future_field\": {\"x\": 1}}",
@@ -112,17 +114,17 @@ class CalicoJsonTest {
   @Test
   void profileDefaultsAreTheSpecValues() {
     Profile p = Profile.withDefaults("PROF_A_C_E");
-    assertThat(Keys.profileTags("PROF_A_C_E").path())
+    assertThat(CalicoKeys.profileTags("PROF_A_C_E").path())
         .isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/tags");
-    assertThat(Keys.profileRules("PROF_A_C_E").path())
+    assertThat(CalicoKeys.profileRules("PROF_A_C_E").path())
         .isEqualTo("/calico/v1/policy/profile/PROF_A_C_E/rules");
-    assertThat(CalicoJson.tags(p.tags())).isEqualTo("[\"PROF_A_C_E\"]");
-    assertThat(CalicoJson.rules(p.name(), p.rules(), WireFormat.ERA_A))
+    assertThat(ProfileJson.tags(p.tags())).isEqualTo("[\"PROF_A_C_E\"]");
+    assertThat(RulesJson.write(p.name(), p.rules(), WireFormat.ERA_A))
         .isEqualTo(
             "{\"id\": \"PROF_A_C_E\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\":"
                 + " \"PROF_A_C_E\"}], \"outbound_rules\": [{\"action\": \"allow\"}]}");
-    assertThat(CalicoJson.tags(List.of("a", "b"))).isEqualTo("[\"a\", \"b\"]");
-    assertThat(CalicoJson.labels(Map.of())).isEqualTo("{}");
+    assertThat(ProfileJson.tags(List.of("a", "b"))).isEqualTo("[\"a\", \"b\"]");
+    assertThat(ProfileJson.labels(Map.of())).isEqualTo("{}");
   }
 
   @Test
@@ -133,16 +135,16 @@ class CalicoJsonTest {
             .dstPorts(List.of(PortRange.of(80), PortRange.range(8000, 8080)))
             .srcNet(Cidr.parse("10.1.2.3/8"))
             .build();
-    String json = CalicoJson.write(CalicoJson.rule(r, WireFormat.ERA_A));
+    String json = PyJson.write(RulesJson.rule(r, WireFormat.ERA_A));
     assertThat(json)
         .isEqualTo(
             "{\"action\": \"allow\", \"protocol\": \"tcp\", \"src_net\": \"10.1.2.3/8\","
                 + " \"dst_ports\": [80, \"8000:8080\"]}");
-    assertThat(CalicoJson.readRule(CalicoJson.parse(json, "rule"))).isEqualTo(r);
+    assertThat(RulesJson.readRule(PyJson.parse(json, "rule"))).isEqualTo(r);
     // A reader accepts the digit string that Felix rejects, and null values.
     Rule lenient =
-        CalicoJson.readRule(
-            CalicoJson.parse(
+        RulesJson.readRule(
+            PyJson.parse(
                 "{\"action\": \"deny\", \"protocol\": \"udp\", \"dst_ports\": [\"53\"], \"src_tag\": null}",
                 "rule"));
     assertThat(lenient.dstPorts()).containsExactly(PortRange.of(53));
@@ -155,13 +157,13 @@ class CalicoJsonTest {
         new Rules(
             List.of(Rule.builder("allow").protocol("icmp").icmpType(8).icmpCode(0).build()),
             List.of(Rule.builder("deny").dstNet(Cidr.parse("fd00::/8")).build()));
-    String json = CalicoJson.rules("p", rules, WireFormat.ERA_A);
+    String json = RulesJson.write("p", rules, WireFormat.ERA_A);
     assertThat(json)
         .isEqualTo(
             "{\"id\": \"p\", \"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"icmp\","
                 + " \"icmp_type\": 8, \"icmp_code\": 0}], \"outbound_rules\": [{\"action\":"
                 + " \"deny\", \"dst_net\": \"fd00::/8\"}]}");
-    assertThat(CalicoJson.readRules(json)).isEqualTo(rules);
+    assertThat(RulesJson.read(json)).isEqualTo(rules);
   }
 
   @Test
@@ -172,10 +174,10 @@ class CalicoJsonTest {
             .ipVersion(4)
             .notSrcNet(Cidr.parse("10.0.0.0/8"))
             .build();
-    assertThatThrownBy(() -> CalicoJson.rule(r, WireFormat.ERA_A))
+    assertThatThrownBy(() -> RulesJson.rule(r, WireFormat.ERA_A))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("extendedRules");
-    assertThat(CalicoJson.write(CalicoJson.rule(r, WireFormat.ERA_A.withExtendedRules(true))))
+    assertThat(PyJson.write(RulesJson.rule(r, WireFormat.ERA_A.withExtendedRules(true))))
         .isEqualTo(
             "{\"action\": \"allow\", \"protocol\": \"tcp\", \"ip_version\": 4, \"!src_net\":"
                 + " \"10.0.0.0/8\"}");
@@ -184,19 +186,20 @@ class CalicoJsonTest {
   @Test
   void poolsWriteOnlyNonDefaultOptions() {
     IpPool plain = IpPool.of(Cidr.parse("192.168.0.0/16"));
-    assertThat(Keys.pool(plain.cidr()).path()).isEqualTo("/calico/v1/ipam/v4/pool/192.168.0.0-16");
-    assertThat(CalicoJson.pool(plain)).isEqualTo("{\"cidr\": \"192.168.0.0/16\"}");
+    assertThat(CalicoKeys.pool(plain.cidr()).path())
+        .isEqualTo("/calico/v1/ipam/v4/pool/192.168.0.0-16");
+    assertThat(PoolJson.write(plain)).isEqualTo("{\"cidr\": \"192.168.0.0/16\"}");
     IpPool natIpip = IpPool.of(Cidr.parse("10.10.0.0/16")).withOptions(true, true);
-    assertThat(CalicoJson.pool(natIpip))
+    assertThat(PoolJson.write(natIpip))
         .isEqualTo("{\"cidr\": \"10.10.0.0/16\", \"ipip\": \"tunl0\", \"masquerade\": true}");
-    assertThat(CalicoJson.readPool(CalicoJson.pool(natIpip))).isEqualTo(natIpip);
+    assertThat(PoolJson.read(PoolJson.write(natIpip))).isEqualTo(natIpip);
     IpPool v6 = IpPool.of(Cidr.parse("fd80:24e2:f998:72d6::/64"));
-    assertThat(Keys.pool(v6.cidr()).path())
+    assertThat(CalicoKeys.pool(v6.cidr()).path())
         .isEqualTo("/calico/v1/ipam/v6/pool/fd80:24e2:f998:72d6::-64");
     // Normalised on the way in.
     assertThat(IpPool.of(Cidr.parse("10.1.1.1/8")).cidr().toString()).isEqualTo("10.0.0.0/8");
     IpPool off = new IpPool(Cidr.parse("10.20.0.0/16"), false, false, false, true);
-    assertThat(CalicoJson.pool(off))
+    assertThat(PoolJson.write(off))
         .isEqualTo("{\"cidr\": \"10.20.0.0/16\", \"ipam\": false, \"disabled\": true}");
   }
 
@@ -213,7 +216,7 @@ class CalicoJsonTest {
         free.add(Integer.toString(i));
       }
     }
-    String json = CalicoJson.block(block);
+    String json = BlockJson.write(block);
     assertThat(json)
         .isEqualTo(
             "{\"cidr\": \"192.168.0.0/26\", \"affinity\": \"host:calico-01\", \"allocations\": "
@@ -221,11 +224,11 @@ class CalicoJsonTest {
                 + ", \"attributes\": [{\"handle_id\": null, \"secondary\": {}}], \"unallocated\": "
                 + free
                 + "}");
-    assertThat(Keys.block(block.cidr()).path())
+    assertThat(CalicoKeys.block(block.cidr()).path())
         .isEqualTo("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26");
-    assertThat(Keys.affinity("calico-01", block.cidr()).path())
+    assertThat(CalicoKeys.affinity("calico-01", block.cidr()).path())
         .isEqualTo("/calico/ipam/v2/host/calico-01/ipv4/block/192.168.0.0-26");
-    assertThat(CalicoJson.readBlock(json)).isEqualTo(block);
+    assertThat(BlockJson.read(json)).isEqualTo(block);
   }
 
   @Test
@@ -238,22 +241,21 @@ class CalicoJsonTest {
         "{\"cidr\": \"10.0.0.64/26\", \"affinity\": null, \"strictAffinity\": true, \"allocations\": "
             + alloc
             + ", \"attributes\": [{\"handle_id\": \"h\", \"secondary\": {\"k\": \"v\"}}], \"extra\": 1}";
-    AllocationBlock b = CalicoJson.readBlock(goStyle);
+    AllocationBlock b = BlockJson.read(goStyle);
     assertThat(b.strictAffinity()).isTrue();
     assertThat(b.affinityHost()).isEmpty();
     assertThat(b.unallocated()).hasSize(63).doesNotContain(5).startsWith(0, 1, 2, 3, 4, 6);
     assertThat(
-            CalicoJson.readBlock(goStyle.replace("strictAffinity", "strict_affinity"))
-                .strictAffinity())
+            BlockJson.read(goStyle.replace("strictAffinity", "strict_affinity")).strictAffinity())
         .isTrue();
   }
 
   @Test
   void handleAndIpamConfig() {
-    assertThat(CalicoJson.handle("abc123", Map.of(Cidr.parse("192.168.0.0/26"), 2)))
+    assertThat(BlockJson.handle("abc123", Map.of(Cidr.parse("192.168.0.0/26"), 2)))
         .isEqualTo("{\"id\": \"abc123\", \"block\": {\"192.168.0.0/26\": 2}}");
-    assertThat(Keys.handle("abc123").path()).isEqualTo("/calico/ipam/v2/handle/abc123");
-    assertThat(CalicoJson.ipamConfig(IpamConfig.DEFAULT))
+    assertThat(CalicoKeys.handle("abc123").path()).isEqualTo("/calico/ipam/v2/handle/abc123");
+    assertThat(BlockJson.config(IpamConfig.DEFAULT))
         .isEqualTo("{\"auto_allocate_blocks\": true, \"strict_affinity\": false}");
     assertThatThrownBy(() -> new IpamConfig(false, false))
         .hasMessageContaining("Cannot disable 'strict_affinity' and 'auto_allocate_blocks'");
@@ -261,6 +263,6 @@ class CalicoJsonTest {
 
   @Test
   void nonAsciiIsEscapedLikeJsonDumps() {
-    assertThat(CalicoJson.labels(Map.of("k", "é"))).isEqualTo("{\"k\": \"\\u00E9\"}");
+    assertThat(ProfileJson.labels(Map.of("k", "é"))).isEqualTo("{\"k\": \"\\u00E9\"}");
   }
 }

@@ -1,8 +1,9 @@
-package io.github.calicoj.core.client;
+package io.github.calicoj.core;
 
-import io.github.calicoj.core.CalicoException;
-
-/** This host has no next hop for the IP version (era A: no BGP address configured). */
+/**
+ * This host has no next hop for the IP version (era A: no BGP address configured). Reason {@link
+ * Reason#NODE_NOT_CONFIGURED}.
+ */
 public class NodeNotConfiguredException extends CalicoException {
   private static final long serialVersionUID = 1L;
 
@@ -10,7 +11,9 @@ public class NodeNotConfiguredException extends CalicoException {
 
   /** Creates the exception with the reference's message. */
   public NodeNotConfiguredException(int version) {
-    super("This node is not configured for IPv" + version + ".  Is calico-node running?");
+    super(
+        Reason.NODE_NOT_CONFIGURED,
+        "This node is not configured for IPv" + version + ".  Is calico-node running?");
     this.version = version;
   }
 

@@ -1,10 +1,13 @@
-package io.github.calicoj.core;
+package io.github.calicoj.core.repository;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.codec.PoolJson;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.datastore.Datastore;
@@ -34,7 +37,8 @@ public final class IpPools {
    * Adds (or overwrites, if the CIDR is identical) one pool. An IP-in-IP pool also sets {@code
    * /calico/v1/config/IpInIpEnabled} to {@code true}.
    *
-   * @throws PoolConflictException "Cannot add IP pool X - pool overlaps with an existing pool Y"
+   * @throws ConflictException ({@link Reason#POOL_OVERLAP}) "Cannot add IP pool X - pool overlaps
+   *     with an existing pool Y"
    */
   public IpPool add(IpPool pool) {
     return addAll(List.of(pool)).get(0);
@@ -44,7 +48,8 @@ public final class IpPools {
    * Adds pools after checking all of them against the existing pools and each other; nothing is
    * written if any check fails.
    *
-   * @throws PoolConflictException on an overlap (identical CIDRs are an update, not an overlap)
+   * @throws ConflictException ({@link Reason#POOL_OVERLAP}) on an overlap (identical CIDRs are an
+   *     update, not an overlap)
    */
   public List<IpPool> addAll(List<IpPool> pools) {
     List<IpPool> existing = list();
@@ -52,7 +57,8 @@ public final class IpPools {
       IpPool p = requireNonNull(pools.get(i), "pool");
       for (IpPool e : existing) {
         if (!e.cidr().equals(p.cidr()) && e.cidr().overlaps(p.cidr())) {
-          throw new PoolConflictException(
+          throw new ConflictException(
+              Reason.POOL_OVERLAP,
               "Cannot add IP pool "
                   + p.cidr()
                   + " - pool overlaps with an existing pool "
@@ -62,7 +68,8 @@ public final class IpPools {
       for (int j = 0; j < i; j++) {
         IpPool other = pools.get(j);
         if (!other.cidr().equals(p.cidr()) && other.cidr().overlaps(p.cidr())) {
-          throw new PoolConflictException(
+          throw new ConflictException(
+              Reason.POOL_OVERLAP,
               "Cannot add IP pool "
                   + p.cidr()
                   + " - pool overlaps with another new pool "
@@ -71,9 +78,9 @@ public final class IpPools {
       }
     }
     for (IpPool p : pools) {
-      datastore.put(Keys.pool(p.cidr()), CalicoJson.pool(p));
+      datastore.put(CalicoKeys.pool(p.cidr()), PoolJson.write(p));
       if (p.ipip()) {
-        datastore.put(Key.of(Keys.CONFIG.path() + "IpInIpEnabled"), "true");
+        datastore.put(Key.of(CalicoKeys.CONFIG.path() + "IpInIpEnabled"), "true");
       }
     }
     return List.copyOf(pools);
@@ -86,8 +93,8 @@ public final class IpPools {
    */
   public void remove(Cidr cidr) {
     Cidr c = cidr.normalized();
-    if (!datastore.delete(Keys.pool(c))) {
-      throw new NotFoundException(c + " is not a configured pool.");
+    if (!datastore.delete(CalicoKeys.pool(c))) {
+      throw new NotFoundException(Reason.POOL_NOT_FOUND, c + " is not a configured pool.");
     }
   }
 
@@ -95,8 +102,8 @@ public final class IpPools {
   public List<IpPool> list(int version) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
     List<IpPool> out = new ArrayList<>();
-    for (KeyValue kv : datastore.list(Keys.pools(version)).entries()) {
-      out.add(CalicoJson.readPool(kv.value()));
+    for (KeyValue kv : datastore.list(CalicoKeys.pools(version)).entries()) {
+      out.add(PoolJson.read(kv.value()));
     }
     return List.copyOf(out);
   }
@@ -111,7 +118,7 @@ public final class IpPools {
   /** The pool with exactly this CIDR (after normalization). */
   public Optional<IpPool> find(Cidr cidr) {
     Cidr c = cidr.normalized();
-    return datastore.get(Keys.pool(c)).map(kv -> CalicoJson.readPool(kv.value()));
+    return datastore.get(CalicoKeys.pool(c)).map(kv -> PoolJson.read(kv.value()));
   }
 
   /** The first pool containing {@code ip}; with {@code ipamOnly}, only IPAM-enabled pools. */
@@ -126,7 +133,8 @@ public final class IpPools {
    * Adds the range {@code start..end} as the smallest list of CIDR pools ({@code pool range add}).
    *
    * @throws IllegalArgumentException for the reference's argument errors
-   * @throws PoolConflictException "Cannot add range - range conflicts with pool X"
+   * @throws ConflictException ({@link Reason#POOL_OVERLAP}) "Cannot add range - range conflicts
+   *     with pool X"
    */
   public List<IpPool> addRange(
       InetAddress start, InetAddress end, boolean ipip, boolean masquerade) {
@@ -144,7 +152,8 @@ public final class IpPools {
       BigInteger pl = Cidr.toInteger(p.cidr().last());
       boolean inside = pf.compareTo(s) >= 0 && pl.compareTo(e) <= 0;
       if (inside || p.cidr().contains(start) || p.cidr().contains(end)) {
-        throw new PoolConflictException("Cannot add range - range conflicts with pool " + p.cidr());
+        throw new ConflictException(
+            Reason.POOL_OVERLAP, "Cannot add range - range conflicts with pool " + p.cidr());
       }
     }
     List<IpPool> pools = new ArrayList<>();

@@ -1,8 +1,10 @@
-package io.github.calicoj.core;
+package io.github.calicoj.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -45,7 +47,7 @@ class EndpointConcurrencyIT {
                 () -> {
                   go.await();
                   try {
-                    endpoints.create(ep);
+                    endpoints.create(ep, RepositoriesTest.marker(ep));
                     return true;
                   } catch (AlreadyExistsException e) {
                     return false;
@@ -65,7 +67,7 @@ class EndpointConcurrencyIT {
                   "get",
                   "--prefix",
                   "--keys-only",
-                  Keys.workload("race-host", "docker", "race-workload").path());
+                  CalicoKeys.workload("race-host", "docker", "race-workload").path());
       assertThat(keys.lines().filter(l -> !l.isBlank()).count()).isEqualTo(1);
     }
   }
@@ -76,11 +78,12 @@ class EndpointConcurrencyIT {
       WorkloadEndpoints endpoints = new WorkloadEndpoints(ds, WireFormat.ERA_A);
       Profiles profiles = new Profiles(ds, WireFormat.ERA_A, endpoints);
       profiles.create("PROF_A_C_E");
-      WorkloadEndpoint ep = endpoints.create(RepositoriesTest.endpoint("calico-01", "wl-json"));
+      WorkloadEndpoint ep = create(endpoints, RepositoriesTest.endpoint("calico-01", "wl-json"));
       endpoints.appendProfiles(ep, List.of("PROF_A_C_E"));
       assertThat(
               ETCD.cluster()
-                  .etcdctl("get", "--print-value-only", Keys.profileRules("PROF_A_C_E").path())
+                  .etcdctl(
+                      "get", "--print-value-only", CalicoKeys.profileRules("PROF_A_C_E").path())
                   .trim())
           .isEqualTo(
               "{\"id\": \"PROF_A_C_E\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\":"
@@ -96,5 +99,9 @@ class EndpointConcurrencyIT {
                   + " \"profile_ids\": [\"PROF_A_C_E\"], \"ipv4_nets\": [\"192.168.0.1/32\"],"
                   + " \"ipv6_nets\": [], \"ipv4_gateway\": null, \"ipv6_gateway\": null}");
     }
+  }
+
+  private static WorkloadEndpoint create(WorkloadEndpoints endpoints, WorkloadEndpoint ep) {
+    return endpoints.create(ep, RepositoriesTest.marker(ep));
   }
 }

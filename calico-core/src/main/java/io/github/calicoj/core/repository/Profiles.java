@@ -1,9 +1,16 @@
-package io.github.calicoj.core;
+package io.github.calicoj.core.repository;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.codec.ProfileJson;
+import io.github.calicoj.core.codec.RulesJson;
+import io.github.calicoj.core.internal.Retry;
 import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.Profile;
 import io.github.calicoj.core.model.Rule;
@@ -12,6 +19,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.RevisionConflictException;
 import io.github.calicoj.datastore.Snapshot;
@@ -45,7 +53,7 @@ public final class Profiles {
   /** True if the profile has any key. */
   public boolean exists(String name) {
     Names.checkProfileName(name);
-    return !datastore.list(Keys.profile(name)).isEmpty();
+    return !datastore.list(CalicoKeys.profile(name)).isEmpty();
   }
 
   /**
@@ -54,7 +62,7 @@ public final class Profiles {
    * @throws AlreadyExistsException "Profile NAME already exists." if it exists
    */
   public Profile create(String name) {
-    return create(Profile.withDefaults(Names.checkProfileName(name)));
+    return create(Profile.withDefaults(Names.checkNewProfileName(name)));
   }
 
   /**
@@ -65,19 +73,20 @@ public final class Profiles {
    */
   public Profile create(Profile profile) {
     requireNonNull(profile, "profile");
-    String name = profile.name();
+    String name = Names.checkNewProfileName(profile.name());
     Transaction.Builder txn =
         Transaction.builder()
-            .guard(Guard.absent(Keys.profileTags(name)))
-            .guard(Guard.absent(Keys.profileRules(name)))
-            .put(Keys.profileTags(name), CalicoJson.tags(profile.tags()))
-            .put(Keys.profileRules(name), CalicoJson.rules(name, profile.rules(), format));
+            .guard(Guard.absent(CalicoKeys.profileTags(name)))
+            .guard(Guard.absent(CalicoKeys.profileRules(name)))
+            .put(CalicoKeys.profileTags(name), ProfileJson.tags(profile.tags()))
+            .put(CalicoKeys.profileRules(name), RulesJson.write(name, profile.rules(), format));
     if (format.writeLabels()) {
-      txn.put(Keys.profileLabels(name), CalicoJson.labels(profile.labels()));
+      txn.put(CalicoKeys.profileLabels(name), ProfileJson.labels(profile.labels()));
     }
     TxnResult r = datastore.commit(txn.build());
     if (!r.succeeded()) {
-      throw new AlreadyExistsException("Profile " + name + " already exists.");
+      throw new AlreadyExistsException(
+          Reason.PROFILE_EXISTS, "Profile " + name + " already exists.");
     }
     return new Profile(
         name, profile.tags(), profile.rules(), profile.labels(), r.revision(), r.revision());
@@ -86,7 +95,7 @@ public final class Profiles {
   /** The profile, if it exists. Missing tags or rules keys leave the defaults. */
   public Optional<Profile> get(String name) {
     Names.checkProfileName(name);
-    Snapshot s = datastore.list(Keys.profile(name));
+    Snapshot s = datastore.list(CalicoKeys.profile(name));
     if (s.isEmpty()) {
       return Optional.empty();
     }
@@ -96,14 +105,14 @@ public final class Profiles {
     KeyValue tagsKv = null;
     KeyValue rulesKv = null;
     for (KeyValue kv : s.entries()) {
-      if (kv.key().equals(Keys.profileTags(name))) {
-        tags = CalicoJson.readTags(kv.value());
+      if (kv.key().equals(CalicoKeys.profileTags(name))) {
+        tags = ProfileJson.readTags(kv.value());
         tagsKv = kv;
-      } else if (kv.key().equals(Keys.profileRules(name))) {
-        rules = CalicoJson.readRules(kv.value());
+      } else if (kv.key().equals(CalicoKeys.profileRules(name))) {
+        rules = RulesJson.read(kv.value());
         rulesKv = kv;
-      } else if (kv.key().equals(Keys.profileLabels(name))) {
-        labels = CalicoJson.readLabels(kv.value());
+      } else if (kv.key().equals(CalicoKeys.profileLabels(name))) {
+        labels = ProfileJson.readLabels(kv.value());
       }
     }
     return Optional.of(
@@ -122,14 +131,17 @@ public final class Profiles {
    * @throws NotFoundException "Profile NAME not found."
    */
   public Profile require(String name) {
-    return get(name).orElseThrow(() -> new NotFoundException("Profile " + name + " not found."));
+    return get(name)
+        .orElseThrow(
+            () ->
+                new NotFoundException(Reason.PROFILE_NOT_FOUND, "Profile " + name + " not found."));
   }
 
   /** Every profile name, sorted. */
   public List<String> names() {
     TreeSet<String> names = new TreeSet<>();
-    int depth = Keys.PROFILES.path().length();
-    for (KeyValue kv : datastore.list(Keys.PROFILES).entries()) {
+    int depth = CalicoKeys.PROFILES.path().length();
+    for (KeyValue kv : datastore.list(CalicoKeys.PROFILES).entries()) {
       String rest = kv.key().path().substring(depth);
       int slash = rest.indexOf('/');
       if (slash > 0) {
@@ -171,7 +183,8 @@ public final class Profiles {
         name,
         tags -> {
           if (!tags.contains(tag)) {
-            throw new NotFoundException("Tag " + tag + " is not on profile " + name);
+            throw new NotFoundException(
+                Reason.TAG_NOT_FOUND, "Tag " + tag + " is not on profile " + name);
           }
           List<String> t = new ArrayList<>(tags);
           t.remove(tag);
@@ -245,7 +258,7 @@ public final class Profiles {
         rules -> {
           List<Rule> list = new ArrayList<>(inbound ? rules.inbound() : rules.outbound());
           if (!list.remove(rule)) {
-            throw new NotFoundException("Rule not found.");
+            throw new NotFoundException(Reason.RULE_NOT_FOUND, "Rule not found.");
           }
           return inbound ? new Rules(list, rules.outbound()) : new Rules(rules.inbound(), list);
         });
@@ -254,7 +267,7 @@ public final class Profiles {
   /** Writes the labels key. */
   public void setLabels(String name, Map<String, String> labels) {
     require(name);
-    datastore.put(Keys.profileLabels(name), CalicoJson.labels(labels));
+    datastore.put(CalicoKeys.profileLabels(name), ProfileJson.labels(labels));
   }
 
   /**
@@ -262,71 +275,74 @@ public final class Profiles {
    *
    * @param force delete even while endpoints use it (they keep dangling profile ids)
    * @throws NotFoundException "Profile NAME not found."
-   * @throws ProfileInUseException with the reference's message, unless forced
+   * @throws ConflictException ({@link Reason#PROFILE_IN_USE}) with the reference's message, unless
+   *     forced
    */
   public void remove(String name, boolean force) {
     Names.checkProfileName(name);
     if (!exists(name)) {
-      throw new NotFoundException("Profile " + name + " not found.");
+      throw new NotFoundException(Reason.PROFILE_NOT_FOUND, "Profile " + name + " not found.");
     }
     if (!force && !endpoints.membersOf(name).isEmpty()) {
-      throw new ProfileInUseException(
+      throw new ConflictException(
+          Reason.PROFILE_IN_USE,
           "Cannot remove profile - profile in use by endpoint(s).\n"
               + "Use the '--no-check' flag to remove the profile anyway.");
     }
-    datastore.deletePrefix(Keys.profile(name));
+    datastore.deletePrefix(CalicoKeys.profile(name));
   }
 
   private void modifyTags(String name, UnaryOperator<List<String>> change) {
-    Key key = Keys.profileTags(name);
+    Key key = CalicoKeys.profileTags(name);
     modifyKey(
         name,
         key,
         json ->
-            CalicoJson.tags(
-                change.apply(json == null ? List.of(name) : CalicoJson.readTags(json))));
+            ProfileJson.tags(
+                change.apply(json == null ? List.of(name) : ProfileJson.readTags(json))));
   }
 
   private Rules modifyRules(String name, UnaryOperator<Rules> change) {
-    Key key = Keys.profileRules(name);
+    Key key = CalicoKeys.profileRules(name);
     Rules[] out = {null};
     modifyKey(
         name,
         key,
         json -> {
-          Rules rules =
-              change.apply(json == null ? Rules.defaultsFor(name) : CalicoJson.readRules(json));
+          Rules rules = change.apply(json == null ? Rules.defaultsFor(name) : RulesJson.read(json));
           out[0] = rules;
-          return CalicoJson.rules(name, rules, format);
+          return RulesJson.write(name, rules, format);
         });
     return out[0];
   }
 
   /** Compare-and-set loop on one key of an existing profile. */
-  private void modifyKey(String name, Key key, UnaryOperator<String> change) {
+  private void modifyKey(String name, Key key, UnaryOperator<@Nullable String> change) {
     Names.checkProfileName(name);
-    for (int attempt = 0; attempt < WorkloadEndpoints.MAX_RETRIES; attempt++) {
-      Optional<KeyValue> current = datastore.get(key);
-      if (current.isEmpty() && !exists(name)) {
-        throw new NotFoundException("Profile " + name + " not found.");
-      }
-      String updated = change.apply(current.map(KeyValue::value).orElse(null));
-      if (current.isPresent() && updated.equals(current.get().value())) {
-        return;
-      }
-      try {
-        if (current.isPresent()) {
-          datastore.update(key, updated, current.get().revision());
-        } else {
-          datastore.create(key, updated);
-        }
-        return;
-      } catch (RevisionConflictException
-          | ResourceNotFoundException
-          | io.github.calicoj.datastore.ResourceAlreadyExistsException e) {
-        // raced with another writer: re-read
-      }
-    }
-    throw new ConflictException("Hit max retries updating profile " + name);
+    Retry.cas(
+        "updating profile " + name,
+        () -> {
+          Optional<KeyValue> current = datastore.get(key);
+          if (current.isEmpty() && !exists(name)) {
+            throw new NotFoundException(
+                Reason.PROFILE_NOT_FOUND, "Profile " + name + " not found.");
+          }
+          String updated = change.apply(current.map(KeyValue::value).orElse(null));
+          if (current.isPresent() && updated.equals(current.get().value())) {
+            return Boolean.TRUE;
+          }
+          try {
+            if (current.isPresent()) {
+              datastore.update(key, updated, current.get().revision());
+            } else {
+              datastore.create(key, updated);
+            }
+            return Boolean.TRUE;
+          } catch (RevisionConflictException
+              | ResourceNotFoundException
+              | ResourceAlreadyExistsException e) {
+            return null; // raced with another writer: re-read
+          }
+        });
   }
 }

@@ -1,11 +1,18 @@
-package io.github.calicoj.core;
+package io.github.calicoj.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
-import io.github.calicoj.core.internal.CalicoJson;
-import io.github.calicoj.core.internal.Keys;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.ProfileAlreadyInEndpointException;
+import io.github.calicoj.core.ProfileNotInEndpointException;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.codec.EndpointJson;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.HostConfig;
 import io.github.calicoj.core.model.IpPool;
@@ -45,24 +52,33 @@ class RepositoriesTest {
         .build();
   }
 
+  private WorkloadEndpoint create(WorkloadEndpoint ep) {
+    return endpoints.create(ep, marker(ep));
+  }
+
+  static WorkloadMarker marker(WorkloadEndpoint ep) {
+    return new WorkloadMarker(ep.endpointId(), System.currentTimeMillis(), null);
+  }
+
   @Test
   void createGetAndRemoveWorkload() {
-    WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w1"));
+    WorkloadEndpoint ep = create(endpoint("h1", "w1"));
     assertThat(ep.revision()).isNotNull();
     assertThat(store.get(WorkloadEndpoints.keyOf(ep))).isPresent();
-    assertThat(endpoints.get("h1", "docker", "w1", null).sameContent(ep)).isTrue();
-    assertThat(endpoints.get(null, null, null, ep.endpointId()).endpointId())
+    assertThat(endpoints.get(EndpointQuery.workload("h1", "docker", "w1")).sameContent(ep))
+        .isTrue();
+    assertThat(endpoints.get(EndpointQuery.id(ep.endpointId())).endpointId())
         .isEqualTo(ep.endpointId());
-    assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w1")))
+    assertThatThrownBy(() -> create(endpoint("h1", "w1")))
         .isInstanceOf(AlreadyExistsException.class)
         .hasMessage("w1 has already been configured with Calico Networking.");
     endpoints.removeWorkload("h1", "docker", "w1");
-    assertThat(store.list(Keys.workload("h1", "docker", "w1")).isEmpty()).isTrue();
-    assertThat(store.get(Keys.workloadLock("h1", "docker", "w1"))).isEmpty();
+    assertThat(store.list(CalicoKeys.workload("h1", "docker", "w1")).isEmpty()).isTrue();
+    assertThat(store.get(CalicoKeys.workloadMarker("h1", "docker", "w1"))).isEmpty();
     assertThatThrownBy(() -> endpoints.removeWorkload("h1", "docker", "w1"))
         .isInstanceOf(NotFoundException.class)
         .hasMessage("w1 is not a configured workload on host h1");
-    assertThatThrownBy(() -> endpoints.get("h1", "docker", "w1", null))
+    assertThatThrownBy(() -> endpoints.get(EndpointQuery.workload("h1", "docker", "w1")))
         .isInstanceOf(NotFoundException.class)
         .hasMessage(
             "No endpoint found matching specified criteria.hostname=h1orchestrator_id=docker"
@@ -70,41 +86,42 @@ class RepositoriesTest {
   }
 
   @Test
-  void staleMarkerFromAnInterruptedRemoveIsCleanedUp() {
-    store.put(Keys.workloadLock("h1", "docker", "w2"), "leftover");
-    WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w2"));
-    assertThat(store.get(Keys.workloadLock("h1", "docker", "w2")).orElseThrow().value())
-        .startsWith(ep.endpointId() + " ");
-  }
-
-  @Test
-  void aFreshMarkerIsAnOperationInProgressAndIsNotStolen() {
+  void aMarkerWithoutAnEndpointIsClearedWhateverItHoldsAndTheCreateGoesOn() {
+    // Markers are written and deleted only together with endpoints, so one without an endpoint
+    // was left by an older writer or a tool that removed the endpoint alone, whatever its age.
+    store.put(CalicoKeys.workloadMarker("h1", "docker", "w2"), "leftover");
     store.put(
-        Keys.workloadLock("h1", "docker", "w3"),
+        CalicoKeys.workloadMarker("h1", "docker", "w3"),
         "0123456789abcdef0123456789abcdef " + System.currentTimeMillis());
-    assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w3")))
-        .isInstanceOf(AlreadyExistsException.class);
+    for (String w : List.of("w2", "w3")) {
+      WorkloadEndpoint ep = create(endpoint("h1", w));
+      assertThat(
+              WorkloadMarker.parse(
+                  store.get(CalicoKeys.workloadMarker("h1", "docker", w)).orElseThrow().value()))
+          .hasValueSatisfying(m -> assertThat(m.endpointId()).isEqualTo(ep.endpointId()));
+    }
   }
 
   @Test
   void anEndpointWrittenByAnotherToolWithoutAMarkerIsFoundAndOursIsTakenBack() {
     WorkloadEndpoint theirs = endpoint("h1", "w4");
-    store.put(WorkloadEndpoints.keyOf(theirs), CalicoJson.endpoint(theirs, WireFormat.ERA_A));
-    assertThatThrownBy(() -> endpoints.create(endpoint("h1", "w4")))
+    store.put(WorkloadEndpoints.keyOf(theirs), EndpointJson.write(theirs, WireFormat.ERA_A));
+    assertThatThrownBy(() -> create(endpoint("h1", "w4")))
         .isInstanceOf(AlreadyExistsException.class)
         .hasMessage("w4 has already been configured with Calico Networking.");
-    assertThat(endpoints.find("h1", "docker", "w4", null))
+    assertThat(endpoints.find(EndpointQuery.workload("h1", "docker", "w4")))
         .extracting(WorkloadEndpoint::endpointId)
         .containsExactly(theirs.endpointId());
-    assertThat(store.get(Keys.workloadLock("h1", "docker", "w4"))).isEmpty();
+    assertThat(store.get(CalicoKeys.workloadMarker("h1", "docker", "w4"))).isEmpty();
   }
 
   @Test
   void multipleMatchesAreReported() {
-    endpoints.create(endpoint("h1", "a"));
-    endpoints.create(endpoint("h1", "b"));
-    assertThatThrownBy(() -> endpoints.get("h1", null, null, null))
-        .isInstanceOf(MultipleEndpointsMatchException.class)
+    create(endpoint("h1", "a"));
+    create(endpoint("h1", "b"));
+    assertThatThrownBy(() -> endpoints.get(EndpointQuery.onHost("h1")))
+        .isInstanceOf(ConflictException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.MULTIPLE_ENDPOINTS)
         .hasMessageContaining("More than 1 endpoint matches");
     assertThat(endpoints.list()).hasSize(2);
   }
@@ -113,18 +130,20 @@ class RepositoriesTest {
   void profileMembershipKeepsReferenceSemantics() {
     profiles.create("A");
     profiles.create("B");
-    WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w"));
+    WorkloadEndpoint ep = create(endpoint("h1", "w"));
     ep = endpoints.appendProfiles(ep, List.of("A"));
     assertThat(ep.profileIds()).containsExactly("A");
     WorkloadEndpoint before = ep;
     assertThatThrownBy(() -> endpoints.appendProfiles(before, List.of("B", "A")))
         .isInstanceOf(ProfileAlreadyInEndpointException.class)
         .hasMessage("Profile A is already in endpoint profile list");
-    assertThat(endpoints.get("h1", "docker", "w", null).profileIds()).containsExactly("A");
+    assertThat(endpoints.get(EndpointQuery.workload("h1", "docker", "w")).profileIds())
+        .containsExactly("A");
     assertThatThrownBy(() -> endpoints.removeProfiles(before, List.of("A", "B")))
         .isInstanceOf(ProfileNotInEndpointException.class)
         .hasMessage("Profile B is not in endpoint profile list.");
-    assertThat(endpoints.get("h1", "docker", "w", null).profileIds()).containsExactly("A");
+    assertThat(endpoints.get(EndpointQuery.workload("h1", "docker", "w")).profileIds())
+        .containsExactly("A");
     assertThatThrownBy(() -> endpoints.appendProfiles(before, List.of("B", "B")))
         .hasMessage("Profile with name B was specified more than once.");
     assertThat(endpoints.setProfiles(ep, List.of("B", "A")).profileIds()).containsExactly("B", "A");
@@ -135,7 +154,7 @@ class RepositoriesTest {
 
   @Test
   void modifyRetriesOnConflict() {
-    WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w"));
+    WorkloadEndpoint ep = create(endpoint("h1", "w"));
     int[] calls = {0};
     WorkloadEndpoint out =
         endpoints.modify(
@@ -158,10 +177,11 @@ class RepositoriesTest {
     assertThatThrownBy(() -> profiles.create("web"))
         .isInstanceOf(AlreadyExistsException.class)
         .hasMessage("Profile web already exists.");
-    assertThat(store.get(Keys.profileTags("web")).orElseThrow().value()).isEqualTo("[\"web\"]");
+    assertThat(store.get(CalicoKeys.profileTags("web")).orElseThrow().value())
+        .isEqualTo("[\"web\"]");
     assertThat(profiles.addTag("web", "db")).isTrue();
     assertThat(profiles.addTag("web", "db")).isFalse();
-    assertThat(store.get(Keys.profileTags("web")).orElseThrow().value())
+    assertThat(store.get(CalicoKeys.profileTags("web")).orElseThrow().value())
         .isEqualTo("[\"web\", \"db\"]");
     assertThatThrownBy(() -> profiles.addTag("web", "bad tag"))
         .isInstanceOf(IllegalArgumentException.class);
@@ -181,13 +201,14 @@ class RepositoriesTest {
     assertThatThrownBy(() -> profiles.removeRule("web", false, http)).hasMessage("Rule not found.");
     assertThat(profiles.names()).containsExactly("web");
 
-    WorkloadEndpoint ep = endpoints.create(endpoint("h1", "w"));
+    WorkloadEndpoint ep = create(endpoint("h1", "w"));
     endpoints.appendProfiles(ep, List.of("web"));
     assertThatThrownBy(() -> profiles.remove("web", false))
-        .isInstanceOf(ProfileInUseException.class)
+        .isInstanceOf(ConflictException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.PROFILE_IN_USE)
         .hasMessageContaining("Cannot remove profile - profile in use by endpoint(s).");
     profiles.remove("web", true);
-    assertThat(store.list(Keys.profile("web")).isEmpty()).isTrue();
+    assertThat(store.list(CalicoKeys.profile("web")).isEmpty()).isTrue();
     assertThatThrownBy(() -> profiles.remove("web", true)).hasMessage("Profile web not found.");
     assertThatThrownBy(() -> profiles.addTag("web", "x")).hasMessage("Profile web not found.");
   }
@@ -202,7 +223,8 @@ class RepositoriesTest {
     assertThat(store.get(Key.of("/calico/v1/config/IpInIpEnabled")).orElseThrow().value())
         .isEqualTo("true");
     assertThatThrownBy(() -> pools.add(IpPool.of(Cidr.parse("192.168.5.0/24"))))
-        .isInstanceOf(PoolConflictException.class)
+        .isInstanceOf(ConflictException.class)
+        .hasFieldOrPropertyWithValue("reason", Reason.POOL_OVERLAP)
         .hasMessage(
             "Cannot add IP pool 192.168.5.0/24 - pool overlaps with an existing pool 192.168.0.0/16");
     assertThatThrownBy(
@@ -279,7 +301,7 @@ class RepositoriesTest {
     store.put(Key.of("/calico/v1/config/InterfacePrefix"), "tap");
     hosts.ensureGlobalConfig();
     hosts.ensureGlobalConfig(); // idempotent
-    assertThat(store.get(Keys.READY).orElseThrow().value()).isEqualTo("true");
+    assertThat(store.get(CalicoKeys.READY).orElseThrow().value()).isEqualTo("true");
     assertThat(store.get(Key.of("/calico/v1/config/InterfacePrefix")).orElseThrow().value())
         .isEqualTo("tap,cali");
     assertThat(store.get(Key.of("/calico/v1/config/LogSeverityScreen")).orElseThrow().value())
@@ -287,6 +309,6 @@ class RepositoriesTest {
     assertThat(store.get(Key.of("/calico/bgp/v1/global/node_mesh")).orElseThrow().value())
         .isEqualTo("{\"enabled\": true}");
     hosts.remove("calico-01");
-    assertThat(store.list(Keys.bgpHost("calico-01")).isEmpty()).isTrue();
+    assertThat(store.list(CalicoKeys.bgpHost("calico-01")).isEmpty()).isTrue();
   }
 }

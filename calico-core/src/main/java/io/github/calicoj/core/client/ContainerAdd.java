@@ -1,0 +1,568 @@
+package io.github.calicoj.core.client;
+
+import com.google.common.base.Throwables;
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.AlreadyExistsException;
+import io.github.calicoj.core.CalicoException;
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.WorkloadException;
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.internal.Retry;
+import io.github.calicoj.core.ipam.BlockJson;
+import io.github.calicoj.core.ipam.IpOwner;
+import io.github.calicoj.core.ipam.IpamChange;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.EndpointCreate;
+import io.github.calicoj.core.repository.EndpointQuery;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
+import io.github.calicoj.core.repository.WorkloadMarker;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.Link;
+import io.github.calicoj.netns.MacAddress;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.NetnsException;
+import io.github.calicoj.netns.Route;
+import io.github.calicoj.netns.VethOptions;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code container add}: one workload onto the network, all or nothing.
+ *
+ * <p>The order, and why:
+ *
+ * <ol>
+ *   <li>The next hop, then the IP, chosen on the cached IPAM block (a host without a next hop
+ *       claims no block).
+ *   <li>The veth, its peer born in the workload's namespace under its final name; then its MAC.
+ *   <li>The host route to the IP through the cali link, added only if no route to that IP exists
+ *       (never replaced: until the commit the IP may still be another workload's). Since it comes
+ *       before the commit, an endpoint never exists without its route; a route that exists means
+ *       the IP is in use on this host, and another one is chosen.
+ *   <li>One transaction: the IP's block (guarded on its revision), the workload's marker (guarded
+ *       on its absence) and the endpoint, plus a read of the workload's endpoints. While it is in
+ *       flight another thread adds the container's address and routes and sets the host link's
+ *       settings. A taken block means choosing again and readdressing; a taken workload means
+ *       "already configured" unless its endpoint is dead (its cali link gone and no interface of
+ *       the workload is its peer), which is removed first.
+ * </ol>
+ *
+ * A failure at any step undoes every earlier one (an {@link UndoLog}). If the commit's outcome is
+ * unknown (the datastore did not answer in time), the undo makes sure the transaction can never
+ * apply later: it rewrites the block unchanged at the revision the transaction was guarded on, so
+ * that guard can never hold again; if the transaction had applied, it is removed. If the datastore
+ * does not answer that either within the rollback wait, what it may still apply is an endpoint
+ * whose cali link is gone: dead, and removed by the next add or remove of that workload.
+ *
+ * <p>Thread-safe: concurrent adds of different workloads run in parallel.
+ */
+final class ContainerAdd {
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerAdd.class);
+
+  /** How long an add waits for another process's add of the same container interface. */
+  private static final long INTERFACE_WAIT_NANOS = 3_000_000_000L;
+
+  private final String hostname;
+  private final WireFormat format;
+  private final Datastore datastore;
+  private final WorkloadEndpoints endpoints;
+  private final IpChoice ips;
+  private final HostDataplane host;
+  private final ContainerRemove remove;
+  private final ExecutorService background;
+  private final Consumer<AddStep> steps;
+  private final long dataplaneWaitNanos;
+  private final long rollbackWaitNanos;
+
+  ContainerAdd(
+      String hostname,
+      WireFormat format,
+      Datastore datastore,
+      WorkloadEndpoints endpoints,
+      IpChoice ips,
+      HostDataplane host,
+      ContainerRemove remove,
+      ExecutorService background,
+      Consumer<AddStep> steps,
+      Duration dataplaneWait,
+      Duration rollbackWait) {
+    this.hostname = hostname;
+    this.format = format;
+    this.datastore = datastore;
+    this.endpoints = endpoints;
+    this.ips = ips;
+    this.host = host;
+    this.remove = remove;
+    this.background = background;
+    this.steps = steps;
+    this.dataplaneWaitNanos = dataplaneWait.toNanos();
+    this.rollbackWaitNanos = rollbackWait.toNanos();
+  }
+
+  /** What an add has done that a failure undoes. */
+  private sealed interface Undo {}
+
+  /** The veth exists: delete its host end (the peer and the host route go with it). */
+  private record DeleteVeth(InterfaceName cali) implements Undo {}
+
+  /** Dataplane work runs on another thread: wait for it before undoing what it works on. */
+  private record AwaitDataplane(Future<?> work) implements Undo {}
+
+  /** The transaction committed: remove the endpoint, the marker and the IP again. */
+  private record RemoveCommitted(WorkloadEndpoint endpoint) implements Undo {}
+
+  /** The transaction's outcome is unknown: make sure it never applies, or undo it if it did. */
+  private record Fence(WorkloadEndpoint endpoint, IpamChange change) implements Undo {}
+
+  /** The state of one add: its namespace, interfaces and current IP. */
+  private final class Add {
+    final ResolvedWorkload w;
+    final IpRequest request;
+    final InterfaceName iface;
+    final NetNs ns;
+    final Netlink inside;
+    final IpOwner owner;
+    final String endpointId = UUID.randomUUID().toString().replace("-", "");
+    final InterfaceName cali = InterfaceName.of(WorkloadEndpoint.interfaceName(endpointId));
+    final UndoLog<Undo> undo = new UndoLog<>();
+    final Set<InetAddress> inUseHere = new HashSet<>();
+
+    Add(ResolvedWorkload w, IpRequest request, InterfaceName iface, NetNs ns, Netlink inside) {
+      this.w = w;
+      this.request = request;
+      this.iface = iface;
+      this.ns = ns;
+      this.inside = inside;
+      this.owner = Owners.of(hostname, w.orchestratorId(), w.workloadId());
+    }
+
+    WorkloadEndpoint endpoint(MacAddress mac, InetAddress ip, InetAddress nextHop) {
+      WorkloadEndpoint.Builder ep =
+          WorkloadEndpoint.builder()
+              .hostname(hostname)
+              .orchestratorId(w.orchestratorId())
+              .workloadId(w.workloadId())
+              .endpointId(endpointId)
+              .mac(mac.toString())
+              .addNet(Cidr.host(ip));
+      if (format.era() == WireFormat.Era.GATEWAY) {
+        ep.gateway(nextHop);
+      }
+      return ep.build();
+    }
+
+    WorkloadMarker marker() {
+      NetNs.Identity id = ns.identity();
+      return new WorkloadMarker(
+          endpointId,
+          System.currentTimeMillis(),
+          new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()));
+    }
+  }
+
+  /**
+   * Adds the workload. See the class comment for the order.
+   *
+   * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) naming the workload as typed
+   */
+  WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
+    try (NetNs ns = NetNs.open(w.namespace());
+        Netlink inside = Netlink.openIn(ns)) {
+      WorkloadResolver.checkNotHost(w, ns.identity(), host.identity());
+      Add a = new Add(w, request, iface, ns, inside);
+      try {
+        return run(a);
+      } catch (RuntimeException | Error e) {
+        a.undo.rollback(e, this::undo);
+        throw e;
+      }
+    }
+  }
+
+  private WorkloadEndpoint run(Add a) {
+    steps.accept(AddStep.RESERVE);
+    InetAddress nextHop;
+    IpamChange change;
+    try {
+      steps.accept(AddStep.NEXT_HOP);
+      nextHop = host.nextHop(a.request.version());
+      steps.accept(AddStep.ASSIGN_IP);
+      change = ips.prepare(a.request, a.owner, a.inUseHere);
+    } catch (CalicoException e) {
+      throw alreadyConfiguredFirst(a.w, e);
+    }
+    steps.accept(AddStep.CREATE_VETH);
+    createVeth(a);
+    a.undo.push(new DeleteVeth(a.cali));
+    steps.accept(AddStep.READ_MAC);
+    MacAddress mac = a.inside.link(a.iface).mac();
+    change = routed(a, change);
+    InetAddress ip = change.addresses().get(0);
+
+    // The write goes out from this thread; the rest of the dataplane is set up meanwhile on
+    // another (the thread that must wake up is the one with less to do).
+    steps.accept(AddStep.WRITE_ENDPOINT);
+    InetAddress first = ip;
+    Future<?> dataplane =
+        background.submit(
+            () -> {
+              steps.accept(AddStep.CONTAINER_ADDRESS);
+              a.inside.setUp(a.iface);
+              a.inside.addAddress(a.iface, IpPrefix.host(first));
+              steps.accept(AddStep.CONTAINER_ROUTES);
+              a.inside.replaceRoute(Route.onLink(nextHop, a.iface));
+              a.inside.replaceRoute(Route.defaultVia(nextHop, a.iface));
+              if (host.routing()) {
+                steps.accept(AddStep.HOST_SYSCTLS);
+                host.configureLink(a.cali, first, nextHop);
+              }
+              return null;
+            });
+    a.undo.push(new AwaitDataplane(dataplane));
+    WorkloadMarker marker = a.marker();
+    for (int attempt = 0; attempt < Retry.MAX_ATTEMPTS; attempt++) {
+      WorkloadEndpoint endpoint = a.endpoint(mac, ip, nextHop);
+      EndpointCreate create = new EndpointCreate(endpoint, marker, format);
+      TxnResult r = commit(a, create, change);
+      if (r.succeeded()) {
+        WorkloadEndpoint written = endpoint.withRevision(r.revision());
+        a.undo.push(new RemoveCommitted(written));
+        if (!create.alone()) {
+          throw alreadyConfigured(a.w); // another tool stored an endpoint for it
+        }
+        await(dataplane, written);
+        a.undo.clear();
+        return written;
+      }
+      switch (create.conflict()) {
+        case TAKEN -> {
+          if (!removeIfDead(a)) {
+            throw alreadyConfigured(a.w);
+          }
+        }
+        case MARKER_ONLY -> create.marker().ifPresent(endpoints::clearStaleMarker);
+        case NONE -> {
+          // Another writer changed the IP's block: choose again, and readdress if the IP moved.
+          await(dataplane, endpoint);
+          IpamChange again = routed(a, ips.prepare(a.request, a.owner, a.inUseHere));
+          InetAddress moved = again.addresses().get(0);
+          if (!moved.equals(ip)) {
+            readdress(a, ip, moved);
+            ip = moved;
+          }
+          change = again;
+        }
+      }
+    }
+    throw Retry.exhausted("committing the endpoint of " + a.w.typed());
+  }
+
+  /**
+   * Adds the host route for the change's IP; while another route to the chosen IP exists (it is in
+   * use on this host, by a workload whose commit this client has not seen, or by a killed add's
+   * leftover), chooses another. A specific IP that is in use here is refused.
+   */
+  private IpamChange routed(Add a, IpamChange change) {
+    if (!host.routing()) {
+      return change;
+    }
+    steps.accept(AddStep.HOST_ROUTE);
+    IpamChange c = change;
+    for (int attempt = 0; attempt < Retry.MAX_ATTEMPTS; attempt++) {
+      InetAddress ip = c.addresses().get(0);
+      if (host.addRouteUnlessTaken(ip, a.cali)) {
+        return c;
+      }
+      if (a.request instanceof IpRequest.Specific) {
+        throw new AlreadyExistsException(
+            Reason.ADDRESS_ALREADY_ASSIGNED,
+            "IP address "
+                + InetAddresses.toAddrString(ip)
+                + " is in use on this host: a route to it exists.");
+      }
+      a.inUseHere.add(ip);
+      c = ips.prepare(a.request, a.owner, a.inUseHere);
+    }
+    throw Retry.exhausted("choosing an IP not in use on this host");
+  }
+
+  /** Moves the container and the host route from {@code from} to {@code to}. */
+  private void readdress(Add a, InetAddress from, InetAddress to) {
+    a.inside.addAddress(a.iface, IpPrefix.host(to)); // new first: the last one going would
+    a.inside.deleteAddress(a.iface, IpPrefix.host(from)); // take the interface's routes with it
+    if (host.routing()) {
+      host.deleteRouteIfExists(from, a.cali);
+    }
+  }
+
+  /**
+   * Commits the add's transaction. If the datastore fails, an undo that makes sure the write never
+   * applies (or removes it if it did) is queued, and the failure is reported as {@link
+   * Reason#OUTCOME_UNKNOWN} when it may have been applied.
+   */
+  private TxnResult commit(Add a, EndpointCreate create, IpamChange change) {
+    try {
+      return TxnPart.commit(datastore, List.of(create, change));
+    } catch (DatastoreUnavailableException e) {
+      if (!e.outcomeUnknown()) {
+        throw e;
+      }
+      a.undo.push(new Fence(create.endpoint(), change));
+      throw new CalicoException(
+          Reason.OUTCOME_UNKNOWN,
+          "The datastore did not confirm the endpoint of "
+              + a.w.typed()
+              + " ("
+              + e.getMessage()
+              + "); the add was rolled back, and if the datastore applies it later, the next add or"
+              + " remove of "
+              + a.w.typed()
+              + " cleans it up.",
+          e);
+    }
+  }
+
+  private void undo(Undo u) {
+    if (u instanceof DeleteVeth d) {
+      host.deleteLinkIfExists(d.cali());
+    } else if (u instanceof AwaitDataplane d) {
+      awaitQuietly(d.work());
+    } else if (u instanceof RemoveCommitted r) {
+      WorkloadEndpoint ep = r.endpoint();
+      remove.removeCommitted(ep);
+    } else if (u instanceof Fence f) {
+      fence(f.endpoint(), f.change());
+    }
+  }
+
+  /**
+   * After a commit whose outcome is unknown: rewrites the block unchanged, guarded on the revision
+   * the add's transaction was guarded on. Once that succeeds the add's transaction can never apply;
+   * if the guard fails, the block moved on (by the add itself, whose endpoint is then removed, or
+   * by another writer, which also rules the add out). Runs on another thread, waited for at most
+   * the rollback wait: the command ends in time even if the datastore still does not answer,
+   * leaving a possible dead endpoint for the next command.
+   */
+  private void fence(WorkloadEndpoint endpoint, IpamChange change) {
+    Key block = CalicoKeys.block(change.block());
+    Key workload =
+        CalicoKeys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
+    Key mine = WorkloadEndpoints.keyOf(endpoint);
+    Future<?> work =
+        background.submit(
+            () -> {
+              TxnResult r =
+                  datastore.commit(
+                      Transaction.builder()
+                          .guard(Guard.atRevision(block, change.change().baseRevision()))
+                          .put(block, BlockJson.write(change.change().base()))
+                          .readPrefix(workload)
+                          .build());
+              if (!r.succeeded()
+                  && r.read(workload).stream().anyMatch(kv -> kv.key().equals(mine))) {
+                remove.removeCommitted(endpoint);
+              }
+              return null;
+            });
+    try {
+      work.get(rollbackWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      work.cancel(true);
+      throw new CalicoException(
+          Reason.OUTCOME_UNKNOWN,
+          "The datastore did not answer within " + Duration.ofNanos(rollbackWaitNanos),
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while fencing an add", e);
+    } catch (ExecutionException e) {
+      Throwables.throwIfUnchecked(e.getCause());
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Creates the veth. If the container already has an interface of that name: a workload that has
+   * an endpoint is "already configured"; a veth whose peer is a cali link no endpoint claims is
+   * either another process's add in progress or a killed add's leftover. Waits a bounded time for
+   * it to turn into an endpoint or go away; if it does neither, deletes it as a leftover and tries
+   * again. Anything else of that name is refused.
+   */
+  private void createVeth(Add a) {
+    long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
+    while (true) {
+      try {
+        host.netlink()
+            .createVeth(
+                a.cali, a.iface, a.ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+        return;
+      } catch (NetnsException e) {
+        Optional<Link> there = e.isAlreadyExists() ? a.inside.findLink(a.iface) : Optional.empty();
+        if (there.isEmpty()) {
+          throw e;
+        }
+        if (!endpoints
+            .find(EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()))
+            .isEmpty()) {
+          throw alreadyConfigured(a.w);
+        }
+        Optional<InterfaceName> leftover = remove.leftoverPeer(a.inside, a.ns, there.get());
+        if (leftover.isEmpty()) {
+          throw new WorkloadException(
+              Reason.INTERFACE_EXISTS,
+              "Interface "
+                  + a.iface
+                  + " already exists in the namespace of "
+                  + a.w.typed()
+                  + ", and no Calico endpoint claims it.",
+              e);
+        }
+        if (System.nanoTime() - deadline > 0) {
+          LOG.info(
+              "Deleting {}, left in {} by an add that did not finish", leftover.get(), a.w.typed());
+          host.deleteLinkIfExists(leftover.get());
+          deadline = Long.MAX_VALUE; // once
+          continue;
+        }
+        sleep(a);
+      }
+    }
+  }
+
+  private static void sleep(Add a) {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while adding " + a.w.typed(), ie);
+    }
+  }
+
+  /**
+   * When the workload is taken: if its endpoints are all dead (no cali link on this host and no
+   * interface of the workload is their peer), removes them and returns true, so the add may go on.
+   * A path workload added by another path sharing its id is refused.
+   */
+  private boolean removeIfDead(Add a) {
+    WorkloadResolver.checkSamePath(
+        a.w.typed(),
+        endpoints
+            .marker(hostname, a.w.orchestratorId(), a.w.workloadId())
+            .flatMap(kv -> WorkloadMarker.parse(kv.value())));
+    List<WorkloadEndpoint> eps =
+        endpoints.find(EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()));
+    if (eps.isEmpty()) {
+      return true; // gone meanwhile: try again
+    }
+    for (WorkloadEndpoint ep : eps) {
+      InterfaceName cali = InterfaceName.of(ep.name());
+      if (host.hasLink(cali) || peerInWorkload(a, cali)) {
+        return false;
+      }
+    }
+    LOG.info(
+        "Removing the dead endpoint(s) of {} (no interface left) before adding it again",
+        a.w.typed());
+    remove.removeStored(a.w.orchestratorId(), a.w.workloadId());
+    return true;
+  }
+
+  private static boolean peerInWorkload(Add a, InterfaceName cali) {
+    for (Link l : a.inside.links()) {
+      if (l.isVeth() && a.inside.peerOf(l.name()).filter(p -> p.name().equals(cali)).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The reference refuses a workload that already has an endpoint before it assigns an IP, so
+   * re-adding a configured container with, say, its own IP says "already configured", not "already
+   * assigned". Here that check is part of the transaction, so when choosing the IP or the next hop
+   * fails, one read finds out which error is the reference's. Only failing adds pay for it.
+   */
+  private CalicoException alreadyConfiguredFirst(ResolvedWorkload w, CalicoException e) {
+    try {
+      if (!endpoints
+          .find(EndpointQuery.workload(hostname, w.orchestratorId(), w.workloadId()))
+          .isEmpty()) {
+        CalicoException already = alreadyConfigured(w);
+        already.addSuppressed(e);
+        return already;
+      }
+    } catch (RuntimeException lookup) {
+      e.addSuppressed(lookup);
+    }
+    return e;
+  }
+
+  /** The reference's "X has already been configured with Calico Networking.", X as typed. */
+  static AlreadyExistsException alreadyConfigured(ResolvedWorkload w) {
+    return new AlreadyExistsException(
+        Reason.ALREADY_CONFIGURED,
+        w.typed() + " has already been configured with Calico Networking.");
+  }
+
+  /** The dataplane work's result within the dataplane wait; its failure rethrown as thrown. */
+  private void await(Future<?> work, WorkloadEndpoint subject) {
+    try {
+      work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new CalicoException(
+          Reason.DATAPLANE_TIMEOUT,
+          "The dataplane work for "
+              + subject.workloadId()
+              + " did not finish within "
+              + Duration.ofNanos(dataplaneWaitNanos),
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for an add's dataplane work", e);
+    } catch (ExecutionException e) {
+      Throwables.throwIfUnchecked(e.getCause());
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Waits for background work to end, whatever its outcome: nothing is undone under it. */
+  private void awaitQuietly(Future<?> work) {
+    boolean interrupted = Thread.interrupted(); // a rollback must still wait
+    try {
+      work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      // the add reports its own failure; this one is the same or a consequence
+    } catch (TimeoutException | InterruptedException e) {
+      LOG.warn(
+          "Dataplane work of an add did not end within {}", Duration.ofNanos(dataplaneWaitNanos));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package io.github.calicoj.core.client;
+
+import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.internal.Retry;
+import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.EndpointQuery;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
+import io.github.calicoj.core.repository.WorkloadMarker;
+import io.github.calicoj.core.repository.WorkloadRemoval;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.netns.InterfaceName;
+import io.github.calicoj.netns.Link;
+import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.Netlink;
+import io.github.calicoj.netns.NetnsException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code container remove}, one workload or many. The datastore side is one transaction per
+ * workload (or per batch): the endpoints (each guarded on the revision it was read at), the
+ * workload's marker and the release of the endpoints' addresses (each block guarded on its
+ * revision, each address freed only if this workload's handle or no handle holds it) commit
+ * together, so no state exists in which an endpoint holds a released address. The dataplane is torn
+ * down after the commit; a remove that dies in between leaves a cali pair without data, which the
+ * next remove or add of the workload deletes.
+ *
+ * <p>Thread-safe.
+ */
+final class ContainerRemove {
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerRemove.class);
+
+  /** How many datastore operations one batch of a bulk removal may hold (etcd allows 128). */
+  private static final int MAX_BATCH_OPS = 100;
+
+  private final String hostname;
+  private final Datastore datastore;
+  private final WorkloadEndpoints endpoints;
+  private final Ipam ipam;
+  private final HostDataplane host;
+  private final WorkloadResolver resolver;
+
+  ContainerRemove(
+      String hostname,
+      Datastore datastore,
+      WorkloadEndpoints endpoints,
+      Ipam ipam,
+      HostDataplane host,
+      WorkloadResolver resolver) {
+    this.hostname = hostname;
+    this.datastore = datastore;
+    this.endpoints = endpoints;
+    this.ipam = ipam;
+    this.host = host;
+    this.resolver = resolver;
+  }
+
+  /**
+   * Removes one workload: its data, then its veths. With no data, a cali pair left in the workload
+   * by a killed add is deleted instead.
+   *
+   * @return the endpoints removed (empty if only a leftover pair was)
+   * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
+   *     X" if there was nothing to remove
+   * @throws io.github.calicoj.core.ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if the path
+   *     shares its workload id with the path the workload was added by
+   */
+  List<WorkloadEndpoint> remove(String workload) {
+    for (String[] id : resolver.storedIds(workload)) {
+      Optional<KeyValue> marker = endpoints.marker(hostname, id[0], id[1]);
+      List<WorkloadEndpoint> eps = endpoints.find(EndpointQuery.workload(hostname, id[0], id[1]));
+      if (eps.isEmpty() && marker.isEmpty()) {
+        continue;
+      }
+      WorkloadResolver.checkSamePath(
+          workload, marker.flatMap(kv -> WorkloadMarker.parse(kv.value())));
+      List<WorkloadEndpoint> removed = removeStored(id[0], id[1]);
+      teardown(removed);
+      return removed;
+    }
+    if (removeLeftovers(workload) > 0) {
+      return List.of();
+    }
+    throw new NotFoundException(
+        Reason.WORKLOAD_NOT_CONFIGURED, "Failed find Calico data for " + workload);
+  }
+
+  /**
+   * Deletes a workload's data in one transaction: its endpoints as freshly read, its marker, and
+   * the release of their addresses; retried when an endpoint or block changes meanwhile.
+   *
+   * @return the endpoints deleted
+   */
+  List<WorkloadEndpoint> removeStored(String orchestratorId, String workloadId) {
+    return Retry.cas(
+        "removing workload " + workloadId,
+        () -> {
+          List<WorkloadEndpoint> eps =
+              endpoints.find(EndpointQuery.workload(hostname, orchestratorId, workloadId));
+          String handle = Owners.handleId(hostname, orchestratorId, workloadId);
+          Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
+          eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
+          List<TxnPart> parts = new ArrayList<>();
+          parts.add(new WorkloadRemoval(hostname, orchestratorId, workloadId, eps));
+          parts.addAll(ipam.prepareRelease(owners));
+          return TxnPart.commit(datastore, parts).succeeded() ? eps : null;
+        });
+  }
+
+  /**
+   * Undoes one endpoint that this client committed: deletes it (freshly read, guarded on that
+   * revision), the workload's marker, and the release of its addresses, in one transaction. Other
+   * endpoints the workload may have (another tool's) stay. Nothing happens if it is gone.
+   */
+  void removeCommitted(WorkloadEndpoint endpoint) {
+    String o = endpoint.orchestratorId();
+    String w = endpoint.workloadId();
+    Retry.cas(
+        "undoing the endpoint of " + w,
+        () -> {
+          Optional<WorkloadEndpoint> now =
+              endpoints.find(EndpointQuery.workload(hostname, o, w)).stream()
+                  .filter(ep -> ep.endpointId().equals(endpoint.endpointId()))
+                  .findFirst();
+          if (now.isEmpty()) {
+            return Boolean.TRUE;
+          }
+          String handle = Owners.handleId(hostname, o, w);
+          Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
+          now.get().nets().forEach(n -> owners.put(n.address(), handle));
+          List<TxnPart> parts = new ArrayList<>();
+          parts.add(new WorkloadRemoval(hostname, o, w, List.of(now.get())));
+          parts.addAll(ipam.prepareRelease(owners));
+          return TxnPart.commit(datastore, parts).succeeded() ? Boolean.TRUE : null;
+        });
+  }
+
+  /** Deletes the endpoints' veths; a veth already gone is fine. */
+  void teardown(List<WorkloadEndpoint> removed) {
+    for (WorkloadEndpoint ep : removed) {
+      try {
+        host.deleteLinkIfExists(InterfaceName.of(ep.name()));
+      } catch (NetnsException e) {
+        LOG.warn("Could not remove Calico interface {}: {}", ep.name(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Removes many workloads: like {@link #remove} for each, but their data goes in a few
+   * transactions (batches of up to {@value #MAX_BATCH_OPS} operations) and their veths in one bulk
+   * kernel request. Workloads without data are skipped.
+   *
+   * @return the endpoints removed
+   */
+  List<WorkloadEndpoint> removeAll(Collection<String> workloads) {
+    Set<String> wanted = new LinkedHashSet<>();
+    for (String w : workloads) {
+      for (String[] id : resolver.storedIds(w)) {
+        wanted.add(id[0] + "/" + id[1]);
+      }
+    }
+    Map<String, List<WorkloadEndpoint>> byWorkload = new LinkedHashMap<>();
+    for (WorkloadEndpoint ep : endpoints.find(EndpointQuery.onHost(hostname))) {
+      String id = ep.orchestratorId() + "/" + ep.workloadId();
+      if (wanted.contains(id)) {
+        byWorkload.computeIfAbsent(id, k -> new ArrayList<>()).add(ep);
+      }
+    }
+    List<WorkloadEndpoint> removed = new ArrayList<>();
+    List<List<WorkloadEndpoint>> batch = new ArrayList<>();
+    int ops = 0;
+    for (List<WorkloadEndpoint> eps : byWorkload.values()) {
+      int cost = eps.size() + 2 + eps.stream().mapToInt(ep -> ep.nets().size()).sum();
+      if (!batch.isEmpty() && ops + cost > MAX_BATCH_OPS) {
+        removed.addAll(removeBatch(batch));
+        batch.clear();
+        ops = 0;
+      }
+      batch.add(eps);
+      ops += cost;
+    }
+    if (!batch.isEmpty()) {
+      removed.addAll(removeBatch(batch));
+    }
+    List<InterfaceName> links = new ArrayList<>();
+    removed.forEach(ep -> links.add(InterfaceName.of(ep.name())));
+    host.deleteLinks(links);
+    return removed;
+  }
+
+  /**
+   * One transaction for several workloads; if a guard fails (one of them changed), each is then
+   * removed on its own.
+   */
+  private List<WorkloadEndpoint> removeBatch(List<List<WorkloadEndpoint>> workloads) {
+    List<TxnPart> parts = new ArrayList<>();
+    Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
+    List<WorkloadEndpoint> all = new ArrayList<>();
+    for (List<WorkloadEndpoint> eps : workloads) {
+      WorkloadEndpoint first = eps.get(0);
+      parts.add(new WorkloadRemoval(hostname, first.orchestratorId(), first.workloadId(), eps));
+      String handle = Owners.handleId(hostname, first.orchestratorId(), first.workloadId());
+      eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
+      all.addAll(eps);
+    }
+    parts.addAll(ipam.prepareRelease(owners));
+    if (TxnPart.commit(datastore, parts).succeeded()) {
+      return all;
+    }
+    List<WorkloadEndpoint> removed = new ArrayList<>();
+    for (List<WorkloadEndpoint> eps : workloads) {
+      removed.addAll(removeStored(eps.get(0).orchestratorId(), eps.get(0).workloadId()));
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes cali pairs that a killed add left in the workload: a veth in the workload's namespace
+   * whose peer is a {@code cali} link in the host-side namespace that no endpoint of this host
+   * claims. Nothing happens if the workload's namespace cannot be found.
+   *
+   * @return how many pairs were deleted
+   */
+  int removeLeftovers(String workload) {
+    Path path;
+    try {
+      path = resolver.resolve(workload, false).namespace();
+    } catch (RuntimeException e) {
+      return 0; // gone: its interfaces went with it
+    }
+    int deleted = 0;
+    try (NetNs ns = NetNs.open(path);
+        Netlink inside = Netlink.openIn(ns)) {
+      for (Link l : inside.links()) {
+        Optional<InterfaceName> cali = leftoverPeer(inside, ns, l);
+        if (cali.isPresent() && host.deleteLinkIfExists(cali.get())) {
+          LOG.info("Deleted {}, left in {} without an endpoint", cali.get(), workload);
+          deleted++;
+        }
+      }
+    } catch (NetnsException e) {
+      LOG.debug("No leftover check in {}: {}", workload, e.getMessage());
+    }
+    return deleted;
+  }
+
+  /**
+   * The host end of {@code link} if {@code link} is a veth whose peer is a {@code cali} link in the
+   * host-side namespace that no endpoint of this host claims.
+   */
+  Optional<InterfaceName> leftoverPeer(Netlink inside, NetNs ns, Link link) {
+    if (!link.isVeth()) {
+      return Optional.empty();
+    }
+    return inside
+        .peerOf(link.name())
+        .map(p -> p.name())
+        .filter(name -> name.toString().startsWith("cali"))
+        .filter(name -> host.netlink().isVethPeer(name, ns, link.name()))
+        .filter(name -> unclaimed(name));
+  }
+
+  private boolean unclaimed(InterfaceName cali) {
+    return endpoints.find(EndpointQuery.onHost(hostname)).stream()
+        .noneMatch(ep -> ep.name().equals(cali.toString()));
+  }
+}

@@ -1,0 +1,124 @@
+package io.github.calicoj.core.ipam;
+
+import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.datastore.Guard;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
+import io.github.calicoj.datastore.TxnResult;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BlockChange} as a {@link TxnPart}: the block written guarded on the revision it was
+ * planned on, and each handle it touches guarded on its own revision (or absence) and rewritten
+ * with its new counts (deleted when empty). Either {@link #commit} it alone through {@link Ipam},
+ * or add it to a larger transaction, so that addresses are assigned or freed atomically with the
+ * caller's other writes (an endpoint, say). After the transaction, {@link #committed()} says
+ * whether it happened; either way the block cache is kept current.
+ *
+ * <p>Built by {@link Ipam}, which reads the handles first: constructing one does no I/O. Not
+ * thread-safe; use it once, from one thread.
+ */
+public final class IpamChange implements TxnPart {
+  private static final Logger LOG = LoggerFactory.getLogger(IpamChange.class);
+
+  private final BlockChange change;
+  private final BlockCache cache;
+  private final Key key;
+  private final List<Guard> guards = new ArrayList<>();
+  private final List<TxnOp> handleOps = new ArrayList<>();
+  private boolean committed;
+
+  /**
+   * @param handles the current entry of each handle in {@code change}'s deltas (empty if absent)
+   */
+  IpamChange(BlockChange change, Map<String, Optional<KeyValue>> handles, BlockCache cache) {
+    this.change = change;
+    this.cache = cache;
+    this.key = CalicoKeys.block(change.updated().cidr());
+    guards.add(Guard.atRevision(key, change.baseRevision()));
+    Cidr cidr = change.updated().cidr();
+    for (Map.Entry<String, Integer> h : change.handleDeltas().entrySet()) {
+      Key hk = CalicoKeys.handle(h.getKey());
+      Optional<KeyValue> current = handles.getOrDefault(h.getKey(), Optional.empty());
+      Map<Cidr, Integer> counts =
+          new LinkedHashMap<>(current.map(kv -> BlockJson.readHandle(kv.value())).orElse(Map.of()));
+      int n = counts.getOrDefault(cidr, 0) + h.getValue();
+      if (n < 0) {
+        LOG.warn("Handle {} would drop below zero in block {}; clamping", h.getKey(), cidr);
+        n = 0;
+      }
+      if (n == 0) {
+        counts.remove(cidr);
+      } else {
+        counts.put(cidr, n);
+      }
+      guards.add(current.map(kv -> Guard.atRevision(hk, kv.revision())).orElse(Guard.absent(hk)));
+      if (counts.isEmpty()) {
+        if (current.isPresent()) {
+          handleOps.add(TxnOp.delete(hk));
+        }
+      } else {
+        handleOps.add(TxnOp.put(hk, BlockJson.handle(h.getKey(), counts)));
+      }
+    }
+  }
+
+  /** The addresses this change assigns (empty for a release). */
+  public List<InetAddress> addresses() {
+    return change.assigned();
+  }
+
+  /** The pure change. */
+  public BlockChange change() {
+    return change;
+  }
+
+  /** The CIDR of the block it changes. */
+  public Cidr block() {
+    return change.updated().cidr();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The block's JSON is written here, not when the change is planned, so a caller may do it on
+   * the thread that commits.
+   */
+  @Override
+  public void addTo(Transaction.Builder txn) {
+    guards.forEach(txn::guard);
+    txn.put(key, BlockJson.write(change.updated()));
+    handleOps.forEach(txn::op);
+  }
+
+  @Override
+  public void settle(TxnResult r) {
+    if (r.succeeded()) {
+      committed = true;
+      cache.written(change.updated(), r.revision());
+      return;
+    }
+    Optional<KeyValue> fresh = r.current(key);
+    if (fresh.isEmpty()) {
+      cache.forget(block());
+    } else if (!fresh.get().revision().equals(change.baseRevision())) {
+      cache.remember(fresh.get());
+    }
+  }
+
+  /** True once a transaction holding this change succeeded. */
+  public boolean committed() {
+    return committed;
+  }
+}
