@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.internal.NftNative;
-import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,42 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * Root; results checked with {@code nft -j} inside the test namespaces.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class NftablesConcurrencyIT {
+class NftablesConcurrencyIT extends NftFixture.PerTest {
   private static final int THREADS = 8;
   private static final int PER_THREAD = 50;
 
-  private TestNamespace ns;
-  private NftTable table;
-
-  @BeforeEach
-  void setUp() {
-    Requirements.requireRoot();
-    Requirements.require(
-        NftablesSupport.isAvailable(), "libnftables (apt-get install libnftables1)");
-    Requirements.require(
-        Requirements.onPath("nft") != null, "the nft tool (apt-get install nftables)");
-    ns = TestNamespace.create();
-    table = NftTable.inet("cjt_" + UUID.randomUUID().toString().substring(0, 8));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (ns != null) {
-      ns.close();
-    }
-  }
-
-  private static String skeleton(NftTable t) {
-    return ("{\"nftables\": [{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"%1$s\"}}},"
-            + " {\"add\": {\"set\": {\"family\": \"inet\", \"table\": \"%1$s\", \"name\": \"s\","
-            + " \"type\": \"ipv4_addr\"}}}]}")
-        .formatted(t.name());
-  }
-
   private static String add(NftTable t, String ip) {
-    return ("{\"add\": {\"element\": {\"family\": \"inet\", \"table\": \"%s\", \"name\": \"s\","
-            + " \"elem\": [\"%s\"]}}}")
-        .formatted(t.name(), ip);
+    return NftFixture.element("add", t, "t4_web", ip);
   }
 
   private static String threadNs() throws Exception {
@@ -77,7 +43,7 @@ class NftablesConcurrencyIT {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try (NetNs n = NetNs.open(ns.path());
         Nftables nft = Nftables.open(n)) {
-      nft.run(skeleton(table));
+      nft.run(NftFixture.skeleton(table));
       List<Future<Integer>> futures = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int thread = t;
@@ -90,8 +56,9 @@ class NftablesConcurrencyIT {
                     nft.batch(List.of(add(table, "10.66." + thread + "." + (i + 1))));
                     if (i % 5 == 0) {
                       // A listing reaches exactly its caller, whole and parseable.
-                      JsonNode listed = parse(nft.listSet(table, "s")).path("nftables");
-                      assertThat(listed.get(1).path("set").path("name").asText()).isEqualTo("s");
+                      JsonNode listed = parse(nft.listSet(table, "t4_web")).path("nftables");
+                      assertThat(listed.get(1).path("set").path("name").asText())
+                          .isEqualTo("t4_web");
                       assertThat(listed.get(1).path("set").path("elem").size()).isPositive();
                       checks++;
                     }
@@ -126,7 +93,7 @@ class NftablesConcurrencyIT {
         expected.add("10.66." + t + "." + (i + 1));
       }
     }
-    assertThat(NftOracle.setElements(ns.name(), table, "s")).hasValue(expected);
+    assertThat(NftOracle.setElements(ns.name(), table, "t4_web")).hasValue(expected);
   }
 
   @Test
@@ -136,8 +103,8 @@ class NftablesConcurrencyIT {
         NetNs b = NetNs.open(other.path());
         Nftables nftA = Nftables.open(a);
         Nftables nftB = Nftables.open(b)) {
-      nftA.run(skeleton(table));
-      nftB.run(skeleton(table));
+      nftA.run(NftFixture.skeleton(table));
+      nftB.run(NftFixture.skeleton(table));
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
         Future<?> fa =
@@ -159,10 +126,10 @@ class NftablesConcurrencyIT {
       } finally {
         pool.shutdownNow();
       }
-      assertThat(NftOracle.setElements(ns.name(), table, "s").orElseThrow())
+      assertThat(NftOracle.setElements(ns.name(), table, "t4_web").orElseThrow())
           .hasSize(100)
           .allMatch(ip -> ip.startsWith("10.1.0."));
-      assertThat(NftOracle.setElements(other.name(), table, "s").orElseThrow())
+      assertThat(NftOracle.setElements(other.name(), table, "t4_web").orElseThrow())
           .hasSize(100)
           .allMatch(ip -> ip.startsWith("10.2.0."));
     }
@@ -172,8 +139,8 @@ class NftablesConcurrencyIT {
   void aCommandThatOutlivesTheTimeoutIsReportedAsOutcomeUnknownAndMayStillApply() {
     try (NetNs n = NetNs.open(ns.path());
         Nftables nft = Nftables.open(n, Duration.ofMillis(300))) {
-      nft.run(skeleton(table));
-      String doc = "{\"nftables\": [" + add(table, "10.3.0.1") + "]}";
+      nft.run(NftFixture.skeleton(table));
+      String doc = NftFixture.document(add(table, "10.3.0.1"));
       // Holding libnftables' process-wide lock stalls the handle's thread inside the command.
       synchronized (NftNative.LIBRARY_LOCK) {
         long t0 = System.nanoTime();
@@ -199,7 +166,8 @@ class NftablesConcurrencyIT {
         assertThat(Thread.interrupted()).as("interrupt flag re-set").isTrue();
       }
       // Both queued commands ran once the lock was free; the next call waits behind them.
-      assertThat(parse(nft.listSet(table, "s")).path("nftables").get(1).path("set").path("elem"))
+      assertThat(
+              parse(nft.listSet(table, "t4_web")).path("nftables").get(1).path("set").path("elem"))
           .extracting(JsonNode::asText)
           .containsExactly("10.3.0.1");
     }

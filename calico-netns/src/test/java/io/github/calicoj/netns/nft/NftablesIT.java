@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.netns.NetNs;
-import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,28 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * named {@code cjt_…}; every result is checked with the {@code nft} tool inside the namespace.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class NftablesIT {
-  private TestNamespace ns;
-  private NftTable table;
-
-  @BeforeEach
-  void setUp() {
-    Requirements.requireRoot();
-    Requirements.require(
-        NftablesSupport.isAvailable(),
-        "libnftables (apt-get install libnftables1): " + NftablesSupport.unavailabilityCause());
-    Requirements.require(
-        Requirements.onPath("nft") != null, "the nft tool (apt-get install nftables)");
-    ns = TestNamespace.create();
-    table = NftTable.inet("cjt_" + UUID.randomUUID().toString().substring(0, 8));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (ns != null) {
-      ns.close();
-    }
-  }
+class NftablesIT extends NftFixture.PerTest {
 
   private Nftables open() {
     try (NetNs n = NetNs.open(ns.path())) {
@@ -57,29 +31,12 @@ class NftablesIT {
     }
   }
 
-  /** The document that makes {@link #table} with a base chain, a chain, a set and a rule. */
   private String skeleton() {
-    String t = "\"family\": \"inet\", \"table\": \"" + table.name() + "\"";
-    return """
-        {"nftables": [
-          {"add": {"table": {"family": "inet", "name": "%1$s"}}},
-          {"add": {"chain": {%2$s, "name": "input", "type": "filter", "hook": "input",
-                             "prio": 0, "policy": "accept"}}},
-          {"add": {"chain": {%2$s, "name": "pro_web"}}},
-          {"add": {"set": {%2$s, "name": "t4_web", "type": "ipv4_addr"}}},
-          {"add": {"rule": {%2$s, "chain": "input", "expr": [
-            {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}},
-                       "right": "@t4_web"}},
-            {"jump": {"target": "pro_web"}}]}}}
-        ]}"""
-        .formatted(table.name(), t);
+    return NftFixture.skeleton(table);
   }
 
   private String element(String verb, String set, String... ips) {
-    String elems =
-        List.of(ips).stream().map(ip -> "\"" + ip + "\"").collect(Collectors.joining(", "));
-    return "{\"%s\": {\"element\": {\"family\": \"inet\", \"table\": \"%s\", \"name\": \"%s\", \"elem\": [%s]}}}"
-        .formatted(verb, table.name(), set, elems);
+    return NftFixture.element(verb, table, set, ips);
   }
 
   private TreeSet<String> elements(String set) {
@@ -108,7 +65,7 @@ class NftablesIT {
       nft.batch(List.of(element("add", "t4_web", "10.65.0.7", "10.65.0.8")));
       assertThat(elements("t4_web")).containsExactly("10.65.0.7", "10.65.0.8");
 
-      nft.run("{\"nftables\": [" + element("delete", "t4_web", "10.65.0.7") + "]}");
+      nft.run(NftFixture.document(element("delete", "t4_web", "10.65.0.7")));
       assertThat(elements("t4_web")).containsExactly("10.65.0.8");
 
       // Our own listing agrees with the oracle, and carries handles.
@@ -270,14 +227,14 @@ class NftablesIT {
       nft.batch(List.of(element("add", "t4_web", "10.65.0.7")));
       // The dry run goes to the kernel too: a create of an existing element is refused.
       assertThatThrownBy(
-              () -> nft.check("{\"nftables\": [" + element("create", "t4_web", "10.65.0.7") + "]}"))
+              () -> nft.check(NftFixture.document(element("create", "t4_web", "10.65.0.7"))))
           .isInstanceOfSatisfying(
               NftablesException.class,
               e -> {
                 assertThat(e.isAlreadyExists()).isTrue();
                 assertThat(e.getMessage()).startsWith("nft --check ");
               });
-      nft.check("{\"nftables\": [" + element("add", "t4_web", "10.65.0.9") + "]}");
+      nft.check(NftFixture.document(element("add", "t4_web", "10.65.0.9")));
       assertThat(elements("t4_web")).containsExactly("10.65.0.7");
 
       String echoed =

@@ -94,15 +94,24 @@ public final class NamespaceThread<S> implements AutoCloseable {
           "start", t.what, 0, "", "the thread did not start within " + timeout, null, e);
     } catch (ExecutionException e) {
       t.close();
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
+      Throwable cause = uncheckedCause(e);
       throw new NetnsException("start", t.what, 0, "", String.valueOf(cause), null, cause);
     }
+  }
+
+  /**
+   * Throws the cause of {@code e} if it is unchecked (a body's exception passes through as is);
+   * returns a checked cause for the caller to wrap.
+   */
+  static Throwable uncheckedCause(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException re) {
+      throw re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return cause == null ? e : cause;
   }
 
   /** The thread's name, and the namespace path it was started in. */

@@ -72,13 +72,7 @@ public final class NativeNftables implements Nftables {
     } catch (TimeoutException e) {
       throw NftErrors.noAnswer(operation, json, "no answer within " + timeout, e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
+      Throwable cause = NamespaceThread.uncheckedCause(e);
       throw new NftablesException(operation, json, 0, "", String.valueOf(cause), "", false, cause);
     }
     if (result.rc() != 0) {
