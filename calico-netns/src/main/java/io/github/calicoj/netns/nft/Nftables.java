@@ -163,6 +163,20 @@ public interface Nftables extends AutoCloseable {
   }
 
   /**
+   * Replaces {@code table} and everything in it with what {@code commands} make (chains, sets,
+   * rules, elements; the table itself is added first), in one transaction: traffic sees either the
+   * old table or the new one, never none, and if any command fails the old table stays as it was.
+   * {@code add table}, {@code delete table}, {@code add table}, then the commands. Touches no other
+   * table.
+   *
+   * @throws NftablesException as {@link #run}
+   * @throws IllegalArgumentException if a command is not a JSON object's text
+   */
+  default String replaceTable(NftTable table, List<String> commands) {
+    return run(NftJson.replaceTable(table, commands));
+  }
+
+  /**
    * Frees the libnftables context and ends the handle's thread, after the commands already queued
    * (waiting at most the timeout). Idempotent, thread-safe, never throws.
    */

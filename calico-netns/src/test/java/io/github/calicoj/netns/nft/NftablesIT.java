@@ -218,6 +218,47 @@ class NftablesIT extends NftFixture.PerTest {
   }
 
   @Test
+  void replaceTableSwapsTheWholeTableAtomically() {
+    try (Nftables nft = open()) {
+      nft.run(skeleton());
+      nft.batch(List.of(element("add", "t4_web", "10.65.0.1")));
+      String chain =
+          "{\"add\": {\"chain\": {\"family\": \"inet\", \"table\": \"%s\", \"name\": \"%s\"}}}";
+      String set =
+          "{\"add\": {\"set\": {\"family\": \"inet\", \"table\": \"%s\", \"name\": \"t4_db\","
+              + " \"type\": \"ipv4_addr\"}}}";
+      List<String> next =
+          List.of(
+              chain.formatted(table.name(), "pro_db"),
+              set.formatted(table.name()),
+              NftFixture.element("add", table, "t4_db", "10.65.0.9"));
+
+      // A failing command in the new contents: the old table stays exactly as it was.
+      JsonNode before = NftOracle.ruleset(ns.name());
+      List<String> broken = new ArrayList<>(next);
+      broken.add(NftFixture.element("add", table, "cjt_nosuch", "10.65.0.10"));
+      assertThatThrownBy(() -> nft.replaceTable(table, broken))
+          .isInstanceOfSatisfying(
+              NftablesException.class, e -> assertThat(e.isNotFound()).isTrue());
+      assertThat(NftOracle.ruleset(ns.name())).isEqualTo(before);
+
+      nft.replaceTable(table, next);
+      assertThat(NftOracle.objects(ns.name(), table, "chain"))
+          .extracting(c -> c.path("name").asText())
+          .containsExactly("pro_db");
+      assertThat(NftOracle.setElements(ns.name(), table, "t4_web")).isEmpty();
+      assertThat(NftOracle.setElements(ns.name(), table, "t4_db"))
+          .hasValue(new TreeSet<>(Set.of("10.65.0.9")));
+      assertThat(NftOracle.objects(ns.name(), table, "rule")).isEmpty();
+
+      // On a namespace without the table it simply creates it.
+      nft.deleteTableIfExists(table);
+      nft.replaceTable(table, next);
+      assertThat(NftOracle.tables(ns.name())).containsExactly(table.toString());
+    }
+  }
+
+  @Test
   void checkCommitsNothingAndEchoReturnsHandles() {
     try (Nftables nft = open()) {
       nft.check(skeleton());

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.netns.nft.NftTable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -110,6 +111,20 @@ public final class NftJson {
   public static String deleteTableIfExists(NftTable table) {
     String t = object("table", table, null);
     return "{\"nftables\": [{\"add\": " + t + "}, {\"delete\": " + t + "}]}";
+  }
+
+  /**
+   * Replaces {@code table} with what {@code commands} make, atomically: {@code add table} (a no-op
+   * if it exists), {@code delete table}, {@code add table}, then the commands, in one document.
+   */
+  public static String replaceTable(NftTable table, List<String> commands) {
+    String t = object("table", table, null);
+    List<String> all = new ArrayList<>(commands.size() + 3);
+    all.add("{\"add\": " + t + "}");
+    all.add("{\"delete\": " + t + "}");
+    all.add("{\"add\": " + t + "}");
+    all.addAll(commands);
+    return document(all);
   }
 
   /**

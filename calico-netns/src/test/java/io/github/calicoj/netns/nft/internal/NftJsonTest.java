@@ -36,6 +36,12 @@ class NftJsonTest {
     assertThat(NftJson.document(List.of(" {\"add\": {\"a\": 1}}\n", "{\"delete\": {}}")))
         .isEqualTo("{\"nftables\": [{\"add\": {\"a\": 1}}, {\"delete\": {}}]}");
     assertThat(NftJson.document(List.of())).isEqualTo("{\"nftables\": []}");
+    assertThat(NftJson.replaceTable(T, List.of("{\"add\": {\"chain\": {}}}")))
+        .isEqualTo(
+            "{\"nftables\": [{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}},"
+                + " {\"delete\": {\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}},"
+                + " {\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"calico\"}}},"
+                + " {\"add\": {\"chain\": {}}}]}");
   }
 
   @Test
