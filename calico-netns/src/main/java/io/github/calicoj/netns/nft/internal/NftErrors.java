@@ -1,0 +1,124 @@
+package io.github.calicoj.netns.nft.internal;
+
+import io.github.calicoj.netns.internal.Native;
+import io.github.calicoj.netns.nft.NftablesException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jnr.constants.platform.Errno;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place where libnftables' error text becomes a {@link NftablesException}. Pure functions.
+ *
+ * <p>libnftables reports a failure as text only. Kernel rejections read {@code Error: Could not
+ * process rule: <strerror>}, and failed lookups during evaluation {@code Error: <strerror>; did you
+ * mean ...}; both carry the errno's {@code strerror} text, which is mapped back to the errno here
+ * so that callers can branch on {@code errno()}. Parse errors carry none (errno 0).
+ */
+public final class NftErrors {
+  private NftErrors() {}
+
+  private static final String ERROR = "Error: ";
+  private static final String KERNEL = "Could not process rule: ";
+
+  /** strerror text → errno, for every errno jnr-constants knows on this platform. */
+  private static final Map<String, Integer> BY_DESCRIPTION = byDescription();
+
+  private static Map<String, Integer> byDescription() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    for (Errno e : Errno.values()) {
+      if (e != Errno.__UNKNOWN_CONSTANT__ && e.defined()) {
+        m.putIfAbsent(e.description(), e.intValue());
+      }
+    }
+    return m;
+  }
+
+  /**
+   * The exception for a command libnftables rejected.
+   *
+   * @param operation {@code nft}, {@code nft --check} or {@code nft --echo}
+   */
+  public static NftablesException rejected(String operation, String command, String errorText) {
+    int errno = errnoOf(errorText);
+    return new NftablesException(
+        operation,
+        command,
+        errno,
+        Native.errnoName(errno),
+        errno == 0 ? "rejected" : Native.strerror(errno),
+        errorText,
+        false,
+        null);
+  }
+
+  /** The exception for a command whose outcome is unknown (no answer in time, or interrupted). */
+  public static NftablesException noAnswer(
+      String operation, String command, String why, @Nullable Throwable cause) {
+    return new NftablesException(
+        operation, command, 0, "", why + "; it may still be applied", "", true, cause);
+  }
+
+  /**
+   * The errno whose {@code strerror} text starts the first error message of {@code errorText}
+   * (after {@code Could not process rule: }, if present); 0 if none does.
+   */
+  public static int errnoOf(String errorText) {
+    for (String line : errorText.split("\n", -1)) {
+      int at = line.indexOf(ERROR);
+      if (at < 0) {
+        continue;
+      }
+      String rest = line.substring(at + ERROR.length());
+      if (rest.startsWith(KERNEL)) {
+        rest = rest.substring(KERNEL.length());
+      }
+      int best = 0;
+      int bestLength = 0;
+      for (Map.Entry<String, Integer> e : BY_DESCRIPTION.entrySet()) {
+        String d = e.getKey();
+        if (d.length() > bestLength && rest.startsWith(d) && endsWord(rest, d.length())) {
+          best = e.getValue();
+          bestLength = d.length();
+        }
+      }
+      return best;
+    }
+    return 0;
+  }
+
+  private static boolean endsWord(String s, int at) {
+    return at == s.length() || !Character.isLetterOrDigit(s.charAt(at));
+  }
+
+  /**
+   * The first error message of {@code errorText}, from its {@code Error:} on (without the input
+   * location before it), or its first non-blank line; at most 300 characters. Null if blank.
+   */
+  public static @Nullable String firstError(String errorText) {
+    String fallback = null;
+    for (String line : errorText.split("\n", -1)) {
+      int at = line.indexOf(ERROR);
+      if (at >= 0) {
+        return excerpt(line.substring(at), 300);
+      }
+      if (fallback == null && !line.isBlank()) {
+        fallback = excerpt(line, 300);
+      }
+    }
+    return fallback;
+  }
+
+  /** {@code text} with each run of whitespace made one space, cut to {@code max} characters. */
+  public static String excerpt(String text, int max) {
+    String flat = text.strip().replaceAll("\\s+", " ");
+    return flat.length() <= max ? flat : flat.substring(0, max) + "…";
+  }
+
+  /** {@code text} cut to {@code max} characters, saying how many were cut. */
+  public static String cap(String text, int max) {
+    return text.length() <= max
+        ? text
+        : text.substring(0, max) + "… (" + (text.length() - max) + " more characters)";
+  }
+}
