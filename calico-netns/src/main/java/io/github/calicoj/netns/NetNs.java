@@ -88,7 +88,7 @@ public final class NetNs implements AutoCloseable {
       int errno = Native.errno();
       throw new InvalidNamespaceException(
           p,
-          errno == Native.ENOENT
+          errno == NetnsException.ENOENT
               ? InvalidNamespaceException.Reason.MISSING
               : InvalidNamespaceException.Reason.INACCESSIBLE,
           errno,
@@ -224,7 +224,7 @@ public final class NetNs implements AutoCloseable {
     try {
       Namespaces.unmount(target);
     } catch (NetnsException e) {
-      if (e.errno() != NetnsException.EINVAL) { // EINVAL: not a mount point any more
+      if (!e.isInvalidArgument()) { // EINVAL: not a mount point any more
         throw e;
       }
     }
@@ -304,7 +304,8 @@ public final class NetNs implements AutoCloseable {
   /**
    * Runs {@code body} inside this namespace, on a platform thread created for this call alone,
    * which returns to its namespace (or is discarded) and ends. The body must not start threads. Use
-   * it for what netlink cannot do, such as per-namespace sysctls under {@code /proc/sys/net}.
+   * it for what neither netlink nor {@link Sysctls} can do, such as reading another procfs file of
+   * the namespace.
    *
    * @throws NetnsException if the namespace cannot be entered, or as thrown by the body
    */

@@ -1,10 +1,10 @@
 package io.github.calicoj.netns;
 
 import io.github.calicoj.netns.internal.RtNetlink;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -125,7 +125,7 @@ public interface Netlink extends AutoCloseable {
    *
    * @throws NetnsException ENODEV if there is no such link
    */
-  void addProxyNeighbor(InterfaceName link, java.net.InetAddress address);
+  void addProxyNeighbor(InterfaceName link, InetAddress address);
 
   /** {@code ip link show NAME}: the link, or empty if there is none. */
   Optional<Link> findLink(InterfaceName name);
@@ -192,28 +192,21 @@ public interface Netlink extends AutoCloseable {
   int deleteLinks(Collection<InterfaceName> names);
 
   /**
-   * Writes a sysctl of this socket's namespace, e.g. {@code
-   * net.ipv4.conf.cali0123456789a.proxy_arp} = {@code 1}: {@code sysctl -w KEY=VALUE}, inside the
-   * namespace.
+   * Sets Calico's host side of a workload link in this socket's namespace ({@link CaliLinkConfig}),
+   * in one call. IPv4's {@code forwarding} and {@code proxy_arp} go in one RTM_SETLINK ({@code
+   * IFLA_AF_SPEC} → {@code AF_INET} → {@code IFLA_INET_CONF}) and {@code proxy_delay} in one
+   * RTM_SETNEIGHTBL, sent together in one datagram: {@code sysctl -w
+   * net.ipv4.conf.LINK.forwarding=1 net.ipv4.conf.LINK.proxy_arp=1
+   * net.ipv4.neigh.LINK.proxy_delay=0}. The kernel has no netlink request for IPv6's {@code
+   * forwarding} and {@code proxy_ndp} (it refuses {@code IFLA_INET6_CONF} with EINVAL), so those
+   * are {@code /proc/sys} writes, both in one switch into the namespace (none if the calling thread
+   * is already there); its proxy-NDP entries are {@code ip -6 neigh replace proxy ADDRESS dev
+   * LINK}, in the same datagram as the rest. Idempotent.
    *
-   * @throws IllegalArgumentException if the key is not under {@code net.}
-   * @throws NetnsException if the file cannot be written
+   * @throws NetnsException ENODEV if there is no such link; naming the first setting the kernel
+   *     refused otherwise (the others are still applied)
    */
-  void writeSysctl(String key, String value);
-
-  /**
-   * Writes several sysctls of this socket's namespace, in order, with one namespace switch for all
-   * of them (each {@link #writeSysctl} switches on its own). Stops at the first failure; the
-   * earlier writes stay.
-   *
-   * @param values key to value, written in the map's iteration order
-   * @throws IllegalArgumentException if a key is not under {@code net.} (checked before any write)
-   * @throws NetnsException naming the key whose file cannot be written
-   */
-  void writeSysctls(Map<String, String> values);
-
-  /** Reads a sysctl of this socket's namespace ({@code sysctl KEY}), trimmed. */
-  String readSysctl(String key);
+  void configureCaliLink(InterfaceName link, CaliLinkConfig config);
 
   /** Closes the socket. Idempotent, thread-safe, never throws; a borrowed NetNs stays open. */
   @Override

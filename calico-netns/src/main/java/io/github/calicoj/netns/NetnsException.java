@@ -14,14 +14,29 @@ import org.jspecify.annotations.Nullable;
 public class NetnsException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** errno values callers commonly branch on (Linux, all architectures). */
+  // errno values (include/uapi/asm-generic/errno-base.h, errno.h; the same on every Linux
+  // architecture calicoj runs on). The predicates below are the way to branch on them.
+
+  /** Operation not permitted (not root, or no CAP_NET_ADMIN / CAP_SYS_ADMIN). */
   public static final int EPERM = 1;
 
-  /** No such file or directory. */
+  /** No such file or directory (also: no such sysctl). */
   public static final int ENOENT = 2;
+
+  /** No such process; rtnetlink's answer to deleting a route that is not there. */
+  public static final int ESRCH = 3;
+
+  /** Interrupted system call; for a netlink dump, "interrupted by a change, retry". */
+  public static final int EINTR = 4;
 
   /** Bad file descriptor. */
   public static final int EBADF = 9;
+
+  /** Try again; from a socket with a receive timeout, "no reply in time". */
+  public static final int EAGAIN = 11;
+
+  /** Permission denied. */
+  public static final int EACCES = 13;
 
   /** File exists. */
   public static final int EEXIST = 17;
@@ -34,6 +49,9 @@ public class NetnsException extends RuntimeException {
 
   /** Result out of range (the kernel's answer to a too-long interface name). */
   public static final int ERANGE = 34;
+
+  /** Cannot assign requested address; rtnetlink's answer to deleting an absent address. */
+  public static final int EADDRNOTAVAIL = 99;
 
   /** Network unreachable (a route whose gateway is not reachable yet). */
   public static final int ENETUNREACH = 101;
@@ -109,9 +127,24 @@ public class NetnsException extends RuntimeException {
     return errno == ENODEV || errno == ENOENT;
   }
 
-  /** EPERM: not permitted (not root, or no CAP_NET_ADMIN / CAP_SYS_ADMIN). */
+  /** EPERM or EACCES: not permitted (not root, or no CAP_NET_ADMIN / CAP_SYS_ADMIN). */
   public boolean isPermissionDenied() {
-    return errno == EPERM;
+    return errno == EPERM || errno == EACCES;
+  }
+
+  /** EADDRNOTAVAIL: the address is not on the link ({@code ip addr del} of an absent address). */
+  public boolean isAddressNotAvailable() {
+    return errno == EADDRNOTAVAIL;
+  }
+
+  /** ESRCH: there is no such route ({@code ip route del} of an absent route). */
+  public boolean isRouteNotFound() {
+    return errno == ESRCH;
+  }
+
+  /** EAGAIN: the kernel did not answer within the socket timeout. */
+  public boolean isTimedOut() {
+    return errno == EAGAIN;
   }
 
   /** EINVAL: the kernel rejected an argument. */

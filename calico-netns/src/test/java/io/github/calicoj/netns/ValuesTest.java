@@ -54,6 +54,26 @@ class ValuesTest {
   }
 
   @Test
+  void caliLinkConfigs() throws Exception {
+    InetAddress gw6 = InetAddress.getByName("fd00::1");
+    assertThat(CaliLinkConfig.IPV4.ipv4()).isTrue();
+    assertThat(CaliLinkConfig.IPV4.ipv6()).isFalse();
+    CaliLinkConfig both = CaliLinkConfig.IPV4.withIpv6(gw6);
+    assertThat(both.ipv4()).isTrue();
+    assertThat(both.ipv6()).isTrue();
+    assertThat(both.ipv6ProxyNeighbors()).containsExactly(gw6);
+    assertThat(CaliLinkConfig.ipv6Only().ipv6ProxyNeighbors()).isEmpty();
+    assertThatThrownBy(() -> new CaliLinkConfig(false, false, java.util.List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CaliLinkConfig(true, false, java.util.List.of(gw6)))
+        .isInstanceOf(IllegalArgumentException.class);
+    InetAddress v4 = InetAddress.getByName("169.254.1.1");
+    assertThatThrownBy(() -> CaliLinkConfig.ipv6Only(v4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("169.254.1.1");
+  }
+
+  @Test
   void macAddressesRoundTripLowercase() {
     MacAddress m = MacAddress.parse("EE:EE:ee:0A:0b:FF");
     assertThat(m.toString()).isEqualTo("ee:ee:ee:0a:0b:ff");

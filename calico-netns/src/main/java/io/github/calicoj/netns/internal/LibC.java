@@ -32,6 +32,14 @@ public interface LibC {
   long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
 
   @SaveError
+  @ssize_t
+  long read(int fd, @Out byte[] buf, @size_t long len);
+
+  @SaveError
+  @ssize_t
+  long write(int fd, @In byte[] buf, @size_t long len);
+
+  @SaveError
   int setsockopt(int fd, int level, int name, @In ByteBuffer value, int len);
 
   @SaveError

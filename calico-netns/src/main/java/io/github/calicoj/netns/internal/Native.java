@@ -16,6 +16,7 @@ public final class Native {
 
   // include/uapi/asm-generic/fcntl.h, socket.h; the same on x86-64 and arm64.
   public static final int O_RDONLY = 0;
+  public static final int O_WRONLY = 1;
   public static final int O_CLOEXEC = 0x80000;
   public static final int SOCK_RAW = 3;
   public static final int SOCK_CLOEXEC = 0x80000;
@@ -24,9 +25,6 @@ public final class Native {
   public static final int SO_RCVTIMEO = 20;
   public static final int SO_SNDTIMEO = 21;
   public static final int F_DUPFD_CLOEXEC = 1030;
-  public static final int ENOENT = 2;
-  public static final int EINTR = 4;
-  public static final int EAGAIN = 11;
   // struct stat on x86-64 and arm64 (asm-generic): st_dev u64 @0, st_ino u64 @8; st_mode u32 @24
   // on x86-64, @16 on arm64.
   public static final int STAT_SIZE = 256;

@@ -38,6 +38,9 @@ public final class NetlinkSocket implements AutoCloseable {
     int write(ByteBuffer buffer, int seq);
   }
 
+  /** One request of a batch: names for errors, and its writer. */
+  public record Part(String operation, String subject, Request request) {}
+
   private NetlinkSocket(int fd) {
     this.fd = fd;
   }
@@ -113,6 +116,80 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends several requests in one datagram and waits for every ACK. The kernel runs each request
+   * whatever became of the ones before it, so all are tried; the first refusal is thrown once all
+   * are answered. For requests that need no reply data (no GETs).
+   *
+   * @throws NetnsException naming the first part the kernel refused
+   */
+  public void requestAll(List<Part> parts) {
+    if (parts.isEmpty()) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (closed.get()) {
+        throw new IllegalStateException("Netlink socket is closed");
+      }
+      send.clear();
+      int first = seq + 1;
+      for (Part p : parts) {
+        p.request().write(send, ++seq);
+        send.position(Rtnl.align(send.position()));
+      }
+      Part head = parts.get(0);
+      sendAll(head.operation(), head.subject(), send.position());
+      awaitAcks(parts, first);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void awaitAcks(List<Part> parts, int first) {
+    int pending = parts.size();
+    NetnsException failure = null;
+    while (pending > 0) {
+      long n = receiveOnce(parts.get(0).operation(), parts.get(0).subject());
+      for (NlMessage m : NlMessage.parseAll(recv, (int) n)) {
+        int i = m.seq() - first;
+        if (m.type() != Rtnl.NLMSG_ERROR || i < 0 || i >= parts.size()) {
+          continue; // stale, or not an answer to this batch
+        }
+        pending--;
+        int errno = m.errno();
+        if (errno != 0 && failure == null) {
+          Part p = parts.get(i);
+          failure = Native.error(p.operation(), p.subject(), errno, m.extAckMessage());
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** One recv into the receive buffer, retried on EINTR; returns the byte count. */
+  private long receiveOnce(String operation, String subject) {
+    while (true) {
+      recv.clear();
+      long n = Native.libc().recv(fd, recv, RECV_BUFFER, 0);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = Native.errno();
+      if (errno != NetnsException.EINTR) {
+        throw Native.error(
+            operation + " (recv)",
+            subject,
+            errno,
+            errno == NetnsException.EAGAIN
+                ? "no reply from the kernel within the socket timeout"
+                : null);
+      }
+    }
+  }
+
   private void sendAll(String operation, String subject, int len) {
     while (true) {
       long n = Native.libc().send(fd, send.position(0), len, 0);
@@ -120,7 +197,7 @@ public final class NetlinkSocket implements AutoCloseable {
         return;
       }
       int errno = n < 0 ? Native.errno() : 0;
-      if (errno == Native.EINTR) {
+      if (errno == NetnsException.EINTR) {
         continue;
       }
       throw Native.error(operation + " (send)", subject, errno, n >= 0 ? "short send" : null);
@@ -131,19 +208,7 @@ public final class NetlinkSocket implements AutoCloseable {
     List<NlMessage> replies = new ArrayList<>();
     boolean interrupted = false;
     while (true) {
-      recv.clear();
-      long n = Native.libc().recv(fd, recv, RECV_BUFFER, 0);
-      if (n < 0) {
-        int errno = Native.errno();
-        if (errno == Native.EINTR) {
-          continue;
-        }
-        throw Native.error(
-            operation + " (recv)",
-            subject,
-            errno,
-            errno == Native.EAGAIN ? "no reply from the kernel within the socket timeout" : null);
-      }
+      long n = receiveOnce(operation, subject);
       for (NlMessage m : NlMessage.parseAll(recv, (int) n)) {
         if (m.seq() != mySeq) {
           continue; // stale reply of an earlier, failed request
@@ -157,7 +222,7 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         if (m.type() == Rtnl.NLMSG_DONE) {
           if (interrupted) {
-            throw Native.error(operation, subject, Native.EINTR, "dump interrupted; retry");
+            throw Native.error(operation, subject, NetnsException.EINTR, "dump interrupted; retry");
           }
           return replies;
         }

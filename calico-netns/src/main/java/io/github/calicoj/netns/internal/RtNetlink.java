@@ -1,8 +1,9 @@
 package io.github.calicoj.netns.internal;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.netns.CaliLinkConfig;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.Link;
@@ -18,10 +19,7 @@ import io.github.calicoj.netns.internal.msg.LinkMessage;
 import io.github.calicoj.netns.internal.msg.NlMessage;
 import io.github.calicoj.netns.internal.msg.Requests;
 import io.github.calicoj.netns.internal.msg.Rtnl;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,15 +30,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 /**
  * The {@link Netlink} implementation: one {@link NetlinkSocket} plus an owned handle on the
- * socket's namespace (for sysctls). Thread-safe.
+ * socket's namespace (for the IPv6 settings that are {@code /proc/sys} files, and to compare
+ * namespaces). Thread-safe.
  */
 public final class RtNetlink implements Netlink {
-  private static final Pattern SYSCTL_KEY = Pattern.compile("net(\\.[A-Za-z0-9_-]+)+");
-
   /** Interface groups calicoj may use for bulk deletes: 0x63610000-0x6361ffff ("ca"). */
   private static final int GROUP_BASE = 0x63610000;
 
@@ -193,12 +189,12 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
-  public void addProxyNeighbor(InterfaceName link, java.net.InetAddress address) {
+  public void addProxyNeighbor(InterfaceName link, InetAddress address) {
     requireNonNull(address, "address");
     int index = link(link).index();
     socket.request(
         "RTM_NEWNEIGH",
-        "proxy " + com.google.common.net.InetAddresses.toAddrString(address) + " dev " + link,
+        "proxy " + InetAddresses.toAddrString(address) + " dev " + link,
         (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, address));
   }
 
@@ -208,7 +204,7 @@ public final class RtNetlink implements Netlink {
     try {
       return Optional.of(link(name));
     } catch (NetnsException e) {
-      if (e.errno() == NetnsException.ENODEV) {
+      if (e.isNotFound()) {
         return Optional.empty();
       }
       throw e;
@@ -322,7 +318,7 @@ public final class RtNetlink implements Netlink {
       deleteLink(name);
       return true;
     } catch (NetnsException e) {
-      if (e.errno() == NetnsException.ENODEV) {
+      if (e.isNotFound()) {
         return false;
       }
       throw e;
@@ -345,7 +341,7 @@ public final class RtNetlink implements Netlink {
             (buf, seq) -> Requests.setLinkGroup(buf, seq, name.value(), group));
         tagged++;
       } catch (NetnsException e) {
-        if (e.errno() != NetnsException.ENODEV) {
+        if (!e.isNotFound()) {
           throw e;
         }
       }
@@ -372,79 +368,44 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
-  public void writeSysctl(String key, String value) {
-    Path file = sysctlPath(key);
-    requireNonNull(value, "value");
-    runInNamespace(
-        "write sysctl", key, () -> Files.writeString(file, value, StandardCharsets.US_ASCII));
-  }
-
-  @Override
-  public void writeSysctls(Map<String, String> values) {
-    requireNonNull(values, "values");
-    Map<String, Path> files = new LinkedHashMap<>();
-    values.forEach(
-        (k, v) -> {
-          requireNonNull(v, "value");
-          files.put(k, sysctlPath(k));
-        });
-    if (files.isEmpty()) {
-      return;
+  public void configureCaliLink(InterfaceName link, CaliLinkConfig config) {
+    requireNonNull(config, "config");
+    int index = link(link).index();
+    List<NetlinkSocket.Part> parts = new ArrayList<>();
+    if (config.ipv4()) {
+      parts.add(
+          new NetlinkSocket.Part(
+              "RTM_SETLINK",
+              link + " ipv4 forwarding 1 proxy_arp 1",
+              (buf, seq) ->
+                  Requests.setInet4Conf(
+                      buf,
+                      seq,
+                      index,
+                      Rtnl.IPV4_DEVCONF_FORWARDING,
+                      1,
+                      Rtnl.IPV4_DEVCONF_PROXY_ARP,
+                      1)));
+      parts.add(
+          new NetlinkSocket.Part(
+              "RTM_SETNEIGHTBL",
+              "arp_cache dev " + link + " proxy_delay 0",
+              (buf, seq) -> Requests.setProxyDelay(buf, seq, Rtnl.AF_INET, "arp_cache", index, 0)));
     }
-    runInNamespace(
-        "write sysctl",
-        String.join(", ", files.keySet()),
-        () -> {
-          for (Map.Entry<String, Path> f : files.entrySet()) {
-            try {
-              Files.writeString(
-                  f.getValue(), requireNonNull(values.get(f.getKey())), StandardCharsets.US_ASCII);
-            } catch (IOException e) {
-              throw new IOException(f.getKey() + ": " + e, e);
-            }
-          }
-          return files.size();
-        });
-  }
-
-  @Override
-  public String readSysctl(String key) {
-    Path file = sysctlPath(key);
-    return runInNamespace(
-        "read sysctl", key, () -> Files.readString(file, StandardCharsets.US_ASCII).trim());
-  }
-
-  private static Path sysctlPath(String key) {
-    requireNonNull(key, "key");
-    checkArgument(SYSCTL_KEY.matcher(key).matches(), "Not a net.* sysctl key: %s", key);
-    return Path.of("/proc/sys", key.replace('.', '/'));
-  }
-
-  /** Procfs sys/net resolves to the namespace of the thread that opens the file. */
-  private <T> T runInNamespace(String operation, String key, IoBody<T> body) {
-    try {
-      if (ns.inode() == currentThreadNamespaceInode()) {
-        return body.run(); // already there: no switch needed
-      }
-      return Namespaces.callOnSwitcher(ns.fd(), "netns " + ns.path(), body::run);
-    } catch (IOException e) {
-      throw new NetnsException(operation, key, 0, "", e.toString(), null, e);
-    } catch (NetnsException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw new NetnsException(operation, key, 0, "", io.toString(), null, io);
-      }
-      throw e;
+    for (InetAddress a : config.ipv6ProxyNeighbors()) {
+      parts.add(
+          new NetlinkSocket.Part(
+              "RTM_NEWNEIGH",
+              "proxy " + InetAddresses.toAddrString(a) + " dev " + link,
+              (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, a)));
     }
-  }
-
-  @FunctionalInterface
-  private interface IoBody<T> {
-    T run() throws IOException;
-  }
-
-  private static long currentThreadNamespaceInode() throws IOException {
-    return ((Number) Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino"))
-        .longValue();
+    socket.requestAll(parts);
+    if (config.ipv6()) {
+      Map<String, String> v6 = new LinkedHashMap<>();
+      v6.put("net.ipv6.conf." + link + ".forwarding", "1");
+      v6.put("net.ipv6.conf." + link + ".proxy_ndp", "1");
+      ProcSys.write(ns, v6);
+    }
   }
 
   @Override

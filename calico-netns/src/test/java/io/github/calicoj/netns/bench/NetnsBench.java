@@ -156,7 +156,7 @@ public final class NetnsBench {
     }
   }
 
-  /** The reference's sequence (pycalico netns.py), as spec/netlink.md gives it. */
+  /** The reference's sequence: pycalico's {@code netns.py}, one {@code ip} command per step. */
   private static void ipSequence(String ns, int i) {
     String h = hostName("i", i).value();
     String t = "cjtt" + i;

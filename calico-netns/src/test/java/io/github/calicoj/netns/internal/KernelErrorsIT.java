@@ -3,13 +3,16 @@ package io.github.calicoj.netns.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.internal.msg.Requests;
+import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +20,48 @@ import org.junit.jupiter.api.Test;
  * {@code InterfaceName} refuses earlier) reaches the kernel here and must come back as ERANGE.
  */
 class KernelErrorsIT {
+
+  @Test
+  void aBatchRunsEveryPartAndReportsTheFirstRefusal() {
+    Requirements.requireRoot();
+    Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    try (TestNamespace t = TestNamespace.create();
+        NetNs ns = NetNs.open(t.path());
+        NetlinkSocket socket =
+            NetlinkSocket.configure(
+                Namespaces.socketIn(ns.fd(), t.name()), Duration.ofSeconds(5))) {
+      t.ip("link", "add", "cjtbatch0", "type", "veth", "peer", "name", "cjtbatch1");
+      assertThatThrownBy(
+              () ->
+                  socket.requestAll(
+                      List.of(
+                          new NetlinkSocket.Part(
+                              "RTM_NEWLINK",
+                              "cjtmissing0 up",
+                              (buf, seq) -> Requests.setLinkUp(buf, seq, "cjtmissing0", true)),
+                          new NetlinkSocket.Part(
+                              "RTM_NEWLINK",
+                              "cjtbatch0 group 7",
+                              (buf, seq) -> Requests.setLinkGroup(buf, seq, "cjtbatch0", 7)),
+                          new NetlinkSocket.Part(
+                              "RTM_NEWLINK",
+                              "cjtbatch0 up",
+                              (buf, seq) -> Requests.setLinkUp(buf, seq, "cjtbatch0", true)))))
+          .isInstanceOfSatisfying(
+              NetnsException.class,
+              e -> {
+                assertThat(e.isNotFound()).isTrue();
+                assertThat(e.subject()).isEqualTo("cjtmissing0 up");
+              });
+      JsonNode link = IpOracle.link(t.name(), "cjtbatch0").orElseThrow();
+      assertThat(link.path("group").asText()).isEqualTo("7");
+      assertThat(link.path("flags").toString()).contains("\"UP\"");
+      // The socket is in step afterwards: the next request gets its own answer.
+      assertThat(
+              socket.request("RTM_GETLINK", "lo", (buf, seq) -> Requests.getLink(buf, seq, "lo")))
+          .hasSize(1);
+    }
+  }
 
   @Test
   void tooLongNameIsErangeFromTheKernel() {

@@ -90,6 +90,11 @@ public final class NlBuilder {
     return this;
   }
 
+  /** {@code struct ndtmsg}: the family byte, padded to 4 bytes. */
+  public NlBuilder ndtmsg(int family) {
+    return rtgenmsg(family); // the same layout
+  }
+
   /** An attribute with raw bytes. */
   public NlBuilder attr(int type, byte[] payload) {
     buf.putShort((short) (4 + payload.length));
@@ -104,6 +109,14 @@ public final class NlBuilder {
     buf.putShort((short) 8);
     buf.putShort((short) type);
     buf.putInt(value);
+    return this;
+  }
+
+  /** A u64 attribute (8-byte payload; the header keeps it 4-aligned, which netlink allows). */
+  public NlBuilder attrU64(int type, long value) {
+    buf.putShort((short) 12);
+    buf.putShort((short) type);
+    buf.putLong(value);
     return this;
   }
 

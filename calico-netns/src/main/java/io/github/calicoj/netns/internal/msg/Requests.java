@@ -9,14 +9,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The rtnetlink requests calicoj sends, each written into a caller's buffer at its position. Every
- * request asks for an ACK. The layouts and flags follow spec/netlink.md §3 (A–H).
+ * request asks for an ACK. Each method names the {@code ip(8)} command that sends the same request;
+ * the flags are iproute2's (CREATE|EXCL for an add, CREATE|REPLACE for a replace).
  */
 public final class Requests {
   private Requests() {}
 
   /**
-   * (A) {@code ip link add HOST [address MAC] [mtu MTU] [group G] [up] type veth peer name PEER
-   * netns NSFD}: the peer is born inside the target namespace under its final name.
+   * {@code ip link add HOST [address MAC] [mtu MTU] [group G] [up] type veth peer name PEER netns
+   * NSFD}: the peer is born inside the target namespace under its final name.
    */
   public static int newVeth(
       ByteBuffer buf,
@@ -58,8 +59,8 @@ public final class Requests {
   }
 
   /**
-   * (B) {@code ip link set dev INDEX netns NSFD name NEWNAME}: move and rename in one message, so
-   * no temporary name ever appears in the target namespace.
+   * {@code ip link set dev INDEX netns NSFD name NEWNAME}: move and rename in one message, so no
+   * temporary name ever appears in the target namespace.
    */
   public static int moveLinkByIndex(ByteBuffer buf, int seq, int index, int nsFd, String newName) {
     NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
@@ -69,7 +70,7 @@ public final class Requests {
     return b.finish();
   }
 
-  /** (D) {@code ip link set NAME up|down}, by name. */
+  /** {@code ip link set NAME up|down}, by name. */
   public static int setLinkUp(ByteBuffer buf, int seq, String name, boolean up) {
     NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
     b.ifinfomsg(AF_UNSPEC, 0, up ? IFF_UP : 0, IFF_UP);
@@ -87,7 +88,7 @@ public final class Requests {
   }
 
   /**
-   * (E) {@code ip addr add|del ADDRESS/LEN dev INDEX}. IPv6 addresses get IFA_F_NODAD so they are
+   * {@code ip addr add|del ADDRESS/LEN dev INDEX}. IPv6 addresses get IFA_F_NODAD so they are
    * usable at once (no duplicate address detection).
    */
   public static int address(
@@ -103,8 +104,7 @@ public final class Requests {
   }
 
   /**
-   * (F) {@code ip route add|replace|del DST[/LEN] [via GW] dev INDEX [scope link]} in the main
-   * table.
+   * {@code ip route add|replace|del DST[/LEN] [via GW] dev INDEX [scope link]} in the main table.
    *
    * @param mode 0 = add (CREATE|EXCL), 1 = replace (CREATE|REPLACE), 2 = delete
    */
@@ -157,7 +157,50 @@ public final class Requests {
     return b.finish();
   }
 
-  /** (G) {@code ip link show NAME}: one RTM_NEWLINK reply, or ENODEV. */
+  /**
+   * Sets IPv4 per-device settings of link {@code index}, the ones under {@code
+   * /proc/sys/net/ipv4/conf/LINK/}: RTM_SETLINK with IFLA_AF_SPEC → AF_INET → IFLA_INET_CONF, a
+   * nest of u32 attributes whose types are {@code IPV4_DEVCONF_*} indexes (the kernel's {@code
+   * inet_set_link_af}).
+   *
+   * @param confAndValue alternating {@code IPV4_DEVCONF_*} index and value
+   */
+  public static int setInet4Conf(ByteBuffer buf, int seq, int index, int... confAndValue) {
+    if (confAndValue.length == 0 || confAndValue.length % 2 != 0) {
+      throw new IllegalArgumentException("Need index/value pairs: " + confAndValue.length);
+    }
+    NlBuilder b = new NlBuilder(buf, RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, index, 0, 0);
+    int afSpec = b.beginNest(IFLA_AF_SPEC);
+    int inet = b.beginNest(AF_INET);
+    int conf = b.beginNest(IFLA_INET_CONF);
+    for (int i = 0; i < confAndValue.length; i += 2) {
+      b.attrU32(confAndValue[i], confAndValue[i + 1]);
+    }
+    b.endNest(conf);
+    b.endNest(inet);
+    b.endNest(afSpec);
+    return b.finish();
+  }
+
+  /**
+   * {@code ip ntable change name TABLE dev INDEX proxy_delay MILLIS} (for IPv4's {@code arp_cache},
+   * {@code /proc/sys/net/ipv4/neigh/LINK/proxy_delay}): RTM_SETNEIGHTBL with NDTA_NAME and
+   * NDTA_PARMS { NDTPA_IFINDEX, NDTPA_PROXY_DELAY (u64 milliseconds) }.
+   */
+  public static int setProxyDelay(
+      ByteBuffer buf, int seq, int family, String table, int index, long millis) {
+    NlBuilder b = new NlBuilder(buf, RTM_SETNEIGHTBL, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ndtmsg(family);
+    b.attrString(NDTA_NAME, table);
+    int parms = b.beginNest(NDTA_PARMS);
+    b.attrU32(NDTPA_IFINDEX, index);
+    b.attrU64(NDTPA_PROXY_DELAY, millis);
+    b.endNest(parms);
+    return b.finish();
+  }
+
+  /** {@code ip link show NAME}: one RTM_NEWLINK reply, or ENODEV. */
   public static int getLink(ByteBuffer buf, int seq, String name) {
     NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
     b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
@@ -200,7 +243,7 @@ public final class Requests {
     return b.finish();
   }
 
-  /** (H) {@code ip link del NAME}. */
+  /** {@code ip link del NAME}. */
   public static int delLink(ByteBuffer buf, int seq, String name) {
     NlBuilder b = new NlBuilder(buf, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
     b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
@@ -208,7 +251,7 @@ public final class Requests {
     return b.finish();
   }
 
-  /** (H) {@code ip link del group G}: every link in the group, with one RCU synchronization. */
+  /** {@code ip link del group G}: every link in the group, with one RCU synchronization. */
   public static int delLinkGroup(ByteBuffer buf, int seq, int group) {
     NlBuilder b = new NlBuilder(buf, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
     b.ifinfomsg(AF_UNSPEC, 0, 0, 0);
