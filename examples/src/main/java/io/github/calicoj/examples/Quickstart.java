@@ -16,6 +16,7 @@ import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.netns.Sysctls;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -101,8 +102,8 @@ public final class Quickstart {
         InterfaceName lo = InterfaceName.of("lo");
         hostNl.setUp(lo);
         hostNl.addAddress(lo, IpPrefix.parse(NEXT_HOP + "/32"));
-        hostNl.writeSysctl("net.ipv4.ip_forward", "1");
       }
+      Sysctls.in(host).write("net.ipv4.ip_forward", "1");
       try (CalicoClient calico =
           CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
         calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName(NEXT_HOP)));

@@ -41,9 +41,6 @@ import org.slf4j.LoggerFactory;
 final class ContainerIps {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerIps.class);
 
-  /** The kernel's answer when an address to delete is not on the interface. */
-  private static final int EADDRNOTAVAIL = 99;
-
   private final String hostname;
   private final Datastore datastore;
   private final WorkloadEndpoints endpoints;
@@ -152,7 +149,7 @@ final class ContainerIps {
       try {
         inside.deleteAddress(iface, IpPrefix.host(ip));
       } catch (NetnsException e) {
-        if (!e.isNotFound() && e.errno() != EADDRNOTAVAIL) {
+        if (!e.isNotFound() && !e.isAddressNotAvailable()) {
           throw e;
         }
       }

@@ -5,6 +5,7 @@ import io.github.calicoj.core.NodeNotConfiguredException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.repository.Hosts;
+import io.github.calicoj.netns.CaliLinkConfig;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.NetNs;
@@ -15,7 +16,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -175,19 +175,10 @@ final class HostDataplane implements AutoCloseable {
    * hop.
    */
   void configureLink(InterfaceName cali, InetAddress ip, InetAddress nextHop) {
-    Netlink host = netlink();
-    Map<String, String> sysctls = new LinkedHashMap<>();
-    if (ip instanceof Inet4Address) {
-      sysctls.put("net.ipv4.conf." + cali + ".proxy_arp", "1");
-      sysctls.put("net.ipv4.neigh." + cali + ".proxy_delay", "0");
-      sysctls.put("net.ipv4.conf." + cali + ".forwarding", "1");
-      host.writeSysctls(sysctls);
-    } else {
-      sysctls.put("net.ipv6.conf." + cali + ".proxy_ndp", "1");
-      sysctls.put("net.ipv6.conf." + cali + ".forwarding", "1");
-      host.writeSysctls(sysctls);
-      host.addProxyNeighbor(cali, nextHop);
-    }
+    netlink()
+        .configureCaliLink(
+            cali,
+            ip instanceof Inet4Address ? CaliLinkConfig.IPV4 : CaliLinkConfig.ipv6Only(nextHop));
   }
 
   /** True if the host side has this link. */
