@@ -2,11 +2,12 @@ package io.github.calicoj.core.client;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What address a container gets: a specific IP, the next free {@code ipv4} or {@code ipv6}, or the
@@ -39,13 +40,23 @@ public sealed interface IpRequest permits IpRequest.Specific, IpRequest.Auto, Ip
       try {
         return new FromPool(Cidr.parseNormalized(t));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(INVALID + " Got: " + text, e);
+        throw new IllegalArgumentException(INVALID + " Got: " + quote(text), e);
       }
     }
-    if (InetAddresses.isInetAddress(t)) {
-      return new Specific(InetAddresses.forString(t));
+    Optional<InetAddress> ip = IpAddresses.tryParse(t);
+    if (ip.isPresent()) {
+      return new Specific(ip.get());
     }
-    throw new IllegalArgumentException(INVALID + " Got: " + text);
+    try {
+      IpAddresses.parse(t);
+    } catch (IllegalArgumentException why) {
+      throw new IllegalArgumentException(INVALID + " Got: " + quote(text), why);
+    }
+    throw new IllegalArgumentException(INVALID + " Got: " + quote(text));
+  }
+
+  private static String quote(String text) {
+    return text.length() <= 60 ? text : text.substring(0, 60) + "…";
   }
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.internal.PyJson;
+import io.github.calicoj.core.model.IpAddresses;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Revision;
 import java.net.InetAddress;
@@ -77,8 +78,8 @@ public final class EndpointJson {
     b.ipv6Nets(PyJson.cidrs(o.get("ipv6_nets")));
     String gw4 = PyJson.nullableText(o, "ipv4_gateway");
     String gw6 = PyJson.nullableText(o, "ipv6_gateway");
-    b.ipv4Gateway(gw4 == null || gw4.isEmpty() ? null : InetAddresses.forString(gw4));
-    b.ipv6Gateway(gw6 == null || gw6.isEmpty() ? null : InetAddresses.forString(gw6));
+    b.ipv4Gateway(gw4 == null || gw4.isEmpty() ? null : IpAddresses.parse(gw4));
+    b.ipv6Gateway(gw6 == null || gw6.isEmpty() ? null : IpAddresses.parse(gw6));
     b.labels(PyJson.stringMap(o.get("labels")));
     return b.build();
   }

@@ -40,16 +40,21 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
     String t = text.trim();
     int slash = t.indexOf('/');
     String addr = slash < 0 ? t : t.substring(0, slash);
-    checkArgument(InetAddresses.isInetAddress(addr), "Invalid CIDR: %s", text);
-    InetAddress address = InetAddresses.forString(addr);
+    InetAddress address =
+        IpAddresses.tryParse(addr)
+            .orElseThrow(() -> new IllegalArgumentException("Invalid CIDR: " + quote(text)));
     if (slash < 0) {
       return new Cidr(address, bits(address));
     }
     String len = t.substring(slash + 1);
-    checkArgument(len.matches("[0-9]{1,3}"), "Invalid CIDR: %s", text);
+    checkArgument(len.matches("[0-9]{1,3}"), "Invalid CIDR: %s", quote(text));
     int prefix = Integer.parseInt(len);
-    checkArgument(prefix <= bits(address), "Invalid CIDR: %s", text);
+    checkArgument(prefix <= bits(address), "Invalid CIDR: %s", quote(text));
     return new Cidr(address, prefix);
+  }
+
+  private static String quote(String text) {
+    return text.length() <= 60 ? text : text.substring(0, 60) + "…";
   }
 
   /** Parses and clears the host bits. */

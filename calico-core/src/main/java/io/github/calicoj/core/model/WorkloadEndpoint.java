@@ -52,7 +52,7 @@ public record WorkloadEndpoint(
     @Nullable Revision revision) {
 
   private static final Pattern ENDPOINT_ID = Pattern.compile("[0-9a-f]{32}");
-  private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+  private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
   private static final Comparator<Cidr> WIRE_ORDER = Comparator.comparing(Cidr::toString);
 
   /** Validates every field (spec §2, §4); messages name the bad value. */
@@ -60,11 +60,7 @@ public record WorkloadEndpoint(
     checkSegment(hostname, "hostname");
     checkSegment(orchestratorId, "orchestratorId");
     checkSegment(workloadId, "workloadId");
-    requireNonNull(endpointId, "endpointId");
-    checkArgument(
-        ENDPOINT_ID.matcher(endpointId).matches(),
-        "Endpoint id must be 32 lowercase hex characters: %s",
-        endpointId);
+    checkSegment(endpointId, "endpointId"); // any writer's id; calicoj's own are isGeneratedId
     requireNonNull(state, "state");
     checkArgument(
         state.equals("active") || state.equals("inactive"),
@@ -96,7 +92,16 @@ public record WorkloadEndpoint(
 
   /** {@code "cali" + endpointId[:11]}: the host-side interface name (15 characters). */
   public static String interfaceName(String endpointId) {
-    return "cali" + endpointId.substring(0, 11);
+    return "cali" + endpointId.substring(0, Math.min(11, endpointId.length()));
+  }
+
+  /**
+   * True if {@code endpointId} has the form this library (and pycalico's {@code uuid1().hex})
+   * writes: 32 lowercase hex characters. Endpoints read from the datastore may have any id that is
+   * one key segment.
+   */
+  public static boolean isGeneratedId(String endpointId) {
+    return ENDPOINT_ID.matcher(endpointId).matches();
   }
 
   /** A new builder with defaults: state active, no MAC, no profiles, no nets, no labels. */

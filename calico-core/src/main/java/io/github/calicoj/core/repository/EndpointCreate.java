@@ -1,5 +1,6 @@
 package io.github.calicoj.core.repository;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.core.TxnPart;
@@ -52,6 +53,10 @@ public final class EndpointCreate implements TxnPart {
   /** The create of {@code endpoint} with {@code marker}, written in {@code format}. */
   public EndpointCreate(WorkloadEndpoint endpoint, WorkloadMarker marker, WireFormat format) {
     this.endpoint = requireNonNull(endpoint, "endpoint");
+    checkArgument(
+        WorkloadEndpoint.isGeneratedId(endpoint.endpointId()),
+        "Endpoint id must be 32 lowercase hex characters: %s",
+        endpoint.endpointId());
     this.marker = requireNonNull(marker, "marker");
     this.format = requireNonNull(format, "format");
     this.key = WorkloadEndpoints.keyOf(endpoint);

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,5 +178,55 @@ class IpamTest {
     other.release(List.of(ip("192.168.0.3")));
     ipam.assign(ip("192.168.0.3"), "calico-01", IpOwner.UNOWNED);
     assertThat(stored("192.168.0.0/26").isAllocated(ip("192.168.0.3"))).isTrue();
+  }
+
+  @Test
+  void anOwnedReleaseNeverFreesAnAddressThatAnotherOwnerHoldsNow() {
+    IpOwner a = IpOwner.of("owner-a", Map.of("workload", "a"));
+    IpOwner b = IpOwner.of("owner-b", Map.of("workload", "b"));
+    ipam.assign(ip("192.168.0.9"), "h", a);
+    assertThat(store.get(CalicoKeys.handle("owner-a")).orElseThrow().value())
+        .isEqualTo("{\"id\": \"owner-a\", \"block\": {\"192.168.0.0/26\": 1}}");
+    // a's release, planned and committed: frees the address and deletes the handle
+    List<IpamChange> release = ipam.prepareRelease(owners(ip("192.168.0.9"), "owner-a"));
+    assertThat(release).hasSize(1);
+    assertThat(ipam.commit(release.get(0))).isTrue();
+    assertThat(store.get(CalicoKeys.handle("owner-a"))).isEmpty();
+    // the address goes to b; a stale second release by a leaves it to b
+    ipam.assign(ip("192.168.0.9"), "h", b);
+    assertThat(ipam.prepareRelease(owners(ip("192.168.0.9"), "owner-a"))).isEmpty();
+    assertThat(ipam.attributesOf(ip("192.168.0.9")).orElseThrow().handleId()).isEqualTo("owner-b");
+    // an allocation without a handle (written before handles) is released by any owner
+    ipam.assign(ip("192.168.0.10"), "h", IpOwner.UNOWNED);
+    assertThat(ipam.prepareRelease(owners(ip("192.168.0.10"), "owner-a"))).hasSize(1);
+  }
+
+  @Test
+  void aReleasePlannedOnAStaleCacheFailsItsGuardAndChangesNothing() {
+    IpOwner a = IpOwner.of("owner-a", Map.of());
+    ipam.assign(ip("192.168.0.20"), "h", a);
+    List<IpamChange> release = ipam.prepareRelease(owners(ip("192.168.0.20"), "owner-a"));
+    Ipam other = Ipam.builder(store).build();
+    other.assign(ip("192.168.0.21"), "h", IpOwner.UNOWNED); // the block moves on
+    assertThat(ipam.commit(release.get(0))).isFalse();
+    assertThat(ipam.isAssigned(ip("192.168.0.20"))).isTrue();
+    assertThat(ipam.isAssigned(ip("192.168.0.21"))).isTrue();
+  }
+
+  @Test
+  void autoAssignPassesOverTheAddressesItIsToldToSkip() {
+    IpamChange c =
+        ipam.prepareAutoAssignOne(
+            4, "h", null, IpOwner.UNOWNED, java.util.Set.of(ip("192.168.0.0"), ip("192.168.0.1")));
+    assertThat(c.addresses()).containsExactly(ip("192.168.0.2"));
+    assertThat(ipam.commit(c)).isTrue();
+    // the skipped addresses stay free, first in line
+    assertThat(ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED)).isEqualTo(ip("192.168.0.0"));
+  }
+
+  private static Map<InetAddress, @Nullable String> owners(InetAddress ip, String handle) {
+    Map<InetAddress, @Nullable String> m = new java.util.HashMap<>();
+    m.put(ip, handle);
+    return m;
   }
 }

@@ -311,4 +311,66 @@ class RepositoriesTest {
     hosts.remove("calico-01");
     assertThat(store.list(CalicoKeys.bgpHost("calico-01")).isEmpty()).isTrue();
   }
+
+  @Test
+  void anEndpointAnotherToolWroteWithAnyIdIsReadAndOnlyOursMustBeUuidHex() {
+    WorkloadEndpoint theirs =
+        WorkloadEndpoint.builder()
+            .hostname("h1")
+            .orchestratorId("k8s")
+            .workloadId("pod-1")
+            .endpointId("eth0")
+            .name("caliabc")
+            .mac("72:EF:5A:87:35:BD")
+            .addNet(Cidr.parse("192.168.3.1/32"))
+            .build();
+    store.put(WorkloadEndpoints.keyOf(theirs), EndpointJson.write(theirs, WireFormat.ERA_A));
+    assertThat(endpoints.find(EndpointQuery.onHost("h1")))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly("eth0");
+    assertThatThrownBy(() -> endpoints.create(theirs, marker(theirs)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("32 lowercase hex");
+  }
+
+  @Test
+  void aNewProfileNameIsShorterThanFortyCharactersAsTheMessageSays() {
+    assertThat(profiles.create("p".repeat(39)).name()).hasSize(39);
+    assertThatThrownBy(() -> profiles.create("p".repeat(40)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be < 40 character long");
+  }
+
+  @Test
+  void markersRoundTripAndOlderValuesAreRead() {
+    WorkloadMarker m =
+        new WorkloadMarker(
+            "0123456789abcdef0123456789abcdef",
+            1234,
+            new WorkloadMarker.NamespaceRef("/var/run/netns/x", 4, 4026532345L));
+    assertThat(WorkloadMarker.parse(m.toJson())).contains(m);
+    assertThat(m.toJson())
+        .isEqualTo(
+            "{\"endpoint\": \"0123456789abcdef0123456789abcdef\", \"time\": 1234, \"netns\":"
+                + " {\"path\": \"/var/run/netns/x\", \"dev\": 4, \"ino\": 4026532345}}");
+    assertThat(WorkloadMarker.parse("0123456789abcdef0123456789abcdef 1700000000000"))
+        .contains(new WorkloadMarker("0123456789abcdef0123456789abcdef", 1700000000000L, null));
+    assertThat(WorkloadMarker.parse("garbage")).isEmpty();
+  }
+
+  @Test
+  void removingAWorkloadDeletesItsEndpointsAndMarkerInOneTransactionGuardedOnWhatWasRead() {
+    WorkloadEndpoint ep = create(endpoint("h1", "w9"));
+    WorkloadEndpoint changed = endpoints.setProfiles(ep, List.of()); // same content: no write
+    WorkloadEndpoint moved =
+        endpoints.modify(ep, e -> e.toBuilder().addNet(Cidr.parse("192.168.0.2/32")).build());
+    assertThat(moved.revision()).isNotEqualTo(changed.revision());
+    // a removal planned on the endpoint as first read fails its guard and deletes nothing
+    assertThat(endpoints.removeWorkload("h1", "docker", "w9", List.of(ep))).isFalse();
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep))).isPresent();
+    assertThat(store.get(CalicoKeys.workloadMarker("h1", "docker", "w9"))).isPresent();
+    assertThat(endpoints.removeWorkload("h1", "docker", "w9", List.of(moved))).isTrue();
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep))).isEmpty();
+    assertThat(store.get(CalicoKeys.workloadMarker("h1", "docker", "w9"))).isEmpty();
+  }
 }
