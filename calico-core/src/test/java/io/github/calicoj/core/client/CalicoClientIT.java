@@ -17,13 +17,8 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.WatchHandle;
-import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
@@ -37,7 +32,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -347,18 +341,18 @@ class CalicoClientIT {
    * datastore became unavailable with the outcome unknown (a reply lost on the way back), and the
    * flag is cleared. Reads pass through.
    */
-  private static final class FaultyDatastore implements Datastore {
-    private final Datastore d;
+  private static final class FaultyDatastore extends ForwardingDatastore {
     private final AtomicBoolean refuse;
     private final AtomicBoolean loseReplies;
 
     FaultyDatastore(Datastore d, AtomicBoolean refuse, AtomicBoolean loseReplies) {
-      this.d = d;
+      super(d);
       this.refuse = refuse;
       this.loseReplies = loseReplies;
     }
 
-    private void check(@Nullable Key key) {
+    @Override
+    void beforeWrite(@Nullable Key key) {
       if (refuse.get()) {
         throw new DatastoreUnavailableException(
             "test: the datastore refuses writes", key, false, null);
@@ -366,69 +360,13 @@ class CalicoClientIT {
     }
 
     @Override
-    public Optional<KeyValue> get(Key key) {
-      return d.get(key);
-    }
-
-    @Override
-    public Snapshot list(Key prefix) {
-      return d.list(prefix);
-    }
-
-    @Override
-    public KeyValue create(Key key, String value) {
-      check(key);
-      return d.create(key, value);
-    }
-
-    @Override
-    public KeyValue update(Key key, String value, Revision expected) {
-      check(key);
-      return d.update(key, value, expected);
-    }
-
-    @Override
-    public KeyValue put(Key key, String value) {
-      check(key);
-      return d.put(key, value);
-    }
-
-    @Override
-    public Revision delete(Key key, Revision expected) {
-      check(key);
-      return d.delete(key, expected);
-    }
-
-    @Override
-    public boolean delete(Key key) {
-      check(key);
-      return d.delete(key);
-    }
-
-    @Override
-    public long deletePrefix(Key prefix) {
-      check(prefix);
-      return d.deletePrefix(prefix);
-    }
-
-    @Override
     public TxnResult commit(Transaction transaction) {
-      check(null);
-      TxnResult r = d.commit(transaction);
+      beforeWrite(null);
+      TxnResult r = super.commit(transaction);
       if (loseReplies.getAndSet(false)) {
         throw new DatastoreUnavailableException("test: the reply was lost", null, true, null);
       }
       return r;
-    }
-
-    @Override
-    public WatchHandle watch(Key prefix, Revision after, WatchListener listener) {
-      return d.watch(prefix, after, listener);
-    }
-
-    @Override
-    public void close() {
-      // borrowed
     }
   }
 

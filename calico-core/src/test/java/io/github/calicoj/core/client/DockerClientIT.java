@@ -236,6 +236,24 @@ class DockerClientIT {
         .hasMessage(
             "Can't add " + hostMode + " to Calico because it is running NetworkMode = host.");
 
+    // A container sharing a host-mode container's network runs in the host's namespace: refused
+    // by namespace identity (its network mode is "container:<id>", not "host").
+    String sharing = Docker.newName();
+    containers.add(sharing);
+    Docker.docker(
+        "run",
+        "-d",
+        "--net=container:" + hostMode,
+        "--name",
+        sharing,
+        Docker.IMAGE,
+        "sleep",
+        "3600");
+    assertThatThrownBy(() -> calico.addContainer(sharing, "ipv4"))
+        .isInstanceOfSatisfying(
+            WorkloadException.class, e -> assertThat(e.reason()).isEqualTo(Reason.HOST_NAMESPACE))
+        .hasMessageContaining("Can't add " + sharing + " to Calico because its network namespace");
+
     assertThatThrownBy(() -> calico.addContainer("cjt-no-such-container", "ipv4"))
         .isInstanceOfSatisfying(
             WorkloadException.class,
