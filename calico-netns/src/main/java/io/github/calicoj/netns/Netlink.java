@@ -227,10 +227,23 @@ public interface Netlink extends AutoCloseable {
    * is already there); its proxy-NDP entries are {@code ip -6 neigh replace proxy ADDRESS dev
    * LINK}, in the same datagram as the rest. Idempotent.
    *
-   * @throws NetnsException ENODEV if there is no such link; naming the first setting the kernel
-   *     refused otherwise (the others are still applied)
+   * <p>{@code link} is the link as {@link #createVeth} or {@link #link} just returned it: its index
+   * is used, so this is one round trip (plus the IPv6 file writes).
+   *
+   * @throws NetnsException ENODEV if the link is gone; naming the first setting the kernel refused
+   *     otherwise (the others are still applied)
    */
-  void configureCaliLink(InterfaceName link, CaliLinkConfig config);
+  void configureCaliLink(Link link, CaliLinkConfig config);
+
+  /**
+   * {@link #configureCaliLink(Link, CaliLinkConfig)} of the link named {@code link}, looked up
+   * first (one more round trip).
+   *
+   * @throws NetnsException ENODEV if there is no such link
+   */
+  default void configureCaliLink(InterfaceName link, CaliLinkConfig config) {
+    configureCaliLink(link(link), config);
+  }
 
   /** Closes the socket. Idempotent, thread-safe, never throws; a borrowed NetNs stays open. */
   @Override

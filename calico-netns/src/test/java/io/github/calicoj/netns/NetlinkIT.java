@@ -452,7 +452,7 @@ class NetlinkIT {
 
   @Test
   void caliLinkIpv4HostSideIsSetByNetlinkInTheSocketsNamespace() {
-    hostNl.createVeth(cali, eth1, workload);
+    Link created = hostNl.createVeth(cali, eth1, workload);
     String conf = "net.ipv4.conf." + cali.value();
     String neigh = "net.ipv4.neigh." + cali.value();
     setWithSysctlTool(hostNs, conf + ".forwarding=0"); // new links may inherit 1
@@ -460,8 +460,8 @@ class NetlinkIT {
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".proxy_arp")).isEqualTo("0");
     assertThat(IpOracle.sysctl(hostNs.name(), neigh + ".proxy_delay")).isNotEqualTo("0");
 
-    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4);
-    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4); // idempotent
+    hostNl.configureCaliLink(created, CaliLinkConfig.IPV4);
+    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4); // idempotent; by name
 
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".forwarding")).isEqualTo("1");
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".proxy_arp")).isEqualTo("1");

@@ -480,9 +480,11 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
-  public void configureCaliLink(InterfaceName link, CaliLinkConfig config) {
+  public void configureCaliLink(Link caliLink, CaliLinkConfig config) {
+    requireNonNull(caliLink, "link");
     requireNonNull(config, "config");
-    int index = link(link).index();
+    int index = caliLink.index();
+    InterfaceName link = caliLink.name();
     List<NetlinkSocket.Part> parts = new ArrayList<>();
     if (config.ipv4()) {
       parts.add(

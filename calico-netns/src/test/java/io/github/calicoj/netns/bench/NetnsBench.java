@@ -312,11 +312,13 @@ public final class NetnsBench {
   /**
    * Calico's IPv4 host side of each host end, two ways in alternating order: the three {@code
    * /proc/sys} writes behind one switch into the namespace (what a caller whose thread is not in
-   * the host namespace pays for file writes), and {@link Netlink#configureCaliLink}.
+   * the host namespace pays for file writes), and {@link Netlink#configureCaliLink} of the link as
+   * {@link Netlink#createVeth} returned it.
    */
   private static void hostSide(Netlink host, NetNs hostNs, long[] switched, long[] netlink) {
     for (int i = 0; i < N; i++) {
       InterfaceName cali = hostName("o", i);
+      Link link = host.link(cali); // as createVeth returned it; not timed
       Map<String, String> files = new LinkedHashMap<>();
       files.put("/proc/sys/net/ipv4/conf/" + cali + "/proxy_arp", "1");
       files.put("/proc/sys/net/ipv4/neigh/" + cali + "/proxy_delay", "0");
@@ -327,7 +329,7 @@ public final class NetnsBench {
           Namespaces.callOnSwitcher(hostNs.fd(), "bench", () -> writeFiles(files));
           switched[i] = System.nanoTime() - t0;
         } else {
-          host.configureCaliLink(cali, CaliLinkConfig.IPV4);
+          host.configureCaliLink(link, CaliLinkConfig.IPV4);
           netlink[i] = System.nanoTime() - t0;
         }
       }
