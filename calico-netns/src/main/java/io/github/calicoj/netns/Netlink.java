@@ -16,14 +16,14 @@ import java.util.OptionalInt;
  * try (NetNs workload = NetNs.open(Path.of("/proc/4242/ns/net"));
  *     Netlink host = Netlink.open();
  *     Netlink inside = Netlink.openIn(workload)) {
- *   host.createVeth(InterfaceName.of("cali0123456789a"), InterfaceName.of("eth1"), workload,
- *       VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
  *   InterfaceName eth1 = InterfaceName.of("eth1");
- *   inside.setUp(eth1);
- *   inside.addAddress(eth1, IpPrefix.parse("10.65.0.7/32"));
- *   inside.addRoute(Route.onLink(gateway, eth1));      // on-link first,
- *   inside.addRoute(Route.defaultVia(gateway, eth1));  // then the default route
- *   MacAddress mac = inside.link(eth1).mac();
+ *   Link cali = host.createVeth(InterfaceName.of("cali0123456789a"), eth1, workload,
+ *       VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+ *   Link inner = inside.link(eth1);
+ *   MacAddress mac = inner.mac();
+ *   inside.configureInterface(inner, List.of(IpPrefix.parse("10.65.0.7/32")),
+ *       List.of(Route.onLink(gateway, eth1), Route.defaultVia(gateway, eth1))); // on-link first
+ *   host.configureCaliLink(cali, CaliLinkConfig.IPV4);
  * }
  * }</pre>
  *

@@ -103,9 +103,7 @@ public final class NetlinkSocket implements AutoCloseable {
       if (c.setsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVTIMEO, tv, 16) != 0) {
         throw Native.error("setsockopt", "SO_RCVTIMEO", Native.errno(), null);
       }
-      if (c.setsockopt(fd, Native.SOL_SOCKET, Native.SO_SNDTIMEO, tv, 16) != 0) {
-        throw Native.error("setsockopt", "SO_SNDTIMEO", Native.errno(), null);
-      }
+      // No SO_SNDTIMEO: a send to the kernel runs the request at once and never waits for room.
       ByteBuffer sa = heap(12); // sockaddr_nl: family, pad, pid 0 (kernel picks), groups 0
       sa.putShort(0, (short) Rtnl.AF_NETLINK);
       if (c.bind(fd, sa, 12) != 0) {
