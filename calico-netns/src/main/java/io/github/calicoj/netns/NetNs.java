@@ -6,6 +6,7 @@ import io.github.calicoj.netns.internal.LibC;
 import io.github.calicoj.netns.internal.Namespaces;
 import io.github.calicoj.netns.internal.Native;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,7 +108,8 @@ public final class NetNs implements AutoCloseable {
   /** Checks that {@code fd} is a network namespace and wraps it. */
   private static NetNs adopt(int fd, String p) {
     LibC c = Native.libc();
-    ByteBuffer buf = Native.direct(Native.STAT_SIZE);
+    // A heap buffer: jnr-ffi copies it out, cheaper than a direct buffer for one call.
+    ByteBuffer buf = ByteBuffer.allocate(Native.STAT_SIZE).order(ByteOrder.nativeOrder());
     if (c.fstat(fd, buf) != 0) {
       throw inaccessible(p, Native.errno());
     }

@@ -16,19 +16,19 @@ import java.util.OptionalInt;
  * try (NetNs workload = NetNs.open(Path.of("/proc/4242/ns/net"));
  *     Netlink host = Netlink.open();
  *     Netlink inside = Netlink.openIn(workload)) {
- *   host.createVeth(InterfaceName.of("cali0123456789a"), InterfaceName.of("eth1"), workload,
- *       VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
  *   InterfaceName eth1 = InterfaceName.of("eth1");
- *   inside.setUp(eth1);
- *   inside.addAddress(eth1, IpPrefix.parse("10.65.0.7/32"));
- *   inside.addRoute(Route.onLink(gateway, eth1));      // on-link first,
- *   inside.addRoute(Route.defaultVia(gateway, eth1));  // then the default route
- *   MacAddress mac = inside.link(eth1).mac();
+ *   Link cali = host.createVeth(InterfaceName.of("cali0123456789a"), eth1, workload,
+ *       VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+ *   Link inner = inside.link(eth1);
+ *   MacAddress mac = inner.mac();
+ *   inside.configureInterface(inner, List.of(IpPrefix.parse("10.65.0.7/32")),
+ *       List.of(Route.onLink(gateway, eth1), Route.defaultVia(gateway, eth1))); // on-link first
+ *   host.configureCaliLink(cali, CaliLinkConfig.IPV4);
  * }
  * }</pre>
  *
  * <p><b>Namespaces:</b> the socket's namespace is fixed when it is opened; {@link #openIn} creates
- * it on a short-lived platform thread that enters the namespace only for {@code socket()}. After
+ * it on calicoj's namespace thread, which enters the namespace only for {@code socket()}. After
  * that every call works from any thread.
  *
  * <p><b>Thread safety:</b> thread-safe; requests are serialized. Every reply is awaited at most the
@@ -48,12 +48,20 @@ public interface Netlink extends AutoCloseable {
     return RtNetlink.openCurrent(DEFAULT_TIMEOUT);
   }
 
-  /** A socket in {@code ns}; the socket keeps that namespace for life. */
+  /**
+   * A socket in {@code ns}; the socket keeps that namespace for life. Returns at once: calicoj's
+   * namespace thread makes the socket meanwhile, and the first request waits for it, so other work
+   * (such as creating the veth on the host's socket) overlaps with the namespace switch. A failure
+   * to make the socket (such as EPERM from {@code setns} without CAP_SYS_ADMIN) is thrown by that
+   * first request.
+   *
+   * @throws IllegalStateException if {@code ns} is closed
+   */
   static Netlink openIn(NetNs ns) {
     return RtNetlink.openIn(ns, DEFAULT_TIMEOUT);
   }
 
-  /** A socket in {@code ns} whose replies are awaited at most {@code timeout}. */
+  /** {@link #openIn(NetNs)} whose replies are awaited at most {@code timeout}. */
   static Netlink openIn(NetNs ns, Duration timeout) {
     return RtNetlink.openIn(ns, timeout);
   }
@@ -112,6 +120,20 @@ public interface Netlink extends AutoCloseable {
    * @throws NetnsException EEXIST if the route exists; ENODEV if the device does not
    */
   void addRoute(Route route);
+
+  /**
+   * Brings a workload's interface into service in one round trip: {@code ip link set LINK up}, then
+   * {@code ip addr replace ADDRESS dev LINK} for each address, then {@code ip route replace ROUTE}
+   * for each route, in that order (so put {@link Route#onLink} before {@link Route#defaultVia}),
+   * all sent in one datagram. Idempotent. {@code link} is the interface as {@link #link} or {@link
+   * #createVeth} just returned it: its index is used, so a link deleted and made again since gives
+   * ENODEV.
+   *
+   * @throws IllegalArgumentException if a route is on another device
+   * @throws NetnsException naming the first step the kernel refused, such as ENETUNREACH for a
+   *     route whose gateway is not reachable; the kernel still ran every other step
+   */
+  void configureInterface(Link link, List<IpPrefix> addresses, List<Route> routes);
 
   /** {@code ip route replace ROUTE}: adds or overwrites. */
   void replaceRoute(Route route);
@@ -185,9 +207,11 @@ public interface Netlink extends AutoCloseable {
   /**
    * Deletes many links with one kernel synchronization: tags them with an interface group that
    * calicoj owns and has checked is empty, then {@code ip link del group G}. About 0.4 ms per link
-   * instead of ~20 ms. Names that do not exist are skipped.
+   * instead of ~20 ms; the tagging requests go in as few datagrams as fit. Names that do not exist
+   * are skipped. The namespace's links are listed once per call, to check the group.
    *
    * @return how many links were deleted
+   * @throws NetnsException if a link could not be tagged (the tagged ones are still deleted)
    */
   int deleteLinks(Collection<InterfaceName> names);
 
@@ -203,10 +227,23 @@ public interface Netlink extends AutoCloseable {
    * is already there); its proxy-NDP entries are {@code ip -6 neigh replace proxy ADDRESS dev
    * LINK}, in the same datagram as the rest. Idempotent.
    *
-   * @throws NetnsException ENODEV if there is no such link; naming the first setting the kernel
-   *     refused otherwise (the others are still applied)
+   * <p>{@code link} is the link as {@link #createVeth} or {@link #link} just returned it: its index
+   * is used, so this is one round trip (plus the IPv6 file writes).
+   *
+   * @throws NetnsException ENODEV if the link is gone; naming the first setting the kernel refused
+   *     otherwise (the others are still applied)
    */
-  void configureCaliLink(InterfaceName link, CaliLinkConfig config);
+  void configureCaliLink(Link link, CaliLinkConfig config);
+
+  /**
+   * {@link #configureCaliLink(Link, CaliLinkConfig)} of the link named {@code link}, looked up
+   * first (one more round trip).
+   *
+   * @throws NetnsException ENODEV if there is no such link
+   */
+  default void configureCaliLink(InterfaceName link, CaliLinkConfig config) {
+    configureCaliLink(link(link), config);
+  }
 
   /** Closes the socket. Idempotent, thread-safe, never throws; a borrowed NetNs stays open. */
   @Override

@@ -200,6 +200,101 @@ class NetlinkIT {
   }
 
   @Test
+  void configureInterfaceBringsTheWorkloadUpInOneRoundTrip() throws Exception {
+    InetAddress gw = InetAddress.getByName("169.254.1.1");
+    hostNl.createVeth(cali, eth1, workload);
+    Link link = workloadNl.link(eth1);
+    assertThat(link.up()).isFalse();
+    List<IpPrefix> addresses = List.of(IpPrefix.parse("10.99.0.7/32"));
+    List<Route> routes = List.of(Route.onLink(gw, eth1), Route.defaultVia(gw, eth1));
+
+    workloadNl.configureInterface(link, addresses, routes);
+    workloadNl.configureInterface(link, addresses, routes); // idempotent
+
+    assertThat(flags(IpOracle.link(workloadNs.name(), "eth1").orElseThrow())).contains("UP");
+    assertThat(IpOracle.addresses(workloadNs.name(), "eth1"))
+        .filteredOn(a -> !a.startsWith("fe80:"))
+        .containsExactly("10.99.0.7/32");
+    List<JsonNode> installed = IpOracle.routes(workloadNs.name(), true);
+    assertThat(installed)
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("169.254.1.1");
+              assertThat(r.path("scope").asText()).isEqualTo("link");
+              assertThat(r.path("dev").asText()).isEqualTo("eth1");
+            });
+    assertThat(installed)
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("dst").asText()).isEqualTo("default");
+              assertThat(r.path("gateway").asText()).isEqualTo("169.254.1.1");
+            });
+    assertThatThrownBy(
+            () ->
+                workloadNl.configureInterface(
+                    link, addresses, List.of(Route.onLink(gw, InterfaceName.of("eth9")))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("eth9");
+  }
+
+  @Test
+  void configureInterfaceReportsTheFirstRefusedStepAndStillRunsTheRest() throws Exception {
+    InetAddress gw = InetAddress.getByName("169.254.1.1");
+    hostNl.createVeth(cali, eth1, workload);
+    Link link = workloadNl.link(eth1);
+    // The default route first: its gateway is not reachable yet.
+    assertThatThrownBy(
+            () ->
+                workloadNl.configureInterface(
+                    link,
+                    List.of(IpPrefix.parse("10.99.0.8/32")),
+                    List.of(Route.defaultVia(gw, eth1), Route.onLink(gw, eth1))))
+        .isInstanceOfSatisfying(
+            NetnsException.class,
+            e -> {
+              assertThat(e.errno()).isEqualTo(NetnsException.ENETUNREACH);
+              assertThat(e.getMessage()).contains("default via 169.254.1.1 dev eth1");
+            });
+    assertThat(IpOracle.addresses(workloadNs.name(), "eth1")).contains("10.99.0.8/32");
+    assertThat(IpOracle.routes(workloadNs.name(), true))
+        .anySatisfy(r -> assertThat(r.path("dst").asText()).isEqualTo("169.254.1.1"))
+        .noneSatisfy(r -> assertThat(r.path("dst").asText()).isEqualTo("default"));
+    // A link made again has another index: the old snapshot is refused.
+    hostNl.deleteLink(cali);
+    hostNl.createVeth(cali, eth1, workload);
+    assertThatThrownBy(() -> workloadNl.configureInterface(link, List.of(), List.of()))
+        .isInstanceOfSatisfying(NetnsException.class, e -> assertThat(e.isNotFound()).isTrue());
+  }
+
+  @Test
+  void aSocketOpenedAndClosedUnusedLeaksNothing() throws Exception {
+    Netlink warm = Netlink.openIn(workload);
+    warm.links();
+    warm.close();
+    long fds = openFds();
+    for (int i = 0; i < 50; i++) {
+      Netlink.openIn(workload).close(); // closed while the socket may still be in the making
+    }
+    Netlink used = Netlink.openIn(workload);
+    assertThat(used.links()).extracting(l -> l.name().value()).contains("lo");
+    used.close();
+    used.close(); // idempotent
+    assertThatThrownBy(used::links).isInstanceOf(IllegalStateException.class);
+    // Sockets closed before they were made are closed when they arrive: wait for the switcher.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (openFds() > fds + 5 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(openFds()).isLessThan(fds + 5); // a leak would be 50 or 100 more
+  }
+
+  private static long openFds() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  @Test
   void ipv6AddressIsUsableAtOnceAndRoutesWork() throws Exception {
     InetAddress gw = InetAddress.getByName("fe80::1");
     hostNl.createVeth(cali, eth1, workload);
@@ -357,7 +452,7 @@ class NetlinkIT {
 
   @Test
   void caliLinkIpv4HostSideIsSetByNetlinkInTheSocketsNamespace() {
-    hostNl.createVeth(cali, eth1, workload);
+    Link created = hostNl.createVeth(cali, eth1, workload);
     String conf = "net.ipv4.conf." + cali.value();
     String neigh = "net.ipv4.neigh." + cali.value();
     setWithSysctlTool(hostNs, conf + ".forwarding=0"); // new links may inherit 1
@@ -365,8 +460,8 @@ class NetlinkIT {
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".proxy_arp")).isEqualTo("0");
     assertThat(IpOracle.sysctl(hostNs.name(), neigh + ".proxy_delay")).isNotEqualTo("0");
 
-    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4);
-    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4); // idempotent
+    hostNl.configureCaliLink(created, CaliLinkConfig.IPV4);
+    hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4); // idempotent; by name
 
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".forwarding")).isEqualTo("1");
     assertThat(IpOracle.sysctl(hostNs.name(), conf + ".proxy_arp")).isEqualTo("1");

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *       returns to the namespace it was born in, and takes the next request. If it cannot return,
  *       it fails its queued requests over, and ends; the next request starts a new switcher from
  *       the (healthy) calling thread. Starting a thread costs ~0.5 ms on a small VM, so reusing one
- *       keeps a workload add well under a millisecond.
+ *       keeps a workload add well under a millisecond. A caller may queue a body and wait for it
+ *       later ({@link #submitToSwitcher}), so that the handoff overlaps with its own work.
  *   <li>A <b>fresh thread per call</b> for user bodies ({@code NetNs.call}), which may take long:
  *       it ends after its one call.
  * </ul>
@@ -75,6 +76,43 @@ public final class Namespaces {
     }
     throw new NetnsException(
         "setns", what, 0, "", "the namespace switcher thread kept failing", null, null);
+  }
+
+  /**
+   * Queues a short calico-netns body for the switcher thread without waiting, so that the caller
+   * can do other work (such as creating a veth) while the switcher enters the namespace. One
+   * attempt: if the switcher dies before running it, the future fails, and {@link #await} runs the
+   * body again on a new switcher, started from the waiting (healthy) thread.
+   */
+  public static <T> CompletableFuture<T> submitToSwitcher(
+      int targetFd, String what, Callable<T> body) {
+    Switcher s;
+    synchronized (LOCK) {
+      if (switcher == null || switcher.dead) {
+        switcher = new Switcher(); // from the caller's thread, which is in its own namespace
+      }
+      s = switcher;
+    }
+    Task<T> task = new Task<>(targetFd, what, body);
+    if (!s.offer(task)) {
+      task.result.completeExceptionally(new SwitcherDied());
+    }
+    return task.result;
+  }
+
+  /**
+   * Waits (at most {@link #CALL_TIMEOUT}) for a body queued by {@link #submitToSwitcher}; if the
+   * switcher died before running it, runs {@code retry} on a healthy switcher instead.
+   *
+   * @throws NetnsException as the body threw, or if the wait timed out or was interrupted
+   */
+  public static <T> T await(
+      CompletableFuture<T> submitted, int targetFd, String what, Callable<T> retry) {
+    try {
+      return await(submitted, what);
+    } catch (SwitcherDied e) {
+      return callOnSwitcher(targetFd, what, retry);
+    }
   }
 
   /**

@@ -23,7 +23,6 @@ public final class Native {
   public static final int SOL_SOCKET = 1;
   public static final int SO_RCVBUF = 8;
   public static final int SO_RCVTIMEO = 20;
-  public static final int SO_SNDTIMEO = 21;
   public static final int F_DUPFD_CLOEXEC = 1030;
   // struct stat on x86-64 and arm64 (asm-generic): st_dev u64 @0, st_ino u64 @8; st_mode u32 @24
   // on x86-64, @16 on arm64.

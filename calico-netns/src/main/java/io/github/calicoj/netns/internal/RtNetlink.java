@@ -1,5 +1,6 @@
 package io.github.calicoj.netns.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.InetAddresses;
@@ -29,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Netlink} implementation: one {@link NetlinkSocket} plus an owned handle on the
@@ -42,13 +45,26 @@ public final class RtNetlink implements Netlink {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final NetlinkSocket socket;
   private final NetNs ns;
+  private final Duration timeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RtNetlink(NetlinkSocket socket, NetNs ns) {
+  /** The socket being made in {@link #ns} by the switcher; null if made at open. */
+  private final @Nullable CompletableFuture<NetlinkSocket> pending;
+
+  private final Object init = new Object();
+  private volatile @Nullable NetlinkSocket socket; // set once; guarded by init while null
+  private boolean pendingClaimed; // guarded by init
+
+  private RtNetlink(
+      @Nullable NetlinkSocket socket,
+      @Nullable CompletableFuture<NetlinkSocket> pending,
+      NetNs ns,
+      Duration timeout) {
     this.socket = socket;
+    this.pending = pending;
     this.ns = ns;
+    this.timeout = timeout;
   }
 
   /** A socket in the calling thread's namespace. */
@@ -56,14 +72,19 @@ public final class RtNetlink implements Netlink {
     NetnsSupport.ensureAvailable();
     NetNs here = NetNs.current();
     try {
-      return new RtNetlink(NetlinkSocket.configure(NetlinkSocket.rawSocket(), timeout), here);
+      return new RtNetlink(
+          NetlinkSocket.configure(NetlinkSocket.rawSocket(), timeout), null, here, timeout);
     } catch (RuntimeException e) {
       here.close();
       throw e;
     }
   }
 
-  /** A socket in {@code target}, created on a switched thread. */
+  /**
+   * A socket in {@code target}. The switcher thread makes it in the background (setns, socket,
+   * setns back), so the caller's next steps, such as creating the veth on the host's socket, run
+   * meanwhile; the first request here waits for it.
+   */
   public static RtNetlink openIn(NetNs target, Duration timeout) {
     requireNonNull(target, "target");
     requireNonNull(timeout, "timeout");
@@ -71,11 +92,43 @@ public final class RtNetlink implements Netlink {
     // Our own handle on the namespace, so the caller may close theirs while we live.
     NetNs own = target.duplicate();
     try {
-      int fd = Namespaces.socketIn(own.fd(), "netns " + target.path());
-      return new RtNetlink(NetlinkSocket.configure(fd, timeout), own);
+      // The switcher binds and configures the socket too, once it is back home.
+      CompletableFuture<NetlinkSocket> socket =
+          Namespaces.submitToSwitcher(own.fd(), what(own), NetlinkSocket::rawSocket)
+              .thenApply(fd -> NetlinkSocket.configure(fd, timeout));
+      return new RtNetlink(null, socket, own, timeout);
     } catch (RuntimeException e) {
       own.close();
       throw e;
+    }
+  }
+
+  private static String what(NetNs ns) {
+    return "netns " + ns.path();
+  }
+
+  /** The socket, once the switcher has made it; throws what making it threw. */
+  private NetlinkSocket socket() {
+    NetlinkSocket s = socket;
+    if (s != null) {
+      return s;
+    }
+    synchronized (init) {
+      if (closed.get()) {
+        throw new IllegalStateException("Netlink socket is closed");
+      }
+      s = socket;
+      if (s == null) {
+        s =
+            Namespaces.await(
+                requireNonNull(pending),
+                ns.fd(),
+                what(ns),
+                () -> NetlinkSocket.configure(NetlinkSocket.rawSocket(), timeout));
+        pendingClaimed = true;
+        socket = s;
+      }
+      return s;
     }
   }
 
@@ -88,21 +141,31 @@ public final class RtNetlink implements Netlink {
     requireNonNull(options, "options");
     int nsFd = peerNs.fd();
     byte[] mac = options.hostMacAddress().map(MacAddress::bytes).orElse(null);
-    socket.request(
-        "RTM_NEWLINK",
-        host + " type veth peer " + peer + " netns " + peerNs.path(),
-        (buf, seq) ->
-            Requests.newVeth(
-                buf,
-                seq,
-                host.value(),
-                peer.value(),
-                nsFd,
-                mac,
-                options.mtu(),
-                options.group(),
-                options.hostUp()));
-    return link(host);
+    List<NlMessage> replies =
+        socket()
+            .request(
+                "RTM_NEWLINK",
+                host + " type veth peer " + peer + " netns " + peerNs.path(),
+                (buf, seq) ->
+                    Requests.newVeth(
+                        buf,
+                        seq,
+                        host.value(),
+                        peer.value(),
+                        nsFd,
+                        mac,
+                        options.mtu(),
+                        options.group(),
+                        options.hostUp()));
+    for (NlMessage m : replies) { // the kernel's echo of the new host end
+      if (m.type() == Rtnl.RTM_NEWLINK) {
+        LinkMessage l = LinkMessage.parse(m.payload());
+        if (l.name().equals(host.value())) {
+          return toLink(l);
+        }
+      }
+    }
+    return link(host); // a kernel that does not echo RTM_NEWLINK
   }
 
   @Override
@@ -111,10 +174,11 @@ public final class RtNetlink implements Netlink {
     requireNonNull(newName, "newName");
     int index = link(link).index();
     int nsFd = target.fd();
-    socket.request(
-        "RTM_NEWLINK",
-        link + " netns " + target.path() + " name " + newName,
-        (buf, seq) -> Requests.moveLinkByIndex(buf, seq, index, nsFd, newName.value()));
+    socket()
+        .request(
+            "RTM_NEWLINK",
+            link + " netns " + target.path() + " name " + newName,
+            (buf, seq) -> Requests.moveLinkByIndex(buf, seq, index, nsFd, newName.value()));
   }
 
   @Override
@@ -129,52 +193,60 @@ public final class RtNetlink implements Netlink {
 
   private void setLinkUp(InterfaceName link, boolean up) {
     requireNonNull(link, "link");
-    socket.request(
-        "RTM_NEWLINK",
-        link + (up ? " up" : " down"),
-        (buf, seq) -> Requests.setLinkUp(buf, seq, link.value(), up));
+    socket()
+        .request(
+            "RTM_NEWLINK",
+            link + (up ? " up" : " down"),
+            (buf, seq) -> Requests.setLinkUp(buf, seq, link.value(), up));
   }
 
   @Override
   public void addAddress(InterfaceName link, IpPrefix address) {
-    address(link, address, true);
+    address(link, address, Requests.ADD);
   }
 
   @Override
   public void deleteAddress(InterfaceName link, IpPrefix address) {
-    address(link, address, false);
+    address(link, address, Requests.DELETE);
   }
 
-  private void address(InterfaceName link, IpPrefix address, boolean add) {
+  private void address(InterfaceName link, IpPrefix address, int mode) {
     requireNonNull(address, "address");
-    int index = link(link).index();
-    socket.request(
-        add ? "RTM_NEWADDR" : "RTM_DELADDR",
+    socket().request(addressPart(link(link).index(), link, address, mode));
+  }
+
+  private static NetlinkSocket.Part addressPart(
+      int index, InterfaceName link, IpPrefix address, int mode) {
+    return new NetlinkSocket.Part(
+        mode == Requests.DELETE ? "RTM_DELADDR" : "RTM_NEWADDR",
         address + " dev " + link,
         (buf, seq) ->
-            Requests.address(buf, seq, add, index, address.address(), address.prefixLength()));
+            Requests.address(buf, seq, mode, index, address.address(), address.prefixLength()));
   }
 
   @Override
   public void addRoute(Route route) {
-    route(route, 0);
+    route(route, Requests.ADD);
   }
 
   @Override
   public void replaceRoute(Route route) {
-    route(route, 1);
+    route(route, Requests.REPLACE);
   }
 
   @Override
   public void deleteRoute(Route route) {
-    route(route, 2);
+    route(route, Requests.DELETE);
   }
 
   private void route(Route route, int mode) {
     requireNonNull(route, "route");
-    int index = link(route.device()).index();
-    socket.request(
-        mode == 2 ? "RTM_DELROUTE" : "RTM_NEWROUTE",
+    socket().request(routePart(link(route.device()).index(), route, mode));
+  }
+
+  private static NetlinkSocket.Part routePart(int index, Route route, int mode) {
+    return new NetlinkSocket.Part(
+        mode == Requests.DELETE ? "RTM_DELROUTE" : "RTM_NEWROUTE",
         route.toString(),
         (buf, seq) ->
             Requests.route(
@@ -189,13 +261,38 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
+  public void configureInterface(Link link, List<IpPrefix> addresses, List<Route> routes) {
+    requireNonNull(link, "link");
+    List<IpPrefix> as = List.copyOf(addresses);
+    List<Route> rs = List.copyOf(routes);
+    for (Route r : rs) {
+      checkArgument(r.device().equals(link.name()), "Route %s is not on %s", r, link.name());
+    }
+    InterfaceName name = link.name();
+    List<NetlinkSocket.Part> parts = new ArrayList<>();
+    parts.add(
+        new NetlinkSocket.Part(
+            "RTM_NEWLINK",
+            name + " up",
+            (buf, seq) -> Requests.setLinkUpByIndex(buf, seq, link.index())));
+    for (IpPrefix a : as) {
+      parts.add(addressPart(link.index(), name, a, Requests.REPLACE));
+    }
+    for (Route r : rs) {
+      parts.add(routePart(link.index(), r, Requests.REPLACE));
+    }
+    socket().requestAll(parts);
+  }
+
+  @Override
   public void addProxyNeighbor(InterfaceName link, InetAddress address) {
     requireNonNull(address, "address");
     int index = link(link).index();
-    socket.request(
-        "RTM_NEWNEIGH",
-        "proxy " + InetAddresses.toAddrString(address) + " dev " + link,
-        (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, address));
+    socket()
+        .request(
+            "RTM_NEWNEIGH",
+            "proxy " + InetAddresses.toAddrString(address) + " dev " + link,
+            (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, address));
   }
 
   @Override
@@ -215,8 +312,11 @@ public final class RtNetlink implements Netlink {
   public Link link(InterfaceName name) {
     requireNonNull(name, "name");
     List<NlMessage> replies =
-        socket.request(
-            "RTM_GETLINK", name.value(), (buf, seq) -> Requests.getLink(buf, seq, name.value()));
+        socket()
+            .request(
+                "RTM_GETLINK",
+                name.value(),
+                (buf, seq) -> Requests.getLink(buf, seq, name.value()));
     for (NlMessage m : replies) {
       if (m.type() == Rtnl.RTM_NEWLINK) {
         return toLink(LinkMessage.parse(m.payload()));
@@ -235,10 +335,11 @@ public final class RtNetlink implements Netlink {
     List<NlMessage> replies;
     try {
       replies =
-          socket.request(
-              "RTM_GETLINK",
-              "index " + l.linkIndex() + " link-netnsid " + nsid + " (peer of " + name + ")",
-              (buf, seq) -> Requests.getLinkByIndex(buf, seq, l.linkIndex(), nsid));
+          socket()
+              .request(
+                  "RTM_GETLINK",
+                  "index " + l.linkIndex() + " link-netnsid " + nsid + " (peer of " + name + ")",
+                  (buf, seq) -> Requests.getLinkByIndex(buf, seq, l.linkIndex(), nsid));
     } catch (NetnsException e) {
       if (e.isNotFound()) {
         return Optional.empty(); // the pair went away between the two requests
@@ -259,8 +360,8 @@ public final class RtNetlink implements Netlink {
     requireNonNull(other, "ns");
     int nsFd = other.fd();
     for (NlMessage m :
-        socket.request(
-            "RTM_GETNSID", other.path(), (buf, seq) -> Requests.getNsid(buf, seq, nsFd))) {
+        socket()
+            .request("RTM_GETNSID", other.path(), (buf, seq) -> Requests.getNsid(buf, seq, nsFd))) {
       if (m.type() == Rtnl.RTM_NEWNSID) {
         int id = m.nsid();
         return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
@@ -295,7 +396,7 @@ public final class RtNetlink implements Netlink {
   @Override
   public List<Link> links() {
     List<NlMessage> replies =
-        socket.request("RTM_GETLINK", "dump", (buf, seq) -> Requests.dumpLinks(buf, seq));
+        socket().request("RTM_GETLINK", "dump", (buf, seq) -> Requests.dumpLinks(buf, seq));
     List<Link> links = new ArrayList<>();
     for (NlMessage m : replies) {
       if (m.type() == Rtnl.RTM_NEWLINK) {
@@ -308,8 +409,9 @@ public final class RtNetlink implements Netlink {
   @Override
   public void deleteLink(InterfaceName name) {
     requireNonNull(name, "name");
-    socket.request(
-        "RTM_DELLINK", name.value(), (buf, seq) -> Requests.delLink(buf, seq, name.value()));
+    socket()
+        .request(
+            "RTM_DELLINK", name.value(), (buf, seq) -> Requests.delLink(buf, seq, name.value()));
   }
 
   @Override
@@ -332,23 +434,33 @@ public final class RtNetlink implements Netlink {
       return 0;
     }
     int group = freeGroup();
-    int tagged = 0;
+    List<NetlinkSocket.Part> tags = new ArrayList<>(names.size());
     for (InterfaceName name : names) {
-      try {
-        socket.request(
-            "RTM_NEWLINK",
-            name + " group " + group,
-            (buf, seq) -> Requests.setLinkGroup(buf, seq, name.value(), group));
+      tags.add(
+          new NetlinkSocket.Part(
+              "RTM_NEWLINK",
+              name + " group " + group,
+              (buf, seq) -> Requests.setLinkGroup(buf, seq, name.value(), group)));
+    }
+    int tagged = 0;
+    NetnsException failure = null;
+    for (NetnsException e : socket().requestEach(tags)) { // in as few datagrams as fit
+      if (e == null) {
         tagged++;
-      } catch (NetnsException e) {
-        if (!e.isNotFound()) {
-          throw e;
-        }
+      } else if (!e.isNotFound() && failure == null) {
+        failure = e;
       }
     }
     if (tagged > 0) {
-      socket.request(
-          "RTM_DELLINK", "group " + group, (buf, seq) -> Requests.delLinkGroup(buf, seq, group));
+      // Also after a failure: what was tagged goes, rather than stay in calicoj's group.
+      socket()
+          .request(
+              "RTM_DELLINK",
+              "group " + group,
+              (buf, seq) -> Requests.delLinkGroup(buf, seq, group));
+    }
+    if (failure != null) {
+      throw failure;
     }
     return tagged;
   }
@@ -368,9 +480,11 @@ public final class RtNetlink implements Netlink {
   }
 
   @Override
-  public void configureCaliLink(InterfaceName link, CaliLinkConfig config) {
+  public void configureCaliLink(Link caliLink, CaliLinkConfig config) {
+    requireNonNull(caliLink, "link");
     requireNonNull(config, "config");
-    int index = link(link).index();
+    int index = caliLink.index();
+    InterfaceName link = caliLink.name();
     List<NetlinkSocket.Part> parts = new ArrayList<>();
     if (config.ipv4()) {
       parts.add(
@@ -399,7 +513,7 @@ public final class RtNetlink implements Netlink {
               "proxy " + InetAddresses.toAddrString(a) + " dev " + link,
               (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, a)));
     }
-    socket.requestAll(parts);
+    socket().requestAll(parts);
     if (config.ipv6()) {
       Map<String, String> v6 = new LinkedHashMap<>();
       v6.put("net.ipv6.conf." + link + ".forwarding", "1");
@@ -408,12 +522,37 @@ public final class RtNetlink implements Netlink {
     }
   }
 
+  /**
+   * Closes the socket and our namespace handle. A socket still being made is closed when it
+   * arrives; the namespace handle stays open until then, since the switcher uses it.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      socket.close();
-      ns.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
     }
+    NetlinkSocket s;
+    boolean claimed;
+    synchronized (init) {
+      s = socket;
+      claimed = pendingClaimed;
+    }
+    if (s != null) {
+      s.close();
+    }
+    if (pending == null || claimed) {
+      ns.close();
+      return;
+    }
+    // The returned stage only repeats the socket's own outcome, which nobody is waiting for now.
+    var unused =
+        pending.whenComplete(
+            (late, failure) -> {
+              if (late != null) {
+                late.close();
+              }
+              ns.close();
+            });
   }
 
   @Override

@@ -64,6 +64,43 @@ class KernelErrorsIT {
   }
 
   @Test
+  void manyPartsSpanSeveralDatagramsAndEachGetsItsOwnOutcome() {
+    Requirements.requireRoot();
+    Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    try (TestNamespace t = TestNamespace.create();
+        NetNs ns = NetNs.open(t.path());
+        NetlinkSocket socket =
+            NetlinkSocket.configure(
+                Namespaces.socketIn(ns.fd(), t.name()), Duration.ofSeconds(5))) {
+      t.ip("link", "add", "cjtmany0", "type", "veth", "peer", "name", "cjtmany1");
+      List<NetlinkSocket.Part> parts = new java.util.ArrayList<>();
+      for (int i = 0; i < 300; i++) { // about 16 KiB of requests: several datagrams
+        String name = i % 3 == 0 ? "cjtmissing" + i : "cjtmany0";
+        int group = i + 1;
+        parts.add(
+            new NetlinkSocket.Part(
+                "RTM_NEWLINK",
+                name + " group " + group,
+                (buf, seq) -> Requests.setLinkGroup(buf, seq, name, group)));
+      }
+      NetnsException[] outcomes = socket.requestEach(parts);
+      assertThat(outcomes).hasSize(300);
+      for (int i = 0; i < 300; i++) {
+        if (i % 3 == 0) {
+          assertThat(outcomes[i]).as("part %s", i).isNotNull();
+          assertThat(outcomes[i].isNotFound()).isTrue();
+          assertThat(outcomes[i].subject()).isEqualTo("cjtmissing" + i + " group " + (i + 1));
+        } else {
+          assertThat(outcomes[i]).as("part %s", i).isNull();
+        }
+      }
+      // Applied in order: the last one that named the link wins.
+      assertThat(IpOracle.link(t.name(), "cjtmany0").orElseThrow().path("group").asText())
+          .isEqualTo("300");
+    }
+  }
+
+  @Test
   void tooLongNameIsErangeFromTheKernel() {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");

@@ -1,7 +1,6 @@
 package io.github.calicoj.netns.internal.msg;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,33 +28,54 @@ public record LinkMessage(
     int link,
     int linkNetnsId) {
 
-  /** Decodes the payload of an RTM_NEWLINK message. */
+  /**
+   * Decodes the payload of an RTM_NEWLINK message. Reads the attributes in place, without a map or
+   * slices: a link echoed by the kernel carries some fifty of them, statistics included.
+   */
   public static LinkMessage parse(ByteBuffer payload) {
     if (payload.limit() < Rtnl.IFINFOMSG_LEN) {
       throw new IllegalArgumentException("RTM_NEWLINK payload too short: " + payload.limit());
     }
-    int index = payload.getInt(4);
-    int flags = payload.getInt(8);
-    Map<Integer, ByteBuffer> attrs = NlMessage.attributes(payload, Rtnl.IFINFOMSG_LEN);
-    ByteBuffer name = attrs.get(Rtnl.IFLA_IFNAME);
-    ByteBuffer address = attrs.get(Rtnl.IFLA_ADDRESS);
-    ByteBuffer mtu = attrs.get(Rtnl.IFLA_MTU);
-    ByteBuffer group = attrs.get(Rtnl.IFLA_GROUP);
-    ByteBuffer linkInfo = attrs.get(Rtnl.IFLA_LINKINFO);
-    ByteBuffer kind =
-        linkInfo == null ? null : NlMessage.attributes(linkInfo, 0).get(Rtnl.IFLA_INFO_KIND);
-    ByteBuffer link = attrs.get(Rtnl.IFLA_LINK);
-    ByteBuffer netnsId = attrs.get(Rtnl.IFLA_LINK_NETNSID);
+    String name = "";
+    byte[] address = null;
+    int mtu = 0;
+    int group = 0;
+    String kind = "";
+    int link = 0;
+    int linkNetnsId = Rtnl.NETNSA_NSID_NOT_ASSIGNED;
+    int end = payload.limit();
+    for (int off = Rtnl.IFINFOMSG_LEN; off + 4 <= end; ) {
+      int len = NlMessage.attributeLength(payload, off, end);
+      int at = off + 4;
+      int size = len - 4;
+      switch (NlMessage.attributeType(payload, off)) {
+        case Rtnl.IFLA_IFNAME -> name = NlMessage.cString(payload, at, size);
+        case Rtnl.IFLA_ADDRESS -> address = NlMessage.bytes(payload, at, size);
+        case Rtnl.IFLA_MTU -> mtu = NlMessage.u32(payload, at, size);
+        case Rtnl.IFLA_GROUP -> group = NlMessage.u32(payload, at, size);
+        case Rtnl.IFLA_LINK -> link = NlMessage.u32(payload, at, size);
+        case Rtnl.IFLA_LINK_NETNSID -> linkNetnsId = NlMessage.u32(payload, at, size);
+        case Rtnl.IFLA_LINKINFO -> kind = infoKind(payload, at, at + size);
+        default -> {
+          // not read
+        }
+      }
+      off += Rtnl.align(len);
+    }
     return new LinkMessage(
-        index,
-        flags,
-        name == null ? "" : NlMessage.cString(name),
-        address == null ? null : NlMessage.bytes(address),
-        mtu == null ? 0 : mtu.getInt(0),
-        group == null ? 0 : group.getInt(0),
-        kind == null ? "" : NlMessage.cString(kind),
-        link == null ? 0 : link.getInt(0),
-        netnsId == null ? Rtnl.NETNSA_NSID_NOT_ASSIGNED : netnsId.getInt(0));
+        payload.getInt(4), payload.getInt(8), name, address, mtu, group, kind, link, linkNetnsId);
+  }
+
+  /** IFLA_INFO_KIND inside an IFLA_LINKINFO nest spanning {@code [from, to)}, or empty. */
+  private static String infoKind(ByteBuffer payload, int from, int to) {
+    for (int off = from; off + 4 <= to; ) {
+      int len = NlMessage.attributeLength(payload, off, to);
+      if (NlMessage.attributeType(payload, off) == Rtnl.IFLA_INFO_KIND) {
+        return NlMessage.cString(payload, off + 4, len - 4);
+      }
+      off += Rtnl.align(len);
+    }
+    return "";
   }
 
   /** True if IFF_UP is set. */

@@ -91,12 +91,8 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
     int off = offset;
     int end = payload.limit();
     while (off + 4 <= end) {
-      int len = Short.toUnsignedInt(payload.getShort(off));
-      int type = Short.toUnsignedInt(payload.getShort(off + 2)) & 0x3fff;
-      if (len < 4 || off + len > end) {
-        throw new IllegalArgumentException(
-            "Malformed attribute at offset " + off + ": length " + len + " of " + end);
-      }
+      int len = attributeLength(payload, off, end);
+      int type = attributeType(payload, off);
       attrs.putIfAbsent(type, payload.slice(off + 4, len - 4).order(ByteOrder.nativeOrder()));
       off += Rtnl.align(len);
     }
@@ -105,19 +101,60 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
 
   /** A NUL-terminated (or unterminated) string attribute. */
   public static String cString(ByteBuffer attr) {
-    int n = 0;
-    while (n < attr.limit() && attr.get(n) != 0) {
-      n++;
-    }
-    byte[] s = new byte[n];
-    attr.get(0, s);
-    return new String(s, StandardCharsets.UTF_8);
+    return cString(attr, 0, attr.limit());
   }
 
   /** The bytes of an attribute. */
   public static byte[] bytes(ByteBuffer attr) {
-    byte[] b = new byte[attr.limit()];
-    attr.get(0, b);
+    return bytes(attr, 0, attr.limit());
+  }
+
+  /**
+   * The length field of the attribute at {@code off}, checked against {@code end}.
+   *
+   * @throws IllegalArgumentException if the attribute is malformed
+   */
+  static int attributeLength(ByteBuffer buf, int off, int end) {
+    int len = Short.toUnsignedInt(buf.getShort(off));
+    if (len < 4 || off + len > end) {
+      throw new IllegalArgumentException(
+          "Malformed attribute at offset " + off + ": length " + len + " of " + end);
+    }
+    return len;
+  }
+
+  /** The type of the attribute at {@code off}, without the nested and byte-order flags. */
+  static int attributeType(ByteBuffer buf, int off) {
+    return Short.toUnsignedInt(buf.getShort(off + 2)) & 0x3fff;
+  }
+
+  /** The string of {@code size} bytes at {@code at}, up to its first NUL. */
+  static String cString(ByteBuffer buf, int at, int size) {
+    int n = 0;
+    while (n < size && buf.get(at + n) != 0) {
+      n++;
+    }
+    byte[] s = new byte[n];
+    buf.get(at, s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+
+  /** A copy of {@code size} bytes at {@code at}. */
+  static byte[] bytes(ByteBuffer buf, int at, int size) {
+    byte[] b = new byte[size];
+    buf.get(at, b);
     return b;
+  }
+
+  /**
+   * The u32 at {@code at}.
+   *
+   * @throws IllegalArgumentException if the attribute's payload is shorter than 4 bytes
+   */
+  static int u32(ByteBuffer buf, int at, int size) {
+    if (size < 4) {
+      throw new IllegalArgumentException("u32 attribute of " + size + " bytes at " + at);
+    }
+    return buf.getInt(at);
   }
 }

@@ -13,11 +13,22 @@ import org.jspecify.annotations.Nullable;
  * the flags are iproute2's (CREATE|EXCL for an add, CREATE|REPLACE for a replace).
  */
 public final class Requests {
+  /** {@link #address} and {@link #route} mode: add, failing with EEXIST if present. */
+  public static final int ADD = 0;
+
+  /** {@link #address} and {@link #route} mode: add or overwrite. */
+  public static final int REPLACE = 1;
+
+  /** {@link #address} and {@link #route} mode: delete. */
+  public static final int DELETE = 2;
+
   private Requests() {}
 
   /**
    * {@code ip link add HOST [address MAC] [mtu MTU] [group G] [up] type veth peer name PEER netns
-   * NSFD}: the peer is born inside the target namespace under its final name.
+   * NSFD}: the peer is born inside the target namespace under its final name. NLM_F_ECHO asks the
+   * kernel to send the new host end's RTM_NEWLINK back before the ACK (kernels that predate echo
+   * support for RTM_NEWLINK just leave it out).
    */
   public static int newVeth(
       ByteBuffer buf,
@@ -30,7 +41,11 @@ public final class Requests {
       int group,
       boolean hostUp) {
     NlBuilder b =
-        new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+        new NlBuilder(
+            buf,
+            RTM_NEWLINK,
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO | NLM_F_CREATE | NLM_F_EXCL,
+            seq);
     b.ifinfomsg(AF_UNSPEC, 0, hostUp ? IFF_UP : 0, hostUp ? IFF_UP : 0);
     b.attrString(IFLA_IFNAME, host);
     if (hostMac != null) {
@@ -78,6 +93,13 @@ public final class Requests {
     return b.finish();
   }
 
+  /** {@code ip link set dev INDEX up}, by index. */
+  public static int setLinkUpByIndex(ByteBuffer buf, int seq, int index) {
+    NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    b.ifinfomsg(AF_UNSPEC, index, IFF_UP, IFF_UP);
+    return b.finish();
+  }
+
   /** {@code ip link set NAME group G}, by name. */
   public static int setLinkGroup(ByteBuffer buf, int seq, String name, int group) {
     NlBuilder b = new NlBuilder(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
@@ -88,14 +110,16 @@ public final class Requests {
   }
 
   /**
-   * {@code ip addr add|del ADDRESS/LEN dev INDEX}. IPv6 addresses get IFA_F_NODAD so they are
-   * usable at once (no duplicate address detection).
+   * {@code ip addr add|replace|del ADDRESS/LEN dev INDEX}. IPv6 addresses get IFA_F_NODAD so they
+   * are usable at once (no duplicate address detection).
+   *
+   * @param mode {@link #ADD} (CREATE|EXCL), {@link #REPLACE} (CREATE|REPLACE) or {@link #DELETE}
    */
   public static int address(
-      ByteBuffer buf, int seq, boolean add, int index, InetAddress address, int prefixLen) {
+      ByteBuffer buf, int seq, int mode, int index, InetAddress address, int prefixLen) {
     boolean v4 = address instanceof Inet4Address;
-    int flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
-    NlBuilder b = new NlBuilder(buf, add ? RTM_NEWADDR : RTM_DELADDR, flags, seq);
+    NlBuilder b =
+        new NlBuilder(buf, mode == DELETE ? RTM_DELADDR : RTM_NEWADDR, requestFlags(mode), seq);
     b.ifaddrmsg(v4 ? AF_INET : AF_INET6, prefixLen, v4 ? 0 : IFA_F_NODAD, RT_SCOPE_UNIVERSE, index);
     byte[] a = address.getAddress();
     b.attr(IFA_LOCAL, a);
@@ -103,10 +127,19 @@ public final class Requests {
     return b.finish();
   }
 
+  private static int requestFlags(int mode) {
+    return switch (mode) {
+      case ADD -> NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+      case REPLACE -> NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+      case DELETE -> NLM_F_REQUEST | NLM_F_ACK;
+      default -> throw new IllegalArgumentException("Unknown mode " + mode);
+    };
+  }
+
   /**
    * {@code ip route add|replace|del DST[/LEN] [via GW] dev INDEX [scope link]} in the main table.
    *
-   * @param mode 0 = add (CREATE|EXCL), 1 = replace (CREATE|REPLACE), 2 = delete
+   * @param mode {@link #ADD} (CREATE|EXCL), {@link #REPLACE} (CREATE|REPLACE) or {@link #DELETE}
    */
   public static int route(
       ByteBuffer buf,
@@ -118,13 +151,8 @@ public final class Requests {
       int oifIndex,
       boolean linkScope) {
     boolean v4 = destination instanceof Inet4Address;
-    int type = mode == 2 ? RTM_DELROUTE : RTM_NEWROUTE;
-    int flags =
-        NLM_F_REQUEST
-            | NLM_F_ACK
-            | (mode == 0
-                ? NLM_F_CREATE | NLM_F_EXCL
-                : mode == 1 ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+    int type = mode == DELETE ? RTM_DELROUTE : RTM_NEWROUTE;
+    int flags = requestFlags(mode);
     NlBuilder b = new NlBuilder(buf, type, flags, seq);
     b.rtmsg(
         v4 ? AF_INET : AF_INET6,

@@ -22,6 +22,7 @@ public final class Rtnl {
   public static final int NLM_F_REQUEST = 0x1;
   public static final int NLM_F_MULTI = 0x2;
   public static final int NLM_F_ACK = 0x4;
+  public static final int NLM_F_ECHO = 0x8;
   public static final int NLM_F_DUMP_INTR = 0x10;
   public static final int NLM_F_REPLACE = 0x100;
   public static final int NLM_F_EXCL = 0x200;

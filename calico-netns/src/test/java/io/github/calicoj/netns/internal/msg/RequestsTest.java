@@ -44,8 +44,8 @@ class RequestsTest {
     byte[] got = build(b -> Requests.newVeth(b, 1, "cali1", "eth1", 7, mac, 1500, 0, true));
     byte[] want =
         hex(
-            "80000000 1000 0506 01000000 00000000" // nlmsghdr: len 128, RTM_NEWLINK,
-                // REQ|ACK|EXCL|CREATE, seq 1
+            "80000000 1000 0d06 01000000 00000000" // nlmsghdr: len 128, RTM_NEWLINK,
+                // REQ|ACK|ECHO|EXCL|CREATE, seq 1
                 + "00 00 0000 00000000 01000000 01000000" // ifinfomsg: index 0, flags UP, change UP
                 + "0a00 0300 63616c693100 0000" // IFLA_IFNAME "cali1\0" + 2 pad
                 + "0a00 0100 eeeeeeeeeeee 0000" // IFLA_ADDRESS + 2 pad
@@ -66,7 +66,7 @@ class RequestsTest {
     byte[] got = build(b -> Requests.newVeth(b, 2, "c", "e", 3, null, 0, 0x63610001, false));
     byte[] want =
         hex(
-            "64000000 1000 0506 02000000 00000000" // len 100
+            "64000000 1000 0d06 02000000 00000000" // len 100
                 + "00 00 0000 00000000 00000000 00000000" // not up
                 + "0600 0300 6300 0000" // IFLA_IFNAME "c\0" + 2 pad
                 + "0800 1b00 01006163" // IFLA_GROUP 0x63610001
@@ -97,6 +97,15 @@ class RequestsTest {
   }
 
   @Test
+  void setLinkUpByIndex() {
+    assertThat(build(b -> Requests.setLinkUpByIndex(b, 4, 9)))
+        .isEqualTo(
+            hex(
+                "20000000 1000 0500 04000000 00000000" // len 32, RTM_NEWLINK, REQ|ACK
+                    + "00 00 0000 09000000 01000000 01000000")); // index 9, flags UP, change UP
+  }
+
+  @Test
   void moveAndRenameByIndex() {
     assertThat(build(b -> Requests.moveLinkByIndex(b, 7, 9, 7, "eth2")))
         .isEqualTo(
@@ -110,7 +119,7 @@ class RequestsTest {
   @Test
   void ipv4AddressAdd() throws Exception {
     InetAddress a = InetAddress.getByName("10.65.0.7");
-    assertThat(build(b -> Requests.address(b, 3, true, 5, a, 32)))
+    assertThat(build(b -> Requests.address(b, 3, Requests.ADD, 5, a, 32)))
         .isEqualTo(
             hex(
                 "28000000 1400 0506 03000000 00000000" // len 40, RTM_NEWADDR, REQ|ACK|EXCL|CREATE
@@ -120,10 +129,22 @@ class RequestsTest {
   }
 
   @Test
+  void ipv4AddressReplace() throws Exception {
+    InetAddress a = InetAddress.getByName("10.65.0.7");
+    assertThat(build(b -> Requests.address(b, 3, Requests.REPLACE, 5, a, 32)))
+        .isEqualTo(
+            hex(
+                "28000000 1400 0505 03000000 00000000" // RTM_NEWADDR, REQ|ACK|REPLACE|CREATE
+                    + "02 20 00 00 05000000"
+                    + "0800 0200 0a410007"
+                    + "0800 0100 0a410007"));
+  }
+
+  @Test
   void ipv6AddressAddWithNodadAndDelete() throws Exception {
     InetAddress a = InetAddress.getByName("fd00::7");
     String addr = "fd000000000000000000000000000007";
-    assertThat(build(b -> Requests.address(b, 4, true, 5, a, 128)))
+    assertThat(build(b -> Requests.address(b, 4, Requests.ADD, 5, a, 128)))
         .isEqualTo(
             hex(
                 "40000000 1400 0506 04000000 00000000" // len 64
@@ -132,7 +153,7 @@ class RequestsTest {
                     + addr // IFA_LOCAL
                     + "1400 0100"
                     + addr)); // IFA_ADDRESS
-    assertThat(build(b -> Requests.address(b, 5, false, 5, a, 128)))
+    assertThat(build(b -> Requests.address(b, 5, Requests.DELETE, 5, a, 128)))
         .isEqualTo(
             hex(
                 "40000000 1500 0500 05000000 00000000" // RTM_DELADDR, REQ|ACK
@@ -146,7 +167,7 @@ class RequestsTest {
   @Test
   void onLinkAndDefaultRoutes() throws Exception {
     InetAddress gw = InetAddress.getByName("169.254.1.1");
-    assertThat(build(b -> Requests.route(b, 4, 0, gw, 32, null, 5, true)))
+    assertThat(build(b -> Requests.route(b, 4, Requests.ADD, gw, 32, null, 5, true)))
         .isEqualTo(
             hex(
                 "2c000000 1800 0506 04000000 00000000" // len 44, RTM_NEWROUTE, REQ|ACK|EXCL|CREATE
@@ -156,7 +177,7 @@ class RequestsTest {
                     + "0800 0100 a9fe0101" // RTA_DST
                     + "0800 0400 05000000")); // RTA_OIF 5
     InetAddress any = InetAddress.getByName("0.0.0.0");
-    assertThat(build(b -> Requests.route(b, 5, 1, any, 0, gw, 5, false)))
+    assertThat(build(b -> Requests.route(b, 5, Requests.REPLACE, any, 0, gw, 5, false)))
         .isEqualTo(
             hex(
                 "2c000000 1800 0505 05000000 00000000" // REQ|ACK|REPLACE|CREATE
@@ -168,7 +189,7 @@ class RequestsTest {
   @Test
   void routeDelete() throws Exception {
     InetAddress dst = InetAddress.getByName("10.65.0.7");
-    assertThat(build(b -> Requests.route(b, 6, 2, dst, 32, null, 3, true)))
+    assertThat(build(b -> Requests.route(b, 6, Requests.DELETE, dst, 32, null, 3, true)))
         .isEqualTo(
             hex(
                 "2c000000 1900 0500 06000000 00000000" // RTM_DELROUTE, REQ|ACK
