@@ -128,6 +128,26 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops a member with SIGSTOP: its sockets stay open and accept data, but it answers nothing
+   * until {@link #resume}. This is a stalled etcd, as opposed to a dead one.
+   */
+  public void pause(Member m) {
+    signal(m, "-STOP");
+  }
+
+  /** Continues a member stopped by {@link #pause} (SIGCONT). */
+  public void resume(Member m) {
+    signal(m, "-CONT");
+  }
+
+  private static void signal(Member m, String signal) {
+    if (m.process == null || !m.process.isAlive()) {
+      throw new IllegalStateException("etcd member " + m.name + " is not running");
+    }
+    Processes.run(List.of("kill", signal, Long.toString(m.process.pid())), Duration.ofSeconds(10));
+  }
+
   /** Restarts a killed member with its existing data dir and waits until it is healthy. */
   public void restart(Member m) {
     launch(m);
@@ -209,11 +229,11 @@ public final class EtcdCluster implements AutoCloseable {
     return all.toArray(new String[0]);
   }
 
-  /** Kills every member by PID and deletes the data dirs. Idempotent. */
+  /** Kills every member by PID (paused ones too) and deletes the data dirs. Idempotent. */
   @Override
   public void close() {
     for (Member m : members) {
-      kill(m);
+      kill(m); // SIGKILL ends a stopped process as well
     }
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

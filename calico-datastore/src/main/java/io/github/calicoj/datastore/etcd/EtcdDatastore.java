@@ -40,7 +40,8 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +120,12 @@ public final class EtcdDatastore implements Datastore {
         Client.builder()
             .endpoints(b.endpoints.toArray(new URI[0]))
             .connectTimeout(b.connectTimeout)
+            // jetcd re-sends reads (never writes) that fail with UNAVAILABLE, such as "leader
+            // changed" during an election: quickly, and for as long as the call may last, rather
+            // than its default of two attempts half a second apart.
+            .retryDelay(50)
+            .retryMaxDelay(500)
+            .retryMaxAttempts(Integer.MAX_VALUE)
             .retryMaxDuration(b.requestTimeout)
             .keepaliveTime(Duration.ofSeconds(10))
             .keepaliveTimeout(Duration.ofSeconds(5))
@@ -125,22 +133,22 @@ public final class EtcdDatastore implements Datastore {
     if (b.user != null) {
       cb.user(bytes(b.user)).password(bytes(requireNonNull(b.password)));
     }
-    if (b.trustedCa != null || b.clientCert != null) {
-      Path ca = b.trustedCa;
-      Path cert = b.clientCert;
-      Path key = b.clientKey;
+    Pem.Material tls = b.tls;
+    if (tls != null) {
+      // Always for https, with or without files: jetcd talks plain text unless given a context.
       try {
         cb.sslContext(
             ssl -> {
-              if (ca != null) {
-                ssl.trustManager(ca.toFile());
+              if (!tls.trusted().isEmpty()) {
+                ssl.trustManager(tls.trusted().toArray(new X509Certificate[0]));
               }
-              if (cert != null) {
-                ssl.keyManager(cert.toFile(), requireNonNull(key).toFile());
+              PrivateKey key = tls.key();
+              if (key != null) {
+                ssl.keyManager(key, tls.chain().toArray(new X509Certificate[0]));
               }
             });
       } catch (SSLException | RuntimeException e) {
-        throw Pem.unloadable(ca, cert, key, e);
+        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
       }
     }
     this.client = cb.build();
@@ -169,7 +177,7 @@ public final class EtcdDatastore implements Datastore {
   public Optional<KeyValue> get(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    GetResponse response = await(kv.get(bytes(key)), "get", key, false);
+    GetResponse response = run(() -> kv.get(bytes(key)), "get", key, false, deadline());
     return response.getKvs().stream().findFirst().map(EtcdDatastore::toKeyValue);
   }
 
@@ -180,12 +188,15 @@ public final class EtcdDatastore implements Datastore {
     ByteSequence start = bytes(prefix);
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
+    long deadline = deadline(); // one bound for all pages
     while (true) {
       GetOption.Builder option = keyOrdered(prefix).withLimit(LIST_PAGE);
       if (revision != 0) {
         option.withRevision(revision); // every later page is read at the first page's revision
       }
-      GetResponse page = await(kv.get(start, option.build()), "list", prefix, false);
+      ByteSequence from = start;
+      GetOption page1 = option.build();
+      GetResponse page = run(() -> kv.get(from, page1), "list", prefix, false, deadline);
       if (revision == 0) {
         revision = page.getHeader().getRevision();
       }
@@ -243,7 +254,8 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(key, "key");
     requireNonNull(value, "value");
     checkOpen();
-    PutResponse response = await(kv.put(bytes(key), bytes(value)), "put", key, true);
+    PutResponse response =
+        run(() -> kv.put(bytes(key), bytes(value)), "put", key, true, deadline());
     return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
   }
 
@@ -268,7 +280,7 @@ public final class EtcdDatastore implements Datastore {
   public boolean delete(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    DeleteResponse response = await(kv.delete(bytes(key)), "delete", key, true);
+    DeleteResponse response = run(() -> kv.delete(bytes(key)), "delete", key, true, deadline());
     return response.getDeleted() > 0;
   }
 
@@ -277,11 +289,14 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(prefix, "prefix");
     checkOpen();
     DeleteResponse response =
-        await(
-            kv.delete(bytes(prefix), DeleteOption.builder().withRange(prefixEnd(prefix)).build()),
+        run(
+            () ->
+                kv.delete(
+                    bytes(prefix), DeleteOption.builder().withRange(prefixEnd(prefix)).build()),
             "deletePrefix",
             prefix,
-            true);
+            true,
+            deadline());
     return response.getDeleted();
   }
 
@@ -317,15 +332,17 @@ public final class EtcdDatastore implements Datastore {
     }
     Key subject = transaction.ops().get(0).key();
     TxnResponse response =
-        await(
-            kv.txn()
-                .If(cmps.toArray(new Cmp[0]))
-                .Then(then.toArray(new Op[0]))
-                .Else(otherwise.toArray(new Op[0]))
-                .commit(),
+        run(
+            () ->
+                kv.txn()
+                    .If(cmps.toArray(new Cmp[0]))
+                    .Then(then.toArray(new Op[0]))
+                    .Else(otherwise.toArray(new Op[0]))
+                    .commit(),
             "commit",
             subject,
-            true);
+            true,
+            deadline());
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (GetResponse get : response.getGetResponses()) {
       List<KeyValue> got = new ArrayList<>();
@@ -428,17 +445,13 @@ public final class EtcdDatastore implements Datastore {
    */
   private void checkNotCompacted(Key prefix, Revision after) {
     try {
-      await(
-          kv.get(
-              bytes(prefix),
-              GetOption.builder()
-                  .withRange(prefixEnd(prefix))
-                  .withRevision(after.value())
-                  .withCountOnly(true)
-                  .build()),
-          "watch",
-          prefix,
-          false);
+      GetOption atRevision =
+          GetOption.builder()
+              .withRange(prefixEnd(prefix))
+              .withRevision(after.value())
+              .withCountOnly(true)
+              .build();
+      run(() -> kv.get(bytes(prefix), atRevision), "watch", prefix, false, deadline());
     } catch (RevisionCompactedException e) {
       throw e;
     } catch (DatastoreException e) {
@@ -448,10 +461,47 @@ public final class EtcdDatastore implements Datastore {
     }
   }
 
-  /** Waits for a jetcd call at most the request timeout and translates every failure. */
-  <T> T await(CompletableFuture<T> future, String operation, Key key, boolean write) {
+  /** The deadline of a call that starts now. */
+  private long deadline() {
+    return System.nanoTime() + timeoutNanos;
+  }
+
+  /**
+   * Runs a jetcd call by {@code deadline} ({@link System#nanoTime()}), translating every failure. A
+   * call that etcd refused before applying it ({@link EtcdStatus#notApplied}), and a read that
+   * failed with UNAVAILABLE, is sent again after a short back-off while the deadline allows; every
+   * attempt shares the one deadline.
+   *
+   * @param write true for writes: a failure other than a refusal leaves their outcome unknown
+   */
+  private <T> T run(
+      Supplier<CompletableFuture<T>> call,
+      String operation,
+      Key key,
+      boolean write,
+      long deadline) {
+    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    while (true) {
+      try {
+        return await(call.get(), operation, key, write, deadline);
+      } catch (DatastoreException e) {
+        Throwable cause = e.getCause();
+        boolean retryable =
+            cause != null
+                && (EtcdErrors.notApplied(cause) || (!write && EtcdErrors.isUnavailable(cause)));
+        if (!retryable || deadline - System.nanoTime() <= backoffMs * 1_000_000) {
+          throw e;
+        }
+        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+      }
+    }
+  }
+
+  /** Waits for a jetcd call until {@code deadline} and translates every failure. */
+  private <T> T await(
+      CompletableFuture<T> future, String operation, Key key, boolean write, long deadline) {
     try {
-      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
       throw new DatastoreTimeoutException(
@@ -490,15 +540,17 @@ public final class EtcdDatastore implements Datastore {
    */
   private TxnResponse guarded(String operation, Key key, CmpTarget<?> target, Op op) {
     ByteSequence k = bytes(key);
-    return await(
-        kv.txn()
-            .If(new Cmp(k, Cmp.Op.EQUAL, target))
-            .Then(op)
-            .Else(Op.get(k, GetOption.DEFAULT))
-            .commit(),
+    return run(
+        () ->
+            kv.txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, target))
+                .Then(op)
+                .Else(Op.get(k, GetOption.DEFAULT))
+                .commit(),
         operation,
         key,
-        true);
+        true,
+        deadline());
   }
 
   private static Optional<KeyValue> firstGet(TxnResponse response) {

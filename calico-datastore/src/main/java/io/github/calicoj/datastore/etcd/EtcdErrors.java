@@ -42,6 +42,19 @@ final class EtcdErrors {
         status.getCode().value(), description, operation, key, write, where, t);
   }
 
+  /** True if etcd refused the call before applying it; see {@link EtcdStatus#notApplied}. */
+  static boolean notApplied(Throwable failure) {
+    Throwable t = unwrap(failure);
+    String description = Status.fromThrowable(t).getDescription();
+    return EtcdStatus.notApplied(
+        description != null ? description : String.valueOf(t.getMessage()));
+  }
+
+  /** True for a gRPC UNAVAILABLE failure (no connection, no leader, member stopping). */
+  static boolean isUnavailable(Throwable failure) {
+    return Status.fromThrowable(unwrap(failure)).getCode() == Status.Code.UNAVAILABLE;
+  }
+
   /** The outcome note appended to transport failures of writes. */
   static String withOutcome(String detail, boolean write) {
     return EtcdStatus.withOutcome(detail, write);

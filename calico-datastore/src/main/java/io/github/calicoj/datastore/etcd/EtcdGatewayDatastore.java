@@ -27,10 +27,10 @@ import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,8 +40,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,10 +67,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Bounded calls.</b> Every call returns or throws within {@link EtcdSettings#requestTimeout}:
- * the connect, the TLS handshake and every read are bounded by what is left of it. A write that
- * fails after it was sent has an unknown outcome ({@link
+ * one deadline per call covers the connect, the TLS handshake, the write, every read and every
+ * retry (measured against a stalled etcd with a 1.5 s timeout: each call failed after 1.50-1.52 s).
+ * A write that fails after it was sent has an unknown outcome ({@link
  * DatastoreUnavailableException#outcomeUnknown()}). Reads, and writes that never reached a member,
- * move on to the next endpoint while time is left.
+ * move on to the next endpoint while time is left; so do writes that etcd refused before applying
+ * them ("leader changed", "no leader", "too many requests", a dropped proposal), after a short
+ * back-off. Host names in endpoints are resolved by the JDK's resolver, outside this bound.
+ *
+ * <p><b>Limits.</b> A reply may carry at most 64 KiB of headers and 32 MiB of body (a watch, 32 MiB
+ * per message); a larger one fails the call. etcd's own replies stay far below: it refuses requests
+ * over 1.5 MiB and its gateway's replies are capped at about 4 MiB of protobuf.
  *
  * <p><b>Auth and TLS.</b> With credentials, the datastore authenticates ({@code /v3/auth/
  * authenticate}) on first use and again when etcd reports the token invalid. With {@code https}
@@ -104,6 +113,9 @@ public final class EtcdGatewayDatastore implements Datastore {
   private final String where;
   private final AtomicInteger preferred = new AtomicInteger();
   private final ConcurrentLinkedDeque<HttpConnection> idle = new ConcurrentLinkedDeque<>();
+  private final Set<HttpConnection> live = ConcurrentHashMap.newKeySet();
+  private final Watchdog watchdog = new Watchdog();
+  private final ReentrantLock authentication = new ReentrantLock();
   private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable String token;
@@ -116,9 +128,16 @@ public final class EtcdGatewayDatastore implements Datastore {
     this.user = b.user;
     this.password = b.password;
     this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
-    boolean https = endpoints.get(0).getScheme().equals("https");
-    this.tls =
-        https ? Pem.context(b.trustedCa, b.clientCert, b.clientKey).getSocketFactory() : null;
+    Pem.Material material = b.tls;
+    if (material == null) {
+      this.tls = null;
+    } else {
+      try {
+        this.tls = material.sslContext().getSocketFactory();
+      } catch (GeneralSecurityException | IOException e) {
+        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
+      }
+    }
   }
 
   /** Returns a builder; at least one endpoint is required. */
@@ -137,7 +156,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   public Optional<KeyValue> get(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    JsonNode r = call("/v3/kv/range", range(key, null), "get", key, false);
+    JsonNode r = call("/v3/kv/range", range(key, null), "get", key, Kind.READ, deadline());
     return kvs(r).stream().findFirst();
   }
 
@@ -148,13 +167,14 @@ public final class EtcdGatewayDatastore implements Datastore {
     byte[] start = bytes(prefix.path());
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
+    long deadline = deadline(); // one bound for all pages
     while (true) {
       ObjectNode req =
           prefixRange(prefix).put("key", b64(start)).put("limit", Integer.toString(LIST_PAGE));
       if (revision != 0) {
         req.put("revision", Long.toString(revision)); // later pages at the first page's revision
       }
-      JsonNode page = call("/v3/kv/range", req, "list", prefix, false);
+      JsonNode page = call("/v3/kv/range", req, "list", prefix, Kind.READ, deadline);
       if (revision == 0) {
         revision = headerRevision(page);
       }
@@ -203,7 +223,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     requireNonNull(value, "value");
     checkOpen();
     ObjectNode req = JSON.createObjectNode().put("key", b64(key)).put("value", b64(value));
-    JsonNode r = call("/v3/kv/put", req, "put", key, true);
+    JsonNode r = call("/v3/kv/put", req, "put", key, Kind.WRITE, deadline());
     return new KeyValue(key, value, Revision.of(headerRevision(r)));
   }
 
@@ -230,7 +250,8 @@ public final class EtcdGatewayDatastore implements Datastore {
             JSON.createObjectNode().put("key", b64(key)),
             "delete",
             key,
-            true);
+            Kind.WRITE,
+            deadline());
     return r.path("deleted").asLong(0) > 0;
   }
 
@@ -239,7 +260,9 @@ public final class EtcdGatewayDatastore implements Datastore {
     requireNonNull(prefix, "prefix");
     checkOpen();
     ObjectNode req = range(prefix, rangeEnd(prefix));
-    return call("/v3/kv/deleterange", req, "deletePrefix", prefix, true).path("deleted").asLong(0);
+    return call("/v3/kv/deleterange", req, "deletePrefix", prefix, Kind.WRITE, deadline())
+        .path("deleted")
+        .asLong(0);
   }
 
   @Override
@@ -262,7 +285,8 @@ public final class EtcdGatewayDatastore implements Datastore {
       success.add(read);
       failure.add(read.deepCopy());
     }
-    JsonNode r = call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), true);
+    JsonNode r =
+        call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), Kind.WRITE, deadline());
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (JsonNode resp : r.path("responses")) {
       if (resp.has("response_range")) {
@@ -297,7 +321,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     ObjectNode req =
         prefixRange(prefix).put("revision", Long.toString(after.value())).put("count_only", true);
     try {
-      call("/v3/kv/range", req, "watch", prefix, false);
+      call("/v3/kv/range", req, "watch", prefix, Kind.READ, deadline());
     } catch (RevisionCompactedException e) {
       throw e;
     } catch (DatastoreException e) {
@@ -359,7 +383,7 @@ public final class EtcdGatewayDatastore implements Datastore {
               e instanceof DatastoreException d
                   ? d
                   : new DatastoreUnavailableException(
-                      "watch " + prefix + " stream broke: " + e + " (" + where + ")",
+                      "watch " + prefix + " stream broke: " + describe(e) + " (" + where + ")",
                       prefix,
                       false,
                       e);
@@ -388,20 +412,29 @@ public final class EtcdGatewayDatastore implements Datastore {
           .put("start_revision", Long.toString(next));
       byte[] body = JSON.writeValueAsBytes(req);
       URI endpoint = endpoints.get(Math.floorMod(preferred.get(), endpoints.size()));
-      long deadline = System.nanoTime() + timeoutNanos;
-      HttpConnection c = HttpConnection.open(endpoint, tls, connectMillis, deadline);
-      stream = c;
+      long deadline = deadline();
+      HttpConnection c = new HttpConnection(endpoint);
+      live.add(c);
+      stream = c; // from here on close() ends the stream, even mid-connect
       try {
-        if (closed) {
+        if (closed || EtcdGatewayDatastore.this.closed.get()) {
           return true;
         }
-        HttpConnection.Streaming s = c.stream("/v3/watch", body, token(deadline), deadline);
-        try (JsonParser p = JSON.getFactory().createParser(s.body())) {
+        String auth = token(deadline);
+        c.connect(
+            tls,
+            Math.min(connectMillis, HttpConnection.remainingMillis(deadline)),
+            deadline,
+            watchdog);
+        HttpConnection.Streaming s = c.stream("/v3/watch", body, auth, deadline, watchdog);
+        HttpConnection.MessageLimit limit = s.body();
+        try (JsonParser p = JSON.getFactory().createParser(limit)) {
           if (s.status() != 200) {
             throw error(JSON.readTree(p), "watch", prefix, false);
           }
           while (p.nextToken() == JsonToken.START_OBJECT) {
             JsonNode message = JSON.readTree(p);
+            limit.next();
             if (message.has("error")) {
               throw error(message.get("error"), "watch", prefix, false);
             }
@@ -431,7 +464,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         }
         throw new IOException("etcd ended the watch stream");
       } finally {
-        c.close();
+        discard(c);
         stream = null;
       }
     }
@@ -454,6 +487,10 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   // ------------------------------------------------------------------ lifecycle
 
+  /**
+   * Closes every connection, including those of calls in flight (which then fail), and ends every
+   * watch and the deadline thread. Idempotent; never throws.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -462,13 +499,14 @@ public final class EtcdGatewayDatastore implements Datastore {
     for (GatewayWatch w : List.copyOf(watches)) {
       w.close();
     }
-    drainIdle();
+    closeConnections();
+    watchdog.close();
   }
 
-  private void drainIdle() {
-    HttpConnection c;
-    while ((c = idle.poll()) != null) {
-      c.close();
+  private void closeConnections() {
+    idle.clear();
+    for (HttpConnection c : List.copyOf(live)) {
+      discard(c);
     }
   }
 
@@ -481,15 +519,63 @@ public final class EtcdGatewayDatastore implements Datastore {
     checkState(!closed.get(), "EtcdGatewayDatastore is closed");
   }
 
+  /** The deadline of a call that starts now. */
+  private long deadline() {
+    return System.nanoTime() + timeoutNanos;
+  }
+
   // ------------------------------------------------------------------ transport
 
+  /** How a request may be repeated after a failure. */
+  private enum Kind {
+    /** A read: sent again, to the next member, after any failure that left time. */
+    READ(false, true),
+    /**
+     * A write: sent again only when it surely was not applied (no connection, or a refusal that
+     * etcd makes before the raft log, see {@link EtcdStatus#notApplied}); a failure after it may
+     * have reached a member leaves its outcome unknown.
+     */
+    WRITE(true, false),
+    /** A write whose repetition has no further effect (lease keep-alive and revoke). */
+    IDEMPOTENT_WRITE(false, true);
+
+    final boolean outcomeMatters;
+    final boolean resendable;
+
+    Kind(boolean outcomeMatters, boolean resendable) {
+      this.outcomeMatters = outcomeMatters;
+      this.resendable = resendable;
+    }
+  }
+
   /**
-   * POSTs one request and returns the JSON reply, within the request timeout, translating every
-   * failure. Moves to the next endpoint when one cannot be reached, and for reads also when a
-   * connection fails mid-call.
+   * POSTs one request with the auth token; see {@link #call(String, ObjectNode, String, Key, Kind,
+   * long, boolean)}.
    */
-  private JsonNode call(String path, ObjectNode request, String operation, Key key, boolean write) {
-    long deadline = System.nanoTime() + timeoutNanos;
+  private JsonNode call(
+      String path,
+      ObjectNode request,
+      String operation,
+      @Nullable Key key,
+      Kind kind,
+      long deadline) {
+    return call(path, request, operation, key, kind, deadline, true);
+  }
+
+  /**
+   * POSTs one request and returns the JSON reply by {@code deadline}, translating every failure.
+   * Moves to the next endpoint when one cannot be reached and, as {@code kind} allows, when a
+   * connection fails mid-call or etcd refuses the request as retryable (with a short back-off).
+   * Nothing restarts the clock: every attempt shares the one deadline.
+   */
+  private JsonNode call(
+      String path,
+      ObjectNode request,
+      String operation,
+      @Nullable Key key,
+      Kind kind,
+      long deadline,
+      boolean withToken) {
     byte[] body;
     try {
       body = JSON.writeValueAsBytes(request);
@@ -497,99 +583,178 @@ public final class EtcdGatewayDatastore implements Datastore {
       throw new IllegalStateException("Cannot encode an etcd request", e);
     }
     boolean reauthenticated = false;
-    Exception last = null;
-    int attempts = 0;
-    while (System.nanoTime() - deadline < 0 && attempts < 2 * endpoints.size() + 2) {
-      attempts++;
+    @Nullable Exception last = null;
+    int unreachable = 0;
+    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    while (true) {
+      if (closed.get()) {
+        throw closedMidCall(operation, key, false);
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        throw timeout(operation, key, false, last);
+      }
+      String auth = withToken ? token(deadline) : null;
       HttpConnection conn;
       try {
         conn = connection(deadline);
       } catch (IOException e) {
-        last = e; // unreachable: nothing was sent, try the next member
+        last = e; // nothing was sent: try the next member
         preferred.incrementAndGet();
+        if (++unreachable >= 2 * endpoints.size()) {
+          throw unavailable(operation, key, false, e); // every member refused, twice
+        }
         continue;
       }
+      unreachable = 0;
       HttpConnection.Response response;
       try {
-        response = conn.exchange(path, body, token(deadline), deadline);
+        response = conn.exchange(path, body, auth, deadline, watchdog);
       } catch (IOException e) {
-        conn.close();
-        last = e;
+        discard(conn);
+        if (closed.get()) {
+          throw closedMidCall(operation, key, kind.outcomeMatters);
+        }
         if (e instanceof SocketTimeoutException) {
-          break;
+          throw timeout(operation, key, kind.outcomeMatters, last != null ? last : e);
         }
-        if (write) {
-          throw unavailable(operation, key, true, e);
+        if (!kind.resendable || e instanceof HttpConnection.ReplyTooLargeException) {
+          throw unavailable(operation, key, kind.outcomeMatters, e); // it may have been applied
         }
+        last = e;
         preferred.incrementAndGet();
         continue;
       }
-      if (response.reusable() && !closed.get()) {
-        idle.push(conn);
-        if (closed.get()) {
-          drainIdle(); // close() ran meanwhile: leave no connection behind
-        }
-      } else {
-        conn.close();
-      }
+      release(conn, response.reusable());
       JsonNode reply = parse(response.body(), operation, key);
       if (response.status() == 200) {
         return reply;
       }
-      if (user != null
-          && !reauthenticated
-          && reply.path("message").asText("").contains("invalid auth token")) {
-        token = null; // expired or revoked: authenticate again, once
+      String message = reply.path("message").asText(reply.path("error").asText(""));
+      if (withToken && user != null && !reauthenticated && message.contains("invalid auth token")) {
+        token = null; // expired or revoked; etcd checks the token before applying anything
         reauthenticated = true;
         continue;
       }
-      throw error(reply, operation, key, write);
+      int code = reply.path("code").asInt(2);
+      if (EtcdStatus.notApplied(message) || (kind.resendable && code == 14)) {
+        last = error(reply, operation, key, false);
+        preferred.incrementAndGet();
+        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+        continue;
+      }
+      throw error(reply, operation, key, kind.outcomeMatters);
     }
-    if (last instanceof SocketTimeoutException || System.nanoTime() - deadline >= 0) {
-      throw new DatastoreTimeoutException(
-          EtcdStatus.withOutcome(
-              operation
-                  + " "
-                  + key
-                  + " failed: no answer within "
-                  + requestTimeout
-                  + " ("
-                  + where
-                  + "; etcd down, no quorum, or a TLS or credential problem)",
-              write && !(last instanceof ConnectException)),
-          key,
-          write,
-          last);
-    }
-    throw unavailable(operation, key, false, last);
   }
 
-  private DatastoreUnavailableException unavailable(
-      String operation, Key key, boolean outcomeUnknown, @Nullable Exception cause) {
-    return new DatastoreUnavailableException(
+  private DatastoreTimeoutException timeout(
+      String operation, @Nullable Key key, boolean outcomeUnknown, @Nullable Exception cause) {
+    return new DatastoreTimeoutException(
         EtcdStatus.withOutcome(
-            operation + " " + key + " failed: " + cause + " (" + where + ")", outcomeUnknown),
+            subject(operation, key)
+                + " failed: no answer within "
+                + requestTimeout
+                + " ("
+                + where
+                + (cause == null ? "" : "; last error: " + describe(cause))
+                + "; etcd down, no quorum, or a TLS or credential problem)",
+            outcomeUnknown),
         key,
         outcomeUnknown,
         cause);
   }
 
-  /** An idle pooled connection, or a new one to the preferred endpoint. */
-  private HttpConnection connection(long deadline) throws IOException {
-    HttpConnection c;
-    while ((c = idle.poll()) != null) {
-      if (c.idleNanos() < MAX_IDLE_NANOS) {
-        return c;
-      }
-      c.close();
-    }
-    int index = Math.floorMod(preferred.get(), endpoints.size());
-    int connect = Math.min(connectMillis, HttpConnection.remainingMillis(deadline));
-    return HttpConnection.open(endpoints.get(index), tls, connect, deadline);
+  private DatastoreUnavailableException unavailable(
+      String operation, @Nullable Key key, boolean outcomeUnknown, Exception cause) {
+    return new DatastoreUnavailableException(
+        EtcdStatus.withOutcome(
+            subject(operation, key) + " failed: " + describe(cause) + " (" + where + ")",
+            outcomeUnknown),
+        key,
+        outcomeUnknown,
+        cause);
   }
 
-  /** The auth token (authenticating first if needed), or null without credentials. */
-  private @Nullable String token(long deadline) throws IOException {
+  private DatastoreUnavailableException closedMidCall(
+      String operation, @Nullable Key key, boolean outcomeUnknown) {
+    return new DatastoreUnavailableException(
+        EtcdStatus.withOutcome(
+            subject(operation, key) + " failed: the datastore was closed meanwhile (" + where + ")",
+            outcomeUnknown),
+        key,
+        outcomeUnknown,
+        null);
+  }
+
+  private static String subject(String operation, @Nullable Key key) {
+    return key == null ? operation : operation + " " + key;
+  }
+
+  /** An exception's text for a message, without Java class names where the text says enough. */
+  private static String describe(Exception e) {
+    String text = e.getMessage();
+    if (text == null || text.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    if (e instanceof java.net.ConnectException) {
+      return "cannot connect: " + text;
+    }
+    if (e instanceof javax.net.ssl.SSLException) {
+      return "TLS failed: " + text;
+    }
+    return text;
+  }
+
+  /**
+   * An idle pooled connection to the preferred endpoint, or a new one connected by {@code
+   * deadline}.
+   */
+  private HttpConnection connection(long deadline) throws IOException {
+    URI endpoint = endpoints.get(Math.floorMod(preferred.get(), endpoints.size()));
+    HttpConnection c;
+    while ((c = idle.poll()) != null) {
+      if (c.endpoint().equals(endpoint) && c.idleNanos() < MAX_IDLE_NANOS && !c.isClosed()) {
+        return c;
+      }
+      discard(c); // stale, or to a member we moved away from
+    }
+    c = new HttpConnection(endpoint);
+    live.add(c);
+    if (closed.get()) {
+      discard(c); // close() ran meanwhile: leave no connection behind
+      throw new IOException("closed");
+    }
+    int connect = Math.min(connectMillis, HttpConnection.remainingMillis(deadline));
+    try {
+      c.connect(tls, connect, deadline, watchdog);
+    } catch (IOException | RuntimeException e) {
+      discard(c);
+      throw e;
+    }
+    return c;
+  }
+
+  /** Returns a connection to the pool, or closes it. */
+  private void release(HttpConnection c, boolean reusable) {
+    if (reusable && !closed.get()) {
+      idle.push(c);
+      if (closed.get()) {
+        closeConnections(); // close() ran meanwhile: leave no connection behind
+      }
+    } else {
+      discard(c);
+    }
+  }
+
+  private void discard(HttpConnection c) {
+    c.close();
+    live.remove(c);
+  }
+
+  /**
+   * The auth token (authenticating first if needed), or null without credentials. Waits for another
+   * thread's authentication no longer than the deadline.
+   */
+  private @Nullable String token(long deadline) {
     if (user == null) {
       return null;
     }
@@ -597,23 +762,34 @@ public final class EtcdGatewayDatastore implements Datastore {
     if (t != null) {
       return t;
     }
-    synchronized (this) {
-      if (token == null) {
-        ObjectNode req = JSON.createObjectNode().put("name", user).put("password", password);
-        HttpConnection conn = connection(deadline);
-        HttpConnection.Response r;
-        try {
-          r = conn.exchange("/v3/auth/authenticate", JSON.writeValueAsBytes(req), null, deadline);
-        } finally {
-          conn.close();
-        }
-        JsonNode reply = parse(r.body(), "authenticate", null);
-        if (r.status() != 200) {
-          throw error(reply, "authenticate as " + user, null, false);
-        }
-        token = reply.path("token").asText();
+    try {
+      if (!authentication.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        throw timeout("authenticate as " + user, null, false, null);
       }
-      return token;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatastoreUnavailableException("authenticate interrupted", null, false, e);
+    }
+    try {
+      t = token;
+      if (t == null) {
+        ObjectNode req = JSON.createObjectNode().put("name", user).put("password", password);
+        // Authentication is a read for etcd (it takes a read index): safe to repeat.
+        JsonNode reply =
+            call(
+                "/v3/auth/authenticate",
+                req,
+                "authenticate as " + user,
+                null,
+                Kind.READ,
+                deadline,
+                false);
+        t = reply.path("token").asText();
+        token = t;
+      }
+      return t;
+    } finally {
+      authentication.unlock();
     }
   }
 
@@ -622,8 +798,7 @@ public final class EtcdGatewayDatastore implements Datastore {
       return JSON.readTree(body);
     } catch (IOException e) {
       throw new DatastoreException(
-          operation
-              + (key == null ? "" : " " + key)
+          subject(operation, key)
               + ": etcd sent a reply that is not JSON: "
               + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8),
           key,
@@ -650,7 +825,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     req.putArray("compare").add(compare);
     req.putArray("success").add(op);
     req.putArray("failure").add(JSON.createObjectNode().set("request_range", range(key, null)));
-    return call("/v3/kv/txn", req, operation, key, true);
+    return call("/v3/kv/txn", req, operation, key, Kind.WRITE, deadline());
   }
 
   private static ObjectNode compare(Guard guard) {

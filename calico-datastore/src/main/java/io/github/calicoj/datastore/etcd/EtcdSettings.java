@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,21 +28,30 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
   @Nullable Path clientCert;
   @Nullable Path clientKey;
 
+  /** The TLS material, loaded by {@link #validate()} for {@code https} endpoints; else null. */
+  Pem.@Nullable Material tls;
+
   EtcdSettings() {}
 
   /** This builder. */
   abstract B self();
 
   /**
-   * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}. Each
-   * needs the scheme, a host and a port. Several endpoints are balanced round-robin and a dead
-   * member is skipped.
+   * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}, given
+   * one by one or comma-separated. Each needs the scheme, a host and a port. Several endpoints are
+   * balanced round-robin and a dead member is skipped.
+   *
+   * <p>{@code https} means TLS or a failure, never plain text: an {@code https} endpoint that
+   * answers without TLS fails every call. All endpoints must use one scheme.
+   *
+   * @throws IllegalArgumentException naming the endpoint that lacks a scheme, host or port, or
+   *     whose scheme differs from the endpoints before it
    */
   public B endpoints(String... endpoints) {
     for (String e : endpoints) {
       requireNonNull(e, "endpoint");
       for (String part : e.split(",", -1)) {
-        this.endpoints.add(parseEndpoint(part.trim()));
+        add(parseEndpoint(part.trim()));
       }
     }
     return self();
@@ -52,9 +60,23 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
   /** Adds endpoints; see {@link #endpoints(String...)}. */
   public B endpoints(List<URI> endpoints) {
     for (URI e : endpoints) {
-      this.endpoints.add(parseEndpoint(requireNonNull(e, "endpoint").toString()));
+      add(parseEndpoint(requireNonNull(e, "endpoint").toString()));
     }
     return self();
+  }
+
+  private void add(URI endpoint) {
+    if (!endpoints.isEmpty()) {
+      URI first = endpoints.get(0);
+      checkArgument(
+          first.getScheme().equals(endpoint.getScheme()),
+          "etcd endpoint %s uses %s, but %s uses %s: all endpoints must use one scheme",
+          endpoint,
+          endpoint.getScheme(),
+          first,
+          first.getScheme());
+    }
+    endpoints.add(endpoint);
   }
 
   /**
@@ -90,37 +112,47 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
     return self();
   }
 
-  /** Trusts server certificates signed by the CA in this PEM file (for {@code https://}). */
+  /**
+   * Trusts server certificates signed by the CA in this PEM file (for {@code https://}); without
+   * it, the JDK's default trust store is used.
+   *
+   * @throws IllegalArgumentException naming the file if it is not a readable regular file of at
+   *     most 1 MiB
+   */
   public B trustedCa(Path caFile) {
-    this.trustedCa = readable(caFile, "CA file");
+    this.trustedCa = Pem.checkFile(caFile, "CA file");
     return self();
   }
 
   /**
    * Presents this client certificate (PEM) and PKCS#8 private key (PEM, {@code BEGIN PRIVATE KEY})
    * for mutual TLS.
+   *
+   * @throws IllegalArgumentException naming the file that is not a readable regular file of at most
+   *     1 MiB
    */
   public B clientCertificate(Path certFile, Path keyFile) {
-    this.clientCert = readable(certFile, "client certificate file");
-    this.clientKey = readable(keyFile, "client key file");
+    this.clientCert = Pem.checkFile(certFile, "client certificate file");
+    this.clientKey = Pem.checkFile(keyFile, "client key file");
     return self();
   }
 
   /**
-   * Checks the settings and derives the connect timeout.
+   * Checks the settings, loads the TLS files for {@code https} endpoints and derives the connect
+   * timeout.
    *
-   * @throws IllegalStateException if no endpoint was given, endpoints mix schemes, or TLS files
-   *     were given for {@code http://} endpoints
+   * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
+   *     http://} endpoints
+   * @throws IllegalArgumentException naming a TLS file that cannot be read or parsed
    */
   void validate() {
     checkState(!endpoints.isEmpty(), "No etcd endpoint configured");
-    boolean https = endpoints.stream().anyMatch(u -> u.getScheme().equals("https"));
-    boolean http = endpoints.stream().anyMatch(u -> u.getScheme().equals("http"));
-    checkState(!(https && http), "Endpoints mix http and https: %s", endpoints);
+    boolean https = endpoints.get(0).getScheme().equals("https");
     checkState(
         https || (trustedCa == null && clientCert == null),
         "TLS files given but the endpoints are plain http: %s",
         endpoints);
+    tls = https ? Pem.load(trustedCa, clientCert, clientKey) : null;
     connectTimeout =
         connectTimeoutOverride != null
             ? connectTimeoutOverride
@@ -143,11 +175,5 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
     checkArgument(
         uri.getHost() != null && uri.getPort() > 0, "etcd endpoint needs host:port: %s", text);
     return uri;
-  }
-
-  private static Path readable(Path file, String what) {
-    requireNonNull(file, what);
-    checkArgument(Files.isReadable(file), "Cannot read %s: %s", what, file);
-    return file;
   }
 }

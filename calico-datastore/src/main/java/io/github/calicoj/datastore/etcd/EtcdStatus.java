@@ -95,6 +95,58 @@ final class EtcdStatus {
     };
   }
 
+  /**
+   * True if etcd's error with this description means that the request was not applied and may be
+   * sent again, to any member, without risk of applying it twice. These are the refusals etcd makes
+   * before a request enters the raft log:
+   *
+   * <ul>
+   *   <li>{@code etcdserver: leader changed}: a linearizable read (a range, or the read index that
+   *       authentication and read-only transactions take) lost its leader before it was served.
+   *       etcd's own code marks it "a retryable error"; it is never an answer to a proposal.
+   *   <li>{@code etcdserver: no leader}: refused by the member's interceptor before the request
+   *       reaches the server.
+   *   <li>{@code etcdserver: too many requests}: refused before proposing because the member's
+   *       applied index lags its committed index.
+   *   <li>{@code raft proposal dropped}: raft dropped the proposal (no leader known, or a leader
+   *       transfer in progress) instead of appending it.
+   * </ul>
+   *
+   * <p>Anything else is not retried for a write: in particular {@code etcdserver: request timed
+   * out} (and its variants naming a leader failure or a lost connection) and {@code etcdserver:
+   * server stopped} are answers to a proposal that may yet be committed, so the write's outcome is
+   * unknown.
+   */
+  static boolean notApplied(String description) {
+    // Matched on etcd's texts, which are stable across releases; the gRPC codes that carry them
+    // (UNAVAILABLE, RESOURCE_EXHAUSTED, UNKNOWN) carry other, non-retryable errors too.
+    return description.contains("etcdserver: leader changed")
+        || description.contains("etcdserver: no leader")
+        || description.contains("etcdserver: too many requests")
+        || description.contains("raft proposal dropped");
+  }
+
+  /** The longest back-off between attempts of a call that etcd refused as retryable. */
+  private static final long MAX_BACKOFF_MS = 500;
+
+  /** The first back-off between attempts of a call that etcd refused as retryable. */
+  static final long FIRST_BACKOFF_MS = 25;
+
+  /**
+   * Sleeps for {@code backoffMs}, never past {@code deadline} ({@link System#nanoTime()}), and
+   * returns the next back-off.
+   */
+  static long pause(long backoffMs, long deadline) {
+    long left = (deadline - System.nanoTime()) / 1_000_000;
+    try {
+      Thread.sleep(Math.max(0, Math.min(backoffMs, left)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatastoreUnavailableException("interrupted", null, false, e);
+    }
+    return Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+  }
+
   /** The outcome note appended to transport failures of writes. */
   static String withOutcome(String detail, boolean write) {
     return write ? detail + "; outcome unknown: the write may have been applied" : detail;

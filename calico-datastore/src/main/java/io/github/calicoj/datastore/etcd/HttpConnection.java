@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -18,11 +19,39 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP/1.1 connection to etcd's JSON gateway: a POST with a JSON body, and a response read by
- * {@code Content-Length} or chunked transfer coding. Every blocking read is bounded by the deadline
- * given to the exchange. Not thread-safe: one exchange at a time (the datastore pools idle
- * connections).
+ * {@code Content-Length} or chunked transfer coding.
+ *
+ * <p><b>Bounds.</b> Everything a call does on the connection (connect, TLS handshake, write, every
+ * read) ends by the call's deadline: each read waits at most what is left of it, and the {@link
+ * Watchdog} closes the socket at the deadline for whatever a read timeout cannot cover. A reply may
+ * have at most {@value #MAX_HEADER_BYTES} bytes of headers and {@value #MAX_BODY_BYTES} bytes of
+ * body; a watch stream's messages each at most {@value #MAX_BODY_BYTES} bytes. Beyond that the call
+ * fails with {@link ReplyTooLargeException}.
+ *
+ * <p>Not thread-safe: one exchange at a time (the datastore pools idle connections), except that
+ * {@link #close()} may be called from any thread to abort it.
  */
 final class HttpConnection implements Closeable {
+  /**
+   * The largest reply body, or watch message, read: 32 MiB. etcd refuses requests over 1.5 MiB
+   * ({@code --max-request-bytes}); a reply is bounded by what the gateway's gRPC client accepts (4
+   * MiB by default), which base64 and JSON grow by about a third. 32 MiB leaves room for a larger
+   * server setting while keeping a misbehaving endpoint from filling the heap.
+   */
+  static final int MAX_BODY_BYTES = 32 << 20;
+
+  /** The most bytes of status line and headers read per reply: 64 KiB. */
+  static final int MAX_HEADER_BYTES = 64 << 10;
+
+  /** A reply beyond {@link #MAX_BODY_BYTES} or {@link #MAX_HEADER_BYTES}. */
+  static final class ReplyTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ReplyTooLargeException(String message) {
+      super(message);
+    }
+  }
+
   /** A response: status, body, and whether the connection may be reused. */
   static final class Response {
     private final int status;
@@ -48,49 +77,65 @@ final class HttpConnection implements Closeable {
     }
   }
 
-  private final Socket socket;
-  private final DeadlineInputStream in;
-  private final OutputStream out;
+  /** A streamed response: the status and the decoded body, read without a deadline. */
+  record Streaming(int status, MessageLimit body) {}
+
+  private final URI endpoint;
+  private final Socket raw;
   private final String host;
+  private final int port;
+  private volatile Socket socket; // raw, or the TLS socket over it once connected
+  private @Nullable DeadlineInputStream in;
+  private @Nullable OutputStream out;
   private long idleSince = System.nanoTime();
 
-  private HttpConnection(Socket socket, String host) throws IOException {
-    this.socket = socket;
-    this.in =
-        new DeadlineInputStream(
-            socket, new BufferedInputStream(socket.getInputStream(), 16 * 1024));
-    this.out = socket.getOutputStream();
-    this.host = host;
+  /** An unconnected connection to {@code endpoint}; {@link #close()} works from now on. */
+  HttpConnection(URI endpoint) {
+    this.endpoint = endpoint;
+    this.raw = new Socket();
+    this.socket = raw;
+    this.host = endpoint.getHost();
+    this.port = endpoint.getPort();
   }
 
   /**
-   * Connects to {@code endpoint} within {@code connectMillis}, with TLS if {@code tls} is given
-   * (the server's name is verified against its certificate).
+   * Connects within {@code connectMillis}, with TLS if {@code tls} is given (the server's name is
+   * verified against its certificate), all by {@code deadline}. On failure the connection is
+   * closed.
+   *
+   * @throws SocketTimeoutException if the deadline passes
    */
-  static HttpConnection open(
-      URI endpoint, @Nullable SSLSocketFactory tls, int connectMillis, long deadline)
+  void connect(@Nullable SSLSocketFactory tls, int connectMillis, long deadline, Watchdog watchdog)
       throws IOException {
-    Socket raw = new Socket();
+    Watchdog.Armed armed = watchdog.arm(deadline, this);
     try {
       raw.setTcpNoDelay(true);
       raw.setKeepAlive(true);
-      raw.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), connectMillis);
-      Socket socket = raw;
+      raw.connect(new InetSocketAddress(host, port), connectMillis);
+      Socket s = raw;
       if (tls != null) {
-        SSLSocket ssl =
-            (SSLSocket) tls.createSocket(raw, endpoint.getHost(), endpoint.getPort(), true);
+        SSLSocket ssl = (SSLSocket) tls.createSocket(raw, host, port, true);
         SSLParameters params = ssl.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(params);
+        socket = ssl;
         ssl.setSoTimeout(remainingMillis(deadline));
         ssl.startHandshake();
-        socket = ssl;
+        s = ssl;
       }
-      return new HttpConnection(socket, endpoint.getHost() + ":" + endpoint.getPort());
+      in = new DeadlineInputStream(s, new BufferedInputStream(s.getInputStream(), 16 * 1024));
+      out = s.getOutputStream();
     } catch (IOException | RuntimeException e) {
-      raw.close();
-      throw e;
+      close();
+      throw pastDeadline(e, deadline);
+    } finally {
+      armed.close();
     }
+  }
+
+  /** The endpoint this connection goes to. */
+  URI endpoint() {
+    return endpoint;
   }
 
   /** Nanoseconds this connection has been idle. */
@@ -101,43 +146,67 @@ final class HttpConnection implements Closeable {
   /**
    * Sends one POST and reads the whole response by {@code deadline} ({@link System#nanoTime}).
    *
-   * @throws java.net.SocketTimeoutException if the deadline passes
-   * @throws IOException on any transport failure; the connection is then unusable
+   * @throws SocketTimeoutException if the deadline passes
+   * @throws ReplyTooLargeException if the reply is larger than the limits
+   * @throws IOException on any other transport failure; the connection is then unusable
    */
-  Response exchange(String path, byte[] body, @Nullable String token, long deadline)
+  Response exchange(
+      String path, byte[] body, @Nullable String token, long deadline, Watchdog watchdog)
       throws IOException {
-    Headers h = request(path, body, token, deadline);
-    byte[] content;
-    if (h.chunked) {
-      content = new ChunkedInputStream(in).readAllBytes();
-    } else if (h.length >= 0) {
-      content = in.readNBytes((int) h.length);
-      if (content.length != h.length) {
-        throw new EOFException("etcd closed the connection mid-response");
+    Watchdog.Armed armed = watchdog.arm(deadline, this);
+    try {
+      Headers h = request(path, body, token, deadline);
+      DeadlineInputStream input = input();
+      byte[] content;
+      if (h.chunked) {
+        content = capped(new ChunkedInputStream(input));
+      } else if (h.length >= 0) {
+        if (h.length > MAX_BODY_BYTES) {
+          throw tooLarge(h.length + " bytes");
+        }
+        content = input.readNBytes((int) h.length);
+        if (content.length != h.length) {
+          throw new EOFException("etcd closed the connection mid-response");
+        }
+      } else {
+        content = capped(input); // no length: the body ends with the connection
+        h.close = true;
       }
-    } else {
-      content = in.readAllBytes(); // no length: the body ends with the connection
-      h.close = true;
+      idleSince = System.nanoTime();
+      return new Response(h.status, content, !h.close);
+    } catch (IOException | RuntimeException e) {
+      throw pastDeadline(e, deadline);
+    } finally {
+      armed.close();
     }
-    idleSince = System.nanoTime();
-    return new Response(h.status, content, !h.close);
   }
 
   /**
    * Sends one POST whose response is a stream (a watch): returns the status and the decoded body,
-   * read without a deadline once the headers are in. Closing this connection ends the stream.
+   * read without a deadline once the headers are in by {@code headerDeadline}. Each message read
+   * from the body (see {@link Streaming#body()}) may be at most {@value #MAX_BODY_BYTES} bytes:
+   * call {@link MessageLimit#next()} on it between messages. Closing this connection ends the
+   * stream.
    */
-  Streaming stream(String path, byte[] body, @Nullable String token, long headerDeadline)
+  Streaming stream(
+      String path, byte[] body, @Nullable String token, long headerDeadline, Watchdog watchdog)
       throws IOException {
-    Headers h = request(path, body, token, headerDeadline);
-    in.deadline = 0; // a watch may be quiet for as long as nothing changes
-    InputStream content = h.chunked ? new ChunkedInputStream(in) : in;
-    return new Streaming(h.status, content);
+    Headers h;
+    Watchdog.Armed armed = watchdog.arm(headerDeadline, this);
+    try {
+      h = request(path, body, token, headerDeadline);
+    } catch (IOException | RuntimeException e) {
+      throw pastDeadline(e, headerDeadline);
+    } finally {
+      armed.close();
+    }
+    DeadlineInputStream input = input();
+    input.deadline = 0; // a watch may be quiet for as long as nothing changes
+    InputStream content = h.chunked ? new ChunkedInputStream(input) : input;
+    return new Streaming(h.status, new MessageLimit(content));
   }
 
-  /** A streamed response. */
-  record Streaming(int status, InputStream body) {}
-
+  /** Closes the socket; any exchange in progress fails. Idempotent, from any thread. */
   @Override
   public void close() {
     try {
@@ -145,10 +214,32 @@ final class HttpConnection implements Closeable {
     } catch (IOException e) {
       // nothing left to release
     }
+    try {
+      raw.close();
+    } catch (IOException e) {
+      // nothing left to release
+    }
+  }
+
+  /** True once closed. */
+  boolean isClosed() {
+    return raw.isClosed();
+  }
+
+  private DeadlineInputStream input() throws IOException {
+    DeadlineInputStream i = in;
+    if (i == null) {
+      throw new IOException("not connected");
+    }
+    return i;
   }
 
   private void send(String path, byte[] body, @Nullable String token, long deadline)
       throws IOException {
+    OutputStream o = out;
+    if (o == null) {
+      throw new IOException("not connected");
+    }
     StringBuilder head =
         new StringBuilder(160)
             .append("POST ")
@@ -156,6 +247,8 @@ final class HttpConnection implements Closeable {
             .append(" HTTP/1.1\r\n")
             .append("Host: ")
             .append(host)
+            .append(':')
+            .append(port)
             .append("\r\n")
             .append("Content-Type: application/json\r\n")
             .append("Content-Length: ")
@@ -170,33 +263,56 @@ final class HttpConnection implements Closeable {
     System.arraycopy(h, 0, all, 0, h.length);
     System.arraycopy(body, 0, all, h.length, body.length);
     socket.setSoTimeout(remainingMillis(deadline)); // bounds a TLS write that needs a read
-    out.write(all);
-    out.flush();
-  }
-
-  private int readStatus() throws IOException {
-    String line = readLine(in);
-    // "HTTP/1.1 200 OK"
-    String[] parts = line.split(" ", 3);
-    if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-      throw new IOException("Not an HTTP response from etcd: " + line);
-    }
-    try {
-      return Integer.parseInt(parts[1]);
-    } catch (NumberFormatException e) {
-      throw new IOException("Bad HTTP status line from etcd: " + line, e);
-    }
+    o.write(all);
+    o.flush();
   }
 
   /** Sends the request and reads the response's status line and headers by {@code deadline}. */
   private Headers request(String path, byte[] body, @Nullable String token, long deadline)
       throws IOException {
     send(path, body, token, deadline);
-    in.deadline = deadline;
-    int status = readStatus();
-    Headers h = readHeaders();
-    h.status = status;
+    DeadlineInputStream input = input();
+    input.deadline = deadline;
+    int[] budget = {MAX_HEADER_BYTES};
+    String status = readLine(input, budget);
+    // "HTTP/1.1 200 OK"
+    String[] parts = status.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+      throw new IOException("Not an HTTP response from etcd: " + abbreviate(status));
+    }
+    Headers h = new Headers();
+    try {
+      h.status = Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      throw new IOException("Bad HTTP status line from etcd: " + abbreviate(status), e);
+    }
+    for (String line = readLine(input, budget); !line.isEmpty(); line = readLine(input, budget)) {
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        continue;
+      }
+      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String value = line.substring(colon + 1).trim();
+      switch (name) {
+        case "content-length" -> h.length = parseLength(value);
+        case "transfer-encoding" -> h.chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+        case "connection" -> h.close = value.equalsIgnoreCase("close");
+        default -> {}
+      }
+    }
     return h;
+  }
+
+  private static long parseLength(String value) throws IOException {
+    try {
+      long n = Long.parseLong(value);
+      if (n < 0) {
+        throw new IOException("Negative Content-Length from etcd: " + value);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IOException("Bad Content-Length from etcd: " + abbreviate(value), e);
+    }
   }
 
   private static final class Headers {
@@ -206,32 +322,41 @@ final class HttpConnection implements Closeable {
     boolean close;
   }
 
-  private Headers readHeaders() throws IOException {
-    Headers h = new Headers();
-    for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-      int colon = line.indexOf(':');
-      if (colon <= 0) {
-        continue;
-      }
-      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-      String value = line.substring(colon + 1).trim();
-      switch (name) {
-        case "content-length" -> h.length = Long.parseLong(value);
-        case "transfer-encoding" -> h.chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-        case "connection" -> h.close = value.equalsIgnoreCase("close");
-        default -> {}
-      }
+  /** Reads {@code in} to its end, failing once it exceeds {@link #MAX_BODY_BYTES}. */
+  private byte[] capped(InputStream in) throws IOException {
+    byte[] content = in.readNBytes(MAX_BODY_BYTES + 1);
+    if (content.length > MAX_BODY_BYTES) {
+      throw tooLarge("more than " + MAX_BODY_BYTES + " bytes");
     }
-    return h;
+    return content;
   }
 
-  /** One CRLF-terminated line (ISO-8859-1), without the terminator. */
-  static String readLine(InputStream in) throws IOException {
+  private ReplyTooLargeException tooLarge(String size) {
+    return new ReplyTooLargeException(
+        "the reply from "
+            + host
+            + ":"
+            + port
+            + " has "
+            + size
+            + ", over the "
+            + (MAX_BODY_BYTES >> 20)
+            + " MiB limit for one etcd reply");
+  }
+
+  /**
+   * One CRLF-terminated line (ISO-8859-1), without the terminator, charged to {@code budget[0]}.
+   */
+  private static String readLine(InputStream in, int[] budget) throws IOException {
     StringBuilder sb = new StringBuilder(64);
     while (true) {
       int c = in.read();
       if (c < 0) {
         throw new EOFException("etcd closed the connection");
+      }
+      if (--budget[0] < 0) {
+        throw new ReplyTooLargeException(
+            "the reply's headers from etcd are over " + MAX_HEADER_BYTES + " bytes");
       }
       if (c == '\n') {
         int n = sb.length();
@@ -240,17 +365,37 @@ final class HttpConnection implements Closeable {
         }
         return sb.toString();
       }
-      if (sb.length() > 8192) {
-        throw new IOException("HTTP line from etcd is too long");
-      }
       sb.append((char) c);
     }
   }
 
-  static int remainingMillis(long deadline) throws java.net.SocketTimeoutException {
+  private static String abbreviate(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+  }
+
+  /**
+   * The failure to report: a {@link SocketTimeoutException} if the deadline has passed (the
+   * watchdog closing the socket shows up as some other I/O error), else {@code e} itself.
+   */
+  private static IOException pastDeadline(Exception e, long deadline) {
+    if (e instanceof SocketTimeoutException t) {
+      return t;
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      SocketTimeoutException t = new SocketTimeoutException("no answer by the deadline");
+      t.initCause(e);
+      return t;
+    }
+    if (e instanceof IOException io) {
+      return io;
+    }
+    return new IOException(e.toString(), e); // a broken reply our parsing choked on
+  }
+
+  static int remainingMillis(long deadline) throws SocketTimeoutException {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw new java.net.SocketTimeoutException("deadline passed");
+      throw new SocketTimeoutException("deadline passed");
     }
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000));
   }
@@ -267,28 +412,70 @@ final class HttpConnection implements Closeable {
     }
 
     private void arm() throws IOException {
-      socket.setSoTimeout(deadline == 0 ? 0 : remainingMillis(deadline));
+      if (deadline == 0) {
+        socket.setSoTimeout(0);
+      } else if (in.available() == 0) {
+        socket.setSoTimeout(remainingMillis(deadline)); // throws once the deadline has passed
+      } else if (deadline - System.nanoTime() <= 0) {
+        throw new SocketTimeoutException("deadline passed"); // a fast, endless reply
+      }
     }
 
     @Override
     public int read() throws IOException {
-      if (in.available() == 0) {
-        arm();
-      }
+      arm();
       return in.read();
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      if (in.available() == 0) {
-        arm();
-      }
+      arm();
       return in.read(b, off, len);
     }
 
     @Override
     public int available() throws IOException {
       return in.available();
+    }
+  }
+
+  /**
+   * A stream of messages (a watch) in which each message may take at most {@link #MAX_BODY_BYTES}:
+   * {@link #next()} starts the count for the next one. Bytes read ahead by a parser count towards
+   * the message being read, which is harmless at this limit.
+   */
+  static final class MessageLimit extends InputStream {
+    private final InputStream in;
+    private long count;
+
+    MessageLimit(InputStream in) {
+      this.in = in;
+    }
+
+    /** Starts counting a new message. */
+    void next() {
+      count = 0;
+    }
+
+    private void charge(int n) throws IOException {
+      if (n > 0 && (count += n) > MAX_BODY_BYTES) {
+        throw new ReplyTooLargeException(
+            "a message on etcd's watch stream is over " + MAX_BODY_BYTES + " bytes");
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      int c = in.read();
+      charge(c < 0 ? 0 : 1);
+      return c;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      charge(n);
+      return n;
     }
   }
 
@@ -307,16 +494,20 @@ final class HttpConnection implements Closeable {
         return false;
       }
       if (left == 0) {
-        String line = readLine(in);
+        int[] budget = {MAX_HEADER_BYTES};
+        String line = readLine(in, budget);
         int semi = line.indexOf(';');
         String size = (semi >= 0 ? line.substring(0, semi) : line).trim();
         try {
           left = Long.parseLong(size, 16);
         } catch (NumberFormatException e) {
-          throw new IOException("Bad chunk size from etcd: " + line, e);
+          throw new IOException("Bad chunk size from etcd: " + abbreviate(line), e);
+        }
+        if (left < 0) {
+          throw new IOException("Bad chunk size from etcd: " + abbreviate(line));
         }
         if (left == 0) {
-          while (!readLine(in).isEmpty()) {
+          while (!readLine(in, budget).isEmpty()) {
             // trailer fields, e.g. Grpc-Trailer-Content-Type
           }
           done = true;
@@ -324,6 +515,12 @@ final class HttpConnection implements Closeable {
         }
       }
       return true;
+    }
+
+    private void endOfChunk() throws IOException {
+      if (left == 0) {
+        readLine(in, new int[] {2}); // the CRLF after the chunk
+      }
     }
 
     @Override
@@ -335,9 +532,8 @@ final class HttpConnection implements Closeable {
       if (c < 0) {
         throw new EOFException("etcd closed the connection mid-chunk");
       }
-      if (--left == 0) {
-        readLine(in); // the CRLF after the chunk
-      }
+      left--;
+      endOfChunk();
       return c;
     }
 
@@ -354,9 +550,7 @@ final class HttpConnection implements Closeable {
         throw new EOFException("etcd closed the connection mid-chunk");
       }
       left -= n;
-      if (left == 0) {
-        readLine(in);
-      }
+      endOfChunk();
       return n;
     }
   }

@@ -9,6 +9,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +88,29 @@ class EtcdTlsIT {
           .isInstanceOfSatisfying(
               DatastoreUnavailableException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.plusMillis(1500));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void httpsToAPlainMemberFailsInsteadOfTalkingPlainText(Client client) {
+    // https means TLS or a failure: jetcd used to send plain text to an https endpoint when no
+    // TLS file was given, and the write succeeded.
+    try (EtcdCluster plain = EtcdCluster.startSingle();
+        Datastore store =
+            client.build(
+                b ->
+                    b.endpoints(plain.endpoints().replace("http://", "https://"))
+                        .requestTimeout(TIMEOUT))) {
+      Key k = Key.of("/calicoj-test/tls/" + client + "/cleartext");
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> store.put(k, "must not be written"))
+          .isInstanceOfSatisfying(
+              DatastoreUnavailableException.class,
+              e -> assertThat(e).hasMessageContaining("https://127.0.0.1:"));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.plusMillis(1500));
+      assertThatThrownBy(() -> store.get(k)).isInstanceOf(DatastoreUnavailableException.class);
+      assertThat(plain.value(k.path())).as("nothing reached etcd").isEmpty();
     }
   }
 

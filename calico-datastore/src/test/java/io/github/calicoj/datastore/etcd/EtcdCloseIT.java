@@ -1,0 +1,198 @@
+package io.github.calicoj.datastore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.WatchEvent;
+import io.github.calicoj.testkit.EtcdCluster;
+import io.github.calicoj.testkit.EtcdExtension;
+import io.github.calicoj.testkit.SocketFds;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * After {@code close()} no socket of the client stays open, in every mode: plain, mutual TLS, with
+ * credentials, with a watch still open, and after a member it used died. Checked against this JVM's
+ * own socket descriptors ({@code /proc/self/fd}), before the client was built and after it was
+ * closed.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class EtcdCloseIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  /** jetcd closes its channel asynchronously; give it this long. */
+  private static final Duration PATIENCE = Duration.ofSeconds(5);
+
+  @RegisterExtension static final EtcdExtension PLAIN = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension TLS = EtcdExtension.mutualTls();
+
+  /**
+   * Builds a client with {@code settings}, uses it with {@code work}, closes it, checks fds. The
+   * client must hold a connection before the close, or the test would prove nothing.
+   */
+  private static void leavesNoSocket(
+      Client client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
+    Set<String> before = SocketFds.open();
+    Datastore store = client.build(b -> settings.accept(b.requestTimeout(TIMEOUT)));
+    work.accept(store);
+    assertThat(SocketFds.open()).as("the client had connections open").isNotEqualTo(before);
+    store.close();
+    assertThat(SocketFds.leftOver(before, PATIENCE)).as("sockets left after close").isEmpty();
+  }
+
+  /**
+   * As {@link #leavesNoSocket}, for work whose last call must fail with a datastore error; the
+   * client may have dropped its connection already.
+   */
+  private static void leavesNoSocketAfterFailure(
+      Client client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
+    Set<String> before = SocketFds.open();
+    Datastore store = client.build(b -> settings.accept(b.requestTimeout(TIMEOUT)));
+    assertThatThrownBy(() -> work.accept(store)).isInstanceOf(DatastoreException.class);
+    store.close();
+    assertThat(SocketFds.leftOver(before, PATIENCE)).as("sockets left after close").isEmpty();
+  }
+
+  private static void readAndWrite(Datastore store, String name) {
+    Key k = Key.of("/calicoj-test/close/" + name);
+    KeyValue kv = store.put(k, "1");
+    assertThat(store.get(k)).contains(kv);
+    assertThat(store.list(k).entries()).containsExactly(kv);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void plain(Client client) {
+    leavesNoSocket(client, b -> b.endpoints(PLAIN.endpoints()), s -> readAndWrite(s, "plain"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void mutualTls(Client client) {
+    leavesNoSocket(
+        client,
+        b ->
+            b.endpoints(TLS.endpoints())
+                .trustedCa(TLS.tls().caCert())
+                .clientCertificate(TLS.tls().clientCert(), TLS.tls().clientKey()),
+        s -> readAndWrite(s, "tls"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void withCredentials(Client client) {
+    try (EtcdCluster auth = EtcdCluster.startSingle()) {
+      auth.etcdctl("user", "add", "root:rootpw");
+      auth.etcdctl("auth", "enable");
+      leavesNoSocket(
+          client,
+          b -> b.endpoints(auth.endpoints()).credentials("root", "rootpw"),
+          s -> readAndWrite(s, "auth"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void withAWatchStillOpen(Client client) {
+    leavesNoSocket(
+        client,
+        b -> b.endpoints(PLAIN.endpoints()),
+        s -> {
+          Key k = Key.of("/calicoj-test/close/watched-" + client);
+          KeyValue first = s.put(k, "1");
+          BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+          s.watch(k, first.revision(), events::add); // left open: close() must end it
+          KeyValue second = s.put(k, "2");
+          try {
+            assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(new WatchEvent.Put(second));
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void afterAWrongPassword(Client client) {
+    try (EtcdCluster auth = EtcdCluster.startSingle()) {
+      auth.etcdctl("user", "add", "root:rootpw");
+      auth.etcdctl("auth", "enable");
+      leavesNoSocketAfterFailure(
+          client,
+          b -> b.endpoints(auth.endpoints()).credentials("root", "wrong"),
+          s -> s.get(Key.of("/calicoj-test/close/denied")));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void afterARefusedTlsHandshake(Client client) {
+    leavesNoSocketAfterFailure(
+        client,
+        b -> b.endpoints(TLS.endpoints()).trustedCa(TLS.tls().caCert()), // no client certificate
+        s -> s.put(Key.of("/calicoj-test/close/nocert"), "1"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void afterHttpsToAPlainMember(Client client) {
+    leavesNoSocketAfterFailure(
+        client,
+        b -> b.endpoints(PLAIN.endpoints().replace("http://", "https://")),
+        s -> s.get(Key.of("/calicoj-test/close/cleartext")));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void afterAStalledMember(Client client) {
+    try (EtcdCluster stalled = EtcdCluster.startSingle()) {
+      EtcdCluster.Member m = stalled.members().get(0);
+      leavesNoSocketAfterFailure(
+          client,
+          b -> b.endpoints(stalled.endpoints()),
+          s -> {
+            readAndWrite(s, "stalled-" + client);
+            stalled.pause(m);
+            s.get(Key.of("/calicoj-test/close/stalled"));
+          });
+      stalled.resume(m);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void afterAMemberDied(Client client) {
+    try (EtcdCluster cluster = EtcdCluster.start(3, null)) {
+      leavesNoSocket(
+          client,
+          b -> b.endpoints(cluster.endpoints()),
+          s -> {
+            readAndWrite(s, "before-" + client);
+            cluster.kill(cluster.members().get(0)); // the gateway client's first choice
+            Key k = Key.of("/calicoj-test/close/after-" + client);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+              try {
+                s.put(k, "1"); // a write whose outcome was unknown is simply repeated
+                break;
+              } catch (io.github.calicoj.datastore.DatastoreUnavailableException e) {
+                assertThat(System.nanoTime() - deadline).as("writable again").isNegative();
+              }
+            }
+            assertThat(s.get(k)).isPresent();
+          });
+    }
+  }
+}
