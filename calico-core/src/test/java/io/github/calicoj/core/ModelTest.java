@@ -96,9 +96,21 @@ class ModelTest {
                     .hostname("h")
                     .orchestratorId("docker")
                     .workloadId("w")
-                    .endpointId("NOT-HEX")
+                    .endpointId("a/b")
                     .build())
-        .hasMessageContaining("NOT-HEX");
+        .hasMessageContaining("a/b");
+    // Any key segment is read (other tools' ids); only this library's own form is "generated".
+    assertThat(
+            WorkloadEndpoint.builder()
+                .hostname("h")
+                .orchestratorId("docker")
+                .workloadId("w")
+                .endpointId("NOT-HEX")
+                .build()
+                .name())
+        .isEqualTo("caliNOT-HEX");
+    assertThat(WorkloadEndpoint.isGeneratedId("NOT-HEX")).isFalse();
+    assertThat(WorkloadEndpoint.isGeneratedId("0123456789abcdef0123456789abcdef")).isTrue();
     WorkloadEndpoint.Builder b =
         WorkloadEndpoint.builder()
             .hostname("h")
@@ -106,7 +118,8 @@ class ModelTest {
             .workloadId("w")
             .endpointId("0123456789abcdef0123456789abcdef");
     assertThat(b.build().name()).isEqualTo("cali0123456789a");
-    assertThatThrownBy(() -> b.mac("EE:EE:EE:EE:EE:EE").build()).hasMessageContaining("Bad MAC");
+    assertThat(b.mac("EE:EE:EE:EE:EE:EE").build().mac()).isEqualTo("EE:EE:EE:EE:EE:EE"); // as read
+    assertThatThrownBy(() -> b.mac("ee-ee-ee-ee-ee-ee").build()).hasMessageContaining("Bad MAC");
     assertThatThrownBy(() -> b.mac(null).addNet(Cidr.parse("10.0.0.0/24")).build())
         .hasMessageContaining("Only /32 and /128");
     assertThatThrownBy(() -> new HostConfig("h", null, null, "99999999999"))

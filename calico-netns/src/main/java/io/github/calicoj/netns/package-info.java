@@ -1,6 +1,6 @@
 /**
  * Network namespaces and rtnetlink (veth pairs, addresses, routes, MAC lookup) through jnr-ffi,
- * without starting {@code ip} or any other process. Filled in by the netns milestone.
+ * without starting {@code ip} or any other process.
  */
 @NullMarked
 package io.github.calicoj.netns;

@@ -3,7 +3,9 @@ package io.github.calicoj.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
@@ -533,7 +535,19 @@ class NetlinkIT {
 
   /** The id that namespace {@code from} gives {@code to}, per {@code ip netns list-id}; or null. */
   private static Integer netnsIdOf(TestNamespace from, TestNamespace to) {
-    for (JsonNode id : IpOracle.ipJson(from.name(), "netns", "list-id")) {
+    // ip prints an error line for every named namespace it cannot open (a stale entry of
+    // another process's); only its JSON on stdout is the answer.
+    String json =
+        Processes.run(
+            List.of("sh", "-c", "ip -j -n '" + from.name() + "' netns list-id 2>/dev/null"),
+            Duration.ofSeconds(10));
+    JsonNode ids;
+    try {
+      ids = new ObjectMapper().readTree(json.isBlank() ? "[]" : json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Bad JSON from ip netns list-id: " + json, e);
+    }
+    for (JsonNode id : ids) {
       if (to.name().equals(id.path("name").asText())) {
         return id.path("nsid").asInt();
       }

@@ -1,6 +1,5 @@
 package io.github.calicoj.core.client;
 
-import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.AlreadyExistsException;
 import io.github.calicoj.core.CalicoException;
@@ -8,9 +7,7 @@ import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.TxnPart;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.WorkloadException;
-import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.internal.Retry;
-import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.IpamChange;
 import io.github.calicoj.core.model.Cidr;
@@ -21,9 +18,6 @@ import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
-import io.github.calicoj.datastore.Guard;
-import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
@@ -41,11 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +68,10 @@ import org.slf4j.LoggerFactory;
  * does not answer that either within the rollback wait, what it may still apply is an endpoint
  * whose cali link is gone: dead, and removed by the next add or remove of that workload.
  *
+ * <p>The order of these steps is what makes an add all-or-nothing, so it is kept in one class, a
+ * little over the usual size; the parts it leans on (IP choice, host dataplane, repair of
+ * leftovers, the fence, the undo log) live in their own.
+ *
  * <p>Thread-safe: concurrent adds of different workloads run in parallel.
  */
 final class ContainerAdd {
@@ -93,10 +87,11 @@ final class ContainerAdd {
   private final IpChoice ips;
   private final HostDataplane host;
   private final ContainerRemove remove;
+  private final WorkloadRepair repair;
+  private final CommitFence fence;
   private final ExecutorService background;
   private final Consumer<AddStep> steps;
-  private final long dataplaneWaitNanos;
-  private final long rollbackWaitNanos;
+  private final Duration dataplaneWait;
 
   ContainerAdd(
       String hostname,
@@ -106,10 +101,11 @@ final class ContainerAdd {
       IpChoice ips,
       HostDataplane host,
       ContainerRemove remove,
+      WorkloadRepair repair,
+      CommitFence fence,
       ExecutorService background,
       Consumer<AddStep> steps,
-      Duration dataplaneWait,
-      Duration rollbackWait) {
+      Duration dataplaneWait) {
     this.hostname = hostname;
     this.format = format;
     this.datastore = datastore;
@@ -117,10 +113,11 @@ final class ContainerAdd {
     this.ips = ips;
     this.host = host;
     this.remove = remove;
+    this.repair = repair;
+    this.fence = fence;
     this.background = background;
     this.steps = steps;
-    this.dataplaneWaitNanos = dataplaneWait.toNanos();
-    this.rollbackWaitNanos = rollbackWait.toNanos();
+    this.dataplaneWait = dataplaneWait;
   }
 
   /** What an add has done that a failure undoes. */
@@ -130,7 +127,7 @@ final class ContainerAdd {
   private record DeleteVeth(InterfaceName cali) implements Undo {}
 
   /** Dataplane work runs on another thread: wait for it before undoing what it works on. */
-  private record AwaitDataplane(Future<?> work) implements Undo {}
+  private record AwaitDataplane(DataplaneWork work) implements Undo {}
 
   /** The transaction committed: remove the endpoint, the marker and the IP again. */
   private record RemoveCommitted(WorkloadEndpoint endpoint) implements Undo {}
@@ -216,10 +213,11 @@ final class ContainerAdd {
       throw alreadyConfiguredFirst(a.w, e);
     }
     steps.accept(AddStep.CREATE_VETH);
-    createVeth(a);
+    Link hostEnd = createVeth(a);
     a.undo.push(new DeleteVeth(a.cali));
     steps.accept(AddStep.READ_MAC);
-    MacAddress mac = a.inside.link(a.iface).mac();
+    Link inner = a.inside.link(a.iface);
+    MacAddress mac = inner.mac();
     change = routed(a, change);
     InetAddress ip = change.addresses().get(0);
 
@@ -227,18 +225,21 @@ final class ContainerAdd {
     // another (the thread that must wake up is the one with less to do).
     steps.accept(AddStep.WRITE_ENDPOINT);
     InetAddress first = ip;
-    Future<?> dataplane =
-        background.submit(
+    DataplaneWork dataplane =
+        DataplaneWork.start(
+            background,
+            dataplaneWait,
             () -> {
               steps.accept(AddStep.CONTAINER_ADDRESS);
-              a.inside.setUp(a.iface);
-              a.inside.addAddress(a.iface, IpPrefix.host(first));
               steps.accept(AddStep.CONTAINER_ROUTES);
-              a.inside.replaceRoute(Route.onLink(nextHop, a.iface));
-              a.inside.replaceRoute(Route.defaultVia(nextHop, a.iface));
+              // up, address, on-link route then default route: one datagram
+              a.inside.configureInterface(
+                  inner,
+                  List.of(IpPrefix.host(first)),
+                  List.of(Route.onLink(nextHop, a.iface), Route.defaultVia(nextHop, a.iface)));
               if (host.routing()) {
                 steps.accept(AddStep.HOST_SYSCTLS);
-                host.configureLink(a.cali, first, nextHop);
+                host.configureLink(hostEnd, first, nextHop);
               }
               return null;
             });
@@ -254,20 +255,27 @@ final class ContainerAdd {
         if (!create.alone()) {
           throw alreadyConfigured(a.w); // another tool stored an endpoint for it
         }
-        await(dataplane, written);
+        dataplane.await(written.workloadId());
         a.undo.clear();
         return written;
       }
       switch (create.conflict()) {
         case TAKEN -> {
-          if (!removeIfDead(a)) {
-            throw alreadyConfigured(a.w);
+          List<WorkloadEndpoint> eps =
+              endpoints.find(
+                  EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()));
+          if (!eps.isEmpty()) {
+            if (!repair.allDead(a.w, a.inside, eps)) {
+              throw alreadyConfigured(a.w);
+            }
+            LOG.info("Removing the dead endpoint(s) of {} before adding it again", a.w.typed());
+            remove.removeStored(a.w.orchestratorId(), a.w.workloadId());
           }
         }
         case MARKER_ONLY -> create.marker().ifPresent(endpoints::clearStaleMarker);
         case NONE -> {
           // Another writer changed the IP's block: choose again, and readdress if the IP moved.
-          await(dataplane, endpoint);
+          dataplane.await(endpoint.workloadId());
           IpamChange again = routed(a, ips.prepare(a.request, a.owner, a.inUseHere));
           InetAddress moved = again.addresses().get(0);
           if (!moved.equals(ip)) {
@@ -350,58 +358,12 @@ final class ContainerAdd {
     if (u instanceof DeleteVeth d) {
       host.deleteLinkIfExists(d.cali());
     } else if (u instanceof AwaitDataplane d) {
-      awaitQuietly(d.work());
+      d.work().awaitQuietly();
     } else if (u instanceof RemoveCommitted r) {
       WorkloadEndpoint ep = r.endpoint();
       remove.removeCommitted(ep);
     } else if (u instanceof Fence f) {
-      fence(f.endpoint(), f.change());
-    }
-  }
-
-  /**
-   * After a commit whose outcome is unknown: rewrites the block unchanged, guarded on the revision
-   * the add's transaction was guarded on. Once that succeeds the add's transaction can never apply;
-   * if the guard fails, the block moved on (by the add itself, whose endpoint is then removed, or
-   * by another writer, which also rules the add out). Runs on another thread, waited for at most
-   * the rollback wait: the command ends in time even if the datastore still does not answer,
-   * leaving a possible dead endpoint for the next command.
-   */
-  private void fence(WorkloadEndpoint endpoint, IpamChange change) {
-    Key block = CalicoKeys.block(change.block());
-    Key workload =
-        CalicoKeys.workload(endpoint.hostname(), endpoint.orchestratorId(), endpoint.workloadId());
-    Key mine = WorkloadEndpoints.keyOf(endpoint);
-    Future<?> work =
-        background.submit(
-            () -> {
-              TxnResult r =
-                  datastore.commit(
-                      Transaction.builder()
-                          .guard(Guard.atRevision(block, change.change().baseRevision()))
-                          .put(block, BlockJson.write(change.change().base()))
-                          .readPrefix(workload)
-                          .build());
-              if (!r.succeeded()
-                  && r.read(workload).stream().anyMatch(kv -> kv.key().equals(mine))) {
-                remove.removeCommitted(endpoint);
-              }
-              return null;
-            });
-    try {
-      work.get(rollbackWaitNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      work.cancel(true);
-      throw new CalicoException(
-          Reason.OUTCOME_UNKNOWN,
-          "The datastore did not answer within " + Duration.ofNanos(rollbackWaitNanos),
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while fencing an add", e);
-    } catch (ExecutionException e) {
-      Throwables.throwIfUnchecked(e.getCause());
-      throw new IllegalStateException(e.getCause());
+      fence.fence(f.endpoint(), f.change());
     }
   }
 
@@ -412,14 +374,13 @@ final class ContainerAdd {
    * it to turn into an endpoint or go away; if it does neither, deletes it as a leftover and tries
    * again. Anything else of that name is refused.
    */
-  private void createVeth(Add a) {
+  private Link createVeth(Add a) {
     long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
     while (true) {
       try {
-        host.netlink()
+        return host.netlink()
             .createVeth(
                 a.cali, a.iface, a.ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
-        return;
       } catch (NetnsException e) {
         Optional<Link> there = e.isAlreadyExists() ? a.inside.findLink(a.iface) : Optional.empty();
         if (there.isEmpty()) {
@@ -430,7 +391,7 @@ final class ContainerAdd {
             .isEmpty()) {
           throw alreadyConfigured(a.w);
         }
-        Optional<InterfaceName> leftover = remove.leftoverPeer(a.inside, a.ns, there.get());
+        Optional<InterfaceName> leftover = repair.leftoverPeer(a.inside, a.ns, there.get());
         if (leftover.isEmpty()) {
           throw new WorkloadException(
               Reason.INTERFACE_EXISTS,
@@ -463,44 +424,6 @@ final class ContainerAdd {
   }
 
   /**
-   * When the workload is taken: if its endpoints are all dead (no cali link on this host and no
-   * interface of the workload is their peer), removes them and returns true, so the add may go on.
-   * A path workload added by another path sharing its id is refused.
-   */
-  private boolean removeIfDead(Add a) {
-    WorkloadResolver.checkSamePath(
-        a.w.typed(),
-        endpoints
-            .marker(hostname, a.w.orchestratorId(), a.w.workloadId())
-            .flatMap(kv -> WorkloadMarker.parse(kv.value())));
-    List<WorkloadEndpoint> eps =
-        endpoints.find(EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()));
-    if (eps.isEmpty()) {
-      return true; // gone meanwhile: try again
-    }
-    for (WorkloadEndpoint ep : eps) {
-      InterfaceName cali = InterfaceName.of(ep.name());
-      if (host.hasLink(cali) || peerInWorkload(a, cali)) {
-        return false;
-      }
-    }
-    LOG.info(
-        "Removing the dead endpoint(s) of {} (no interface left) before adding it again",
-        a.w.typed());
-    remove.removeStored(a.w.orchestratorId(), a.w.workloadId());
-    return true;
-  }
-
-  private static boolean peerInWorkload(Add a, InterfaceName cali) {
-    for (Link l : a.inside.links()) {
-      if (l.isVeth() && a.inside.peerOf(l.name()).filter(p -> p.name().equals(cali)).isPresent()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * The reference refuses a workload that already has an endpoint before it assigns an IP, so
    * re-adding a configured container with, say, its own IP says "already configured", not "already
    * assigned". Here that check is part of the transaction, so when choosing the IP or the next hop
@@ -526,43 +449,5 @@ final class ContainerAdd {
     return new AlreadyExistsException(
         Reason.ALREADY_CONFIGURED,
         w.typed() + " has already been configured with Calico Networking.");
-  }
-
-  /** The dataplane work's result within the dataplane wait; its failure rethrown as thrown. */
-  private void await(Future<?> work, WorkloadEndpoint subject) {
-    try {
-      work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new CalicoException(
-          Reason.DATAPLANE_TIMEOUT,
-          "The dataplane work for "
-              + subject.workloadId()
-              + " did not finish within "
-              + Duration.ofNanos(dataplaneWaitNanos),
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for an add's dataplane work", e);
-    } catch (ExecutionException e) {
-      Throwables.throwIfUnchecked(e.getCause());
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  /** Waits for background work to end, whatever its outcome: nothing is undone under it. */
-  private void awaitQuietly(Future<?> work) {
-    boolean interrupted = Thread.interrupted(); // a rollback must still wait
-    try {
-      work.get(dataplaneWaitNanos, TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      // the add reports its own failure; this one is the same or a consequence
-    } catch (TimeoutException | InterruptedException e) {
-      LOG.warn(
-          "Dataplane work of an add did not end within {}", Duration.ofNanos(dataplaneWaitNanos));
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -13,12 +13,8 @@ import io.github.calicoj.core.repository.WorkloadRemoval;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.netns.InterfaceName;
-import io.github.calicoj.netns.Link;
-import io.github.calicoj.netns.NetNs;
-import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -54,6 +50,7 @@ final class ContainerRemove {
   private final Ipam ipam;
   private final HostDataplane host;
   private final WorkloadResolver resolver;
+  private final WorkloadRepair repair;
 
   ContainerRemove(
       String hostname,
@@ -61,13 +58,15 @@ final class ContainerRemove {
       WorkloadEndpoints endpoints,
       Ipam ipam,
       HostDataplane host,
-      WorkloadResolver resolver) {
+      WorkloadResolver resolver,
+      WorkloadRepair repair) {
     this.hostname = hostname;
     this.datastore = datastore;
     this.endpoints = endpoints;
     this.ipam = ipam;
     this.host = host;
     this.resolver = resolver;
+    this.repair = repair;
   }
 
   /**
@@ -93,7 +92,7 @@ final class ContainerRemove {
       teardown(removed);
       return removed;
     }
-    if (removeLeftovers(workload) > 0) {
+    if (repair.removeLeftovers(workload) > 0) {
       return List.of();
     }
     throw new NotFoundException(
@@ -228,56 +227,5 @@ final class ContainerRemove {
       removed.addAll(removeStored(eps.get(0).orchestratorId(), eps.get(0).workloadId()));
     }
     return removed;
-  }
-
-  /**
-   * Deletes cali pairs that a killed add left in the workload: a veth in the workload's namespace
-   * whose peer is a {@code cali} link in the host-side namespace that no endpoint of this host
-   * claims. Nothing happens if the workload's namespace cannot be found.
-   *
-   * @return how many pairs were deleted
-   */
-  int removeLeftovers(String workload) {
-    Path path;
-    try {
-      path = resolver.resolve(workload, false).namespace();
-    } catch (RuntimeException e) {
-      return 0; // gone: its interfaces went with it
-    }
-    int deleted = 0;
-    try (NetNs ns = NetNs.open(path);
-        Netlink inside = Netlink.openIn(ns)) {
-      for (Link l : inside.links()) {
-        Optional<InterfaceName> cali = leftoverPeer(inside, ns, l);
-        if (cali.isPresent() && host.deleteLinkIfExists(cali.get())) {
-          LOG.info("Deleted {}, left in {} without an endpoint", cali.get(), workload);
-          deleted++;
-        }
-      }
-    } catch (NetnsException e) {
-      LOG.debug("No leftover check in {}: {}", workload, e.getMessage());
-    }
-    return deleted;
-  }
-
-  /**
-   * The host end of {@code link} if {@code link} is a veth whose peer is a {@code cali} link in the
-   * host-side namespace that no endpoint of this host claims.
-   */
-  Optional<InterfaceName> leftoverPeer(Netlink inside, NetNs ns, Link link) {
-    if (!link.isVeth()) {
-      return Optional.empty();
-    }
-    return inside
-        .peerOf(link.name())
-        .map(p -> p.name())
-        .filter(name -> name.toString().startsWith("cali"))
-        .filter(name -> host.netlink().isVethPeer(name, ns, link.name()))
-        .filter(name -> unclaimed(name));
-  }
-
-  private boolean unclaimed(InterfaceName cali) {
-    return endpoints.find(EndpointQuery.onHost(hostname)).stream()
-        .noneMatch(ep -> ep.name().equals(cali.toString()));
   }
 }

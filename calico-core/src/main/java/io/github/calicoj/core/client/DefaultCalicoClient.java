@@ -68,7 +68,9 @@ final class DefaultCalicoClient implements CalicoClient {
     this.resolver = new WorkloadResolver(docker);
     this.host = new HostDataplane(hostname, format, hosts, b.hostRouting, b.hostNamespace);
     IpChoice choice = new IpChoice(hostname, pools, ipam);
-    this.removes = new ContainerRemove(hostname, b.datastore, endpoints, ipam, host, resolver);
+    WorkloadRepair repair = new WorkloadRepair(hostname, endpoints, host, resolver);
+    this.removes =
+        new ContainerRemove(hostname, b.datastore, endpoints, ipam, host, resolver, repair);
     this.adds =
         new ContainerAdd(
             hostname,
@@ -78,10 +80,11 @@ final class DefaultCalicoClient implements CalicoClient {
             choice,
             host,
             removes,
+            repair,
+            new CommitFence(b.datastore, removes, background, b.rollbackWait),
             background,
             b.stepListener,
-            b.dataplaneWait,
-            b.rollbackWait);
+            b.dataplaneWait);
     this.ips = new ContainerIps(hostname, b.datastore, endpoints, ipam, choice, host);
   }
 

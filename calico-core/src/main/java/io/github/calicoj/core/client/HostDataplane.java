@@ -8,6 +8,7 @@ import io.github.calicoj.core.repository.Hosts;
 import io.github.calicoj.netns.CaliLinkConfig;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
+import io.github.calicoj.netns.Link;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
@@ -174,7 +175,7 @@ final class HostDataplane implements AutoCloseable {
    * proxy delay and forwarding; for IPv6 proxy NDP, forwarding and a proxy neighbour for the next
    * hop.
    */
-  void configureLink(InterfaceName cali, InetAddress ip, InetAddress nextHop) {
+  void configureLink(Link cali, InetAddress ip, InetAddress nextHop) {
     netlink()
         .configureCaliLink(
             cali,

@@ -55,12 +55,12 @@ public final class Ipam {
 
   private final Datastore datastore;
   private final BlockCache cache;
-  private final BlockClaims claims;
+  private final ChangePlanner planner;
 
   private Ipam(Builder b) {
     this.datastore = b.datastore;
     this.cache = new BlockCache(b.datastore, b.cacheTtl.toNanos());
-    this.claims = new BlockClaims(b.datastore, cache);
+    this.planner = new ChangePlanner(b.datastore, cache, new BlockClaims(b.datastore, cache));
   }
 
   /** IPAM on {@code datastore} with default settings. */
@@ -123,7 +123,7 @@ public final class Ipam {
               throw new NotFoundException(
                   Reason.POOL_NOT_FOUND, text(ip) + " is not in any configured pool");
             }
-            claims.claim(cidr, host);
+            planner.claim(cidr, host);
             return null;
           }
           AllocationBlock updated;
@@ -136,7 +136,7 @@ public final class Ipam {
             }
             throw e;
           }
-          return change(cb, updated, List.of(ip), Set.of(), deltas(owner, 1));
+          return planner.change(cb, updated, List.of(ip), Set.of(), ChangePlanner.deltas(owner, 1));
         });
   }
 
@@ -154,7 +154,7 @@ public final class Ipam {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
     requireNonNull(host, "host");
     requireNonNull(owner, "owner");
-    IpamChange c = planNext(version, 1, host, pool, owner, Set.copyOf(skip));
+    IpamChange c = planner.planNext(version, 1, host, pool, owner, Set.copyOf(skip));
     if (c == null) {
       throw exhausted(version, pool);
     }
@@ -219,7 +219,7 @@ public final class Ipam {
     List<InetAddress> got = new ArrayList<>();
     int conflicts = 0;
     while (got.size() < count) {
-      IpamChange c = planNext(version, count - got.size(), host, pool, owner, Set.of());
+      IpamChange c = planner.planNext(version, count - got.size(), host, pool, owner, Set.of());
       if (c == null) {
         break; // no block has room: fewer than asked
       }
@@ -230,86 +230,6 @@ public final class Ipam {
       }
     }
     return got;
-  }
-
-  /**
-   * Plans up to {@code want} addresses from the first block, in the reference's search order, that
-   * has room: the host's affine blocks (from the cache, then freshly listed), then a newly claimed
-   * block (if the config allows; the claim is written at once), then other hosts' blocks (unless
-   * strict affinity). Null if none has room.
-   */
-  private @Nullable IpamChange planNext(
-      int version,
-      int want,
-      String host,
-      @Nullable Cidr pool,
-      IpOwner owner,
-      Set<InetAddress> skip) {
-    for (boolean refreshed : new boolean[] {false, true}) {
-      List<Cidr> affine =
-          refreshed ? cache.refreshAffine(host, version) : cache.affineBlocks(host, version);
-      for (Cidr cidr : affine) {
-        if (pool == null || pool.contains(cidr)) {
-          IpamChange c = planInBlock(cidr, want, host, true, owner, skip, refreshed);
-          if (c != null) {
-            return c;
-          }
-        }
-      }
-    }
-    IpamConfig config = cache.config();
-    while (config.autoAllocateBlocks()) {
-      Optional<Cidr> claimed = claims.claimNew(host, version, pool);
-      if (claimed.isEmpty()) {
-        break;
-      }
-      IpamChange c = planInBlock(claimed.get(), want, host, true, owner, skip, false);
-      if (c != null) {
-        return c;
-      }
-    }
-    if (!config.strictAffinity()) {
-      for (Cidr cidr : cache.othersBlocks(host, version, pool)) {
-        IpamChange c = planInBlock(cidr, want, host, false, owner, skip, false);
-        if (c != null) {
-          return c;
-        }
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Up to {@code want} addresses from one block, planned on the cached block; null if the block
-   * (freshly read) has none for us. "Full" from a block derived from our own write, or (when asked
-   * to confirm) from any read not made in this call, is confirmed by a fresh read; a block once
-   * read full is otherwise trusted, which keeps passing full blocks free of reads.
-   */
-  private @Nullable IpamChange planInBlock(
-      Cidr cidr,
-      int want,
-      String host,
-      boolean affinityCheck,
-      IpOwner owner,
-      Set<InetAddress> skip,
-      boolean confirmFull) {
-    BlockCache.Cached cb = cache.cachedOrRead(cidr);
-    for (int attempt = 0; attempt < 2 && cb != null; attempt++) {
-      AllocationBlock.AutoAssigned r =
-          cb.block()
-              .autoAssign(want, owner.handleId(), owner.attributes(), host, affinityCheck, skip);
-      if (!r.addresses().isEmpty()) {
-        return change(cb, r.block(), r.addresses(), Set.of(), deltas(owner, r.addresses().size()));
-      }
-      if (attempt > 0 || (confirmFull ? false : cb.fresh())) {
-        return null;
-      }
-      cb = cache.read(cidr);
-    }
-    if (cb == null) {
-      cache.forgetEverywhere(cidr);
-    }
-    return null;
   }
 
   // ------------------------------------------------------------------ release
@@ -329,7 +249,7 @@ public final class Ipam {
               () -> {
                 Map<InetAddress, @Nullable String> anyOwner = new LinkedHashMap<>();
                 e.getValue().forEach(ip -> anyOwner.put(ip, null));
-                Optional<IpamChange> c = planRelease(e.getKey(), anyOwner);
+                Optional<IpamChange> c = planner.planRelease(e.getKey(), anyOwner);
                 if (c.isEmpty()) {
                   return e.getValue(); // nothing of them is allocated (confirmed by a read)
                 }
@@ -358,37 +278,9 @@ public final class Ipam {
                 .put(ip, h));
     List<IpamChange> out = new ArrayList<>();
     for (Map.Entry<Cidr, Map<InetAddress, @Nullable String>> e : byBlock.entrySet()) {
-      planRelease(e.getKey(), e.getValue()).ifPresent(out::add);
+      planner.planRelease(e.getKey(), e.getValue()).ifPresent(out::add);
     }
     return out;
-  }
-
-  /**
-   * One block's release, planned on the cached block; empty if nothing is to be freed (confirmed by
-   * a fresh read). Each address is freed only if its given handle, or no handle, holds it.
-   */
-  private Optional<IpamChange> planRelease(Cidr cidr, Map<InetAddress, @Nullable String> owners) {
-    BlockCache.Cached cb = cache.cached(cidr);
-    boolean readNow = cb == null;
-    if (cb == null) {
-      cb = cache.read(cidr);
-    }
-    while (cb != null) {
-      AllocationBlock.Released r = cb.block().releaseOwned(owners);
-      boolean nothingToDo = r.block().equals(cb.block());
-      if (!readNow && (nothingToDo || !r.alreadyFree().isEmpty())) {
-        cb = cache.read(cidr); // a negative answer from the cache: confirm with a fresh read
-        readNow = true;
-        continue;
-      }
-      if (nothingToDo) {
-        return Optional.empty();
-      }
-      Map<String, Integer> decrements = new HashMap<>();
-      r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
-      return Optional.of(change(cb, r.block(), List.of(), r.alreadyFree(), decrements));
-    }
-    return Optional.empty(); // no block: nothing of it is allocated
   }
 
   /**
@@ -418,7 +310,7 @@ public final class Ipam {
                 }
                 Map<String, Integer> decrements = new HashMap<>();
                 r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
-                IpamChange c = change(cb, r.block(), List.of(), Set.of(), decrements);
+                IpamChange c = planner.change(cb, r.block(), List.of(), Set.of(), decrements);
                 return commit(c) ? c.change().freed() : null;
               });
     }
@@ -470,27 +362,6 @@ public final class Ipam {
   }
 
   // ------------------------------------------------------------------ internals
-
-  /** A change planned on {@code base}, with the current entries of the handles it touches. */
-  private IpamChange change(
-      BlockCache.Cached base,
-      AllocationBlock updated,
-      List<InetAddress> assigned,
-      Set<InetAddress> alreadyFree,
-      Map<String, Integer> handleDeltas) {
-    Map<String, Optional<KeyValue>> handles = new HashMap<>();
-    for (String h : handleDeltas.keySet()) {
-      handles.put(h, datastore.get(CalicoKeys.handle(h)));
-    }
-    BlockChange c =
-        new BlockChange(
-            base.block(), base.revision(), updated, assigned, alreadyFree, handleDeltas);
-    return new IpamChange(c, handles, cache);
-  }
-
-  private static Map<String, Integer> deltas(IpOwner owner, int n) {
-    return owner.handleId() == null ? Map.of() : Map.of(owner.handleId(), n);
-  }
 
   private static Map<Cidr, Set<InetAddress>> byBlock(Collection<InetAddress> addresses) {
     Map<Cidr, Set<InetAddress>> byBlock = new LinkedHashMap<>();

@@ -310,7 +310,7 @@ public record WorkloadEndpoint(
 
     /** Validates and builds. */
     public WorkloadEndpoint build() {
-      String n = name != null ? name : (endpointId.length() >= 11 ? interfaceName(endpointId) : "");
+      String n = name != null ? name : interfaceName(endpointId);
       return new WorkloadEndpoint(
           hostname,
           orchestratorId,

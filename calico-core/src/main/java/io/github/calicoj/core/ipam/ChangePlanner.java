@@ -1,0 +1,166 @@
+package io.github.calicoj.core.ipam;
+
+import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpamConfig;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.KeyValue;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plans IPAM changes on the cached blocks: which block an auto-assign takes its addresses from (in
+ * the reference's search order), what a release frees, and the {@link IpamChange} that writes it,
+ * with the handles it touches read first. Negative answers from the cache (no room, nothing to
+ * free) are confirmed by a fresh read before they count. Thread-safe.
+ */
+final class ChangePlanner {
+  private final Datastore datastore;
+  private final BlockCache cache;
+  private final BlockClaims claims;
+
+  ChangePlanner(Datastore datastore, BlockCache cache, BlockClaims claims) {
+    this.datastore = datastore;
+    this.cache = cache;
+    this.claims = claims;
+  }
+
+  /**
+   * Plans up to {@code want} addresses from the first block, in the reference's search order, that
+   * has room: the host's affine blocks (from the cache, then freshly listed), then a newly claimed
+   * block (if the config allows; the claim is written at once), then other hosts' blocks (unless
+   * strict affinity). Null if none has room.
+   */
+  @Nullable IpamChange planNext(
+      int version,
+      int want,
+      String host,
+      @Nullable Cidr pool,
+      IpOwner owner,
+      Set<InetAddress> skip) {
+    for (boolean refreshed : new boolean[] {false, true}) {
+      List<Cidr> affine =
+          refreshed ? cache.refreshAffine(host, version) : cache.affineBlocks(host, version);
+      for (Cidr cidr : affine) {
+        if (pool == null || pool.contains(cidr)) {
+          IpamChange c = planInBlock(cidr, want, host, true, owner, skip, refreshed);
+          if (c != null) {
+            return c;
+          }
+        }
+      }
+    }
+    IpamConfig config = cache.config();
+    while (config.autoAllocateBlocks()) {
+      Optional<Cidr> claimed = claims.claimNew(host, version, pool);
+      if (claimed.isEmpty()) {
+        break;
+      }
+      IpamChange c = planInBlock(claimed.get(), want, host, true, owner, skip, false);
+      if (c != null) {
+        return c;
+      }
+    }
+    if (!config.strictAffinity()) {
+      for (Cidr cidr : cache.othersBlocks(host, version, pool)) {
+        IpamChange c = planInBlock(cidr, want, host, false, owner, skip, false);
+        if (c != null) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Up to {@code want} addresses from one block, planned on the cached block; null if the block
+   * (freshly read) has none for us. "Full" from a block derived from our own write, or (when asked
+   * to confirm) from any read not made in this call, is confirmed by a fresh read; a block once
+   * read full is otherwise trusted, which keeps passing full blocks free of reads.
+   */
+  @Nullable IpamChange planInBlock(
+      Cidr cidr,
+      int want,
+      String host,
+      boolean affinityCheck,
+      IpOwner owner,
+      Set<InetAddress> skip,
+      boolean confirmFull) {
+    BlockCache.Cached cb = cache.cachedOrRead(cidr);
+    for (int attempt = 0; attempt < 2 && cb != null; attempt++) {
+      AllocationBlock.AutoAssigned r =
+          cb.block()
+              .autoAssign(want, owner.handleId(), owner.attributes(), host, affinityCheck, skip);
+      if (!r.addresses().isEmpty()) {
+        return change(cb, r.block(), r.addresses(), Set.of(), deltas(owner, r.addresses().size()));
+      }
+      if (attempt > 0 || (confirmFull ? false : cb.fresh())) {
+        return null;
+      }
+      cb = cache.read(cidr);
+    }
+    if (cb == null) {
+      cache.forgetEverywhere(cidr);
+    }
+    return null;
+  }
+
+  /**
+   * One block's release, planned on the cached block; empty if nothing is to be freed (confirmed by
+   * a fresh read). Each address is freed only if its given handle, or no handle, holds it.
+   */
+  /** Claims a block for {@code host} (see {@link BlockClaims#claim}). */
+  boolean claim(Cidr cidr, String host) {
+    return claims.claim(cidr, host);
+  }
+
+  Optional<IpamChange> planRelease(Cidr cidr, Map<InetAddress, @Nullable String> owners) {
+    BlockCache.Cached cb = cache.cached(cidr);
+    boolean readNow = cb == null;
+    if (cb == null) {
+      cb = cache.read(cidr);
+    }
+    while (cb != null) {
+      AllocationBlock.Released r = cb.block().releaseOwned(owners);
+      boolean nothingToDo = r.block().equals(cb.block());
+      if (!readNow && (nothingToDo || !r.alreadyFree().isEmpty())) {
+        cb = cache.read(cidr); // a negative answer from the cache: confirm with a fresh read
+        readNow = true;
+        continue;
+      }
+      if (nothingToDo) {
+        return Optional.empty();
+      }
+      Map<String, Integer> decrements = new HashMap<>();
+      r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
+      return Optional.of(change(cb, r.block(), List.of(), r.alreadyFree(), decrements));
+    }
+    return Optional.empty(); // no block: nothing of it is allocated
+  }
+
+  /** A change planned on {@code base}, with the current entries of the handles it touches. */
+  IpamChange change(
+      BlockCache.Cached base,
+      AllocationBlock updated,
+      List<InetAddress> assigned,
+      Set<InetAddress> alreadyFree,
+      Map<String, Integer> handleDeltas) {
+    Map<String, Optional<KeyValue>> handles = new HashMap<>();
+    for (String h : handleDeltas.keySet()) {
+      handles.put(h, datastore.get(CalicoKeys.handle(h)));
+    }
+    BlockChange c =
+        new BlockChange(
+            base.block(), base.revision(), updated, assigned, alreadyFree, handleDeltas);
+    return new IpamChange(c, handles, cache);
+  }
+
+  static Map<String, Integer> deltas(IpOwner owner, int n) {
+    return owner.handleId() == null ? Map.of() : Map.of(owner.handleId(), n);
+  }
+}
