@@ -148,13 +148,23 @@ final class ContainerAdd {
     final UndoLog<Undo> undo = new UndoLog<>();
     final Set<InetAddress> inUseHere = new HashSet<>();
 
-    Add(ResolvedWorkload w, IpRequest request, InterfaceName iface, NetNs ns, Netlink inside) {
+    final List<String> profiles;
+
+    Add(
+        ResolvedWorkload w,
+        IpRequest request,
+        InterfaceName iface,
+        AddOptions options,
+        NetNs ns,
+        Netlink inside) {
       this.w = w;
       this.request = request;
       this.iface = iface;
       this.ns = ns;
       this.inside = inside;
-      this.owner = Owners.of(hostname, w.orchestratorId(), w.workloadId());
+      IpOwner given = options.owner();
+      this.owner = given != null ? given : Owners.of(hostname, w.orchestratorId(), w.workloadId());
+      this.profiles = options.profiles();
     }
 
     WorkloadEndpoint endpoint(MacAddress mac, InetAddress ip, InetAddress nextHop) {
@@ -165,6 +175,7 @@ final class ContainerAdd {
               .workloadId(w.workloadId())
               .endpointId(endpointId)
               .mac(mac.toString())
+              .profileIds(profiles)
               .addNet(Cidr.host(ip));
       if (format.era() == WireFormat.Era.GATEWAY) {
         ep.gateway(nextHop);
@@ -177,7 +188,8 @@ final class ContainerAdd {
       return new WorkloadMarker(
           endpointId,
           System.currentTimeMillis(),
-          new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()));
+          new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()),
+          owner.handleId());
     }
   }
 
@@ -186,11 +198,12 @@ final class ContainerAdd {
    *
    * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) naming the workload as typed
    */
-  WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
+  WorkloadEndpoint add(
+      ResolvedWorkload w, IpRequest request, InterfaceName iface, AddOptions options) {
     try (NetNs ns = NetNs.open(w.namespace());
         Netlink inside = Netlink.openIn(ns)) {
       WorkloadResolver.checkNotHost(w, ns.identity(), host.identity());
-      Add a = new Add(w, request, iface, ns, inside);
+      Add a = new Add(w, request, iface, options, ns, inside);
       try {
         return run(a);
       } catch (RuntimeException | Error e) {

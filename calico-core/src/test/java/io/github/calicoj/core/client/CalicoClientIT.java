@@ -11,15 +11,18 @@ import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NodeNotConfiguredException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -319,6 +322,47 @@ class CalicoClientIT {
         .isFalse();
     // etcd did apply it; the rollback found that out and undid it.
     ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
+  void aWorkloadResolvedByItsOrchestratorIsAddedWithItsProfilesAndOwnerAndRemovedIdempotently() {
+    TestNamespace w = workload();
+    calico.profiles().create("net1");
+    String cid = "0123456789abcdef".repeat(4);
+    WorkloadRef ref = new WorkloadRef("cni", cid, w.path());
+    IpOwner owner = IpOwner.of("net1." + cid, java.util.Map.of("workload", cid));
+    WorkloadEndpoint ep =
+        calico.addWorkload(
+            ref,
+            IpRequest.parse("ipv4"),
+            InterfaceName.of("eth0"),
+            AddOptions.DEFAULT.withProfiles(List.of("net1")).withOwner(owner));
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().key().path())
+        .startsWith("/calico/v1/host/" + HOST + "/workload/cni/" + cid + "/endpoint/");
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().value())
+        .contains("\"profile_ids\": [\"net1\"]");
+    assertThat(store.get(CalicoKeys.handle("net1." + cid)).orElseThrow().value())
+        .contains("\"block\": {\"" + poolPrefix);
+    assertThat(IpOracle.link(w.name(), "eth0")).isPresent();
+    assertThat(calico.endpoint(ref)).map(WorkloadEndpoint::endpointId).contains(ep.endpointId());
+    assertThatThrownBy(
+            () ->
+                calico.addWorkload(
+                    new WorkloadRef("cni", "other", w.path()),
+                    IpRequest.parse("ipv4"),
+                    InterfaceName.of("eth9"),
+                    AddOptions.DEFAULT.withProfiles(List.of("no-such-profile"))))
+        .isInstanceOf(NotFoundException.class);
+
+    assertThat(calico.removeWorkload(ref))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly(ep.endpointId());
+    assertThat(calico.removeWorkload(ref)).isEmpty(); // idempotent
+    assertThat(calico.removeWorkload(new WorkloadRef("cni", "never-added", w.path()))).isEmpty();
+    assertThat(store.get(CalicoKeys.handle("net1." + cid))).isEmpty();
+    ClientFixture.assertNothingLeft(store, HOST, "cni", cid, hostNs, null);
+    assertThat(IpOracle.link(w.name(), "eth0")).isEmpty();
     assertThat(ClientFixture.allocated(store)).isEmpty();
   }
 
