@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,16 @@ class CalicoctlTest {
   }
 
   private Run run(Map<String, String> env, String stdin, String... args) {
+    return exec(env, stdin, store, args);
+  }
+
+  /** Runs without the in-memory store: the settings and etcd of {@code env}. */
+  private static Run runOnEtcd(Map<String, String> env, String... args) {
+    return exec(env, "", null, args);
+  }
+
+  private static Run exec(
+      Map<String, String> env, String stdin, @Nullable Datastore store, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
@@ -54,21 +65,6 @@ class CalicoctlTest {
             new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
             env,
             store);
-    return new Run(
-        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  /** Runs without the in-memory store: the settings and etcd of {@code env}. */
-  private static Run runOnEtcd(Map<String, String> env, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        Calicoctl.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            new ByteArrayInputStream(new byte[0]),
-            env);
     return new Run(
         exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
