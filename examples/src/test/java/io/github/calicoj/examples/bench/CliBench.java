@@ -19,7 +19,10 @@ import java.util.Map;
  * interleave the baseline with the default launcher (class-data-sharing archive, etcd's JSON
  * gateway) and the launcher without the archive; then rounds of the baseline and jetcd instead of
  * the gateway (with an archive made for it). Run with {@code scripts/bench cli} (root); {@code
- * -Dbench.runs=N} sets the rounds (default 10).
+ * -Dbench.runs=N} sets the rounds (default 10). On a shared machine, {@code BENCH_REALTIME=1
+ * scripts/bench cli} runs it and every process it starts under real-time scheduling, which takes
+ * most of the other work's noise out of the wall times; the report says which scheduling it ran
+ * under.
  */
 public final class CliBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
@@ -74,11 +77,12 @@ public final class CliBench {
 
         long[] baseline = concat(gateway[0], jetcd[0]);
         System.out.printf(
-            "CliBench: %d rounds of `calicoctl container add <netns> ipv4`, %d cores, JDK %s;"
-                + " load average %s before, %s after%n%n",
+            "CliBench: %d rounds of `calicoctl container add <netns> ipv4`, %d cores, JDK %s,"
+                + " %s scheduling; load average %s before, %s after%n%n",
             RUNS,
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.version"),
+            realtime() ? "real-time (SCHED_FIFO)" : "normal",
             loadBefore,
             loadAverage());
         System.out.println("| process | median ms | min ms | max ms | median / baseline |");
@@ -159,6 +163,16 @@ public final class CliBench {
   private static String loadAverage() throws IOException {
     String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
     return f[0] + " " + f[1] + " " + f[2];
+  }
+
+  /** Whether this process runs under SCHED_FIFO ({@code chrt -f}), as its children then do. */
+  private static boolean realtime() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/sched"))) {
+      if (line.startsWith("policy")) {
+        return line.strip().endsWith(" 1");
+      }
+    }
+    return false;
   }
 
   private static long[] concat(long[] a, long[] b) {
