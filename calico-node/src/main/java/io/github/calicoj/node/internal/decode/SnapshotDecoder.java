@@ -64,6 +64,8 @@ public final class SnapshotDecoder {
   private final SortedMap<String, WorkloadEndpoint> endpoints = new TreeMap<>();
   private final SortedMap<String, @Nullable List<String>> tags = new TreeMap<>();
   private final SortedMap<String, @Nullable PolicyRules> rules = new TreeMap<>();
+  private final SortedMap<String, PolicyProfile> profiles = new TreeMap<>();
+  private final Set<String> changedProfiles = new HashSet<>();
   private final SortedMap<String, IpPool> pools = new TreeMap<>();
   private final SortedMap<String, String> hostIps = new TreeMap<>(); // "<host> <bgp4|...>" → ip
   private final SortedMap<String, TreeSet<Cidr>> affinities = new TreeMap<>();
@@ -110,6 +112,8 @@ public final class SnapshotDecoder {
     endpoints.clear();
     tags.clear();
     rules.clear();
+    profiles.clear();
+    changedProfiles.clear();
     pools.clear();
     hostIps.clear();
     affinities.clear();
@@ -191,6 +195,7 @@ public final class SnapshotDecoder {
       return;
     }
     boolean isTags = part.equals("tags");
+    changedProfiles.add(name);
     if (value == null) {
       (isTags ? tags : rules).remove(name);
       return;
@@ -347,15 +352,18 @@ public final class SnapshotDecoder {
         ImmutableSortedSet.copyOf(found));
   }
 
+  /** The profiles; an unchanged profile keeps its instance, so renderers can memoize on it. */
   private ImmutableSortedMap<String, PolicyProfile> profiles() {
-    Set<String> names = new TreeSet<>(tags.keySet());
-    names.addAll(rules.keySet());
-    ImmutableSortedMap.Builder<String, PolicyProfile> out = ImmutableSortedMap.naturalOrder();
-    for (String n : names) {
-      List<String> t = tags.get(n);
-      out.put(n, new PolicyProfile(n, t == null ? List.of() : t, rules.get(n)));
+    for (String n : changedProfiles) {
+      if (tags.containsKey(n) || rules.containsKey(n)) {
+        List<String> t = tags.get(n);
+        profiles.put(n, new PolicyProfile(n, t == null ? List.of() : t, rules.get(n)));
+      } else {
+        profiles.remove(n);
+      }
     }
-    return out.build();
+    changedProfiles.clear();
+    return ImmutableSortedMap.copyOfSorted(profiles);
   }
 
   private ImmutableSortedMap<Cidr, IpPool> poolsByCidr(List<Problem> found) {

@@ -11,9 +11,6 @@ import io.github.calicoj.node.internal.nft.NftBatch;
 import io.github.calicoj.node.internal.nft.NftDiff;
 import io.github.calicoj.node.internal.nft.NftTable;
 import io.github.calicoj.node.internal.route.Route;
-import io.github.calicoj.node.internal.route.RouteRenderer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The dataplane a snapshot asks for: the agent's nftables table, the host-gw routes, and every
@@ -33,12 +30,12 @@ public record DesiredState(
     requireNonNull(problems, "problems");
   }
 
-  /** The pure function: snapshot → desired dataplane. Equal snapshots give equal states. */
+  /**
+   * The pure function: snapshot → desired dataplane. Equal snapshots give equal states. A runtime
+   * that renders snapshot after snapshot uses a {@link Renderer}, which gives the same result.
+   */
   public static DesiredState of(Snapshot snapshot) {
-    List<Problem> problems = new ArrayList<>(snapshot.problems());
-    NftTable table = TableRenderer.render(snapshot, problems);
-    ImmutableSortedMap<Cidr, Route> routes = RouteRenderer.render(snapshot, problems);
-    return new DesiredState(table, routes, ImmutableSortedSet.copyOf(problems));
+    return new Renderer().render(snapshot);
   }
 
   /** The whole table as one atomic replacement batch (a resync). */

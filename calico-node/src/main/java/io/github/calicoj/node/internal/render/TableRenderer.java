@@ -28,6 +28,9 @@ import io.github.calicoj.node.internal.nft.NftTable;
 import io.github.calicoj.node.internal.nft.NftVerdictMap;
 import io.github.calicoj.node.internal.render.RuleRenderer.TagRef;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +43,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Renders the agent's {@code inet calico} table from a snapshot: the fixed skeleton ({@link
  * Skeleton}), two chains per local endpoint, two chains per profile those endpoints use, the tag
- * sets those profiles' rules name, and the pool sets for NAT-outgoing. Stateless and thread-safe.
+ * sets those profiles' rules name, and the pool sets for NAT-outgoing. Remembers the chains of its
+ * previous render by endpoint and profile instance and reuses them; the output is the same as a
+ * fresh renderer's. Not thread-safe.
  */
 final class TableRenderer {
   /** The dispatch map of packets from workloads: interface → {@code fw_} chain. */
@@ -55,35 +60,77 @@ final class TableRenderer {
   /** IPv4 pools with {@code masquerade}. */
   static final String MASQ_POOLS = "masq_pools4";
 
-  private TableRenderer() {}
+  /** An endpoint's two chains. */
+  private record EndpointChains(NftChain from, NftChain to) {}
+
+  /** A profile's two chains and the tag sets they name. */
+  private record ProfileChains(NftChain in, NftChain out, List<TagRef> tags) {}
+
+  // Chains of the previous render, by the instance they were rendered from: SnapshotDecoder keeps
+  // unchanged endpoints and profiles, so a change re-renders only what it touched.
+  private int acceptMark;
+  private IdentityHashMap<WorkloadEndpoint, EndpointChains> endpointMemo = new IdentityHashMap<>();
+  private IdentityHashMap<PolicyProfile, ProfileChains> profileMemo = new IdentityHashMap<>();
+  private Map<String, ProfileChains> missingMemo = new HashMap<>();
+  private Map<TagRef, SetMemo> setMemo = new HashMap<>();
+
+  /** A tag set and the members it was made from. */
+  private record SetMemo(Set<Cidr> members, NftSet set) {}
 
   /** The table; problems found while rendering are added to {@code problems}. */
-  static NftTable render(Snapshot s, List<Problem> problems) {
+  NftTable render(Snapshot s, List<Problem> problems) {
     FelixConfig config = s.config();
-    RuleRenderer rules = new RuleRenderer(config.acceptMark());
+    if (config.acceptMark() != acceptMark) {
+      acceptMark = config.acceptMark();
+      endpointMemo = new IdentityHashMap<>();
+      profileMemo = new IdentityHashMap<>();
+      missingMemo = new HashMap<>();
+    }
+    RuleRenderer rules = new RuleRenderer(acceptMark);
     SortedMap<String, NftChain> chains = new TreeMap<>();
     Skeleton.chains(config).forEach(c -> chains.put(c.name(), c));
     SortedMap<String, String> fromGotos = new TreeMap<>();
     SortedMap<String, String> toGotos = new TreeMap<>();
     SortedSet<String> profiles = new TreeSet<>();
+    IdentityHashMap<WorkloadEndpoint, EndpointChains> endpointsNow = new IdentityHashMap<>();
     for (WorkloadEndpoint ep : localByInterface(s, problems).values()) {
-      for (Direction d : Direction.values()) {
-        NftChain c = NftChain.regular(NftNames.endpointChain(d, ep.name()), endpoint(ep, d, rules));
-        chains.put(c.name(), c);
-        (d == Direction.OUTBOUND ? fromGotos : toGotos).put(ep.name(), c.name());
+      EndpointChains c = endpointMemo.get(ep);
+      if (c == null) {
+        c =
+            new EndpointChains(
+                endpointChain(ep, Direction.OUTBOUND, rules),
+                endpointChain(ep, Direction.INBOUND, rules));
       }
+      endpointsNow.put(ep, c);
+      chains.put(c.from().name(), c.from());
+      chains.put(c.to().name(), c.to());
+      fromGotos.put(ep.name(), c.from().name());
+      toGotos.put(ep.name(), c.to().name());
       if (ep.state().equals("active")) {
         profiles.addAll(ep.profileIds());
       }
     }
+    endpointMemo = endpointsNow;
     SortedSet<TagRef> tags = new TreeSet<>(TagRef.ORDER);
+    IdentityHashMap<PolicyProfile, ProfileChains> profilesNow = new IdentityHashMap<>();
+    Map<String, ProfileChains> missingNow = new HashMap<>();
     for (String p : profiles) {
       PolicyProfile profile = s.profiles().get(p);
-      for (Direction d : Direction.values()) {
-        String name = NftNames.profileChain(d, p);
-        chains.put(name, NftChain.regular(name, rules.chain(profile, p, d, tags)));
+      ProfileChains c = profile == null ? missingMemo.get(p) : profileMemo.get(profile);
+      if (c == null) {
+        c = profileChains(profile, p, rules);
       }
+      if (profile == null) {
+        missingNow.put(p, c);
+      } else {
+        profilesNow.put(profile, c);
+      }
+      chains.put(c.in().name(), c.in());
+      chains.put(c.out().name(), c.out());
+      tags.addAll(c.tags());
     }
+    profileMemo = profilesNow;
+    missingMemo = missingNow;
     SortedMap<String, NftSet> sets = new TreeMap<>();
     tagSets(s, tags).forEach(set -> sets.put(set.name(), set));
     poolSets(s).forEach(set -> sets.put(set.name(), set));
@@ -97,6 +144,24 @@ final class TableRenderer {
             TO_DISPATCH,
             new NftVerdictMap(TO_DISPATCH, ImmutableSortedMap.copyOfSorted(toGotos))),
         ImmutableSortedMap.copyOfSorted(chains));
+  }
+
+  private static NftChain endpointChain(WorkloadEndpoint ep, Direction d, RuleRenderer rules) {
+    return NftChain.regular(NftNames.endpointChain(d, ep.name()), endpoint(ep, d, rules));
+  }
+
+  private static ProfileChains profileChains(
+      @Nullable PolicyProfile profile, String name, RuleRenderer rules) {
+    SortedSet<TagRef> tags = new TreeSet<>(TagRef.ORDER);
+    NftChain in =
+        NftChain.regular(
+            NftNames.profileChain(Direction.INBOUND, name),
+            rules.chain(profile, name, Direction.INBOUND, tags));
+    NftChain out =
+        NftChain.regular(
+            NftNames.profileChain(Direction.OUTBOUND, name),
+            rules.chain(profile, name, Direction.OUTBOUND, tags));
+    return new ProfileChains(in, out, List.copyOf(tags));
   }
 
   /** Local endpoints by interface; of two with one interface, the first by key is kept. */
@@ -155,10 +220,15 @@ final class TableRenderer {
     return out;
   }
 
-  /** One set per referenced tag and family: the addresses of every endpoint carrying the tag. */
-  private static List<NftSet> tagSets(Snapshot s, SortedSet<TagRef> refs) {
-    Map<TagRef, SortedSet<Cidr>> members = new TreeMap<>(TagRef.ORDER);
-    refs.forEach(r -> members.put(r, new TreeSet<>()));
+  /**
+   * One set per referenced tag and family: the addresses of every endpoint carrying the tag. A set
+   * whose members did not change is the previous instance (compared as hash sets: sorting and
+   * comparing addresses in order is what costs).
+   */
+  private List<NftSet> tagSets(Snapshot s, SortedSet<TagRef> refs) {
+    Map<TagRef, Set<Cidr>> members = new HashMap<>();
+    Map<TagRef, Set<Cidr>> ordered = new TreeMap<>(TagRef.ORDER);
+    refs.forEach(r -> members.put(r, new HashSet<>()));
     for (WorkloadEndpoint ep : s.endpoints().values()) {
       for (String p : ep.profileIds()) {
         PolicyProfile profile = s.profiles().get(p);
@@ -172,12 +242,21 @@ final class TableRenderer {
       }
     }
     List<NftSet> out = new ArrayList<>();
-    members.forEach(
-        (r, ips) -> {
-          String type = r.family() == IpFamily.V4 ? "ipv4_addr" : "ipv6_addr";
-          String name = NftNames.tagSet(r.family(), r.tag());
-          out.add(new NftSet(name, type, false, ImmutableSortedSet.copyOfSorted(ips)));
-        });
+    Map<TagRef, SetMemo> memoNow = new HashMap<>();
+    ordered.putAll(members);
+    for (Map.Entry<TagRef, Set<Cidr>> e : ordered.entrySet()) {
+      TagRef r = e.getKey();
+      Set<Cidr> ips = e.getValue();
+      SetMemo memo = setMemo.get(r);
+      if (memo == null || !memo.members().equals(ips)) {
+        String type = r.family() == IpFamily.V4 ? "ipv4_addr" : "ipv6_addr";
+        String name = NftNames.tagSet(r.family(), r.tag());
+        memo = new SetMemo(ips, new NftSet(name, type, false, ImmutableSortedSet.copyOf(ips)));
+      }
+      memoNow.put(r, memo);
+      out.add(memo.set());
+    }
+    setMemo = memoNow;
     return out;
   }
 
