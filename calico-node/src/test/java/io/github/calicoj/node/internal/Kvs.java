@@ -24,6 +24,11 @@ public final class Kvs {
   public static final String D = "dddddddddddd4ddd8ddddddddddddddd";
   public static final String E = "eeeeeeeeeeee4eee8eeeeeeeeeeeeeee";
 
+  /** Felix spec §6 behaviour 8: P's inbound rules allow tcp to 80 and 8000-8080. */
+  public static final String BEHAVIOUR8_RULES =
+      "{\"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"tcp\","
+          + " \"dst_ports\": [80, \"8000:8080\"]}]}";
+
   private final Map<String, String> kvs = new LinkedHashMap<>();
 
   /** Empty. */

@@ -2,7 +2,6 @@ package io.github.calicoj.node.internal.decode;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.net.InetAddresses;
@@ -22,7 +21,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +48,6 @@ public final class SnapshotDecoder {
   private static final Pattern PROFILE =
       Pattern.compile("/calico/v1/policy/profile/([^/]+)/(tags|rules)");
   private static final Pattern POOL = Pattern.compile("/calico/v1/ipam/v([46])/pool/([^/]+)");
-  private static final Pattern POOL_ID = Pattern.compile("[0-9.:a-fA-F\\-]{1,43}");
   private static final Pattern AFFINITY =
       Pattern.compile("/calico/ipam/v2/host/([^/]+)/ipv([46])/block/([^/]+)");
   private static final String READY = "/calico/v1/Ready";
@@ -202,7 +199,7 @@ public final class SnapshotDecoder {
     }
     try {
       if (isTags) {
-        tags.put(name, decodeTags(value));
+        tags.put(name, ValueDecoder.tags(value));
       } else {
         rules.put(name, RuleDecoder.decode(value));
       }
@@ -211,22 +208,6 @@ public final class SnapshotDecoder {
       String effect = isTags ? "the profile has no tags" : "the profile drops all its traffic";
       problem(key, "invalid " + part + ", " + effect + ": " + e.getMessage());
     }
-  }
-
-  private static List<String> decodeTags(String value) {
-    JsonNode a = Json.parse(value, "tags");
-    if (!a.isArray()) {
-      throw new IllegalArgumentException("Expected tags to be a list: " + Json.abbreviate(value));
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (JsonNode t : a) {
-      String s = Json.text(t);
-      if (!Json.validId(s)) {
-        throw new IllegalArgumentException("Invalid tag " + t + ".");
-      }
-      out.add(s);
-    }
-    return List.copyOf(out);
   }
 
   private void configParam(Map<String, String> into, String name, @Nullable String value) {
@@ -263,39 +244,10 @@ public final class SnapshotDecoder {
       return;
     }
     try {
-      if (!POOL_ID.matcher(id).matches()) {
-        throw new IllegalArgumentException("invalid pool id '" + id + "'");
-      }
-      JsonNode o = Json.parse(value, "pool");
-      Map<String, JsonNode> f = o.isObject() ? Json.fields(o) : Map.of();
-      String cidrText = Json.text(f.get("cidr"));
-      Cidr cidr = Cidr.parseNormalized(cidrText == null ? "" : cidrText);
-      if (cidr.version() != version) {
-        throw new IllegalArgumentException("cidr " + cidr + " is not IPv" + version);
-      }
-      String ipip = Json.text(f.get("ipip"));
-      pools.put(
-          key,
-          new IpPool(
-              cidr,
-              ipip != null && !ipip.isEmpty(),
-              bool(f, "masquerade", false),
-              bool(f, "ipam", true),
-              bool(f, "disabled", false)));
+      pools.put(key, ValueDecoder.pool(id, version, value));
     } catch (IllegalArgumentException e) {
       problem(key, "invalid pool, ignored: " + e.getMessage());
     }
-  }
-
-  private static boolean bool(Map<String, JsonNode> f, String field, boolean dflt) {
-    JsonNode v = f.get(field);
-    if (v == null) {
-      return dflt;
-    }
-    if (!v.isBoolean()) {
-      throw new IllegalArgumentException(field + " must be a JSON boolean: " + v);
-    }
-    return v.booleanValue();
   }
 
   private void affinity(String key, String host, int version, String seg, @Nullable String value) {

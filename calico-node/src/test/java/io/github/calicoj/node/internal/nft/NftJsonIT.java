@@ -163,13 +163,7 @@ class NftJsonIT {
 
   @Test
   void behaviour8ListsAsNftSyntax() {
-    DesiredState s =
-        Kvs.spec6()
-            .rules(
-                "P",
-                "{\"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"tcp\","
-                    + " \"dst_ports\": [80, \"8000:8080\"]}]}")
-            .state("h1");
+    DesiredState s = Kvs.spec6().rules("P", Kvs.BEHAVIOUR8_RULES).state("h1");
     String text =
         NftSandbox.ok(
             dir,

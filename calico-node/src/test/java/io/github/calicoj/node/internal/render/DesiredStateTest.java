@@ -178,13 +178,7 @@ class DesiredStateTest {
             "meta nfproto ipv4 meta l4proto icmp drop",
             "ip saddr @t4_P " + ALLOW,
             "ip6 saddr @t6_P " + ALLOW);
-    DesiredState b8 =
-        Kvs.spec6()
-            .rules(
-                "P",
-                "{\"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"tcp\","
-                    + " \"dst_ports\": [80, \"8000:8080\"]}]}")
-            .state("h1");
+    DesiredState b8 = Kvs.spec6().rules("P", Kvs.BEHAVIOUR8_RULES).state("h1");
     assertThat(chain(b8, "pi_P")).containsExactly("tcp dport { 80, 8000-8080 } " + ALLOW);
     assertThat(chain(b8, "po_P")).isEmpty(); // no outbound rules: nothing accepted
     DesiredState b11 =
