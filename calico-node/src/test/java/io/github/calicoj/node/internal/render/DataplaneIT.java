@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,5 +166,47 @@ class DataplaneIT {
     a.ip("addr", "add", "192.168.0.99/32", "dev", "eth1"); // behaviour 13: a spoofed source
     assertThat(ping(a, B_IP, "192.168.0.99")).as("from an address A does not own").isFalse();
     assertThat(ping(a, B_IP, A_IP)).as("from A's own address").isTrue();
+  }
+
+  @Test
+  void noDeniedPacketPassesWhileTheTableIsReplaced() throws Exception {
+    apply(data(macA, "Q")); // A (P) -> B (Q) is denied
+    Path full = Files.writeString(dir.resolve("full.json"), applied.replacement().toJson());
+    AtomicBoolean probing = new AtomicBoolean(true);
+    AtomicInteger replaced = new AtomicInteger();
+    Thread replacer =
+        new Thread(
+            () -> {
+              while (probing.get()) {
+                Processes.run(
+                    List.of("ip", "netns", "exec", host.name(), "nft", "-j", "-f", full.toString()),
+                    Duration.ofSeconds(20));
+                replaced.incrementAndGet();
+              }
+            });
+    replacer.start();
+    // 400 echo requests 5 ms apart while the table is deleted and rebuilt again and again. One
+    // leaked request would also open conntrack for the later ones (established is accepted).
+    Processes.Result probe =
+        Processes.runForResult(
+            List.of(
+                "ip", "netns", "exec", a.name(), "ping", "-i", "0.005", "-c", "400", "-W", "1",
+                "-q", B_IP),
+            Duration.ofSeconds(60));
+    int during = replaced.get();
+    probing.set(false);
+    replacer.join(60_000);
+    assertThat(replacer.isAlive()).isFalse();
+    assertThat(during).as("replacements while probing").isGreaterThanOrEqualTo(10);
+    assertThat(probe.output()).contains("400 packets transmitted, 0 received");
+    // The probe itself works: the same loop towards an allowed peer gets its replies.
+    apply(data(macA, "P"));
+    Processes.Result allowed =
+        Processes.runForResult(
+            List.of(
+                "ip", "netns", "exec", a.name(), "ping", "-i", "0.005", "-c", "100", "-W", "1",
+                "-q", B_IP),
+            Duration.ofSeconds(60));
+    assertThat(allowed.output()).contains("100 packets transmitted, 100 received");
   }
 }
