@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's pure part at two scales, in one run: {@code E} local endpoints (plus as many on a
@@ -21,6 +22,7 @@ import java.util.Map;
  */
 public final class RenderBench {
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 200);
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 300);
 
   private RenderBench() {}
 
@@ -180,13 +182,18 @@ public final class RenderBench {
             d,
             renderer,
             state,
-            i -> new String[] {key("h1", endpoints + i), endpoint("h1", endpoints + i, "p0")},
+            // added on even rounds, removed on odd ones: the scale stays put
+            i ->
+                new String[] {
+                  key("h1", endpoints), i % 2 == 0 ? endpoint("h1", endpoints, "p0") : null
+                },
             endpoints));
     return out;
   }
 
+  /** The key and new value (null: deleted) of a round's change. */
   private interface Change {
-    String[] at(int round);
+    @Nullable String[] at(int round);
   }
 
   private static double[] change(
@@ -194,10 +201,15 @@ public final class RenderBench {
     DesiredState prev = start;
     List<Long> nanos = new ArrayList<>();
     long commands = 0;
-    for (int i = 0; i < ROUNDS + 50; i++) {
+    for (int i = 0; i < ROUNDS + WARMUP; i++) {
       long t0 = System.nanoTime();
-      String[] kv = c.at(i);
-      d.put(Key.of(kv[0]), kv[1]);
+      @Nullable String[] kv = c.at(i);
+      String value = kv[1];
+      if (value == null) {
+        d.delete(Key.of(String.valueOf(kv[0])));
+      } else {
+        d.put(Key.of(String.valueOf(kv[0])), value);
+      }
       DesiredState next = r.render(d.snapshot());
       var batch = next.changesSince(prev);
       String json = batch.toJson();
@@ -205,7 +217,7 @@ public final class RenderBench {
       if (json.isEmpty()) {
         throw new AssertionError("no JSON");
       }
-      if (i >= 50) {
+      if (i >= WARMUP) {
         nanos.add(t);
         commands += batch.size();
       }
@@ -216,7 +228,7 @@ public final class RenderBench {
     double p99 = BenchStats.p99(samples);
     System.out.printf(
         Locale.ROOT,
-        "  %-5d %-16s median %8.3f ms  p99 %8.3f ms  (%.1f commands per batch)%n",
+        "  %-5d %-16s median %8.3f ms  p99 %8.3f ms  (%.1f commands per batch on average)%n",
         endpoints,
         name,
         median / 1e6,
