@@ -187,26 +187,36 @@ class DataplaneIT {
     replacer.start();
     // 400 echo requests 5 ms apart while the table is deleted and rebuilt again and again. One
     // leaked request would also open conntrack for the later ones (established is accepted).
-    Processes.Result probe =
-        Processes.runForResult(
-            List.of(
-                "ip", "netns", "exec", a.name(), "ping", "-i", "0.005", "-c", "400", "-W", "1",
-                "-q", B_IP),
-            Duration.ofSeconds(60));
+    String probe = pingBurst(a, B_IP, 400);
     int during = replaced.get();
     probing.set(false);
     replacer.join(60_000);
     assertThat(replacer.isAlive()).isFalse();
     assertThat(during).as("replacements while probing").isGreaterThanOrEqualTo(10);
-    assertThat(probe.output()).contains("400 packets transmitted, 0 received");
+    assertThat(probe).contains("400 packets transmitted, 0 received");
     // The probe itself works: the same loop towards an allowed peer gets its replies.
     apply(data(macA, "P"));
-    Processes.Result allowed =
-        Processes.runForResult(
-            List.of(
-                "ip", "netns", "exec", a.name(), "ping", "-i", "0.005", "-c", "100", "-W", "1",
-                "-q", B_IP),
-            Duration.ofSeconds(60));
-    assertThat(allowed.output()).contains("100 packets transmitted, 100 received");
+    assertThat(pingBurst(a, B_IP, 100)).contains("100 packets transmitted, 100 received");
+  }
+
+  /** {@code count} echo requests 5 ms apart; ping's summary. */
+  private static String pingBurst(TestNamespace from, String to, int count) {
+    String n = Integer.toString(count);
+    List<String> cmd =
+        List.of(
+            "ip",
+            "netns",
+            "exec",
+            from.name(),
+            "ping",
+            "-i",
+            "0.005",
+            "-c",
+            n,
+            "-W",
+            "1",
+            "-q",
+            to);
+    return Processes.runForResult(cmd, Duration.ofSeconds(60)).output();
   }
 }
