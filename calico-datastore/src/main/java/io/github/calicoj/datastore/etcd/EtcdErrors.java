@@ -64,6 +64,7 @@ final class EtcdErrors {
     return switch (etcd.getErrorCode()) {
       case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
       case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+      case NOT_FOUND -> Status.NOT_FOUND;
       case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
       case UNAVAILABLE -> Status.UNAVAILABLE;
       case CANCELLED -> Status.CANCELLED;

@@ -16,6 +16,9 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseExpiredException;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
@@ -118,6 +121,11 @@ public final class EtcdGatewayDatastore implements Datastore {
   private final ReentrantLock authentication = new ReentrantLock();
   private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Set by close() once the leases are revoked: from then on no connection is made or kept. */
+  private final AtomicBoolean shutDown = new AtomicBoolean();
+
+  private final LeaseKeeper leases;
   private volatile @Nullable String token;
 
   private EtcdGatewayDatastore(Builder b) {
@@ -128,6 +136,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     this.user = b.user;
     this.password = b.password;
     this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
+    this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
     Pem.Material material = b.tls;
     if (material == null) {
       this.tls = null;
@@ -228,6 +237,80 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   @Override
+  public KeyValue put(Key key, String value, Lease lease) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(lease, "lease");
+    checkOpen();
+    long id = leases.checkWritable(lease, "put", key);
+    ObjectNode req =
+        JSON.createObjectNode()
+            .put("key", b64(key))
+            .put("value", b64(value))
+            .put("lease", Long.toString(id));
+    try {
+      JsonNode r = call("/v3/kv/put", req, "put", key, Kind.WRITE, deadline());
+      return new KeyValue(key, value, Revision.of(headerRevision(r)));
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("put", key, id, e);
+    }
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl, LeaseListener listener) {
+    requireNonNull(ttl, "ttl");
+    requireNonNull(listener, "listener");
+    long seconds = LeaseKeeper.wholeSeconds(ttl);
+    checkOpen();
+    JsonNode r =
+        call(
+            "/v3/lease/grant",
+            JSON.createObjectNode().put("TTL", Long.toString(seconds)),
+            "grant lease",
+            null,
+            Kind.WRITE,
+            deadline());
+    return leases.keep(r.path("ID").asLong(), r.path("TTL").asLong(seconds), listener);
+  }
+
+  /** Makes the lease keeper stop renewing {@code lease}, as if this process had died. For tests. */
+  void stopKeepAlive(Lease lease) {
+    leases.stopRenewing(lease);
+  }
+
+  /** The lease keeper's calls: one keep-alive request or one revoke, each by its deadline. */
+  private final class LeaseCalls implements LeaseKeeper.Calls {
+    @Override
+    public long renew(long id, long deadline) {
+      // A keep-alive is a stream in etcd; the gateway ends it once our one request is answered.
+      JsonNode r =
+          call(
+              "/v3/lease/keepalive",
+              JSON.createObjectNode().put("ID", Long.toString(id)),
+              "renew lease " + Long.toHexString(id),
+              null,
+              Kind.IDEMPOTENT_WRITE,
+              deadline);
+      return r.path("result").path("TTL").asLong(0); // absent: etcd no longer has the lease
+    }
+
+    @Override
+    public void revoke(long id, long deadline) {
+      try {
+        call(
+            "/v3/lease/revoke",
+            JSON.createObjectNode().put("ID", Long.toString(id)),
+            "revoke lease " + Long.toHexString(id),
+            null,
+            Kind.IDEMPOTENT_WRITE,
+            deadline);
+      } catch (LeaseExpiredException e) {
+        // already gone
+      }
+    }
+  }
+
+  @Override
   public Revision delete(Key key, Revision expected) {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
@@ -273,8 +356,20 @@ public final class EtcdGatewayDatastore implements Datastore {
     ArrayNode compares = req.putArray("compare");
     transaction.guards().forEach(g -> compares.add(compare(g)));
     ArrayNode success = req.putArray("success");
+    long firstLease = 0;
     for (TxnOp op : transaction.ops()) {
-      success.add(op instanceof TxnOp.Put p ? putOp(p.key(), p.value()) : deleteOp(op.key(), null));
+      if (op instanceof TxnOp.Put p) {
+        ObjectNode put = putOp(p.key(), p.value());
+        Lease lease = p.lease();
+        if (lease != null) {
+          long id = leases.checkWritable(lease, "commit", p.key());
+          firstLease = firstLease == 0 ? id : firstLease;
+          ((ObjectNode) put.get("request_put")).put("lease", Long.toString(id));
+        }
+        success.add(put);
+      } else {
+        success.add(deleteOp(op.key(), null));
+      }
     }
     ArrayNode failure = req.putArray("failure");
     for (Key k : EtcdStatus.guardedKeys(transaction)) {
@@ -285,8 +380,13 @@ public final class EtcdGatewayDatastore implements Datastore {
       success.add(read);
       failure.add(read.deepCopy());
     }
-    JsonNode r =
-        call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), Kind.WRITE, deadline());
+    Key subject = transaction.ops().get(0).key();
+    JsonNode r;
+    try {
+      r = call("/v3/kv/txn", req, "commit", subject, Kind.WRITE, deadline());
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("commit", subject, firstLease, e);
+    }
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (JsonNode resp : r.path("responses")) {
       if (resp.has("response_range")) {
@@ -488,14 +588,17 @@ public final class EtcdGatewayDatastore implements Datastore {
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Closes every connection, including those of calls in flight (which then fail), and ends every
-   * watch and the deadline thread. Idempotent; never throws.
+   * Revokes the leases still open (within one request timeout), then closes every connection,
+   * including those of calls in flight (which then fail), and ends every watch and thread.
+   * Idempotent; never throws.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    leases.close(); // revokes, so it needs the connections
+    shutDown.set(true);
     for (GatewayWatch w : List.copyOf(watches)) {
       w.close();
     }
@@ -587,7 +690,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     int unreachable = 0;
     long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
     while (true) {
-      if (closed.get()) {
+      if (shutDown.get()) {
         throw closedMidCall(operation, key, false);
       }
       if (System.nanoTime() - deadline >= 0) {
@@ -611,7 +714,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         response = conn.exchange(path, body, auth, deadline, watchdog);
       } catch (IOException e) {
         discard(conn);
-        if (closed.get()) {
+        if (shutDown.get()) {
           throw closedMidCall(operation, key, kind.outcomeMatters);
         }
         if (e instanceof SocketTimeoutException) {
@@ -719,7 +822,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     }
     c = new HttpConnection(endpoint);
     live.add(c);
-    if (closed.get()) {
+    if (shutDown.get()) {
       discard(c); // close() ran meanwhile: leave no connection behind
       throw new IOException("closed");
     }
@@ -735,9 +838,9 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   /** Returns a connection to the pool, or closes it. */
   private void release(HttpConnection c, boolean reusable) {
-    if (reusable && !closed.get()) {
+    if (reusable && !shutDown.get()) {
       idle.push(c);
-      if (closed.get()) {
+      if (shutDown.get()) {
         closeConnections(); // close() ran meanwhile: leave no connection behind
       }
     } else {

@@ -7,6 +7,7 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.LeaseExpiredException;
 import io.github.calicoj.datastore.PermissionDeniedException;
 import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
@@ -75,6 +76,11 @@ final class EtcdStatus {
     String detail = subject + " failed: " + name(code) + " " + description + " (" + where + ")";
     return switch (code) {
       case 16 -> new AuthenticationFailedException(detail, key, cause);
+      // The lease's ID is not in the message; writers that name a lease put it in (see callers).
+      case 5 ->
+          description.contains("requested lease not found")
+              ? new LeaseExpiredException(operation, key, 0, cause)
+              : new DatastoreException(detail, key, cause);
       case 7 -> new PermissionDeniedException(detail, key, cause);
       // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
       case 3 ->
