@@ -17,6 +17,8 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
@@ -376,6 +378,17 @@ class CalicoClientIT {
     public KeyValue put(Key key, String value) {
       check(key);
       return d.put(key, value);
+    }
+
+    @Override
+    public KeyValue put(Key key, String value, Lease lease) {
+      check(key);
+      return d.put(key, value, lease);
+    }
+
+    @Override
+    public Lease grantLease(Duration ttl, LeaseListener listener) {
+      return d.grantLease(ttl, listener);
     }
 
     @Override
