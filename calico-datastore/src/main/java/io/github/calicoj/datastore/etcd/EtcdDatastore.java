@@ -37,6 +37,12 @@ import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
+import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
+import io.github.calicoj.datastore.etcd.internal.KeyRanges;
+import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -139,7 +145,7 @@ public final class EtcdDatastore implements Datastore {
     if (b.user != null) {
       cb.user(bytes(b.user)).password(bytes(requireNonNull(b.password)));
     }
-    Pem.Material tls = b.tls;
+    TlsMaterial tls = b.tls;
     if (tls != null) {
       // Always for https, with or without files: jetcd talks plain text unless given a context.
       try {
@@ -154,7 +160,7 @@ public final class EtcdDatastore implements Datastore {
               }
             });
       } catch (SSLException | RuntimeException e) {
-        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
+        throw tls.unusable(e);
       }
     }
     this.client = cb.build();
@@ -251,7 +257,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.put(k, bytes(value), PutOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw EtcdStatus.casFailure("update", key, expected, firstGet(response));
+      throw EtcdTxns.casFailure("update", key, expected, firstGet(response));
     }
     return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
   }
@@ -346,7 +352,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.delete(bytes(key), DeleteOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw EtcdStatus.casFailure("delete", key, expected, firstGet(response));
+      throw EtcdTxns.casFailure("delete", key, expected, firstGet(response));
     }
     return Revision.of(response.getHeader().getRevision());
   }
@@ -405,7 +411,7 @@ public final class EtcdDatastore implements Datastore {
       }
     }
     List<Op> otherwise = new ArrayList<>();
-    for (Key key : EtcdStatus.guardedKeys(transaction)) {
+    for (Key key : EtcdTxns.guardedKeys(transaction)) {
       otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
     }
     for (Key prefix : transaction.reads()) {
@@ -437,7 +443,7 @@ public final class EtcdDatastore implements Datastore {
       get.getKvs().forEach(kv -> got.add(toKeyValue(kv)));
       ranges.add(got);
     }
-    return EtcdStatus.txnResult(
+    return EtcdTxns.txnResult(
         transaction,
         response.isSucceeded(),
         Revision.of(response.getHeader().getRevision()),
@@ -561,7 +567,7 @@ public final class EtcdDatastore implements Datastore {
 
   /**
    * Runs a jetcd call by {@code deadline} ({@link System#nanoTime()}), translating every failure. A
-   * call that etcd refused before applying it ({@link EtcdStatus#notApplied}), and a read that
+   * call that etcd refused before applying it ({@link EtcdFailures#notApplied}), and a read that
    * failed with UNAVAILABLE, is sent again after a short back-off while the deadline allows; every
    * attempt shares the one deadline.
    *
@@ -573,7 +579,7 @@ public final class EtcdDatastore implements Datastore {
       @Nullable Key key,
       boolean write,
       long deadline) {
-    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    long backoffMs = Backoff.FIRST_MS;
     while (true) {
       try {
         return await(call.get(), operation, key, write, deadline);
@@ -585,7 +591,7 @@ public final class EtcdDatastore implements Datastore {
         if (!retryable || deadline - System.nanoTime() <= backoffMs * 1_000_000) {
           throw e;
         }
-        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+        backoffMs = Backoff.pause(backoffMs, deadline);
       }
     }
   }
@@ -602,7 +608,7 @@ public final class EtcdDatastore implements Datastore {
     } catch (TimeoutException e) {
       future.cancel(true);
       throw new DatastoreTimeoutException(
-          EtcdErrors.withOutcome(
+          EtcdFailures.withOutcome(
               subject(operation, key)
                   + " failed: no answer within "
                   + requestTimeout
@@ -617,7 +623,7 @@ public final class EtcdDatastore implements Datastore {
       Thread.currentThread().interrupt();
       future.cancel(true);
       throw new DatastoreUnavailableException(
-          EtcdErrors.withOutcome(subject(operation, key) + " interrupted (" + where + ")", write),
+          EtcdFailures.withOutcome(subject(operation, key) + " interrupted (" + where + ")", write),
           key,
           write,
           e);
@@ -672,7 +678,7 @@ public final class EtcdDatastore implements Datastore {
 
   /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
   static ByteSequence prefixEnd(Key prefix) {
-    return ByteSequence.from(EtcdStatus.prefixEnd(prefix));
+    return ByteSequence.from(KeyRanges.prefixEnd(prefix));
   }
 
   /** Gives every unary call a deadline; streaming calls (watch) must live on. */

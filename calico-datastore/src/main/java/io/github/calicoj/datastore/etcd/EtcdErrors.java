@@ -6,6 +6,7 @@ import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -38,26 +39,21 @@ final class EtcdErrors {
       description = String.valueOf(etcd.getMessage());
       status = codeOf(etcd);
     }
-    return EtcdStatus.toException(
+    return EtcdFailures.toException(
         status.getCode().value(), description, operation, key, write, where, t);
   }
 
-  /** True if etcd refused the call before applying it; see {@link EtcdStatus#notApplied}. */
+  /** True if etcd refused the call before applying it; see {@link EtcdFailures#notApplied}. */
   static boolean notApplied(Throwable failure) {
     Throwable t = unwrap(failure);
     String description = Status.fromThrowable(t).getDescription();
-    return EtcdStatus.notApplied(
+    return EtcdFailures.notApplied(
         description != null ? description : String.valueOf(t.getMessage()));
   }
 
   /** True for a gRPC UNAVAILABLE failure (no connection, no leader, member stopping). */
   static boolean isUnavailable(Throwable failure) {
     return Status.fromThrowable(unwrap(failure)).getCode() == Status.Code.UNAVAILABLE;
-  }
-
-  /** The outcome note appended to transport failures of writes. */
-  static String withOutcome(String detail, boolean write) {
-    return EtcdStatus.withOutcome(detail, write);
   }
 
   private static Status codeOf(EtcdException etcd) {

@@ -29,6 +29,12 @@ import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
+import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
+import io.github.calicoj.datastore.etcd.internal.KeyRanges;
+import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -137,14 +143,14 @@ public final class EtcdGatewayDatastore implements Datastore {
     this.password = b.password;
     this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
     this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
-    Pem.Material material = b.tls;
+    TlsMaterial material = b.tls;
     if (material == null) {
       this.tls = null;
     } else {
       try {
         this.tls = material.sslContext().getSocketFactory();
       } catch (GeneralSecurityException | IOException e) {
-        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
+        throw material.unusable(e);
       }
     }
   }
@@ -221,7 +227,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw EtcdStatus.casFailure("update", key, expected, firstRange(r));
+      throw EtcdTxns.casFailure("update", key, expected, firstRange(r));
     }
     return new KeyValue(key, value, Revision.of(headerRevision(r)));
   }
@@ -318,7 +324,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw EtcdStatus.casFailure("delete", key, expected, firstRange(r));
+      throw EtcdTxns.casFailure("delete", key, expected, firstRange(r));
     }
     return Revision.of(headerRevision(r));
   }
@@ -372,7 +378,7 @@ public final class EtcdGatewayDatastore implements Datastore {
       }
     }
     ArrayNode failure = req.putArray("failure");
-    for (Key k : EtcdStatus.guardedKeys(transaction)) {
+    for (Key k : EtcdTxns.guardedKeys(transaction)) {
       failure.add(JSON.createObjectNode().set("request_range", range(k, null)));
     }
     for (Key prefix : transaction.reads()) {
@@ -393,7 +399,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         ranges.add(kvs(resp.get("response_range")));
       }
     }
-    return EtcdStatus.txnResult(
+    return EtcdTxns.txnResult(
         transaction, r.path("succeeded").asBoolean(false), Revision.of(headerRevision(r)), ranges);
   }
 
@@ -635,7 +641,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     READ(false, true),
     /**
      * A write: sent again only when it surely was not applied (no connection, or a refusal that
-     * etcd makes before the raft log, see {@link EtcdStatus#notApplied}); a failure after it may
+     * etcd makes before the raft log, see {@link EtcdFailures#notApplied}); a failure after it may
      * have reached a member leaves its outcome unknown.
      */
     WRITE(true, false),
@@ -688,7 +694,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     boolean reauthenticated = false;
     @Nullable Exception last = null;
     int unreachable = 0;
-    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    long backoffMs = Backoff.FIRST_MS;
     while (true) {
       if (shutDown.get()) {
         throw closedMidCall(operation, key, false);
@@ -739,10 +745,10 @@ public final class EtcdGatewayDatastore implements Datastore {
         continue;
       }
       int code = reply.path("code").asInt(2);
-      if (EtcdStatus.notApplied(message) || (kind.resendable && code == 14)) {
+      if (EtcdFailures.notApplied(message) || (kind.resendable && code == 14)) {
         last = error(reply, operation, key, false);
         preferred.incrementAndGet();
-        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+        backoffMs = Backoff.pause(backoffMs, deadline);
         continue;
       }
       throw error(reply, operation, key, kind.outcomeMatters);
@@ -752,7 +758,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreTimeoutException timeout(
       String operation, @Nullable Key key, boolean outcomeUnknown, @Nullable Exception cause) {
     return new DatastoreTimeoutException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key)
                 + " failed: no answer within "
                 + requestTimeout
@@ -769,7 +775,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreUnavailableException unavailable(
       String operation, @Nullable Key key, boolean outcomeUnknown, Exception cause) {
     return new DatastoreUnavailableException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key) + " failed: " + describe(cause) + " (" + where + ")",
             outcomeUnknown),
         key,
@@ -780,7 +786,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreUnavailableException closedMidCall(
       String operation, @Nullable Key key, boolean outcomeUnknown) {
     return new DatastoreUnavailableException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key) + " failed: the datastore was closed meanwhile (" + where + ")",
             outcomeUnknown),
         key,
@@ -916,7 +922,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreException error(
       JsonNode reply, String operation, @Nullable Key key, boolean write) {
     String message = reply.path("message").asText(reply.path("error").asText(""));
-    return EtcdStatus.toException(
+    return EtcdFailures.toException(
         reply.path("code").asInt(2), message, operation, key, write, where, null);
   }
 
@@ -1018,7 +1024,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   /** etcd's range end for a prefix, base64 as the gateway wants it. */
   private static String rangeEnd(Key prefix) {
-    return b64(EtcdStatus.prefixEnd(prefix));
+    return b64(KeyRanges.prefixEnd(prefix));
   }
 
   /**

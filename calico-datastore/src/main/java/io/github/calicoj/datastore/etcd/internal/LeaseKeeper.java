@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.etcd.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The thread starts with the first lease and ends with {@link #close}.
  */
-final class LeaseKeeper {
+public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -42,7 +42,7 @@ final class LeaseKeeper {
   private static final long MAX_RETRY_NANOS = 500_000_000L;
 
   /** The calls the keeper makes, each bounded by the deadline ({@link System#nanoTime()}) given. */
-  interface Calls {
+  public interface Calls {
     /**
      * Renews lease {@code id}.
      *
@@ -68,14 +68,14 @@ final class LeaseKeeper {
   private @Nullable ScheduledThreadPoolExecutor timer;
   private boolean closed;
 
-  LeaseKeeper(Calls calls, Duration requestTimeout, String where) {
+  public LeaseKeeper(Calls calls, Duration requestTimeout, String where) {
     this.calls = calls;
     this.timeoutNanos = requestTimeout.toNanos();
     this.where = where;
   }
 
   /** A TTL in whole seconds, rounded up; at least one second. */
-  static long wholeSeconds(Duration ttl) {
+  public static long wholeSeconds(Duration ttl) {
     checkArgument(
         ttl.compareTo(Duration.ofSeconds(1)) >= 0, "Lease TTL must be at least 1 s: %s", ttl);
     return ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
@@ -88,7 +88,7 @@ final class LeaseKeeper {
    * @param ttlSeconds the TTL etcd granted
    * @throws IllegalStateException if the keeper is closed (the lease is then revoked)
    */
-  Lease keep(long id, long ttlSeconds, LeaseListener listener) {
+  public Lease keep(long id, long ttlSeconds, LeaseListener listener) {
     KeptLease lease = new KeptLease(id, Duration.ofSeconds(ttlSeconds), listener);
     leases.add(lease);
     if (!schedule(lease, lease.interval)) {
@@ -105,7 +105,7 @@ final class LeaseKeeper {
    * @throws IllegalStateException if it was closed
    * @throws LeaseExpiredException if it was lost
    */
-  long checkWritable(Lease lease, String operation, Key key) {
+  public long checkWritable(Lease lease, String operation, Key key) {
     checkArgument(
         lease instanceof KeptLease k && k.keeper() == this,
         "Lease %s was granted by another datastore",
@@ -119,7 +119,7 @@ final class LeaseKeeper {
   }
 
   /** Stops renewing {@code lease} without revoking it, as if this process had died. For tests. */
-  void stopRenewing(Lease lease) {
+  public void stopRenewing(Lease lease) {
     KeptLease k = (KeptLease) lease;
     ScheduledFuture<?> next = k.next;
     if (next != null) {
@@ -132,7 +132,7 @@ final class LeaseKeeper {
    * Revokes every lease still open, all by one deadline, and stops the thread. Idempotent; never
    * throws.
    */
-  void close() {
+  public void close() {
     ScheduledThreadPoolExecutor t;
     synchronized (this) {
       closed = true;
