@@ -11,6 +11,7 @@ import io.etcd.jetcd.kv.DeleteResponse;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -24,6 +25,9 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseExpiredException;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
@@ -33,6 +37,12 @@ import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
+import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
+import io.github.calicoj.datastore.etcd.internal.KeyRanges;
+import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -58,6 +68,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +122,7 @@ public final class EtcdDatastore implements Datastore {
   private final ScheduledExecutorService scheduler;
   private final Set<EtcdWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LeaseKeeper leases;
 
   private EtcdDatastore(Builder b) {
     this.requestTimeout = b.requestTimeout;
@@ -133,7 +145,7 @@ public final class EtcdDatastore implements Datastore {
     if (b.user != null) {
       cb.user(bytes(b.user)).password(bytes(requireNonNull(b.password)));
     }
-    Pem.Material tls = b.tls;
+    TlsMaterial tls = b.tls;
     if (tls != null) {
       // Always for https, with or without files: jetcd talks plain text unless given a context.
       try {
@@ -148,11 +160,12 @@ public final class EtcdDatastore implements Datastore {
               }
             });
       } catch (SSLException | RuntimeException e) {
-        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
+        throw tls.unusable(e);
       }
     }
     this.client = cb.build();
     this.kv = client.getKVClient();
+    this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
     int id = INSTANCES.incrementAndGet();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -244,7 +257,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.put(k, bytes(value), PutOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw EtcdStatus.casFailure("update", key, expected, firstGet(response));
+      throw EtcdTxns.casFailure("update", key, expected, firstGet(response));
     }
     return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
   }
@@ -260,6 +273,74 @@ public final class EtcdDatastore implements Datastore {
   }
 
   @Override
+  public KeyValue put(Key key, String value, Lease lease) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(lease, "lease");
+    checkOpen();
+    long id = leases.checkWritable(lease, "put", key);
+    PutOption option = PutOption.builder().withLeaseId(id).build();
+    try {
+      PutResponse response =
+          run(() -> kv.put(bytes(key), bytes(value), option), "put", key, true, deadline());
+      return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("put", key, id, e);
+    }
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl, LeaseListener listener) {
+    requireNonNull(ttl, "ttl");
+    requireNonNull(listener, "listener");
+    long seconds = LeaseKeeper.wholeSeconds(ttl);
+    checkOpen();
+    LeaseGrantResponse granted =
+        run(() -> client.getLeaseClient().grant(seconds), "grant lease", null, true, deadline());
+    return leases.keep(granted.getID(), granted.getTTL(), listener);
+  }
+
+  /** Makes the lease keeper stop renewing {@code lease}, as if this process had died. For tests. */
+  void stopKeepAlive(Lease lease) {
+    leases.stopRenewing(lease);
+  }
+
+  /**
+   * The lease keeper's calls: one {@code keepAliveOnce} or one revoke, each awaited on the keeper's
+   * own thread by its deadline. jetcd's keep-alive stream is not used: it can stop silently.
+   */
+  private final class LeaseCalls implements LeaseKeeper.Calls {
+    @Override
+    public long renew(long id, long deadline) {
+      try {
+        return await(
+                client.getLeaseClient().keepAliveOnce(id),
+                "renew lease " + Long.toHexString(id),
+                null,
+                false,
+                deadline)
+            .getTTL();
+      } catch (LeaseExpiredException e) {
+        return 0; // jetcd turns etcd's TTL of 0 into "lease not found"
+      }
+    }
+
+    @Override
+    public void revoke(long id, long deadline) {
+      try {
+        await(
+            client.getLeaseClient().revoke(id),
+            "revoke lease " + Long.toHexString(id),
+            null,
+            false,
+            deadline);
+      } catch (LeaseExpiredException e) {
+        // already gone
+      }
+    }
+  }
+
+  @Override
   public Revision delete(Key key, Revision expected) {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
@@ -271,7 +352,7 @@ public final class EtcdDatastore implements Datastore {
             CmpTarget.modRevision(expected.value()),
             Op.delete(bytes(key), DeleteOption.DEFAULT));
     if (!response.isSucceeded()) {
-      throw EtcdStatus.casFailure("delete", key, expected, firstGet(response));
+      throw EtcdTxns.casFailure("delete", key, expected, firstGet(response));
     }
     return Revision.of(response.getHeader().getRevision());
   }
@@ -314,15 +395,23 @@ public final class EtcdDatastore implements Datastore {
       }
     }
     List<Op> then = new ArrayList<>();
+    long firstLease = 0;
     for (TxnOp op : transaction.ops()) {
       if (op instanceof TxnOp.Put put) {
-        then.add(Op.put(bytes(put.key()), bytes(put.value()), PutOption.DEFAULT));
+        PutOption option = PutOption.DEFAULT;
+        Lease lease = put.lease();
+        if (lease != null) {
+          long id = leases.checkWritable(lease, "commit", put.key());
+          firstLease = firstLease == 0 ? id : firstLease;
+          option = PutOption.builder().withLeaseId(id).build();
+        }
+        then.add(Op.put(bytes(put.key()), bytes(put.value()), option));
       } else {
         then.add(Op.delete(bytes(op.key()), DeleteOption.DEFAULT));
       }
     }
     List<Op> otherwise = new ArrayList<>();
-    for (Key key : EtcdStatus.guardedKeys(transaction)) {
+    for (Key key : EtcdTxns.guardedKeys(transaction)) {
       otherwise.add(Op.get(bytes(key), GetOption.DEFAULT));
     }
     for (Key prefix : transaction.reads()) {
@@ -331,25 +420,30 @@ public final class EtcdDatastore implements Datastore {
       otherwise.add(read);
     }
     Key subject = transaction.ops().get(0).key();
-    TxnResponse response =
-        run(
-            () ->
-                kv.txn()
-                    .If(cmps.toArray(new Cmp[0]))
-                    .Then(then.toArray(new Op[0]))
-                    .Else(otherwise.toArray(new Op[0]))
-                    .commit(),
-            "commit",
-            subject,
-            true,
-            deadline());
+    TxnResponse response;
+    try {
+      response =
+          run(
+              () ->
+                  kv.txn()
+                      .If(cmps.toArray(new Cmp[0]))
+                      .Then(then.toArray(new Op[0]))
+                      .Else(otherwise.toArray(new Op[0]))
+                      .commit(),
+              "commit",
+              subject,
+              true,
+              deadline());
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("commit", subject, firstLease, e);
+    }
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (GetResponse get : response.getGetResponses()) {
       List<KeyValue> got = new ArrayList<>();
       get.getKvs().forEach(kv -> got.add(toKeyValue(kv)));
       ranges.add(got);
     }
-    return EtcdStatus.txnResult(
+    return EtcdTxns.txnResult(
         transaction,
         response.isSucceeded(),
         Revision.of(response.getHeader().getRevision()),
@@ -378,6 +472,7 @@ public final class EtcdDatastore implements Datastore {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    leases.close(); // revokes, so before the client closes
     for (EtcdWatch watch : watches) {
       try {
         watch.close();
@@ -461,6 +556,10 @@ public final class EtcdDatastore implements Datastore {
     }
   }
 
+  private static String subject(String operation, @Nullable Key key) {
+    return key == null ? operation : operation + " " + key;
+  }
+
   /** The deadline of a call that starts now. */
   private long deadline() {
     return System.nanoTime() + timeoutNanos;
@@ -468,7 +567,7 @@ public final class EtcdDatastore implements Datastore {
 
   /**
    * Runs a jetcd call by {@code deadline} ({@link System#nanoTime()}), translating every failure. A
-   * call that etcd refused before applying it ({@link EtcdStatus#notApplied}), and a read that
+   * call that etcd refused before applying it ({@link EtcdFailures#notApplied}), and a read that
    * failed with UNAVAILABLE, is sent again after a short back-off while the deadline allows; every
    * attempt shares the one deadline.
    *
@@ -477,10 +576,10 @@ public final class EtcdDatastore implements Datastore {
   private <T> T run(
       Supplier<CompletableFuture<T>> call,
       String operation,
-      Key key,
+      @Nullable Key key,
       boolean write,
       long deadline) {
-    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    long backoffMs = Backoff.FIRST_MS;
     while (true) {
       try {
         return await(call.get(), operation, key, write, deadline);
@@ -492,23 +591,25 @@ public final class EtcdDatastore implements Datastore {
         if (!retryable || deadline - System.nanoTime() <= backoffMs * 1_000_000) {
           throw e;
         }
-        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+        backoffMs = Backoff.pause(backoffMs, deadline);
       }
     }
   }
 
   /** Waits for a jetcd call until {@code deadline} and translates every failure. */
   private <T> T await(
-      CompletableFuture<T> future, String operation, Key key, boolean write, long deadline) {
+      CompletableFuture<T> future,
+      String operation,
+      @Nullable Key key,
+      boolean write,
+      long deadline) {
     try {
       return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
       throw new DatastoreTimeoutException(
-          EtcdErrors.withOutcome(
-              operation
-                  + " "
-                  + key
+          EtcdFailures.withOutcome(
+              subject(operation, key)
                   + " failed: no answer within "
                   + requestTimeout
                   + " ("
@@ -522,7 +623,7 @@ public final class EtcdDatastore implements Datastore {
       Thread.currentThread().interrupt();
       future.cancel(true);
       throw new DatastoreUnavailableException(
-          EtcdErrors.withOutcome(operation + " " + key + " interrupted (" + where + ")", write),
+          EtcdFailures.withOutcome(subject(operation, key) + " interrupted (" + where + ")", write),
           key,
           write,
           e);
@@ -577,7 +678,7 @@ public final class EtcdDatastore implements Datastore {
 
   /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
   static ByteSequence prefixEnd(Key prefix) {
-    return ByteSequence.from(EtcdStatus.prefixEnd(prefix));
+    return ByteSequence.from(KeyRanges.prefixEnd(prefix));
   }
 
   /** Gives every unary call a deadline; streaming calls (watch) must live on. */

@@ -6,6 +6,7 @@ import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -38,15 +39,15 @@ final class EtcdErrors {
       description = String.valueOf(etcd.getMessage());
       status = codeOf(etcd);
     }
-    return EtcdStatus.toException(
+    return EtcdFailures.toException(
         status.getCode().value(), description, operation, key, write, where, t);
   }
 
-  /** True if etcd refused the call before applying it; see {@link EtcdStatus#notApplied}. */
+  /** True if etcd refused the call before applying it; see {@link EtcdFailures#notApplied}. */
   static boolean notApplied(Throwable failure) {
     Throwable t = unwrap(failure);
     String description = Status.fromThrowable(t).getDescription();
-    return EtcdStatus.notApplied(
+    return EtcdFailures.notApplied(
         description != null ? description : String.valueOf(t.getMessage()));
   }
 
@@ -55,15 +56,11 @@ final class EtcdErrors {
     return Status.fromThrowable(unwrap(failure)).getCode() == Status.Code.UNAVAILABLE;
   }
 
-  /** The outcome note appended to transport failures of writes. */
-  static String withOutcome(String detail, boolean write) {
-    return EtcdStatus.withOutcome(detail, write);
-  }
-
   private static Status codeOf(EtcdException etcd) {
     return switch (etcd.getErrorCode()) {
       case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
       case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+      case NOT_FOUND -> Status.NOT_FOUND;
       case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
       case UNAVAILABLE -> Status.UNAVAILABLE;
       case CANCELLED -> Status.CANCELLED;

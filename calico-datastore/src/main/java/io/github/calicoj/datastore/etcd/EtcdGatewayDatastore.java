@@ -16,6 +16,9 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseExpiredException;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
@@ -26,6 +29,12 @@ import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
+import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
+import io.github.calicoj.datastore.etcd.internal.KeyRanges;
+import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -118,6 +127,11 @@ public final class EtcdGatewayDatastore implements Datastore {
   private final ReentrantLock authentication = new ReentrantLock();
   private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Set by close() once the leases are revoked: from then on no connection is made or kept. */
+  private final AtomicBoolean shutDown = new AtomicBoolean();
+
+  private final LeaseKeeper leases;
   private volatile @Nullable String token;
 
   private EtcdGatewayDatastore(Builder b) {
@@ -128,14 +142,15 @@ public final class EtcdGatewayDatastore implements Datastore {
     this.user = b.user;
     this.password = b.password;
     this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
-    Pem.Material material = b.tls;
+    this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
+    TlsMaterial material = b.tls;
     if (material == null) {
       this.tls = null;
     } else {
       try {
         this.tls = material.sslContext().getSocketFactory();
       } catch (GeneralSecurityException | IOException e) {
-        throw Pem.unusable(b.trustedCa, b.clientCert, b.clientKey, e);
+        throw material.unusable(e);
       }
     }
   }
@@ -212,7 +227,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("update", key, compare(Guard.atRevision(key, expected)), putOp(key, value));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw EtcdStatus.casFailure("update", key, expected, firstRange(r));
+      throw EtcdTxns.casFailure("update", key, expected, firstRange(r));
     }
     return new KeyValue(key, value, Revision.of(headerRevision(r)));
   }
@@ -228,6 +243,80 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   @Override
+  public KeyValue put(Key key, String value, Lease lease) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(lease, "lease");
+    checkOpen();
+    long id = leases.checkWritable(lease, "put", key);
+    ObjectNode req =
+        JSON.createObjectNode()
+            .put("key", b64(key))
+            .put("value", b64(value))
+            .put("lease", Long.toString(id));
+    try {
+      JsonNode r = call("/v3/kv/put", req, "put", key, Kind.WRITE, deadline());
+      return new KeyValue(key, value, Revision.of(headerRevision(r)));
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("put", key, id, e);
+    }
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl, LeaseListener listener) {
+    requireNonNull(ttl, "ttl");
+    requireNonNull(listener, "listener");
+    long seconds = LeaseKeeper.wholeSeconds(ttl);
+    checkOpen();
+    JsonNode r =
+        call(
+            "/v3/lease/grant",
+            JSON.createObjectNode().put("TTL", Long.toString(seconds)),
+            "grant lease",
+            null,
+            Kind.WRITE,
+            deadline());
+    return leases.keep(r.path("ID").asLong(), r.path("TTL").asLong(seconds), listener);
+  }
+
+  /** Makes the lease keeper stop renewing {@code lease}, as if this process had died. For tests. */
+  void stopKeepAlive(Lease lease) {
+    leases.stopRenewing(lease);
+  }
+
+  /** The lease keeper's calls: one keep-alive request or one revoke, each by its deadline. */
+  private final class LeaseCalls implements LeaseKeeper.Calls {
+    @Override
+    public long renew(long id, long deadline) {
+      // A keep-alive is a stream in etcd; the gateway ends it once our one request is answered.
+      JsonNode r =
+          call(
+              "/v3/lease/keepalive",
+              JSON.createObjectNode().put("ID", Long.toString(id)),
+              "renew lease " + Long.toHexString(id),
+              null,
+              Kind.IDEMPOTENT_WRITE,
+              deadline);
+      return r.path("result").path("TTL").asLong(0); // absent: etcd no longer has the lease
+    }
+
+    @Override
+    public void revoke(long id, long deadline) {
+      try {
+        call(
+            "/v3/lease/revoke",
+            JSON.createObjectNode().put("ID", Long.toString(id)),
+            "revoke lease " + Long.toHexString(id),
+            null,
+            Kind.IDEMPOTENT_WRITE,
+            deadline);
+      } catch (LeaseExpiredException e) {
+        // already gone
+      }
+    }
+  }
+
+  @Override
   public Revision delete(Key key, Revision expected) {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
@@ -235,7 +324,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     JsonNode r =
         guarded("delete", key, compare(Guard.atRevision(key, expected)), deleteOp(key, null));
     if (!r.path("succeeded").asBoolean(false)) {
-      throw EtcdStatus.casFailure("delete", key, expected, firstRange(r));
+      throw EtcdTxns.casFailure("delete", key, expected, firstRange(r));
     }
     return Revision.of(headerRevision(r));
   }
@@ -273,11 +362,23 @@ public final class EtcdGatewayDatastore implements Datastore {
     ArrayNode compares = req.putArray("compare");
     transaction.guards().forEach(g -> compares.add(compare(g)));
     ArrayNode success = req.putArray("success");
+    long firstLease = 0;
     for (TxnOp op : transaction.ops()) {
-      success.add(op instanceof TxnOp.Put p ? putOp(p.key(), p.value()) : deleteOp(op.key(), null));
+      if (op instanceof TxnOp.Put p) {
+        ObjectNode put = putOp(p.key(), p.value());
+        Lease lease = p.lease();
+        if (lease != null) {
+          long id = leases.checkWritable(lease, "commit", p.key());
+          firstLease = firstLease == 0 ? id : firstLease;
+          ((ObjectNode) put.get("request_put")).put("lease", Long.toString(id));
+        }
+        success.add(put);
+      } else {
+        success.add(deleteOp(op.key(), null));
+      }
     }
     ArrayNode failure = req.putArray("failure");
-    for (Key k : EtcdStatus.guardedKeys(transaction)) {
+    for (Key k : EtcdTxns.guardedKeys(transaction)) {
       failure.add(JSON.createObjectNode().set("request_range", range(k, null)));
     }
     for (Key prefix : transaction.reads()) {
@@ -285,15 +386,20 @@ public final class EtcdGatewayDatastore implements Datastore {
       success.add(read);
       failure.add(read.deepCopy());
     }
-    JsonNode r =
-        call("/v3/kv/txn", req, "commit", transaction.ops().get(0).key(), Kind.WRITE, deadline());
+    Key subject = transaction.ops().get(0).key();
+    JsonNode r;
+    try {
+      r = call("/v3/kv/txn", req, "commit", subject, Kind.WRITE, deadline());
+    } catch (LeaseExpiredException e) {
+      throw new LeaseExpiredException("commit", subject, firstLease, e);
+    }
     List<List<KeyValue>> ranges = new ArrayList<>();
     for (JsonNode resp : r.path("responses")) {
       if (resp.has("response_range")) {
         ranges.add(kvs(resp.get("response_range")));
       }
     }
-    return EtcdStatus.txnResult(
+    return EtcdTxns.txnResult(
         transaction, r.path("succeeded").asBoolean(false), Revision.of(headerRevision(r)), ranges);
   }
 
@@ -488,14 +594,17 @@ public final class EtcdGatewayDatastore implements Datastore {
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Closes every connection, including those of calls in flight (which then fail), and ends every
-   * watch and the deadline thread. Idempotent; never throws.
+   * Revokes the leases still open (within one request timeout), then closes every connection,
+   * including those of calls in flight (which then fail), and ends every watch and thread.
+   * Idempotent; never throws.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    leases.close(); // revokes, so it needs the connections
+    shutDown.set(true);
     for (GatewayWatch w : List.copyOf(watches)) {
       w.close();
     }
@@ -532,7 +641,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     READ(false, true),
     /**
      * A write: sent again only when it surely was not applied (no connection, or a refusal that
-     * etcd makes before the raft log, see {@link EtcdStatus#notApplied}); a failure after it may
+     * etcd makes before the raft log, see {@link EtcdFailures#notApplied}); a failure after it may
      * have reached a member leaves its outcome unknown.
      */
     WRITE(true, false),
@@ -585,9 +694,9 @@ public final class EtcdGatewayDatastore implements Datastore {
     boolean reauthenticated = false;
     @Nullable Exception last = null;
     int unreachable = 0;
-    long backoffMs = EtcdStatus.FIRST_BACKOFF_MS;
+    long backoffMs = Backoff.FIRST_MS;
     while (true) {
-      if (closed.get()) {
+      if (shutDown.get()) {
         throw closedMidCall(operation, key, false);
       }
       if (System.nanoTime() - deadline >= 0) {
@@ -611,7 +720,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         response = conn.exchange(path, body, auth, deadline, watchdog);
       } catch (IOException e) {
         discard(conn);
-        if (closed.get()) {
+        if (shutDown.get()) {
           throw closedMidCall(operation, key, kind.outcomeMatters);
         }
         if (e instanceof SocketTimeoutException) {
@@ -636,10 +745,10 @@ public final class EtcdGatewayDatastore implements Datastore {
         continue;
       }
       int code = reply.path("code").asInt(2);
-      if (EtcdStatus.notApplied(message) || (kind.resendable && code == 14)) {
+      if (EtcdFailures.notApplied(message) || (kind.resendable && code == 14)) {
         last = error(reply, operation, key, false);
         preferred.incrementAndGet();
-        backoffMs = EtcdStatus.pause(backoffMs, deadline);
+        backoffMs = Backoff.pause(backoffMs, deadline);
         continue;
       }
       throw error(reply, operation, key, kind.outcomeMatters);
@@ -649,7 +758,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreTimeoutException timeout(
       String operation, @Nullable Key key, boolean outcomeUnknown, @Nullable Exception cause) {
     return new DatastoreTimeoutException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key)
                 + " failed: no answer within "
                 + requestTimeout
@@ -666,7 +775,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreUnavailableException unavailable(
       String operation, @Nullable Key key, boolean outcomeUnknown, Exception cause) {
     return new DatastoreUnavailableException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key) + " failed: " + describe(cause) + " (" + where + ")",
             outcomeUnknown),
         key,
@@ -677,7 +786,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreUnavailableException closedMidCall(
       String operation, @Nullable Key key, boolean outcomeUnknown) {
     return new DatastoreUnavailableException(
-        EtcdStatus.withOutcome(
+        EtcdFailures.withOutcome(
             subject(operation, key) + " failed: the datastore was closed meanwhile (" + where + ")",
             outcomeUnknown),
         key,
@@ -719,7 +828,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     }
     c = new HttpConnection(endpoint);
     live.add(c);
-    if (closed.get()) {
+    if (shutDown.get()) {
       discard(c); // close() ran meanwhile: leave no connection behind
       throw new IOException("closed");
     }
@@ -735,9 +844,9 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   /** Returns a connection to the pool, or closes it. */
   private void release(HttpConnection c, boolean reusable) {
-    if (reusable && !closed.get()) {
+    if (reusable && !shutDown.get()) {
       idle.push(c);
-      if (closed.get()) {
+      if (shutDown.get()) {
         closeConnections(); // close() ran meanwhile: leave no connection behind
       }
     } else {
@@ -813,7 +922,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   private DatastoreException error(
       JsonNode reply, String operation, @Nullable Key key, boolean write) {
     String message = reply.path("message").asText(reply.path("error").asText(""));
-    return EtcdStatus.toException(
+    return EtcdFailures.toException(
         reply.path("code").asInt(2), message, operation, key, write, where, null);
   }
 
@@ -915,7 +1024,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
   /** etcd's range end for a prefix, base64 as the gateway wants it. */
   private static String rangeEnd(Key prefix) {
-    return b64(EtcdStatus.prefixEnd(prefix));
+    return b64(KeyRanges.prefixEnd(prefix));
   }
 
   /**

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
   @Nullable Path clientKey;
 
   /** The TLS material, loaded by {@link #validate()} for {@code https} endpoints; else null. */
-  Pem.@Nullable Material tls;
+  @Nullable TlsMaterial tls;
 
   EtcdSettings() {}
 
@@ -120,7 +121,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
    *     most 1 MiB
    */
   public B trustedCa(Path caFile) {
-    this.trustedCa = Pem.checkFile(caFile, "CA file");
+    this.trustedCa = TlsMaterial.checkFile(caFile, "CA file");
     return self();
   }
 
@@ -132,8 +133,8 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
    *     1 MiB
    */
   public B clientCertificate(Path certFile, Path keyFile) {
-    this.clientCert = Pem.checkFile(certFile, "client certificate file");
-    this.clientKey = Pem.checkFile(keyFile, "client key file");
+    this.clientCert = TlsMaterial.checkFile(certFile, "client certificate file");
+    this.clientKey = TlsMaterial.checkFile(keyFile, "client key file");
     return self();
   }
 
@@ -152,7 +153,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
         https || (trustedCa == null && clientCert == null),
         "TLS files given but the endpoints are plain http: %s",
         endpoints);
-    tls = https ? Pem.load(trustedCa, clientCert, clientKey) : null;
+    tls = https ? TlsMaterial.load(trustedCa, clientCert, clientKey) : null;
     connectTimeout =
         connectTimeoutOverride != null
             ? connectTimeoutOverride

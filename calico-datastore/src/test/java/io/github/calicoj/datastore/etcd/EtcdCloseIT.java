@@ -7,6 +7,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -24,9 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * After {@code close()} no socket of the client stays open, in every mode: plain, mutual TLS, with
- * credentials, with a watch still open, and after a member it used died. Checked against this JVM's
- * own socket descriptors ({@code /proc/self/fd}), before the client was built and after it was
- * closed.
+ * credentials, with a watch or a lease still open, and after a member it used died. Checked against
+ * this JVM's own socket descriptors ({@code /proc/self/fd}), before the client was built and after
+ * it was closed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EtcdCloseIT {
@@ -121,6 +122,25 @@ class EtcdCloseIT {
             throw new AssertionError(e);
           }
         });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Client.class)
+  void withALeaseStillOpen(Client client) {
+    Key k = Key.of("/calicoj-test/close/leased-" + client);
+    leavesNoSocket(
+        client,
+        b -> b.endpoints(PLAIN.endpoints()),
+        s -> {
+          Lease lease = s.grantLease(Duration.ofSeconds(2)); // left open: close() revokes it
+          s.put(k, "1", lease);
+          try {
+            Thread.sleep(1500); // a few renewals
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        });
+    assertThat(PLAIN.cluster().value(k.path())).as("revoked by close").isEmpty();
   }
 
   @ParameterizedTest

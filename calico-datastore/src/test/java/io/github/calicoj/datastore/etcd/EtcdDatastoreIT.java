@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreContractTest;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
@@ -27,6 +28,16 @@ class EtcdDatastoreIT extends DatastoreContractTest {
   @Override
   protected void compact(Datastore store, Revision revision) {
     ETCD.cluster().etcdctl("compact", Long.toString(revision.value()));
+  }
+
+  @Override
+  protected void stopKeepAlive(Datastore writer, Lease lease) {
+    ((EtcdDatastore) writer).stopKeepAlive(lease);
+  }
+
+  @Override
+  protected void revokeElsewhere(Lease lease) {
+    ETCD.cluster().etcdctl("lease", "revoke", Long.toHexString(lease.id()));
   }
 
   @Test

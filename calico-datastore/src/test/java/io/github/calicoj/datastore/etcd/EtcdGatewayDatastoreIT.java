@@ -6,6 +6,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreContractTest;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
@@ -31,6 +32,16 @@ class EtcdGatewayDatastoreIT extends DatastoreContractTest {
   @Override
   protected void compact(Datastore store, Revision revision) {
     ETCD.cluster().etcdctl("compact", Long.toString(revision.value()));
+  }
+
+  @Override
+  protected void stopKeepAlive(Datastore writer, Lease lease) {
+    ((EtcdGatewayDatastore) writer).stopKeepAlive(lease);
+  }
+
+  @Override
+  protected void revokeElsewhere(Lease lease) {
+    ETCD.cluster().etcdctl("lease", "revoke", Long.toHexString(lease.id()));
   }
 
   @Test

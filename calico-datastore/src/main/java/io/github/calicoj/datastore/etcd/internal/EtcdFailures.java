@@ -1,38 +1,23 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.etcd.internal;
 
 import io.github.calicoj.datastore.AuthenticationFailedException;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
-import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.LeaseExpiredException;
 import io.github.calicoj.datastore.PermissionDeniedException;
-import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
-import io.github.calicoj.datastore.RevisionConflictException;
-import io.github.calicoj.datastore.Transaction;
-import io.github.calicoj.datastore.TxnResult;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What both etcd datastores share without touching gRPC classes (so that {@link
- * EtcdGatewayDatastore} never loads them): the mapping from an etcd status code to our exceptions,
- * the outcome note, and prefix range ends.
+ * What etcd's errors mean, for both clients alike and without touching gRPC classes (so that the
+ * gateway client never loads them): the exception for a status code and its text, which refusals
+ * leave a write unapplied, and the wording of timeouts and unknown outcomes.
  */
-final class EtcdStatus {
-  private EtcdStatus() {}
-
+public final class EtcdFailures {
   private static final String[] NAMES = {
     "OK",
     "CANCELLED",
@@ -53,8 +38,10 @@ final class EtcdStatus {
     "UNAUTHENTICATED"
   };
 
+  private EtcdFailures() {}
+
   /** The gRPC name of a status code. */
-  static String name(int code) {
+  public static String name(int code) {
     return code >= 0 && code < NAMES.length ? NAMES[code] : "code " + code;
   }
 
@@ -63,7 +50,7 @@ final class EtcdStatus {
    *
    * @param write true for writes, whose outcome is unknown after a transport failure
    */
-  static DatastoreException toException(
+  public static DatastoreException toException(
       int code,
       String description,
       String operation,
@@ -71,10 +58,15 @@ final class EtcdStatus {
       boolean write,
       String where,
       @Nullable Throwable cause) {
-    String subject = key == null ? operation : operation + " " + key;
-    String detail = subject + " failed: " + name(code) + " " + description + " (" + where + ")";
+    String detail =
+        subject(operation, key) + " failed: " + name(code) + " " + description + " (" + where + ")";
     return switch (code) {
       case 16 -> new AuthenticationFailedException(detail, key, cause);
+      // The lease's ID is not in the message; writers that name a lease put it in (see callers).
+      case 5 ->
+          description.contains("requested lease not found")
+              ? new LeaseExpiredException(operation, key, 0, cause)
+              : new DatastoreException(detail, key, cause);
       case 7 -> new PermissionDeniedException(detail, key, cause);
       // etcd 3.4 reports missing or wrong credentials as INVALID_ARGUMENT with these texts.
       case 3 ->
@@ -117,7 +109,7 @@ final class EtcdStatus {
    * server stopped} are answers to a proposal that may yet be committed, so the write's outcome is
    * unknown.
    */
-  static boolean notApplied(String description) {
+  public static boolean notApplied(String description) {
     // Matched on etcd's texts, which are stable across releases; the gRPC codes that carry them
     // (UNAVAILABLE, RESOURCE_EXHAUSTED, UNKNOWN) carry other, non-retryable errors too.
     return description.contains("etcdserver: leader changed")
@@ -126,89 +118,37 @@ final class EtcdStatus {
         || description.contains("raft proposal dropped");
   }
 
-  /** The longest back-off between attempts of a call that etcd refused as retryable. */
-  private static final long MAX_BACKOFF_MS = 500;
-
-  /** The first back-off between attempts of a call that etcd refused as retryable. */
-  static final long FIRST_BACKOFF_MS = 25;
-
-  /**
-   * Sleeps for {@code backoffMs}, never past {@code deadline} ({@link System#nanoTime()}), and
-   * returns the next back-off.
-   */
-  static long pause(long backoffMs, long deadline) {
-    long left = (deadline - System.nanoTime()) / 1_000_000;
-    try {
-      Thread.sleep(Math.max(0, Math.min(backoffMs, left)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DatastoreUnavailableException("interrupted", null, false, e);
-    }
-    return Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-  }
-
   /** The outcome note appended to transport failures of writes. */
-  static String withOutcome(String detail, boolean write) {
+  public static String withOutcome(String detail, boolean write) {
     return write ? detail + "; outcome unknown: the write may have been applied" : detail;
   }
 
-  /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
-  static byte[] prefixEnd(Key prefix) {
-    byte[] end = prefix.path().getBytes(StandardCharsets.UTF_8);
-    for (int i = end.length - 1; i >= 0; i--) {
-      if (end[i] != (byte) 0xff) {
-        end[i]++;
-        return Arrays.copyOf(end, i + 1);
-      }
-    }
-    return new byte[] {0}; // "\0" means "to the end of the keyspace" in etcd
+  /** An operation and its key for a message: {@code "put /calico/v1/x"}. */
+  public static String subject(String operation, @Nullable Key key) {
+    return key == null ? operation : operation + " " + key;
   }
 
   /**
-   * A transaction's result from etcd's reply, the same for both clients. The reply's range
-   * responses come in the order the request asked for them: on failure the guarded keys (each once,
-   * in guard order) and then the prefix reads; on success the prefix reads alone.
+   * The message of a call that got no answer within {@code timeout}.
+   *
+   * @param lastError what the last attempt ran into, if it was not the timeout itself
+   * @param write true for writes, whose outcome is then unknown
    */
-  static TxnResult txnResult(
-      Transaction transaction, boolean succeeded, Revision revision, List<List<KeyValue>> ranges) {
-    Set<Key> guarded = guardedKeys(transaction);
-    int firstRead = succeeded ? 0 : guarded.size();
-    Map<Key, List<KeyValue>> reads = new HashMap<>();
-    for (int i = 0; i < transaction.reads().size(); i++) {
-      reads.put(transaction.reads().get(i), ranges.get(firstRead + i));
-    }
-    if (succeeded) {
-      return new TxnResult(true, revision, Map.of(), List.of(), reads);
-    }
-    Map<Key, KeyValue> current = new HashMap<>();
-    for (List<KeyValue> got : ranges.subList(0, guarded.size())) {
-      got.forEach(kv -> current.put(kv.key(), kv));
-    }
-    List<Guard> failed = new ArrayList<>();
-    for (Guard g : transaction.guards()) {
-      if (!g.holds(Optional.ofNullable(current.get(g.key())))) {
-        failed.add(g);
-      }
-    }
-    return new TxnResult(false, revision, current, failed, reads);
-  }
-
-  /** The keys a transaction guards, each once, in guard order (its failure branch reads them). */
-  static Set<Key> guardedKeys(Transaction transaction) {
-    Set<Key> guarded = new LinkedHashSet<>();
-    transaction.guards().forEach(g -> guarded.add(g.key()));
-    return guarded;
-  }
-
-  /**
-   * A failed compare-and-set's exception, from the key's entry as the failure branch read it:
-   * absent means not found, present means it moved on.
-   */
-  static DatastoreException casFailure(
-      String operation, Key key, Revision expected, Optional<KeyValue> current) {
-    if (current.isEmpty()) {
-      return new ResourceNotFoundException(operation, key);
-    }
-    return new RevisionConflictException(operation, key, expected, current.get().revision());
+  public static String timeoutMessage(
+      String operation,
+      @Nullable Key key,
+      Duration timeout,
+      String where,
+      @Nullable String lastError,
+      boolean write) {
+    return withOutcome(
+        subject(operation, key)
+            + " failed: no answer within "
+            + timeout
+            + " ("
+            + where
+            + (lastError == null ? "" : "; last error: " + lastError)
+            + "; etcd down, no quorum, or a TLS or credential problem)",
+        write);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.etcd.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
@@ -26,66 +26,36 @@ import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * TLS material from PEM files, read by us for both etcd clients: a CA to trust and a client
- * certificate with its PKCS#8 key. Every file is checked to be a regular file of at most {@value
- * #MAX_FILE_BYTES} bytes before it is opened, so a wrong path ({@code /dev/zero}, a FIFO, a huge
- * file) fails at once with a message naming it, instead of hanging or filling the heap.
+ * TLS material from PEM files, read by us for both etcd clients: the certificates to trust (none:
+ * the JDK's default trust store) and a client certificate chain with its PKCS#8 key (or none).
+ * Every file is checked to be a regular file of at most {@value #MAX_FILE_BYTES} bytes before it is
+ * opened, so a wrong path ({@code /dev/zero}, a FIFO, a huge file) fails at once with a message
+ * naming it, instead of hanging or filling the heap. Immutable.
  */
-final class Pem {
+public final class TlsMaterial {
   /**
    * The largest PEM file accepted: 1 MiB. A CA bundle or a certificate chain with its key takes a
    * few KiB; even the full public CA bundle of a distribution stays below 300 KiB.
    */
-  static final int MAX_FILE_BYTES = 1 << 20;
+  public static final int MAX_FILE_BYTES = 1 << 20;
 
   private static final String BEGIN_KEY = "-----BEGIN PRIVATE KEY-----";
   private static final String END_KEY = "-----END PRIVATE KEY-----";
 
-  private Pem() {}
+  private final List<X509Certificate> trusted;
+  private final @Nullable PrivateKey key;
+  private final List<X509Certificate> chain;
+  private final String files;
 
-  /**
-   * Parsed TLS material: the certificates to trust (empty: the JDK's default trust store) and the
-   * client's key with its certificate chain, if any. Immutable.
-   *
-   * @param trusted the CA certificates, or empty for the JDK's defaults
-   * @param key the client's private key, or null for no client certificate
-   * @param chain the client's certificate chain, empty exactly when {@code key} is null
-   */
-  record Material(
-      List<X509Certificate> trusted, @Nullable PrivateKey key, List<X509Certificate> chain) {
-    /** Copies the lists. */
-    Material {
-      trusted = List.copyOf(trusted);
-      chain = List.copyOf(chain);
-    }
-
-    /** An SSL context for the JDK's TLS that trusts and presents this material. */
-    SSLContext sslContext() throws GeneralSecurityException, IOException {
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      if (trusted.isEmpty()) {
-        tmf.init((KeyStore) null);
-      } else {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        for (int i = 0; i < trusted.size(); i++) {
-          trust.setCertificateEntry("ca-" + i, trusted.get(i));
-        }
-        tmf.init(trust);
-      }
-      KeyManagerFactory kmf = null;
-      PrivateKey k = key;
-      if (k != null) {
-        KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
-        keys.load(null, null);
-        keys.setKeyEntry("client", k, new char[0], chain.toArray(new Certificate[0]));
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, new char[0]);
-      }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return ctx;
-    }
+  private TlsMaterial(
+      List<X509Certificate> trusted,
+      @Nullable PrivateKey key,
+      List<X509Certificate> chain,
+      String files) {
+    this.trusted = List.copyOf(trusted);
+    this.key = key;
+    this.chain = List.copyOf(chain);
+    this.files = files;
   }
 
   /**
@@ -95,7 +65,7 @@ final class Pem {
    * @param what what the file is for the message, e.g. "CA file"
    * @throws IllegalArgumentException naming the file otherwise
    */
-  static Path checkFile(Path file, String what) {
+  public static Path checkFile(Path file, String what) {
     requireNonNull(file, what);
     checkArgument(Files.exists(file), "Cannot read %s %s: no such file", what, file);
     checkArgument(
@@ -126,34 +96,70 @@ final class Pem {
    * @throws IllegalArgumentException naming the file that is missing, too large, not a regular
    *     file, or holds no usable certificate or PKCS#8 key
    */
-  static Material load(@Nullable Path ca, @Nullable Path cert, @Nullable Path key) {
+  public static TlsMaterial load(@Nullable Path ca, @Nullable Path cert, @Nullable Path key) {
     List<X509Certificate> trusted = ca == null ? List.of() : certificates(ca, "CA file");
+    String files = "CA " + ca + ", certificate " + cert + ", key " + key;
     if (cert == null || key == null) {
-      return new Material(trusted, null, List.of());
+      return new TlsMaterial(trusted, null, List.of(), files);
     }
-    return new Material(
-        trusted, privateKey(key, "client key file"), certificates(cert, "client certificate file"));
+    return new TlsMaterial(
+        trusted,
+        privateKey(key, "client key file"),
+        certificates(cert, "client certificate file"),
+        files);
   }
 
-  /**
-   * The error for TLS material that was read but that the TLS library refuses, naming the files.
-   */
-  static IllegalArgumentException unusable(
-      @Nullable Path ca, @Nullable Path cert, @Nullable Path key, Exception cause) {
+  /** The CA certificates to trust, or empty for the JDK's defaults. */
+  public List<X509Certificate> trusted() {
+    return trusted;
+  }
+
+  /** The client's private key, or null for no client certificate. */
+  public @Nullable PrivateKey key() {
+    return key;
+  }
+
+  /** The client's certificate chain, empty exactly when {@link #key()} is null. */
+  public List<X509Certificate> chain() {
+    return chain;
+  }
+
+  /** An SSL context for the JDK's TLS that trusts and presents this material. */
+  public SSLContext sslContext() throws GeneralSecurityException, IOException {
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    if (trusted.isEmpty()) {
+      tmf.init((KeyStore) null);
+    } else {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      for (int i = 0; i < trusted.size(); i++) {
+        trust.setCertificateEntry("ca-" + i, trusted.get(i));
+      }
+      tmf.init(trust);
+    }
+    KeyManagerFactory kmf = null;
+    PrivateKey k = key;
+    if (k != null) {
+      KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+      keys.load(null, null);
+      keys.setKeyEntry("client", k, new char[0], chain.toArray(new Certificate[0]));
+      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, new char[0]);
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  /** The error for this material when a TLS library refuses it, naming the files. */
+  public IllegalArgumentException unusable(Exception cause) {
     return new IllegalArgumentException(
-        "Cannot use the TLS files (CA "
-            + ca
-            + ", certificate "
-            + cert
-            + ", key "
-            + key
-            + "): "
-            + cause.getMessage(),
-        cause);
+        "Cannot use the TLS files (" + files + "): " + cause.getMessage(), cause);
   }
 
   /** The file's bytes, read with the size cap (the file may have grown since it was checked). */
-  static byte[] read(Path file, String what) {
+  private static byte[] read(Path file, String what) {
     checkFile(file, what);
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
