@@ -385,7 +385,8 @@ final class ContainerAdd {
    * an endpoint is "already configured"; a veth whose peer is a cali link no endpoint claims is
    * either another process's add in progress or a killed add's leftover. Waits a bounded time for
    * it to turn into an endpoint or go away; if it does neither, deletes it as a leftover and tries
-   * again. Anything else of that name is refused.
+   * again. Anything else of that name is refused after the same wait (it may be an add in progress
+   * that is between states).
    */
   private Link createVeth(Add a) {
     long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
@@ -395,17 +396,25 @@ final class ContainerAdd {
             .createVeth(
                 a.cali, a.iface, a.ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
       } catch (NetnsException e) {
-        Optional<Link> there = e.isAlreadyExists() ? a.inside.findLink(a.iface) : Optional.empty();
-        if (there.isEmpty()) {
+        if (!e.isAlreadyExists()) {
           throw e;
         }
+        Optional<Link> there = a.inside.findLink(a.iface);
+        if (there.isEmpty()) {
+          if (a.inside.exists(a.iface) || System.nanoTime() - deadline > 0) {
+            throw e; // the host-side name is taken, not the container's
+          }
+          continue; // it went away meanwhile: try again
+        }
+        Optional<InterfaceName> leftover = repair.leftoverPeer(a.inside, a.ns, there.get());
+        // Read after the leftover check: an add in progress elsewhere may have committed between.
         if (!endpoints
             .find(EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()))
             .isEmpty()) {
           throw alreadyConfigured(a.w);
         }
-        Optional<InterfaceName> leftover = repair.leftoverPeer(a.inside, a.ns, there.get());
-        if (leftover.isEmpty()) {
+        boolean expired = System.nanoTime() - deadline > 0;
+        if (leftover.isEmpty() && expired) {
           throw new WorkloadException(
               Reason.INTERFACE_EXISTS,
               "Interface "
@@ -415,7 +424,7 @@ final class ContainerAdd {
                   + ", and no Calico endpoint claims it.",
               e);
         }
-        if (System.nanoTime() - deadline > 0) {
+        if (leftover.isPresent() && expired) {
           LOG.info(
               "Deleting {}, left in {} by an add that did not finish", leftover.get(), a.w.typed());
           host.deleteLinkIfExists(leftover.get());
