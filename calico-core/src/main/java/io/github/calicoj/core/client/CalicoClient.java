@@ -165,6 +165,18 @@ public interface CalicoClient extends AutoCloseable {
   List<WorkloadEndpoint> removeContainers(Collection<String> workloads);
 
   /**
+   * Re-plumbs a configured workload whose network namespace was replaced, as after {@code docker
+   * restart}: the same endpoint, interface name and addresses, a new veth into the workload's
+   * current namespace, its addresses, routes and host side set up again; then the endpoint's MAC
+   * (which the node agent's policy checks) and the workload's recorded namespace are updated in one
+   * compare-and-set transaction. A workload whose interface is in place is left as it is.
+   *
+   * @return the endpoint as it is now
+   * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) if it has no endpoint
+   */
+  WorkloadEndpoint restoreContainer(String workload);
+
+  /**
    * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface and the
    * endpoint; the IP's block and the endpoint commit together. The interface is checked before
    * anything is assigned, and any failure undoes the address and route (calicoctl#565).

@@ -189,7 +189,8 @@ final class ContainerAdd {
           endpointId,
           System.currentTimeMillis(),
           new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()),
-          owner.handleId());
+          owner.handleId(),
+          iface.toString());
     }
   }
 

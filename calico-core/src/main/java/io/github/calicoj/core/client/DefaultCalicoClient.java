@@ -45,6 +45,7 @@ final class DefaultCalicoClient implements CalicoClient {
   private final ContainerRemove removes;
   private final ContainerIps ips;
   private final WorkloadRepair repair;
+  private final ContainerRestore restores;
 
   /** Runs each add's dataplane work while the add's thread writes to the datastore. */
   private final ExecutorService background =
@@ -87,6 +88,7 @@ final class DefaultCalicoClient implements CalicoClient {
             b.stepListener,
             b.dataplaneWait);
     this.ips = new ContainerIps(hostname, b.datastore, endpoints, ipam, choice, host);
+    this.restores = new ContainerRestore(hostname, format, b.datastore, endpoints, host);
   }
 
   @Override
@@ -157,6 +159,11 @@ final class DefaultCalicoClient implements CalicoClient {
     requireNonNull(workloads, "workloads");
     workloads.forEach(w -> requireNonNull(w, "workload"));
     return removes.removeAll(workloads);
+  }
+
+  @Override
+  public WorkloadEndpoint restoreContainer(String workload) {
+    return restores.restore(resolver.resolve(requireNonNull(workload, "workload"), true));
   }
 
   @Override

@@ -20,19 +20,21 @@ import org.jspecify.annotations.Nullable;
  * {@code /} to {@code -} and two paths can share one id. Immutable.
  *
  * <p>Value: {@code {"endpoint": ID, "time": MILLIS, "netns": {"path": P, "dev": D, "ino": I},
- * "handle": H}} ({@code netns} and {@code handle} optional). A value {@code "<endpoint id>
- * <millis>"} from older writers is read too.
+ * "handle": H, "interface": IF}} ({@code netns}, {@code handle} and {@code interface} optional). A
+ * value {@code "<endpoint id> <millis>"} from older writers is read too.
  *
  * @param endpointId the endpoint written with it
  * @param writtenAtMillis when it was written (the writer's clock)
  * @param namespace the namespace the workload was added for, if known
  * @param handleId the IPAM handle that owns the workload's addresses, if known
+ * @param interfaceName the workload's interface (the veth's end inside it), if known
  */
 public record WorkloadMarker(
     String endpointId,
     long writtenAtMillis,
     @Nullable NamespaceRef namespace,
-    @Nullable String handleId) {
+    @Nullable String handleId,
+    @Nullable String interfaceName) {
 
   /**
    * A network namespace: the path it was given by and its identity.
@@ -55,7 +57,12 @@ public record WorkloadMarker(
 
   /** A marker without a handle. */
   public WorkloadMarker(String endpointId, long writtenAtMillis, @Nullable NamespaceRef namespace) {
-    this(endpointId, writtenAtMillis, namespace, null);
+    this(endpointId, writtenAtMillis, namespace, null, null);
+  }
+
+  /** This marker for the same endpoint in another namespace, written now. */
+  public WorkloadMarker movedTo(NamespaceRef to) {
+    return new WorkloadMarker(endpointId, System.currentTimeMillis(), to, handleId, interfaceName);
   }
 
   /** Rejects a bad endpoint id. */
@@ -84,6 +91,9 @@ public record WorkloadMarker(
     if (handleId != null) {
       o.put("handle", handleId);
     }
+    if (interfaceName != null) {
+      o.put("interface", interfaceName);
+    }
     return PyJson.write(o);
   }
 
@@ -105,7 +115,11 @@ public record WorkloadMarker(
                 : null;
         return Optional.of(
             new WorkloadMarker(
-                id, o.path("time").asLong(0), ref, PyJson.nullableText(o, "handle")));
+                id,
+                o.path("time").asLong(0),
+                ref,
+                PyJson.nullableText(o, "handle"),
+                PyJson.nullableText(o, "interface")));
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }
