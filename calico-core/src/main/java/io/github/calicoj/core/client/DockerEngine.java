@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The one Docker Engine API call calicoj needs, {@code GET /containers/{id}/json}, over the
@@ -59,6 +61,42 @@ public final class DockerEngine {
     String host = System.getenv("DOCKER_HOST");
     return new DockerEngine(
         host == null || host.isBlank() ? "unix:///var/run/docker.sock" : host, timeout);
+  }
+
+  /** The daemon's socket. */
+  Path socket() {
+    return socket;
+  }
+
+  /** The bound on one call. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Every container the daemon knows, running or not ({@code GET /containers/json?all=1}): full id
+   * to whether it is running. One call, whatever the number of containers.
+   *
+   * @throws WorkloadException DAEMON_UNREACHABLE, PERMISSION_DENIED or DAEMON_ERROR
+   */
+  public Map<String, Boolean> containers() {
+    Response r = get("/containers/json?all=1");
+    if (r.status() != 200) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR,
+          "Docker daemon answered " + r.status() + " for the container list: " + r.body().trim(),
+          null);
+    }
+    try {
+      Map<String, Boolean> out = new LinkedHashMap<>();
+      for (JsonNode c : JSON.readTree(r.body())) {
+        out.put(c.path("Id").asText(), "running".equals(c.path("State").asText()));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR, "Unreadable container list from the Docker daemon", e);
+    }
   }
 
   /** What calicoj needs to know about a container. */
