@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -148,6 +149,9 @@ final class ContainerAdd {
     final UndoLog<Undo> undo = new UndoLog<>();
     final Set<InetAddress> inUseHere = new HashSet<>();
 
+    /** Container routes that existed already: replaced after the commit, in this order. */
+    final List<Route> deferredRoutes = new CopyOnWriteArrayList<>();
+
     final List<String> profiles;
 
     Add(
@@ -245,12 +249,17 @@ final class ContainerAdd {
             dataplaneWait,
             () -> {
               steps.accept(AddStep.CONTAINER_ADDRESS);
+              a.inside.configureInterface(inner, List.of(IpPrefix.host(first)), List.of());
               steps.accept(AddStep.CONTAINER_ROUTES);
-              // up, address, on-link route then default route: one datagram
-              a.inside.configureInterface(
-                  inner,
-                  List.of(IpPrefix.host(first)),
-                  List.of(Route.onLink(nextHop, a.iface), Route.defaultVia(nextHop, a.iface)));
+              // Added, never replaced, before the commit: a route that exists belongs to another
+              // interface (the workload may be configured already, or have Docker's default
+              // route), and is replaced only once the commit has made the workload this add's.
+              for (Route r :
+                  List.of(Route.onLink(nextHop, a.iface), Route.defaultVia(nextHop, a.iface))) {
+                if (!addUnlessExists(a.inside, r)) {
+                  a.deferredRoutes.add(r);
+                }
+              }
               if (host.routing()) {
                 steps.accept(AddStep.HOST_SYSCTLS);
                 host.configureLink(hostEnd, first, nextHop);
@@ -270,6 +279,9 @@ final class ContainerAdd {
           throw alreadyConfigured(a.w); // another tool stored an endpoint for it
         }
         dataplane.await(written.workloadId());
+        for (Route deferred : a.deferredRoutes) {
+          a.inside.replaceRoute(deferred);
+        }
         a.undo.clear();
         return written;
       }
@@ -330,6 +342,19 @@ final class ContainerAdd {
       c = ips.prepare(a.request, a.owner, a.inUseHere);
     }
     throw Retry.exhausted("choosing an IP not in use on this host");
+  }
+
+  /** Adds a route; false if one to the same destination exists. */
+  private static boolean addUnlessExists(Netlink inside, Route r) {
+    try {
+      inside.addRoute(r);
+      return true;
+    } catch (NetnsException e) {
+      if (e.isAlreadyExists()) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** Moves the container and the host route from {@code from} to {@code to}. */

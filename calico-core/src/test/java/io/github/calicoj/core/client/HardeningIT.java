@@ -144,6 +144,23 @@ class HardeningIT {
   }
 
   @Test
+  void aSecondAddOfAConfiguredWorkloadLeavesItsRoutesAlone() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    calico.addContainer(path, "ipv4");
+    String before = w.ip("-j", "-4", "route", "show");
+    assertThat(before).contains("\"dst\":\"default\"").contains("\"dev\":\"eth1\"");
+    assertThatThrownBy(() -> calico.addContainer(path, "ipv4", "eth2"))
+        .isInstanceOfSatisfying(
+            CalicoException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.ALREADY_CONFIGURED));
+    assertThat(w.ip("-j", "-4", "route", "show")).isEqualTo(before);
+    assertThat(IpOracle.link(w.name(), "eth2")).isEmpty();
+    calico.removeContainer(path);
+    assertNoCalicoState();
+  }
+
+  @Test
   void aKilledAddsCaliPairIsDeletedByTheNextAddAndByRemove() {
     TestNamespace w = workload();
     String path = w.path().toString();
