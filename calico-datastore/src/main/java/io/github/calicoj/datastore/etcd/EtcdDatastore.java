@@ -38,6 +38,7 @@ import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
 import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
 import io.github.calicoj.datastore.etcd.internal.KeyRanges;
@@ -124,28 +125,29 @@ public final class EtcdDatastore implements Datastore {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LeaseKeeper leases;
 
-  private EtcdDatastore(Builder b) {
-    this.requestTimeout = b.requestTimeout;
-    this.timeoutNanos = b.requestTimeout.toNanos();
-    this.where = "etcd " + String.join(",", b.endpoints.stream().map(URI::toString).toList());
+  private EtcdDatastore(EtcdConfig config) {
+    this.requestTimeout = config.requestTimeout();
+    this.timeoutNanos = requestTimeout.toNanos();
+    this.where = config.where();
     ClientBuilder cb =
         Client.builder()
-            .endpoints(b.endpoints.toArray(new URI[0]))
-            .connectTimeout(b.connectTimeout)
+            .endpoints(config.endpoints().toArray(new URI[0]))
+            .connectTimeout(config.connectTimeout())
             // jetcd re-sends reads (never writes) that fail with UNAVAILABLE, such as "leader
             // changed" during an election: quickly, and for as long as the call may last, rather
             // than its default of two attempts half a second apart.
             .retryDelay(50)
             .retryMaxDelay(500)
             .retryMaxAttempts(Integer.MAX_VALUE)
-            .retryMaxDuration(b.requestTimeout)
+            .retryMaxDuration(requestTimeout)
             .keepaliveTime(Duration.ofSeconds(10))
             .keepaliveTimeout(Duration.ofSeconds(5))
-            .interceptor(new DeadlineInterceptor(b.requestTimeout));
-    if (b.user != null) {
-      cb.user(bytes(b.user)).password(bytes(requireNonNull(b.password)));
+            .interceptor(new DeadlineInterceptor(requestTimeout));
+    String user = config.user();
+    if (user != null) {
+      cb.user(bytes(user)).password(bytes(requireNonNull(config.password())));
     }
-    TlsMaterial tls = b.tls;
+    TlsMaterial tls = config.tls();
     if (tls != null) {
       // Always for https, with or without files: jetcd talks plain text unless given a context.
       try {
@@ -708,20 +710,13 @@ public final class EtcdDatastore implements Datastore {
     private Builder() {}
 
     @Override
-    Builder self() {
+    protected Builder self() {
       return this;
     }
 
-    /**
-     * Builds the datastore. No connection is made yet; the first call connects.
-     *
-     * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
-     *     http://} endpoints
-     * @throws IllegalArgumentException if the TLS files cannot be loaded
-     */
+    @Override
     public EtcdDatastore build() {
-      validate();
-      return new EtcdDatastore(this);
+      return new EtcdDatastore(config());
     }
   }
 }

@@ -30,6 +30,7 @@ import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.internal.Backoff;
+import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
 import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
 import io.github.calicoj.datastore.etcd.internal.KeyRanges;
@@ -134,16 +135,16 @@ public final class EtcdGatewayDatastore implements Datastore {
   private final LeaseKeeper leases;
   private volatile @Nullable String token;
 
-  private EtcdGatewayDatastore(Builder b) {
-    this.endpoints = List.copyOf(b.endpoints);
-    this.requestTimeout = b.requestTimeout;
-    this.timeoutNanos = b.requestTimeout.toNanos();
-    this.connectMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
-    this.user = b.user;
-    this.password = b.password;
-    this.where = "etcd " + String.join(",", endpoints.stream().map(URI::toString).toList());
+  private EtcdGatewayDatastore(EtcdConfig config) {
+    this.endpoints = config.endpoints();
+    this.requestTimeout = config.requestTimeout();
+    this.timeoutNanos = requestTimeout.toNanos();
+    this.connectMillis = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
+    this.user = config.user();
+    this.password = config.password();
+    this.where = config.where();
     this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
-    TlsMaterial material = b.tls;
+    TlsMaterial material = config.tls();
     if (material == null) {
       this.tls = null;
     } else {
@@ -1035,20 +1036,13 @@ public final class EtcdGatewayDatastore implements Datastore {
     private Builder() {}
 
     @Override
-    Builder self() {
+    protected Builder self() {
       return this;
     }
 
-    /**
-     * Builds the datastore. No connection is made yet; the first call connects.
-     *
-     * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
-     *     http://} endpoints
-     * @throws IllegalArgumentException if the TLS files cannot be loaded
-     */
+    @Override
     public EtcdGatewayDatastore build() {
-      validate();
-      return new EtcdGatewayDatastore(this);
+      return new EtcdGatewayDatastore(config());
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.github.calicoj.datastore.etcd;
 
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import java.time.Duration;
 
 /**
  * A short-lived program for {@link EtcdLifecycleIT}: connects, writes, watches, closes twice and
@@ -12,8 +12,7 @@ public final class CloseAndExitMain {
   private CloseAndExitMain() {}
 
   public static void main(String[] args) {
-    EtcdDatastore store =
-        EtcdDatastore.builder().endpoints(args[0]).requestTimeout(Duration.ofSeconds(5)).build();
+    Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, args[0]);
     KeyValue kv = store.put(Key.of("/calicoj-test/exit"), "1");
     store.watch(Key.of("/calicoj-test/"), kv.revision(), e -> {});
     store.close();

@@ -37,8 +37,9 @@ class EtcdAuthIT {
     c.etcdctl(root, "user", "grant-role", "calico", "calico-rw");
   }
 
-  private static Datastore as(Client client, String user, String password) {
-    return client.build(
+  private static Datastore as(EtcdClientKind client, String user, String password) {
+    return EtcdTestClients.build(
+        client,
         b -> {
           b.endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT);
           if (user != null) {
@@ -48,8 +49,8 @@ class EtcdAuthIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void rightUserReadsAndWritesItsPrefix(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void rightUserReadsAndWritesItsPrefix(EtcdClientKind client) {
     try (Datastore store = as(client, "calico", "calicopw")) {
       Key k = Key.of("/calico/v1/host/h1/config/marker");
       store.put(k, "ok");
@@ -63,8 +64,8 @@ class EtcdAuthIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void wrongPasswordIsAnAuthenticationError(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void wrongPasswordIsAnAuthenticationError(EtcdClientKind client) {
     try (Datastore store = as(client, "calico", "wrong")) {
       assertThatThrownBy(() -> store.get(Key.of("/calico/v1/x")))
           .isInstanceOf(AuthenticationFailedException.class);
@@ -72,8 +73,8 @@ class EtcdAuthIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void missingCredentialsAreAnAuthenticationError(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void missingCredentialsAreAnAuthenticationError(EtcdClientKind client) {
     try (Datastore store = as(client, null, null)) {
       assertThatThrownBy(() -> store.put(Key.of("/calico/v1/x"), "1"))
           .isInstanceOf(AuthenticationFailedException.class);
@@ -81,8 +82,8 @@ class EtcdAuthIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void keyOutsideTheRolePrefixIsAPermissionError(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void keyOutsideTheRolePrefixIsAPermissionError(EtcdClientKind client) {
     try (Datastore store = as(client, "calico", "calicopw")) {
       assertThatThrownBy(() -> store.put(Key.of("/other/x"), "1"))
           .isInstanceOfSatisfying(
@@ -94,14 +95,15 @@ class EtcdAuthIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void anExpiredTokenIsRenewed(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void anExpiredTokenIsRenewed(EtcdClientKind client) throws Exception {
     // Simple tokens expire after --auth-token-ttl seconds without use.
     try (EtcdCluster c = EtcdCluster.startSingleWith("--auth-token-ttl=1")) {
       c.etcdctl("user", "add", "root:rootpw");
       c.etcdctl("auth", "enable");
       try (Datastore store =
-          client.build(
+          EtcdTestClients.build(
+              client,
               b ->
                   b.endpoints(c.endpoints())
                       .requestTimeout(TIMEOUT)

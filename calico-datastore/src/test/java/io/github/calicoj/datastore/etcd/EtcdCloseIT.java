@@ -44,9 +44,10 @@ class EtcdCloseIT {
    * client must hold a connection before the close, or the test would prove nothing.
    */
   private static void leavesNoSocket(
-      Client client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
+      EtcdClientKind client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
     Set<String> before = SocketFds.open();
-    Datastore store = client.build(b -> settings.accept(b.requestTimeout(TIMEOUT)));
+    Datastore store =
+        EtcdTestClients.build(client, b -> settings.accept(b.requestTimeout(TIMEOUT)));
     work.accept(store);
     assertThat(SocketFds.open()).as("the client had connections open").isNotEqualTo(before);
     store.close();
@@ -58,9 +59,10 @@ class EtcdCloseIT {
    * client may have dropped its connection already.
    */
   private static void leavesNoSocketAfterFailure(
-      Client client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
+      EtcdClientKind client, Consumer<EtcdSettings<?>> settings, Consumer<Datastore> work) {
     Set<String> before = SocketFds.open();
-    Datastore store = client.build(b -> settings.accept(b.requestTimeout(TIMEOUT)));
+    Datastore store =
+        EtcdTestClients.build(client, b -> settings.accept(b.requestTimeout(TIMEOUT)));
     assertThatThrownBy(() -> work.accept(store)).isInstanceOf(DatastoreException.class);
     store.close();
     assertThat(SocketFds.leftOver(before, PATIENCE)).as("sockets left after close").isEmpty();
@@ -74,14 +76,14 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void plain(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void plain(EtcdClientKind client) {
     leavesNoSocket(client, b -> b.endpoints(PLAIN.endpoints()), s -> readAndWrite(s, "plain"));
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void mutualTls(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void mutualTls(EtcdClientKind client) {
     leavesNoSocket(
         client,
         b ->
@@ -92,8 +94,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void withCredentials(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void withCredentials(EtcdClientKind client) {
     try (EtcdCluster auth = EtcdCluster.startSingle()) {
       auth.etcdctl("user", "add", "root:rootpw");
       auth.etcdctl("auth", "enable");
@@ -105,8 +107,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void withAWatchStillOpen(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void withAWatchStillOpen(EtcdClientKind client) {
     leavesNoSocket(
         client,
         b -> b.endpoints(PLAIN.endpoints()),
@@ -125,8 +127,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void withALeaseStillOpen(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void withALeaseStillOpen(EtcdClientKind client) {
     Key k = Key.of("/calicoj-test/close/leased-" + client);
     leavesNoSocket(
         client,
@@ -144,8 +146,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void afterAWrongPassword(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void afterAWrongPassword(EtcdClientKind client) {
     try (EtcdCluster auth = EtcdCluster.startSingle()) {
       auth.etcdctl("user", "add", "root:rootpw");
       auth.etcdctl("auth", "enable");
@@ -157,8 +159,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void afterARefusedTlsHandshake(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void afterARefusedTlsHandshake(EtcdClientKind client) {
     leavesNoSocketAfterFailure(
         client,
         b -> b.endpoints(TLS.endpoints()).trustedCa(TLS.tls().caCert()), // no client certificate
@@ -166,8 +168,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void afterHttpsToAPlainMember(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void afterHttpsToAPlainMember(EtcdClientKind client) {
     leavesNoSocketAfterFailure(
         client,
         b -> b.endpoints(PLAIN.endpoints().replace("http://", "https://")),
@@ -175,8 +177,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void afterAStalledMember(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void afterAStalledMember(EtcdClientKind client) {
     try (EtcdCluster stalled = EtcdCluster.startSingle()) {
       EtcdCluster.Member m = stalled.members().get(0);
       leavesNoSocketAfterFailure(
@@ -192,8 +194,8 @@ class EtcdCloseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void afterAMemberDied(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void afterAMemberDied(EtcdClientKind client) {
     try (EtcdCluster cluster = EtcdCluster.start(3, null)) {
       leavesNoSocket(
           client,

@@ -62,12 +62,12 @@ class EtcdClusterFailoverIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void leaderKillLosesNoIncrementAndNoCallHangs(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void leaderKillLosesNoIncrementAndNoCallHangs(EtcdClientKind client) throws Exception {
     EtcdCluster cluster = ETCD.cluster();
     Key counter = Key.of("/calicoj-test/failover/" + client + "/counter");
     try (Datastore store =
-        client.build(b -> b.endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT))) {
+        EtcdTestClients.build(client, b -> b.endpoints(ETCD.endpoints()).requestTimeout(TIMEOUT))) {
       KeyValue initial = store.put(counter, "0:init");
       List<String> watched = Collections.synchronizedList(new ArrayList<>());
       WatchHandle watch =

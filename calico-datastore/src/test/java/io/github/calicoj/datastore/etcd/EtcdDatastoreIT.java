@@ -8,7 +8,6 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.testkit.EtcdExtension;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,10 +18,7 @@ class EtcdDatastoreIT extends DatastoreContractTest {
 
   @Override
   protected Datastore newDatastore() {
-    return EtcdDatastore.builder()
-        .endpoints(ETCD.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+    return EtcdTestClients.connect(EtcdClientKind.JETCD, ETCD.endpoints());
   }
 
   @Override

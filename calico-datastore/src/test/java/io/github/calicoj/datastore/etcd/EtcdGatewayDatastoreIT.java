@@ -9,7 +9,6 @@ import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.testkit.EtcdExtension;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,10 +22,7 @@ class EtcdGatewayDatastoreIT extends DatastoreContractTest {
 
   @Override
   protected Datastore newDatastore() {
-    return EtcdGatewayDatastore.builder()
-        .endpoints(ETCD.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+    return EtcdTestClients.connect(EtcdClientKind.GATEWAY, ETCD.endpoints());
   }
 
   @Override
@@ -52,7 +48,7 @@ class EtcdGatewayDatastoreIT extends DatastoreContractTest {
     KeyValue written = store.put(k, json);
     assertThat(ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim())
         .isEqualTo(json);
-    try (EtcdDatastore jetcd = EtcdDatastore.builder().endpoints(ETCD.endpoints()).build()) {
+    try (Datastore jetcd = EtcdTestClients.connect(EtcdClientKind.JETCD, ETCD.endpoints())) {
       assertThat(jetcd.get(k)).contains(written);
     }
   }

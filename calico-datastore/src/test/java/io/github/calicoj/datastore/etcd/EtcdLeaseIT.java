@@ -42,8 +42,9 @@ class EtcdLeaseIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aLeaseOutlivesTheLossOfTheLeaderAndOfTheMemberItsWriterUsed(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void aLeaseOutlivesTheLossOfTheLeaderAndOfTheMemberItsWriterUsed(EtcdClientKind client)
+      throws Exception {
     try (EtcdCluster cluster = EtcdCluster.start(3, null)) {
       EtcdCluster.Member leader = cluster.leader();
       List<EtcdCluster.Member> members = cluster.members();
@@ -58,7 +59,8 @@ class EtcdLeaseIT {
       Key k = Key.of("/calicoj-test/lease/failover-" + client);
       BlockingQueue<Lease> lost = new LinkedBlockingQueue<>();
       try (Datastore store =
-              client.build(b -> b.endpoints(endpoints.toString()).requestTimeout(TIMEOUT));
+              EtcdTestClients.build(
+                  client, b -> b.endpoints(endpoints.toString()).requestTimeout(TIMEOUT));
           Lease lease = store.grantLease(Duration.ofSeconds(TTL_SECONDS), lost::add)) {
         store.put(k, "alive", lease);
         cluster.kill(leader);
@@ -75,14 +77,16 @@ class EtcdLeaseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aLeaseThatExpiredWhileItsWriterWasCutOffIsReportedLost(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void aLeaseThatExpiredWhileItsWriterWasCutOffIsReportedLost(EtcdClientKind client)
+      throws Exception {
     int port = URI.create(ETCD.endpoints()).getPort();
     Key k = Key.of("/calicoj-test/lease/partition-" + client);
     BlockingQueue<Lease> lost = new LinkedBlockingQueue<>();
     try (TcpProxy proxy = TcpProxy.to(port);
         Datastore store =
-            client.build(
+            EtcdTestClients.build(
+                client,
                 b -> b.endpoints("http://127.0.0.1:" + proxy.port()).requestTimeout(TIMEOUT))) {
       Lease lease = store.grantLease(Duration.ofSeconds(TTL_SECONDS), lost::add);
       store.put(k, "alive", lease);
@@ -108,8 +112,8 @@ class EtcdLeaseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aKilledWritersKeyExpiresAfterTheTtl(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void aKilledWritersKeyExpiresAfterTheTtl(EtcdClientKind client) throws Exception {
     Key k = Key.of("/calicoj-test/lease/killed-" + client);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process writer =

@@ -28,7 +28,7 @@ class EtcdLifecycleIT {
   @Test
   void listenersRunOnOurWatchThreadNeverOnJetcds() throws Exception {
     try (EtcdCluster cluster = EtcdCluster.startSingle();
-        EtcdDatastore store = EtcdDatastore.builder().endpoints(cluster.endpoints()).build()) {
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, cluster.endpoints())) {
       KeyValue kv = store.put(Key.of("/calicoj-test/t/a"), "1");
       BlockingQueue<String> threads = new LinkedBlockingQueue<>();
       try (WatchHandle w =
@@ -44,11 +44,12 @@ class EtcdLifecycleIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void watchResumesAfterTheOnlyMemberRestarts(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void watchResumesAfterTheOnlyMemberRestarts(EtcdClientKind client) throws Exception {
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
-            client.build(
+            EtcdTestClients.build(
+                client,
                 b -> b.endpoints(cluster.endpoints()).requestTimeout(Duration.ofSeconds(5)))) {
       Key prefix = Key.of("/calicoj-test/restart/");
       KeyValue first = store.put(prefix.child("a"), "1");

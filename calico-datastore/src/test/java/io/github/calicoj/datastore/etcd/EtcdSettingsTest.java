@@ -26,39 +26,42 @@ class EtcdSettingsTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void endpointsOfMixedSchemesAreRefusedNamingTheOddOne(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void endpointsOfMixedSchemesAreRefusedNamingTheOddOne(EtcdClientKind client) {
     assertThatThrownBy(
-            () -> client.build(b -> b.endpoints("https://127.0.0.1:2379,http://127.0.0.1:2380")))
+            () ->
+                EtcdTestClients.build(
+                    client, b -> b.endpoints("https://127.0.0.1:2379,http://127.0.0.1:2380")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("http://127.0.0.1:2380")
         .hasMessageContaining("https://127.0.0.1:2379")
         .hasMessageContaining("one scheme");
     assertThatThrownBy(
             () ->
-                client.build(
+                EtcdTestClients.build(
+                    client,
                     b -> b.endpoints("http://127.0.0.1:2379").endpoints("https://10.0.0.1:2379")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("https://10.0.0.1:2379");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aDeviceAsCaFileFailsAtOnceNamingIt(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void aDeviceAsCaFileFailsAtOnceNamingIt(EtcdClientKind client) {
     refusedQuickly(client, Path.of("/dev/zero"), "not a regular file");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aFifoAsCaFileFailsAtOnceNamingIt(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void aFifoAsCaFileFailsAtOnceNamingIt(EtcdClientKind client) {
     Path fifo = dir.resolve("ca.fifo");
     Processes.run(List.of("mkfifo", fifo.toString()), Duration.ofSeconds(10));
     refusedQuickly(client, fifo, "not a regular file");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aHugeCaFileFailsAtOnceNamingIt(Client client) throws IOException {
+  @EnumSource(EtcdClientKind.class)
+  void aHugeCaFileFailsAtOnceNamingIt(EtcdClientKind client) throws IOException {
     Path huge = dir.resolve("huge.crt");
     try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
       f.setLength(4L << 30); // sparse: 4 GiB that take no disk
@@ -67,25 +70,27 @@ class EtcdSettingsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aMissingCaFileFailsNamingIt(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void aMissingCaFileFailsNamingIt(EtcdClientKind client) {
     refusedQuickly(client, dir.resolve("missing.crt"), "no such file");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aCaFileWithoutACertificateFailsAtBuildNamingIt(Client client) throws IOException {
+  @EnumSource(EtcdClientKind.class)
+  void aCaFileWithoutACertificateFailsAtBuildNamingIt(EtcdClientKind client) throws IOException {
     Path garbage = Files.writeString(dir.resolve("garbage.crt"), "not a certificate\n");
     assertThatThrownBy(
-            () -> client.build(b -> b.endpoints("https://127.0.0.1:2379").trustedCa(garbage)))
+            () ->
+                EtcdTestClients.build(
+                    client, b -> b.endpoints("https://127.0.0.1:2379").trustedCa(garbage)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(garbage.toString())
         .hasMessageContaining("CA file");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void aClientKeyThatIsNotPkcs8FailsAtBuildNamingIt(Client client) throws IOException {
+  @EnumSource(EtcdClientKind.class)
+  void aClientKeyThatIsNotPkcs8FailsAtBuildNamingIt(EtcdClientKind client) throws IOException {
     Path key =
         Files.writeString(
             dir.resolve("client.key"),
@@ -93,34 +98,40 @@ class EtcdSettingsTest {
     Path device = Path.of("/dev/zero");
     assertThatThrownBy(
             () ->
-                client.build(
+                EtcdTestClients.build(
+                    client,
                     b -> b.endpoints("https://127.0.0.1:2379").clientCertificate(key, device)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(device.toString());
     assertThatThrownBy(
             () ->
-                client.build(
-                    b -> b.endpoints("https://127.0.0.1:2379").clientCertificate(key, key)))
+                EtcdTestClients.build(
+                    client, b -> b.endpoints("https://127.0.0.1:2379").clientCertificate(key, key)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(key.toString())
         .hasMessageContaining("PKCS#8");
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void tlsFilesForPlainHttpEndpointsAreRefused(Client client) throws IOException {
+  @EnumSource(EtcdClientKind.class)
+  void tlsFilesForPlainHttpEndpointsAreRefused(EtcdClientKind client) throws IOException {
     Path ca = Files.writeString(dir.resolve("ca.crt"), "x");
-    assertThatThrownBy(() -> client.build(b -> b.endpoints("http://127.0.0.1:2379").trustedCa(ca)))
+    assertThatThrownBy(
+            () ->
+                EtcdTestClients.build(
+                    client, b -> b.endpoints("http://127.0.0.1:2379").trustedCa(ca)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("plain http");
   }
 
-  private static void refusedQuickly(Client client, Path file, String reason) {
+  private static void refusedQuickly(EtcdClientKind client, Path file, String reason) {
     assertTimeoutPreemptively(
         QUICKLY,
         () ->
             assertThatThrownBy(
-                    () -> client.build(b -> b.endpoints("https://127.0.0.1:2379").trustedCa(file)))
+                    () ->
+                        EtcdTestClients.build(
+                            client, b -> b.endpoints("https://127.0.0.1:2379").trustedCa(file)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining(reason));

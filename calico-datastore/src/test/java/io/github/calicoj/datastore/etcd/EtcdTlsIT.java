@@ -30,10 +30,11 @@ class EtcdTlsIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.mutualTls();
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void clientWithCertificateReadsWritesAndWatches(Client client) throws Exception {
+  @EnumSource(EtcdClientKind.class)
+  void clientWithCertificateReadsWritesAndWatches(EtcdClientKind client) throws Exception {
     try (Datastore store =
-        client.build(
+        EtcdTestClients.build(
+            client,
             b ->
                 b.endpoints(ETCD.endpoints())
                     .trustedCa(ETCD.tls().caCert())
@@ -53,10 +54,11 @@ class EtcdTlsIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void clientWithoutCertificateFailsWithinTheTimeout(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void clientWithoutCertificateFailsWithinTheTimeout(EtcdClientKind client) {
     try (Datastore store =
-        client.build(
+        EtcdTestClients.build(
+            client,
             b ->
                 b.endpoints(ETCD.endpoints())
                     .trustedCa(ETCD.tls().caCert())
@@ -69,7 +71,7 @@ class EtcdTlsIT {
                 // jetcd cannot tell a refused handshake from a lost reply; the gateway client
                 // can (TLS 1.2 fails in the handshake, before the request is sent), so there
                 // the outcome is known only when the refusal came before the write.
-                if (client == Client.JETCD) {
+                if (client == EtcdClientKind.JETCD) {
                   assertThat(e.outcomeUnknown()).isTrue();
                 }
                 assertThat(e).hasMessageContaining(ETCD.endpoints());
@@ -79,10 +81,11 @@ class EtcdTlsIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void plainHttpToTheTlsPortFailsWithinTheTimeout(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void plainHttpToTheTlsPortFailsWithinTheTimeout(EtcdClientKind client) {
     String http = ETCD.endpoints().replace("https://", "http://");
-    try (Datastore store = client.build(b -> b.endpoints(http).requestTimeout(TIMEOUT))) {
+    try (Datastore store =
+        EtcdTestClients.build(client, b -> b.endpoints(http).requestTimeout(TIMEOUT))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> store.get(Key.of("/calicoj-test/tls/plain")))
           .isInstanceOfSatisfying(
@@ -92,13 +95,14 @@ class EtcdTlsIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void httpsToAPlainMemberFailsInsteadOfTalkingPlainText(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void httpsToAPlainMemberFailsInsteadOfTalkingPlainText(EtcdClientKind client) {
     // https means TLS or a failure: jetcd used to send plain text to an https endpoint when no
     // TLS file was given, and the write succeeded.
     try (EtcdCluster plain = EtcdCluster.startSingle();
         Datastore store =
-            client.build(
+            EtcdTestClients.build(
+                client,
                 b ->
                     b.endpoints(plain.endpoints().replace("http://", "https://"))
                         .requestTimeout(TIMEOUT))) {

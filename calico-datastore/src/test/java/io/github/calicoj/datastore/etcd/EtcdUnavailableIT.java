@@ -31,12 +31,13 @@ class EtcdUnavailableIT {
   private static final Duration SLACK = Duration.ofMillis(1500);
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void everyCallFailsWithinTheTimeoutOnceEtcdIsKilled(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void everyCallFailsWithinTheTimeoutOnceEtcdIsKilled(EtcdClientKind client) {
     Requirements.requireEtcd();
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
-            client.build(b -> b.endpoints(cluster.endpoints()).requestTimeout(TIMEOUT))) {
+            EtcdTestClients.build(
+                client, b -> b.endpoints(cluster.endpoints()).requestTimeout(TIMEOUT))) {
       Key k = Key.of("/calicoj-test/down/k");
       KeyValue kv = store.put(k, "1"); // connected
       cluster.kill(cluster.members().get(0));
@@ -45,15 +46,16 @@ class EtcdUnavailableIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void everyCallFailsWithinTheTimeoutWhileEtcdIsStalled(Client client) {
+  @EnumSource(EtcdClientKind.class)
+  void everyCallFailsWithinTheTimeoutWhileEtcdIsStalled(EtcdClientKind client) {
     // SIGSTOP: the kernel still accepts connections and data, but nothing answers. Every call must
     // end at its one deadline: never a connect timeout plus a request timeout, never a retry that
     // restarts the clock.
     Requirements.requireEtcd();
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
-            client.build(b -> b.endpoints(cluster.endpoints()).requestTimeout(TIMEOUT))) {
+            EtcdTestClients.build(
+                client, b -> b.endpoints(cluster.endpoints()).requestTimeout(TIMEOUT))) {
       Key k = Key.of("/calicoj-test/stalled/k");
       KeyValue kv = store.put(k, "1"); // connected
       EtcdCluster.Member m = cluster.members().get(0);
@@ -67,14 +69,15 @@ class EtcdUnavailableIT {
   }
 
   @ParameterizedTest
-  @EnumSource(Client.class)
-  void everyCallFailsWithinTheTimeoutWhenNothingListens(Client client) throws IOException {
+  @EnumSource(EtcdClientKind.class)
+  void everyCallFailsWithinTheTimeoutWhenNothingListens(EtcdClientKind client) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
     try (Datastore store =
-        client.build(b -> b.endpoints("http://127.0.0.1:" + port).requestTimeout(TIMEOUT))) {
+        EtcdTestClients.build(
+            client, b -> b.endpoints("http://127.0.0.1:" + port).requestTimeout(TIMEOUT))) {
       assertEveryCallFails(client, store, Key.of("/calicoj-test/never"), Revision.of(1), true);
     }
   }
@@ -85,7 +88,7 @@ class EtcdUnavailableIT {
    * refused (nothing was sent) and says so, and only a write that may have been sent is unknown.
    */
   private static void assertEveryCallFails(
-      Client client, Datastore store, Key k, Revision rev, boolean neverConnected) {
+      EtcdClientKind client, Datastore store, Key k, Revision rev, boolean neverConnected) {
     Map<String, Executable> calls = new LinkedHashMap<>();
     calls.put("get", () -> store.get(k));
     calls.put("list", () -> store.list(k));
@@ -111,7 +114,7 @@ class EtcdUnavailableIT {
           .isInstanceOfSatisfying(
               DatastoreUnavailableException.class,
               e -> {
-                if (!write || client == Client.JETCD) {
+                if (!write || client == EtcdClientKind.JETCD) {
                   assertThat(e.outcomeUnknown()).as(call.getKey()).isEqualTo(write);
                 } else if (neverConnected) {
                   assertThat(e.outcomeUnknown()).as(call.getKey()).isFalse();

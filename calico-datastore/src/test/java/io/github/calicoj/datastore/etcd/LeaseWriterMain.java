@@ -15,8 +15,9 @@ public final class LeaseWriterMain {
 
   public static void main(String[] args) throws InterruptedException {
     Datastore store =
-        Client.valueOf(args[0])
-            .build(b -> b.endpoints(args[1]).requestTimeout(Duration.ofSeconds(5)));
+        EtcdTestClients.build(
+            EtcdClientKind.valueOf(args[0]),
+            b -> b.endpoints(args[1]).requestTimeout(Duration.ofSeconds(5)));
     Lease lease = store.grantLease(Duration.ofSeconds(Long.parseLong(args[3])));
     store.put(Key.of(args[2]), "alive", lease);
     System.out.println("written");
