@@ -1,11 +1,15 @@
 package io.github.calicoj.datastore.etcd;
 
 import static com.google.common.base.Preconditions.checkState;
+import static io.github.calicoj.datastore.etcd.JetcdCodec.bytes;
+import static io.github.calicoj.datastore.etcd.JetcdCodec.firstGet;
+import static io.github.calicoj.datastore.etcd.JetcdCodec.keyOrdered;
+import static io.github.calicoj.datastore.etcd.JetcdCodec.prefixEnd;
+import static io.github.calicoj.datastore.etcd.JetcdCodec.toKeyValue;
 import static java.util.Objects.requireNonNull;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.DeleteResponse;
 import io.etcd.jetcd.kv.GetResponse;
@@ -22,7 +26,6 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
-import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Lease;
@@ -37,39 +40,20 @@ import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
-import io.github.calicoj.datastore.etcd.internal.Backoff;
 import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
-import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
-import io.github.calicoj.datastore.etcd.internal.KeyRanges;
 import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
-import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +89,14 @@ import org.slf4j.LoggerFactory;
  * the last delivered event. Listeners run on a thread per watch owned by this datastore, never on
  * jetcd's event loop.
  *
+ * <p>Its parts: {@link JetcdClients} (the jetcd client for our settings), {@link JetcdCalls} (one
+ * deadline per call, retries, errors), {@link JetcdCodec} (our types as jetcd's), {@link EtcdWatch}
+ * (one per watch) and the shared lease keeper with {@link JetcdLeaseCalls}. What is left here, a
+ * little over 400 lines, is one short jetcd request and reply per {@link Datastore} operation.
+ *
  * <p>Thread-safe; share one instance. The builder's caller owns the instance and must {@link
- * #close()} it, which stops every watch and releases jetcd's connections and threads.
+ * #close()} it, which revokes its leases, stops every watch and releases jetcd's connections and
+ * threads.
  */
 public final class EtcdDatastore implements Datastore {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdDatastore.class);
@@ -117,57 +107,21 @@ public final class EtcdDatastore implements Datastore {
 
   private final Client client;
   private final KV kv;
-  private final long timeoutNanos;
-  private final Duration requestTimeout;
-  private final String where;
+  private final JetcdCalls calls;
   private final ScheduledExecutorService scheduler;
-  private final Set<EtcdWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
   private final LeaseKeeper leases;
+  private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EtcdDatastore(EtcdConfig config) {
-    this.requestTimeout = config.requestTimeout();
-    this.timeoutNanos = requestTimeout.toNanos();
-    this.where = config.where();
-    ClientBuilder cb =
-        Client.builder()
-            .endpoints(config.endpoints().toArray(new URI[0]))
-            .connectTimeout(config.connectTimeout())
-            // jetcd re-sends reads (never writes) that fail with UNAVAILABLE, such as "leader
-            // changed" during an election: quickly, and for as long as the call may last, rather
-            // than its default of two attempts half a second apart.
-            .retryDelay(50)
-            .retryMaxDelay(500)
-            .retryMaxAttempts(Integer.MAX_VALUE)
-            .retryMaxDuration(requestTimeout)
-            .keepaliveTime(Duration.ofSeconds(10))
-            .keepaliveTimeout(Duration.ofSeconds(5))
-            .interceptor(new DeadlineInterceptor(requestTimeout));
-    String user = config.user();
-    if (user != null) {
-      cb.user(bytes(user)).password(bytes(requireNonNull(config.password())));
-    }
-    TlsMaterial tls = config.tls();
-    if (tls != null) {
-      // Always for https, with or without files: jetcd talks plain text unless given a context.
-      try {
-        cb.sslContext(
-            ssl -> {
-              if (!tls.trusted().isEmpty()) {
-                ssl.trustManager(tls.trusted().toArray(new X509Certificate[0]));
-              }
-              PrivateKey key = tls.key();
-              if (key != null) {
-                ssl.keyManager(key, tls.chain().toArray(new X509Certificate[0]));
-              }
-            });
-      } catch (SSLException | RuntimeException e) {
-        throw tls.unusable(e);
-      }
-    }
-    this.client = cb.build();
+    this.client = JetcdClients.open(config);
     this.kv = client.getKVClient();
-    this.leases = new LeaseKeeper(new LeaseCalls(), requestTimeout, where);
+    this.calls = new JetcdCalls(config.requestTimeout(), config.where());
+    this.leases =
+        new LeaseKeeper(
+            new JetcdLeaseCalls(client.getLeaseClient(), calls),
+            config.requestTimeout(),
+            config.where());
     int id = INSTANCES.incrementAndGet();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -185,15 +139,15 @@ public final class EtcdDatastore implements Datastore {
 
   /** The configured bound on every call. */
   public Duration requestTimeout() {
-    return requestTimeout;
+    return calls.requestTimeout();
   }
 
   @Override
   public Optional<KeyValue> get(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    GetResponse response = run(() -> kv.get(bytes(key)), "get", key, false, deadline());
-    return response.getKvs().stream().findFirst().map(EtcdDatastore::toKeyValue);
+    GetResponse response = calls.run(() -> kv.get(bytes(key)), "get", key, false, calls.deadline());
+    return response.getKvs().stream().findFirst().map(JetcdCodec::toKeyValue);
   }
 
   @Override
@@ -203,7 +157,7 @@ public final class EtcdDatastore implements Datastore {
     ByteSequence start = bytes(prefix);
     List<KeyValue> entries = new ArrayList<>();
     long revision = 0;
-    long deadline = deadline(); // one bound for all pages
+    long deadline = calls.deadline(); // one bound for all pages
     while (true) {
       GetOption.Builder option = keyOrdered(prefix).withLimit(LIST_PAGE);
       if (revision != 0) {
@@ -211,7 +165,7 @@ public final class EtcdDatastore implements Datastore {
       }
       ByteSequence from = start;
       GetOption page1 = option.build();
-      GetResponse page = run(() -> kv.get(from, page1), "list", prefix, false, deadline);
+      GetResponse page = calls.run(() -> kv.get(from, page1), "list", prefix, false, deadline);
       if (revision == 0) {
         revision = page.getHeader().getRevision();
       }
@@ -270,7 +224,7 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(value, "value");
     checkOpen();
     PutResponse response =
-        run(() -> kv.put(bytes(key), bytes(value)), "put", key, true, deadline());
+        calls.run(() -> kv.put(bytes(key), bytes(value)), "put", key, true, calls.deadline());
     return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
   }
 
@@ -284,7 +238,8 @@ public final class EtcdDatastore implements Datastore {
     PutOption option = PutOption.builder().withLeaseId(id).build();
     try {
       PutResponse response =
-          run(() -> kv.put(bytes(key), bytes(value), option), "put", key, true, deadline());
+          calls.run(
+              () -> kv.put(bytes(key), bytes(value), option), "put", key, true, calls.deadline());
       return new KeyValue(key, value, Revision.of(response.getHeader().getRevision()));
     } catch (LeaseExpiredException e) {
       throw new LeaseExpiredException("put", key, id, e);
@@ -298,48 +253,18 @@ public final class EtcdDatastore implements Datastore {
     long seconds = LeaseKeeper.wholeSeconds(ttl);
     checkOpen();
     LeaseGrantResponse granted =
-        run(() -> client.getLeaseClient().grant(seconds), "grant lease", null, true, deadline());
+        calls.run(
+            () -> client.getLeaseClient().grant(seconds),
+            "grant lease",
+            null,
+            true,
+            calls.deadline());
     return leases.keep(granted.getID(), granted.getTTL(), listener);
   }
 
   /** Makes the lease keeper stop renewing {@code lease}, as if this process had died. For tests. */
   void stopKeepAlive(Lease lease) {
     leases.stopRenewing(lease);
-  }
-
-  /**
-   * The lease keeper's calls: one {@code keepAliveOnce} or one revoke, each awaited on the keeper's
-   * own thread by its deadline. jetcd's keep-alive stream is not used: it can stop silently.
-   */
-  private final class LeaseCalls implements LeaseKeeper.Calls {
-    @Override
-    public long renew(long id, long deadline) {
-      try {
-        return await(
-                client.getLeaseClient().keepAliveOnce(id),
-                "renew lease " + Long.toHexString(id),
-                null,
-                false,
-                deadline)
-            .getTTL();
-      } catch (LeaseExpiredException e) {
-        return 0; // jetcd turns etcd's TTL of 0 into "lease not found"
-      }
-    }
-
-    @Override
-    public void revoke(long id, long deadline) {
-      try {
-        await(
-            client.getLeaseClient().revoke(id),
-            "revoke lease " + Long.toHexString(id),
-            null,
-            false,
-            deadline);
-      } catch (LeaseExpiredException e) {
-        // already gone
-      }
-    }
   }
 
   @Override
@@ -363,7 +288,8 @@ public final class EtcdDatastore implements Datastore {
   public boolean delete(Key key) {
     requireNonNull(key, "key");
     checkOpen();
-    DeleteResponse response = run(() -> kv.delete(bytes(key)), "delete", key, true, deadline());
+    DeleteResponse response =
+        calls.run(() -> kv.delete(bytes(key)), "delete", key, true, calls.deadline());
     return response.getDeleted() > 0;
   }
 
@@ -372,14 +298,14 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(prefix, "prefix");
     checkOpen();
     DeleteResponse response =
-        run(
+        calls.run(
             () ->
                 kv.delete(
                     bytes(prefix), DeleteOption.builder().withRange(prefixEnd(prefix)).build()),
             "deletePrefix",
             prefix,
             true,
-            deadline());
+            calls.deadline());
     return response.getDeleted();
   }
 
@@ -387,30 +313,13 @@ public final class EtcdDatastore implements Datastore {
   public TxnResult commit(Transaction transaction) {
     requireNonNull(transaction, "transaction");
     checkOpen();
-    List<Cmp> cmps = new ArrayList<>();
-    for (Guard guard : transaction.guards()) {
-      ByteSequence k = bytes(guard.key());
-      if (guard instanceof Guard.AtRevision at) {
-        cmps.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(at.revision().value())));
-      } else {
-        cmps.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
-      }
-    }
+    List<Cmp> cmps = transaction.guards().stream().map(JetcdCodec::compare).toList();
     List<Op> then = new ArrayList<>();
     long firstLease = 0;
     for (TxnOp op : transaction.ops()) {
-      if (op instanceof TxnOp.Put put) {
-        PutOption option = PutOption.DEFAULT;
-        Lease lease = put.lease();
-        if (lease != null) {
-          long id = leases.checkWritable(lease, "commit", put.key());
-          firstLease = firstLease == 0 ? id : firstLease;
-          option = PutOption.builder().withLeaseId(id).build();
-        }
-        then.add(Op.put(bytes(put.key()), bytes(put.value()), option));
-      } else {
-        then.add(Op.delete(bytes(op.key()), DeleteOption.DEFAULT));
-      }
+      long lease = leaseOf(op);
+      firstLease = firstLease == 0 ? lease : firstLease;
+      then.add(JetcdCodec.write(op, lease));
     }
     List<Op> otherwise = new ArrayList<>();
     for (Key key : EtcdTxns.guardedKeys(transaction)) {
@@ -425,7 +334,7 @@ public final class EtcdDatastore implements Datastore {
     TxnResponse response;
     try {
       response =
-          run(
+          calls.run(
               () ->
                   kv.txn()
                       .If(cmps.toArray(new Cmp[0]))
@@ -435,21 +344,26 @@ public final class EtcdDatastore implements Datastore {
               "commit",
               subject,
               true,
-              deadline());
+              calls.deadline());
     } catch (LeaseExpiredException e) {
       throw new LeaseExpiredException("commit", subject, firstLease, e);
-    }
-    List<List<KeyValue>> ranges = new ArrayList<>();
-    for (GetResponse get : response.getGetResponses()) {
-      List<KeyValue> got = new ArrayList<>();
-      get.getKvs().forEach(kv -> got.add(toKeyValue(kv)));
-      ranges.add(got);
     }
     return EtcdTxns.txnResult(
         transaction,
         response.isSucceeded(),
         Revision.of(response.getHeader().getRevision()),
-        ranges);
+        JetcdCodec.ranges(response));
+  }
+
+  /** The ID of the lease a transaction's put names, checked; 0 for none. */
+  private long leaseOf(TxnOp op) {
+    if (op instanceof TxnOp.Put put) {
+      Lease lease = put.lease();
+      if (lease != null) {
+        return leases.checkWritable(lease, "commit", put.key());
+      }
+    }
+    return 0;
   }
 
   @Override
@@ -459,7 +373,13 @@ public final class EtcdDatastore implements Datastore {
     requireNonNull(listener, "listener");
     checkOpen();
     checkNotCompacted(prefix, after);
-    EtcdWatch watch = new EtcdWatch(this, prefix, after.value() + 1, listener);
+    EtcdWatch watch =
+        new EtcdWatch(
+            new EtcdWatch.Context(
+                client.getWatchClient(), scheduler, calls.where(), closed::get, watches::remove),
+            prefix,
+            after.value() + 1,
+            listener);
     watches.add(watch);
     if (closed.get()) {
       watch.close(); // lost a race with close(): no watch may outlive the datastore
@@ -475,11 +395,11 @@ public final class EtcdDatastore implements Datastore {
       return;
     }
     leases.close(); // revokes, so before the client closes
-    for (EtcdWatch watch : watches) {
+    for (EtcdWatch watch : List.copyOf(watches)) {
       try {
         watch.close();
       } catch (RuntimeException e) {
-        LOG.warn("Closing a watch of {} failed", where, e);
+        LOG.warn("Closing a watch of {} failed", calls.where(), e);
       }
     }
     watches.clear();
@@ -487,50 +407,14 @@ public final class EtcdDatastore implements Datastore {
     try {
       client.close();
     } catch (RuntimeException e) {
-      LOG.warn("Closing the jetcd client of {} failed", where, e);
+      LOG.warn("Closing the jetcd client of {} failed", calls.where(), e);
     }
   }
 
   @Override
   public String toString() {
-    return "EtcdDatastore{" + where + ", requestTimeout=" + requestTimeout + "}";
+    return "EtcdDatastore{" + calls.where() + ", requestTimeout=" + calls.requestTimeout() + "}";
   }
-
-  // --- package-private plumbing for EtcdWatch ---
-
-  Client client() {
-    return client;
-  }
-
-  ScheduledExecutorService scheduler() {
-    return scheduler;
-  }
-
-  String where() {
-    return where;
-  }
-
-  boolean isClosed() {
-    return closed.get();
-  }
-
-  void forget(EtcdWatch watch) {
-    watches.remove(watch);
-  }
-
-  static ByteSequence bytes(Key key) {
-    return bytes(key.path());
-  }
-
-  static ByteSequence bytes(String text) {
-    return ByteSequence.from(text, StandardCharsets.UTF_8);
-  }
-
-  static Key toKey(io.etcd.jetcd.KeyValue kv) {
-    return Key.of(kv.getKey().toString(StandardCharsets.UTF_8));
-  }
-
-  // --- internals ---
 
   private void checkOpen() {
     checkState(!closed.get(), "EtcdDatastore is closed");
@@ -548,7 +432,7 @@ public final class EtcdDatastore implements Datastore {
               .withRevision(after.value())
               .withCountOnly(true)
               .build();
-      run(() -> kv.get(bytes(prefix), atRevision), "watch", prefix, false, deadline());
+      calls.run(() -> kv.get(bytes(prefix), atRevision), "watch", prefix, false, calls.deadline());
     } catch (RevisionCompactedException e) {
       throw e;
     } catch (DatastoreException e) {
@@ -558,92 +442,13 @@ public final class EtcdDatastore implements Datastore {
     }
   }
 
-  private static String subject(String operation, @Nullable Key key) {
-    return key == null ? operation : operation + " " + key;
-  }
-
-  /** The deadline of a call that starts now. */
-  private long deadline() {
-    return System.nanoTime() + timeoutNanos;
-  }
-
-  /**
-   * Runs a jetcd call by {@code deadline} ({@link System#nanoTime()}), translating every failure. A
-   * call that etcd refused before applying it ({@link EtcdFailures#notApplied}), and a read that
-   * failed with UNAVAILABLE, is sent again after a short back-off while the deadline allows; every
-   * attempt shares the one deadline.
-   *
-   * @param write true for writes: a failure other than a refusal leaves their outcome unknown
-   */
-  private <T> T run(
-      Supplier<CompletableFuture<T>> call,
-      String operation,
-      @Nullable Key key,
-      boolean write,
-      long deadline) {
-    long backoffMs = Backoff.FIRST_MS;
-    while (true) {
-      try {
-        return await(call.get(), operation, key, write, deadline);
-      } catch (DatastoreException e) {
-        Throwable cause = e.getCause();
-        boolean retryable =
-            cause != null
-                && (EtcdErrors.notApplied(cause) || (!write && EtcdErrors.isUnavailable(cause)));
-        if (!retryable || deadline - System.nanoTime() <= backoffMs * 1_000_000) {
-          throw e;
-        }
-        backoffMs = Backoff.pause(backoffMs, deadline);
-      }
-    }
-  }
-
-  /** Waits for a jetcd call until {@code deadline} and translates every failure. */
-  private <T> T await(
-      CompletableFuture<T> future,
-      String operation,
-      @Nullable Key key,
-      boolean write,
-      long deadline) {
-    try {
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new DatastoreTimeoutException(
-          EtcdFailures.withOutcome(
-              subject(operation, key)
-                  + " failed: no answer within "
-                  + requestTimeout
-                  + " ("
-                  + where
-                  + "; etcd down, no quorum, or a TLS or credential problem)",
-              write),
-          key,
-          write,
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(true);
-      throw new DatastoreUnavailableException(
-          EtcdFailures.withOutcome(subject(operation, key) + " interrupted (" + where + ")", write),
-          key,
-          write,
-          e);
-    } catch (ExecutionException e) {
-      throw EtcdErrors.translate(e, operation, key, write, where);
-    } catch (RuntimeException e) {
-      // jetcd can throw synchronously, e.g. when its client was closed underneath us.
-      throw EtcdErrors.translate(e, operation, key, write, where);
-    }
-  }
-
   /**
    * One single-key conditional write: {@code If(target(key) = value) Then(op) Else(get key)}, so a
    * failed compare tells "absent" from "changed" without another round trip.
    */
   private TxnResponse guarded(String operation, Key key, CmpTarget<?> target, Op op) {
     ByteSequence k = bytes(key);
-    return run(
+    return calls.run(
         () ->
             kv.txn()
                 .If(new Cmp(k, Cmp.Op.EQUAL, target))
@@ -653,53 +458,7 @@ public final class EtcdDatastore implements Datastore {
         operation,
         key,
         true,
-        deadline());
-  }
-
-  private static Optional<KeyValue> firstGet(TxnResponse response) {
-    return response.getGetResponses().stream()
-        .flatMap(get -> get.getKvs().stream())
-        .findFirst()
-        .map(EtcdDatastore::toKeyValue);
-  }
-
-  private static KeyValue toKeyValue(io.etcd.jetcd.KeyValue kv) {
-    return new KeyValue(
-        toKey(kv),
-        kv.getValue().toString(StandardCharsets.UTF_8),
-        Revision.of(kv.getModRevision()));
-  }
-
-  /** A read of every key under {@code prefix}, in key order. */
-  private static GetOption.Builder keyOrdered(Key prefix) {
-    return GetOption.builder()
-        .withRange(prefixEnd(prefix))
-        .withSortField(GetOption.SortTarget.KEY)
-        .withSortOrder(GetOption.SortOrder.ASCEND);
-  }
-
-  /** The smallest key greater than every key with this prefix (etcd's range end for a prefix). */
-  static ByteSequence prefixEnd(Key prefix) {
-    return ByteSequence.from(KeyRanges.prefixEnd(prefix));
-  }
-
-  /** Gives every unary call a deadline; streaming calls (watch) must live on. */
-  private static final class DeadlineInterceptor implements ClientInterceptor {
-    private final long timeoutNanos;
-
-    DeadlineInterceptor(Duration timeout) {
-      this.timeoutNanos = timeout.toNanos();
-    }
-
-    @Override
-    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
-        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-      CallOptions options = callOptions;
-      if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
-        options = options.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
-      }
-      return next.newCall(method, options);
-    }
+        calls.deadline());
   }
 
   /**

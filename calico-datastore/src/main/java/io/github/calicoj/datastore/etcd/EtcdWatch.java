@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +40,7 @@ final class EtcdWatch implements WatchHandle {
   private static final long MIN_BACKOFF_MS = 200;
   private static final long MAX_BACKOFF_MS = 5_000;
 
-  private final EtcdDatastore datastore;
+  private final Context context;
   private final Key prefix;
   private final WatchListener listener;
   private final ExecutorService delivery;
@@ -50,8 +53,24 @@ final class EtcdWatch implements WatchHandle {
   private @Nullable Revision compacted;
   private boolean closed;
 
-  EtcdWatch(EtcdDatastore datastore, Key prefix, long firstRevision, WatchListener listener) {
-    this.datastore = datastore;
+  /**
+   * What a watch needs from its datastore, and no more.
+   *
+   * @param watchClient jetcd's watch client
+   * @param scheduler runs the re-creation of a watch that etcd ended
+   * @param where the endpoints, for messages
+   * @param datastoreClosed true once the datastore is closing: no watcher is re-created then
+   * @param forget told once when the watch ends, to forget it
+   */
+  record Context(
+      Watch watchClient,
+      ScheduledExecutorService scheduler,
+      String where,
+      BooleanSupplier datastoreClosed,
+      Consumer<EtcdWatch> forget) {}
+
+  EtcdWatch(Context context, Key prefix, long firstRevision, WatchListener listener) {
+    this.context = context;
     this.prefix = prefix;
     this.listener = listener;
     this.nextRevision = firstRevision;
@@ -72,16 +91,12 @@ final class EtcdWatch implements WatchHandle {
     int gen = ++generation;
     WatchOption option =
         WatchOption.builder()
-            .withRange(EtcdDatastore.prefixEnd(prefix))
+            .withRange(JetcdCodec.prefixEnd(prefix))
             .withRevision(nextRevision)
             .withRequireLeader(true) // a member without quorum ends the stream; we move on
             .build();
     try {
-      watcher =
-          datastore
-              .client()
-              .getWatchClient()
-              .watch(EtcdDatastore.bytes(prefix), option, new Generation(gen));
+      watcher = context.watchClient().watch(JetcdCodec.bytes(prefix), option, new Generation(gen));
     } catch (RuntimeException e) {
       // The jetcd client was closed underneath us: the datastore is closing.
       LOG.debug("Cannot start a watch on {}: {}", prefix, e.toString());
@@ -97,7 +112,7 @@ final class EtcdWatch implements WatchHandle {
   @Override
   public void close() {
     closeInternal();
-    datastore.forget(this);
+    context.forget().accept(this);
   }
 
   private void closeInternal() {
@@ -159,7 +174,7 @@ final class EtcdWatch implements WatchHandle {
           if (revision < nextRevision) {
             continue; // already delivered before a restart
           }
-          Key key = EtcdDatastore.toKey(kv);
+          Key key = JetcdCodec.toKey(kv);
           WatchEvent event =
               switch (e.getEventType()) {
                 case PUT ->
@@ -199,7 +214,7 @@ final class EtcdWatch implements WatchHandle {
         }
       }
       DatastoreException cause =
-          EtcdErrors.translate(throwable, "watch", prefix, false, datastore.where());
+          JetcdErrors.translate(throwable, "watch", prefix, false, context.where());
       LOG.debug("Watch on {} disconnected: {}", prefix, cause.getMessage());
       post(() -> listener.onDisconnected(cause));
     }
@@ -223,7 +238,7 @@ final class EtcdWatch implements WatchHandle {
         delivery.execute(EtcdWatch.this::close);
         return;
       }
-      if (datastore.isClosed()) {
+      if (context.datastoreClosed().getAsBoolean()) {
         close();
         return;
       }
@@ -231,7 +246,7 @@ final class EtcdWatch implements WatchHandle {
       try {
         // start() never throws, so the returned future holds nothing worth checking.
         var unused =
-            datastore.scheduler().schedule(EtcdWatch.this::start, delay, TimeUnit.MILLISECONDS);
+            context.scheduler().schedule(EtcdWatch.this::start, delay, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         close(); // the datastore is closing
       }

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * The one place where jetcd, gRPC and future exceptions become {@link DatastoreException}s. The
  * jetcd exception stays attached as the cause.
  */
-final class EtcdErrors {
-  private EtcdErrors() {}
+final class JetcdErrors {
+  private JetcdErrors() {}
 
   /**
    * Translates a failure of {@code operation} on {@code key}.
