@@ -22,10 +22,14 @@ public enum EtcdClientKind {
   GATEWAY("gateway"),
 
   /**
-   * {@link EtcdDatastore}: etcd's gRPC API through jetcd. About half a second to start; lower
-   * latency per call; suits long-running processes with many watches.
+   * {@code io.github.calicoj.datastore.jetcd.EtcdDatastore}: etcd's gRPC API through jetcd, in the
+   * artifact {@code calico-datastore-jetcd}, which must be on the class path. About half a second
+   * to start; lower latency per call; suits long-running processes with many watches.
    */
   JETCD("jetcd");
+
+  /** The jetcd client's class, loaded by name: this artifact does not depend on jetcd. */
+  private static final String JETCD_CLIENT = "io.github.calicoj.datastore.jetcd.EtcdDatastore";
 
   private final String id;
 
@@ -55,11 +59,45 @@ public enum EtcdClientKind {
     return id;
   }
 
-  /** A new builder of this client. */
+  /**
+   * A new builder of this client.
+   *
+   * @throws IllegalStateException for {@link #JETCD} if {@code calico-datastore-jetcd} is not on
+   *     the class path
+   */
   public EtcdSettings<?> builder() {
     return switch (this) {
       case GATEWAY -> EtcdGatewayDatastore.builder();
-      case JETCD -> EtcdDatastore.builder();
+      case JETCD -> jetcdBuilder();
     };
+  }
+
+  /** True if this client can be built here: always for the gateway, with its artifact for jetcd. */
+  public boolean isAvailable() {
+    if (this == GATEWAY) {
+      return true;
+    }
+    try {
+      Class.forName(JETCD_CLIENT, false, EtcdClientKind.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  private static EtcdSettings<?> jetcdBuilder() {
+    Class<?> client;
+    try {
+      client = Class.forName(JETCD_CLIENT, true, EtcdClientKind.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(
+          "The jetcd etcd client needs io.github.calicoj:calico-datastore-jetcd on the class path",
+          e);
+    }
+    try {
+      return (EtcdSettings<?>) client.getMethod("builder").invoke(null);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalStateException("Cannot make a builder of " + JETCD_CLIENT, e);
+    }
   }
 }

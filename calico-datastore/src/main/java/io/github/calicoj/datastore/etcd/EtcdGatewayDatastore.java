@@ -53,9 +53,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A {@link Datastore} on etcd's v3 API through etcd's own JSON gateway ({@code POST /v3/kv/...}
  * over HTTP/1.1), on the JDK's sockets alone: no gRPC, Netty or Vert.x. It starts in milliseconds
- * where {@link EtcdDatastore} (jetcd) needs about half a second of class loading and channel
+ * where {@code EtcdDatastore} (jetcd) needs about half a second of class loading and channel
  * set-up, so it suits short-lived processes such as a CLI; a long-running agent with many watches
- * is better served by {@link EtcdDatastore}. Both pass the same contract tests and store the same
+ * is better served by {@code EtcdDatastore}. Both pass the same contract tests and store the same
  * bytes.
  *
  * <pre>{@code
@@ -96,7 +96,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * which revokes its leases, ends every watch and closes every connection.
  */
 public final class EtcdGatewayDatastore implements Datastore {
-  /** Keys per page when listing, as {@link EtcdDatastore} does. */
+  /** Keys per page when listing, as {@code EtcdDatastore} does. */
   private static final int LIST_PAGE = 1000;
 
   private final GatewayTransport transport;
@@ -395,7 +395,7 @@ public final class EtcdGatewayDatastore implements Datastore {
   }
 
   /**
-   * Configures an {@link EtcdGatewayDatastore}: the same settings as {@link EtcdDatastore}'s
+   * Configures an {@link EtcdGatewayDatastore}: the same settings as {@code EtcdDatastore}'s
    * builder. Not thread-safe.
    */
   public static final class Builder extends EtcdSettings<Builder> {

@@ -6,9 +6,9 @@ import io.github.calicoj.datastore.Lease;
 import java.time.Duration;
 
 /**
- * A writer for {@link EtcdLeaseIT}: with the client named by {@code args[0]} it grants a lease of
- * {@code args[3]} seconds at {@code args[1]}, writes {@code args[2]} with it, prints "written" and
- * keeps the lease alive until it is killed.
+ * A writer for {@link EtcdLeaseCases}: with the client named by {@code args[0]} it grants a lease
+ * of {@code args[3]} seconds at {@code args[1]}, writes {@code args[2]} with it, prints "written"
+ * and keeps the lease alive until it is killed.
  */
 public final class LeaseWriterMain {
   private LeaseWriterMain() {}

@@ -19,19 +19,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Mutual TLS against an etcd that requires client certificates, with a CA made by openssl. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class EtcdTlsIT {
+public abstract class EtcdTlsCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.mutualTls();
+  @RegisterExtension protected static final EtcdExtension ETCD = EtcdExtension.mutualTls();
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void clientWithCertificateReadsWritesAndWatches(EtcdClientKind client) throws Exception {
+  @Test
+  public void clientWithCertificateReadsWritesAndWatches() throws Exception {
+    EtcdClientKind client = kind();
     try (Datastore store =
         EtcdTestClients.build(
             client,
@@ -53,9 +54,9 @@ class EtcdTlsIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void clientWithoutCertificateFailsWithinTheTimeout(EtcdClientKind client) {
+  @Test
+  public void clientWithoutCertificateFailsWithinTheTimeout() {
+    EtcdClientKind client = kind();
     try (Datastore store =
         EtcdTestClients.build(
             client,
@@ -80,9 +81,9 @@ class EtcdTlsIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void plainHttpToTheTlsPortFailsWithinTheTimeout(EtcdClientKind client) {
+  @Test
+  public void plainHttpToTheTlsPortFailsWithinTheTimeout() {
+    EtcdClientKind client = kind();
     String http = ETCD.endpoints().replace("https://", "http://");
     try (Datastore store =
         EtcdTestClients.build(client, b -> b.endpoints(http).requestTimeout(TIMEOUT))) {
@@ -94,9 +95,9 @@ class EtcdTlsIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void httpsToAPlainMemberFailsInsteadOfTalkingPlainText(EtcdClientKind client) {
+  @Test
+  public void httpsToAPlainMemberFailsInsteadOfTalkingPlainText() {
+    EtcdClientKind client = kind();
     // https means TLS or a failure: jetcd used to send plain text to an https endpoint when no
     // TLS file was given, and the write succeeded.
     try (EtcdCluster plain = EtcdCluster.startSingle();
@@ -119,12 +120,9 @@ class EtcdTlsIT {
   }
 
   @Test
-  void unreadableTlsFilesAreRejectedAtBuildNamingTheFile() {
+  public void unreadableTlsFilesAreRejectedAtBuildNamingTheFile() {
     Path missing = Path.of("/nonexistent/ca.crt");
-    assertThatThrownBy(() -> EtcdDatastore.builder().trustedCa(missing))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(missing.toString());
-    assertThatThrownBy(() -> EtcdGatewayDatastore.builder().trustedCa(missing))
+    assertThatThrownBy(() -> kind().builder().trustedCa(missing))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(missing.toString());
   }

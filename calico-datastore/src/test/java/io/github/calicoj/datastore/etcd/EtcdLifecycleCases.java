@@ -18,17 +18,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Lifecycle: listener threads, watch recovery across a restart, and JVM exit after close. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class EtcdLifecycleIT {
+public abstract class EtcdLifecycleCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
 
   @Test
-  void listenersRunOnOurWatchThreadNeverOnJetcds() throws Exception {
+  public void listenersRunOnAThreadOfOursNeverOnTheClientLibrarys() throws Exception {
     try (EtcdCluster cluster = EtcdCluster.startSingle();
-        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, cluster.endpoints())) {
+        Datastore store = EtcdTestClients.connect(kind(), cluster.endpoints())) {
       KeyValue kv = store.put(Key.of("/calicoj-test/t/a"), "1");
       BlockingQueue<String> threads = new LinkedBlockingQueue<>();
       try (WatchHandle w =
@@ -37,15 +37,15 @@ class EtcdLifecycleIT {
               kv.revision(),
               e -> threads.add(Thread.currentThread().getName()))) {
         store.put(Key.of("/calicoj-test/t/b"), "2");
-        assertThat(threads.poll(10, TimeUnit.SECONDS)).startsWith("calicoj-etcd-watch-");
+        assertThat(threads.poll(10, TimeUnit.SECONDS)).startsWith("calicoj-etcd-");
         assertThat(w.isActive()).isTrue();
       }
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void watchResumesAfterTheOnlyMemberRestarts(EtcdClientKind client) throws Exception {
+  @Test
+  public void watchResumesAfterTheOnlyMemberRestarts() throws Exception {
+    EtcdClientKind client = kind();
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
             EtcdTestClients.build(
@@ -70,7 +70,7 @@ class EtcdLifecycleIT {
   }
 
   @Test
-  void jvmExitsAfterClose() {
+  public void jvmExitsAfterClose() {
     Requirements.requireEtcd();
     try (EtcdCluster cluster = EtcdCluster.startSingle()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -82,6 +82,7 @@ class EtcdLifecycleIT {
                   "-cp",
                   System.getProperty("java.class.path"),
                   CloseAndExitMain.class.getName(),
+                  kind().name(),
                   cluster.endpoints()),
               Duration.ofSeconds(30));
       assertThat(r.exitCode()).as(r.output()).isZero();

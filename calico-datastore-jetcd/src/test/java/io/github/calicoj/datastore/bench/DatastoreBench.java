@@ -12,7 +12,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

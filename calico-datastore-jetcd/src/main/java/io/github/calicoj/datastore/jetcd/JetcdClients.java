@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.jetcd;
 
 import static java.util.Objects.requireNonNull;
 

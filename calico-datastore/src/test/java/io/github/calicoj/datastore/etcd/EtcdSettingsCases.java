@@ -10,24 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The settings both etcd clients share: endpoint schemes and TLS files, checked at once with a
  * message naming the bad value. A TLS path that is not a small regular file ({@code /dev/zero}, a
  * FIFO, a huge file) must fail quickly, never hang or fill the heap.
  */
-class EtcdSettingsTest {
+public abstract class EtcdSettingsCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   /** Far more than a check of file metadata needs; a read of /dev/zero would never end. */
   private static final Duration QUICKLY = Duration.ofSeconds(5);
 
   @TempDir Path dir;
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void endpointsOfMixedSchemesAreRefusedNamingTheOddOne(EtcdClientKind client) {
+  @Test
+  public void endpointsOfMixedSchemesAreRefusedNamingTheOddOne() {
+    EtcdClientKind client = kind();
     assertThatThrownBy(
             () ->
                 EtcdTestClients.build(
@@ -45,23 +47,23 @@ class EtcdSettingsTest {
         .hasMessageContaining("https://10.0.0.1:2379");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aDeviceAsCaFileFailsAtOnceNamingIt(EtcdClientKind client) {
+  @Test
+  public void aDeviceAsCaFileFailsAtOnceNamingIt() {
+    EtcdClientKind client = kind();
     refusedQuickly(client, Path.of("/dev/zero"), "not a regular file");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aFifoAsCaFileFailsAtOnceNamingIt(EtcdClientKind client) {
+  @Test
+  public void aFifoAsCaFileFailsAtOnceNamingIt() {
+    EtcdClientKind client = kind();
     Path fifo = dir.resolve("ca.fifo");
     Processes.run(List.of("mkfifo", fifo.toString()), Duration.ofSeconds(10));
     refusedQuickly(client, fifo, "not a regular file");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aHugeCaFileFailsAtOnceNamingIt(EtcdClientKind client) throws IOException {
+  @Test
+  public void aHugeCaFileFailsAtOnceNamingIt() throws IOException {
+    EtcdClientKind client = kind();
     Path huge = dir.resolve("huge.crt");
     try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
       f.setLength(4L << 30); // sparse: 4 GiB that take no disk
@@ -69,15 +71,15 @@ class EtcdSettingsTest {
     refusedQuickly(client, huge, "more than the 1048576 bytes");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aMissingCaFileFailsNamingIt(EtcdClientKind client) {
+  @Test
+  public void aMissingCaFileFailsNamingIt() {
+    EtcdClientKind client = kind();
     refusedQuickly(client, dir.resolve("missing.crt"), "no such file");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aCaFileWithoutACertificateFailsAtBuildNamingIt(EtcdClientKind client) throws IOException {
+  @Test
+  public void aCaFileWithoutACertificateFailsAtBuildNamingIt() throws IOException {
+    EtcdClientKind client = kind();
     Path garbage = Files.writeString(dir.resolve("garbage.crt"), "not a certificate\n");
     assertThatThrownBy(
             () ->
@@ -88,9 +90,9 @@ class EtcdSettingsTest {
         .hasMessageContaining("CA file");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aClientKeyThatIsNotPkcs8FailsAtBuildNamingIt(EtcdClientKind client) throws IOException {
+  @Test
+  public void aClientKeyThatIsNotPkcs8FailsAtBuildNamingIt() throws IOException {
+    EtcdClientKind client = kind();
     Path key =
         Files.writeString(
             dir.resolve("client.key"),
@@ -112,9 +114,9 @@ class EtcdSettingsTest {
         .hasMessageContaining("PKCS#8");
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void tlsFilesForPlainHttpEndpointsAreRefused(EtcdClientKind client) throws IOException {
+  @Test
+  public void tlsFilesForPlainHttpEndpointsAreRefused() throws IOException {
+    EtcdClientKind client = kind();
     Path ca = Files.writeString(dir.resolve("ca.crt"), "x");
     assertThatThrownBy(
             () ->

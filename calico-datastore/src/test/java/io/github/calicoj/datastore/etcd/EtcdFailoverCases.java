@@ -25,10 +25,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * On a 3-member cluster, SIGKILL the leader while 4 threads do CAS increments on one counter, with
@@ -41,13 +40,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the client within its deadline, not handed to the caller.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class EtcdClusterFailoverIT {
+public abstract class EtcdFailoverCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   /** Scheduling noise allowed beyond the request timeout on a loaded 2-core machine. */
   private static final Duration SLACK = Duration.ofMillis(1500);
 
-  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.members(3);
+  @RegisterExtension protected static final EtcdExtension ETCD = EtcdExtension.members(3);
 
   /** A failed call: its exception and how long it took. */
   record Failure(DatastoreException error, long nanos, long startedAfterKillMs) {
@@ -61,9 +63,9 @@ class EtcdClusterFailoverIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void leaderKillLosesNoIncrementAndNoCallHangs(EtcdClientKind client) throws Exception {
+  @Test
+  public void leaderKillLosesNoIncrementAndNoCallHangs() throws Exception {
+    EtcdClientKind client = kind();
     EtcdCluster cluster = ETCD.cluster();
     Key counter = Key.of("/calicoj-test/failover/" + client + "/counter");
     try (Datastore store =

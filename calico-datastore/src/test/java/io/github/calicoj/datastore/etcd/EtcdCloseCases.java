@@ -18,10 +18,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * After {@code close()} no socket of the client stays open, in every mode: plain, mutual TLS, with
@@ -30,14 +29,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * it was closed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class EtcdCloseIT {
+public abstract class EtcdCloseCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   /** jetcd closes its channel asynchronously; give it this long. */
   private static final Duration PATIENCE = Duration.ofSeconds(5);
 
-  @RegisterExtension static final EtcdExtension PLAIN = EtcdExtension.single();
-  @RegisterExtension static final EtcdExtension TLS = EtcdExtension.mutualTls();
+  @RegisterExtension protected static final EtcdExtension PLAIN = EtcdExtension.single();
+  @RegisterExtension protected static final EtcdExtension TLS = EtcdExtension.mutualTls();
 
   /**
    * Builds a client with {@code settings}, uses it with {@code work}, closes it, checks fds. The
@@ -75,15 +77,15 @@ class EtcdCloseIT {
     assertThat(store.list(k).entries()).containsExactly(kv);
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void plain(EtcdClientKind client) {
+  @Test
+  public void plain() {
+    EtcdClientKind client = kind();
     leavesNoSocket(client, b -> b.endpoints(PLAIN.endpoints()), s -> readAndWrite(s, "plain"));
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void mutualTls(EtcdClientKind client) {
+  @Test
+  public void mutualTls() {
+    EtcdClientKind client = kind();
     leavesNoSocket(
         client,
         b ->
@@ -93,9 +95,9 @@ class EtcdCloseIT {
         s -> readAndWrite(s, "tls"));
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void withCredentials(EtcdClientKind client) {
+  @Test
+  public void withCredentials() {
+    EtcdClientKind client = kind();
     try (EtcdCluster auth = EtcdCluster.startSingle()) {
       auth.etcdctl("user", "add", "root:rootpw");
       auth.etcdctl("auth", "enable");
@@ -106,9 +108,9 @@ class EtcdCloseIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void withAWatchStillOpen(EtcdClientKind client) {
+  @Test
+  public void withAWatchStillOpen() {
+    EtcdClientKind client = kind();
     leavesNoSocket(
         client,
         b -> b.endpoints(PLAIN.endpoints()),
@@ -126,9 +128,9 @@ class EtcdCloseIT {
         });
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void withALeaseStillOpen(EtcdClientKind client) {
+  @Test
+  public void withALeaseStillOpen() {
+    EtcdClientKind client = kind();
     Key k = Key.of("/calicoj-test/close/leased-" + client);
     leavesNoSocket(
         client,
@@ -145,9 +147,9 @@ class EtcdCloseIT {
     assertThat(PLAIN.cluster().value(k.path())).as("revoked by close").isEmpty();
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void afterAWrongPassword(EtcdClientKind client) {
+  @Test
+  public void afterAWrongPassword() {
+    EtcdClientKind client = kind();
     try (EtcdCluster auth = EtcdCluster.startSingle()) {
       auth.etcdctl("user", "add", "root:rootpw");
       auth.etcdctl("auth", "enable");
@@ -158,27 +160,27 @@ class EtcdCloseIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void afterARefusedTlsHandshake(EtcdClientKind client) {
+  @Test
+  public void afterARefusedTlsHandshake() {
+    EtcdClientKind client = kind();
     leavesNoSocketAfterFailure(
         client,
         b -> b.endpoints(TLS.endpoints()).trustedCa(TLS.tls().caCert()), // no client certificate
         s -> s.put(Key.of("/calicoj-test/close/nocert"), "1"));
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void afterHttpsToAPlainMember(EtcdClientKind client) {
+  @Test
+  public void afterHttpsToAPlainMember() {
+    EtcdClientKind client = kind();
     leavesNoSocketAfterFailure(
         client,
         b -> b.endpoints(PLAIN.endpoints().replace("http://", "https://")),
         s -> s.get(Key.of("/calicoj-test/close/cleartext")));
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void afterAStalledMember(EtcdClientKind client) {
+  @Test
+  public void afterAStalledMember() {
+    EtcdClientKind client = kind();
     try (EtcdCluster stalled = EtcdCluster.startSingle()) {
       EtcdCluster.Member m = stalled.members().get(0);
       leavesNoSocketAfterFailure(
@@ -193,9 +195,9 @@ class EtcdCloseIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void afterAMemberDied(EtcdClientKind client) {
+  @Test
+  public void afterAMemberDied() {
+    EtcdClientKind client = kind();
     try (EtcdCluster cluster = EtcdCluster.start(3, null)) {
       leavesNoSocket(
           client,

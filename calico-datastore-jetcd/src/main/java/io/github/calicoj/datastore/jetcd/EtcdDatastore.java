@@ -1,11 +1,11 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.jetcd;
 
 import static com.google.common.base.Preconditions.checkState;
-import static io.github.calicoj.datastore.etcd.JetcdCodec.bytes;
-import static io.github.calicoj.datastore.etcd.JetcdCodec.firstGet;
-import static io.github.calicoj.datastore.etcd.JetcdCodec.keyOrdered;
-import static io.github.calicoj.datastore.etcd.JetcdCodec.prefixEnd;
-import static io.github.calicoj.datastore.etcd.JetcdCodec.toKeyValue;
+import static io.github.calicoj.datastore.jetcd.JetcdCodec.bytes;
+import static io.github.calicoj.datastore.jetcd.JetcdCodec.firstGet;
+import static io.github.calicoj.datastore.jetcd.JetcdCodec.keyOrdered;
+import static io.github.calicoj.datastore.jetcd.JetcdCodec.prefixEnd;
+import static io.github.calicoj.datastore.jetcd.JetcdCodec.toKeyValue;
 import static java.util.Objects.requireNonNull;
 
 import io.etcd.jetcd.ByteSequence;
@@ -40,6 +40,7 @@ import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.EtcdSettings;
 import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
 import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;

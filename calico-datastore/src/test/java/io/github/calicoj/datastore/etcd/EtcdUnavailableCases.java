@@ -19,20 +19,22 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** With etcd stopped (or never there) every call fails, typed, within the request timeout. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class EtcdUnavailableIT {
+public abstract class EtcdUnavailableCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   private static final Duration TIMEOUT = Duration.ofMillis(1500);
   private static final Duration SLACK = Duration.ofMillis(1500);
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void everyCallFailsWithinTheTimeoutOnceEtcdIsKilled(EtcdClientKind client) {
+  @Test
+  public void everyCallFailsWithinTheTimeoutOnceEtcdIsKilled() {
+    EtcdClientKind client = kind();
     Requirements.requireEtcd();
     try (EtcdCluster cluster = EtcdCluster.startSingle();
         Datastore store =
@@ -45,9 +47,9 @@ class EtcdUnavailableIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void everyCallFailsWithinTheTimeoutWhileEtcdIsStalled(EtcdClientKind client) {
+  @Test
+  public void everyCallFailsWithinTheTimeoutWhileEtcdIsStalled() {
+    EtcdClientKind client = kind();
     // SIGSTOP: the kernel still accepts connections and data, but nothing answers. Every call must
     // end at its one deadline: never a connect timeout plus a request timeout, never a retry that
     // restarts the clock.
@@ -68,9 +70,9 @@ class EtcdUnavailableIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void everyCallFailsWithinTheTimeoutWhenNothingListens(EtcdClientKind client) throws IOException {
+  @Test
+  public void everyCallFailsWithinTheTimeoutWhenNothingListens() throws IOException {
+    EtcdClientKind client = kind();
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();

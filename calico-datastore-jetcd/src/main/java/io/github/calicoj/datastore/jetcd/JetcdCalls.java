@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.jetcd;
 
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreTimeoutException;

@@ -20,10 +20,9 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Leases against real etcd, beyond the contract suite: a lease outlives the loss of the leader and
@@ -32,19 +31,21 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the TTL. Every key's presence is read back with etcdctl.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class EtcdLeaseIT {
+public abstract class EtcdLeaseCases {
+  /** The client these cases run against. */
+  protected abstract EtcdClientKind kind();
+
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   private static final long TTL_SECONDS = 3;
 
   /** How long etcd may take beyond a TTL to expire a lease (it checks twice a second). */
   private static final Duration EXPIRY_SLACK = Duration.ofSeconds(8);
 
-  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
+  @RegisterExtension protected static final EtcdExtension ETCD = EtcdExtension.single();
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aLeaseOutlivesTheLossOfTheLeaderAndOfTheMemberItsWriterUsed(EtcdClientKind client)
-      throws Exception {
+  @Test
+  public void aLeaseOutlivesTheLossOfTheLeaderAndOfTheMemberItsWriterUsed() throws Exception {
+    EtcdClientKind client = kind();
     try (EtcdCluster cluster = EtcdCluster.start(3, null)) {
       EtcdCluster.Member leader = cluster.leader();
       List<EtcdCluster.Member> members = cluster.members();
@@ -76,10 +77,9 @@ class EtcdLeaseIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aLeaseThatExpiredWhileItsWriterWasCutOffIsReportedLost(EtcdClientKind client)
-      throws Exception {
+  @Test
+  public void aLeaseThatExpiredWhileItsWriterWasCutOffIsReportedLost() throws Exception {
+    EtcdClientKind client = kind();
     int port = URI.create(ETCD.endpoints()).getPort();
     Key k = Key.of("/calicoj-test/lease/partition-" + client);
     BlockingQueue<Lease> lost = new LinkedBlockingQueue<>();
@@ -111,9 +111,9 @@ class EtcdLeaseIT {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(EtcdClientKind.class)
-  void aKilledWritersKeyExpiresAfterTheTtl(EtcdClientKind client) throws Exception {
+  @Test
+  public void aKilledWritersKeyExpiresAfterTheTtl() throws Exception {
+    EtcdClientKind client = kind();
     Key k = Key.of("/calicoj-test/lease/killed-" + client);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process writer =

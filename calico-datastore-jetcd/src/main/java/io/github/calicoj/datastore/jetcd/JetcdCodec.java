@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.jetcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.kv.GetResponse;

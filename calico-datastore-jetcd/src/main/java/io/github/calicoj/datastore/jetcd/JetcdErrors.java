@@ -1,4 +1,4 @@
-package io.github.calicoj.datastore.etcd;
+package io.github.calicoj.datastore.jetcd;
 
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.EtcdException;
