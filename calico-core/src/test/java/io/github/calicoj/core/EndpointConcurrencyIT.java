@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.calicoj.core.internal.Keys;
 import io.github.calicoj.core.model.WorkloadEndpoint;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;

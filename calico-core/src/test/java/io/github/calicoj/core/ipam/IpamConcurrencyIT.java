@@ -10,7 +10,7 @@ import io.github.calicoj.core.internal.Keys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.net.InetAddress;
 import java.time.Duration;
