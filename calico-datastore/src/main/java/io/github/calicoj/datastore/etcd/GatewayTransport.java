@@ -194,6 +194,7 @@ final class GatewayTransport {
           throw closedMidCall(operation, key, kind.outcomeMatters);
         }
         if (e instanceof SocketTimeoutException) {
+          nextEndpoint(); // a member that answered nothing in time: the next call asks another
           throw timeout(operation, key, kind.outcomeMatters, last != null ? last : e);
         }
         if (!kind.resendable || e instanceof HttpStreams.ReplyTooLargeException) {
