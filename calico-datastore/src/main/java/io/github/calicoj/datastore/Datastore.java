@@ -7,7 +7,7 @@ import java.util.Optional;
  * Revisioned key-value storage for Calico state: string keys, UTF-8 string values, and one
  * store-wide revision that grows with every change.
  *
- * <p>Implementations: {@code io.github.calicoj.datastore.etcd.EtcdDatastore} (etcd v3 through
+ * <p>Implementations: {@code io.github.calicoj.datastore.jetcd.EtcdDatastore} (etcd v3 through
  * jetcd), {@code io.github.calicoj.datastore.etcd.EtcdGatewayDatastore} (etcd v3 through its JSON
  * gateway) and {@code io.github.calicoj.datastore.memory.InMemoryDatastore} (embedded). All pass
  * the same contract test suite; a behaviour not described here is not promised.

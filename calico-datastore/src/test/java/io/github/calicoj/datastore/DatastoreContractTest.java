@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.github.calicoj.testkit.Race;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -450,65 +451,48 @@ public abstract class DatastoreContractTest {
   void concurrentCasIncrementsNeverLoseAnUpdate() throws Exception {
     Key counter = key("counter");
     store.create(counter, "0");
-    int threads = 8;
     int attemptsPerThread = 25;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<Integer>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      results.add(
-          pool.submit(
-              () -> {
-                int successes = 0;
-                for (int i = 0; i < attemptsPerThread; i++) {
-                  KeyValue current = store.get(counter).orElseThrow();
-                  int next = Integer.parseInt(current.value()) + 1;
-                  try {
-                    store.update(counter, Integer.toString(next), current.revision());
-                    successes++;
-                  } catch (RevisionConflictException e) {
-                    // lost the race: allowed, not counted
+    List<Integer> successes =
+        Race.run(
+            8,
+            t ->
+                () -> {
+                  int won = 0;
+                  for (int i = 0; i < attemptsPerThread; i++) {
+                    KeyValue current = store.get(counter).orElseThrow();
+                    int next = Integer.parseInt(current.value()) + 1;
+                    try {
+                      store.update(counter, Integer.toString(next), current.revision());
+                      won++;
+                    } catch (RevisionConflictException e) {
+                      // lost the race: allowed, not counted
+                    }
                   }
-                }
-                return successes;
-              }));
-    }
-    int successes = 0;
-    for (Future<Integer> f : results) {
-      successes += f.get(90, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
-    assertThat(successes).isPositive();
-    assertThat(Integer.parseInt(store.get(counter).orElseThrow().value())).isEqualTo(successes);
+                  return won;
+                },
+            Duration.ofSeconds(90));
+    int total = successes.stream().mapToInt(Integer::intValue).sum();
+    assertThat(total).isPositive();
+    assertThat(Integer.parseInt(store.get(counter).orElseThrow().value())).isEqualTo(total);
   }
 
   @Test
   void concurrentCreatesHaveExactlyOneWinner() throws Exception {
     Key k = key("once");
-    int threads = 16;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<Boolean>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      String value = "t" + t;
-      results.add(
-          pool.submit(
-              () -> {
-                go.await();
-                try {
-                  store.create(k, value);
-                  return true;
-                } catch (ResourceAlreadyExistsException e) {
-                  return false;
-                }
-              }));
-    }
-    go.countDown();
-    int winners = 0;
-    for (Future<Boolean> f : results) {
-      winners += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
-    }
-    pool.shutdown();
-    assertThat(winners).isEqualTo(1);
+    List<Boolean> won =
+        Race.run(
+            16,
+            t ->
+                () -> {
+                  try {
+                    store.create(k, "t" + t);
+                    return true;
+                  } catch (ResourceAlreadyExistsException e) {
+                    return false;
+                  }
+                },
+            Duration.ofSeconds(60));
+    assertThat(won).containsOnlyOnce(true);
   }
 
   @Test

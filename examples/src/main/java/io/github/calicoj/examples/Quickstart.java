@@ -8,7 +8,7 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.Profiles;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.examples.cli.Calicoctl;
 import io.github.calicoj.examples.cli.EndpointTable;

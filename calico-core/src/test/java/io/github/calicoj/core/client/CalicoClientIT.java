@@ -21,7 +21,7 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;

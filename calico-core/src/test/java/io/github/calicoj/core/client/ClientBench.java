@@ -5,7 +5,7 @@ import static io.github.calicoj.testkit.BenchStats.p99;
 
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;

@@ -8,7 +8,7 @@ import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.TestNamespace;

@@ -14,7 +14,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;

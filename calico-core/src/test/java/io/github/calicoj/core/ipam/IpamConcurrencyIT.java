@@ -12,7 +12,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -16,7 +16,7 @@ import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;

@@ -6,7 +6,7 @@ import io.github.calicoj.core.AlreadyExistsException;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.WorkloadEndpoint;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;

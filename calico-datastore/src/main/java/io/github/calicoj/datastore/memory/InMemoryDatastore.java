@@ -30,13 +30,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Datastore} held in this JVM's memory, with etcd's semantics: one store-wide revision
@@ -54,10 +48,12 @@ import org.slf4j.LoggerFactory;
  * block on anything but that lock. Each watch owns one daemon thread, ended by closing the watch or
  * the datastore; a lease that expires does so on one more, ended with the datastore. The creator
  * owns the datastore and closes it.
+ *
+ * <p>The class is longer than our usual 400 lines because every operation reads and writes the map,
+ * the history and the watch list under one lock; the watches ({@link MemoryWatch}) and leases
+ * ({@link MemoryLeases}) live in their own files.
  */
 public final class InMemoryDatastore implements Datastore {
-  private static final Logger LOG = LoggerFactory.getLogger(InMemoryDatastore.class);
-  private static final AtomicInteger WATCH_THREADS = new AtomicInteger();
 
   private final Object lock = new Object();
   private final int historyLimit;
@@ -266,7 +262,15 @@ public final class InMemoryDatastore implements Datastore {
       if (after.value() < compactRevision) {
         throw new RevisionCompactedException("watch", prefix, Revision.of(compactRevision), null);
       }
-      MemoryWatch watch = new MemoryWatch(prefix, listener);
+      MemoryWatch watch =
+          new MemoryWatch(
+              prefix,
+              listener,
+              w -> {
+                synchronized (lock) {
+                  watches.remove(w);
+                }
+              });
       // Replay under the lock, then register: no write can slip between the two.
       for (WatchEvent event : history) {
         if (event.revision().value() > after.value() && event.key().startsWith(prefix)) {
@@ -384,7 +388,7 @@ public final class InMemoryDatastore implements Datastore {
     history.addAll(events);
     for (WatchEvent event : events) {
       for (MemoryWatch watch : watches) {
-        if (event.key().startsWith(watch.prefix)) {
+        if (event.key().startsWith(watch.prefix())) {
           watch.deliver(event);
         }
       }
@@ -409,58 +413,6 @@ public final class InMemoryDatastore implements Datastore {
     }
     history.subList(0, drop).clear();
     compactRevision = Math.max(compactRevision, keepFrom);
-  }
-
-  /** One watch: a prefix, a listener, and the single thread that calls it. */
-  private final class MemoryWatch implements WatchHandle {
-    private final Key prefix;
-    private final WatchListener listener;
-    private final ExecutorService thread;
-    private volatile boolean active = true;
-
-    MemoryWatch(Key prefix, WatchListener listener) {
-      this.prefix = prefix;
-      this.listener = listener;
-      this.thread =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, "calicoj-memory-watch-" + WATCH_THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-    }
-
-    void deliver(WatchEvent event) {
-      try {
-        thread.execute(
-            () -> {
-              if (!active) {
-                return;
-              }
-              try {
-                listener.onEvent(event);
-              } catch (RuntimeException e) {
-                LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
-              }
-            });
-      } catch (RejectedExecutionException e) {
-        // The watch was closed concurrently; nothing more is delivered.
-      }
-    }
-
-    @Override
-    public boolean isActive() {
-      return active;
-    }
-
-    @Override
-    public void close() {
-      active = false;
-      synchronized (lock) {
-        watches.remove(this);
-      }
-      thread.shutdown();
-    }
   }
 
   /** Settings for an {@link InMemoryDatastore}. Not thread-safe. */

@@ -2,8 +2,9 @@ package io.github.calicoj.examples.cli;
 
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
 import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.etcd.EtcdSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -71,20 +72,14 @@ final class Cli implements AutoCloseable {
   /**
    * The datastore, made on first use. By default the CLI talks to etcd through its JSON gateway
    * ({@link EtcdGatewayDatastore}), which starts in milliseconds; {@code CALICOJ_ETCD_CLIENT=jetcd}
-   * selects {@link EtcdDatastore} instead. Both take the same settings.
+   * selects the jetcd client ({@code calico-datastore-jetcd}) instead. Both take the same settings.
    */
   Datastore store() {
     if (store == null) {
       Settings s = settings();
-      if (s.jetcd()) {
-        EtcdDatastore.Builder b = EtcdDatastore.builder();
-        s.applyTo(b);
-        store = b.build();
-      } else {
-        EtcdGatewayDatastore.Builder b = EtcdGatewayDatastore.builder();
-        s.applyTo(b);
-        store = b.build();
-      }
+      EtcdSettings<?> b = (s.jetcd() ? EtcdClientKind.JETCD : EtcdClientKind.GATEWAY).builder();
+      s.applyTo(b);
+      store = b.build();
     }
     return store;
   }
