@@ -71,6 +71,7 @@ final class AddCommand {
     ensureProfile(client, conf.name);
     InterfaceName ifname = env.requireIfname();
     WorkloadRef ref = CalicoSession.workload(env);
+    refuseIfConfigured(client, ref);
     AddOptions options =
         AddOptions.DEFAULT
             .withProfiles(List.of(conf.name))
@@ -113,6 +114,29 @@ final class AddCommand {
         throw e;
       }
     }
+  }
+
+  /**
+   * Refuses a container that has an endpoint already (a second ADD with another {@code CNI_IFNAME},
+   * or a second Calico network) before anything is made: the SDK's add finds it too, but only at
+   * its commit, after it has set up the new interface, whose routes replace the container's default
+   * route until the rollback deletes them.
+   */
+  private static void refuseIfConfigured(CalicoClient client, WorkloadRef ref) {
+    client
+        .endpoint(ref)
+        .ifPresent(
+            ep -> {
+              throw new CniException(
+                  CniCode.ALREADY_CONFIGURED,
+                  "Container "
+                      + ref.workloadId()
+                      + " already has a Calico endpoint on this host ("
+                      + ep.name()
+                      + ", "
+                      + ep.nets()
+                      + "): a container can be on one Calico network, through one interface");
+            });
   }
 
   private static WorkloadEndpoint add(
