@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * addresses are owned by the handle {@code <network>.<container id>}. Anything that fails after the
  * add (the MTU, the result) removes it again, so a failed ADD leaves nothing. A MAC requested in
  * {@code CNI_ARGS} (podman asks for the old one on {@code network reload}) is logged and not
- * applied: the SDK's add lets the kernel choose it, and the endpoint records that one. Stateless.
+ * applied: the SDK's add lets the kernel choose it, and the endpoint records that one. A {@code
+ * prevResult} (a plugin before this one in a chain) is replaced by this plugin's result, which owns
+ * the container's interface and routes. Stateless.
  */
 final class AddCommand {
   private static final Logger LOG = LoggerFactory.getLogger(AddCommand.class);

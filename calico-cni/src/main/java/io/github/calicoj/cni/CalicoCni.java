@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * launcher script {@code calico-cni}, which answers VERSION itself and starts this class for the
  * rest.
  *
+ * <p>Bounds: stdin is read until the runtime closes it (every runtime does), at most 4 MiB; every
+ * etcd request is bounded by {@code etcd_timeout}, every netlink request by the SDK's socket
+ * timeout, the dataplane work of an add by 20 s.
+ *
  * <p>Thread safety: one invocation per process; {@link #main} is not re-entrant.
  */
 public final class CalicoCni {

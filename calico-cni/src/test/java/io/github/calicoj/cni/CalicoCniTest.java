@@ -107,6 +107,20 @@ class CalicoCniTest {
   }
 
   @Test
+  void badEtcdSettingsAreCode7() throws Exception {
+    Outcome o =
+        run(
+            env("DEL"),
+            "{\"cniVersion\":\"1.0.0\",\"name\":\"calicoj-net\",\"type\":\"calico-cni\","
+                + "\"etcd_endpoints\":\"127.0.0.1:2379\"}");
+    assertThat(o.status()).isEqualTo(1);
+    assertThat(o.json().path("code").asInt()).isEqualTo(7);
+    assertThat(o.json().path("msg").asText())
+        .startsWith("etcd settings: ")
+        .contains("127.0.0.1:2379");
+  }
+
+  @Test
   void checkDoesNotExistBefore040() throws Exception {
     Outcome o =
         run(
