@@ -5,13 +5,14 @@ import static io.github.calicoj.cni.CniTestbed.assertNothingLeft;
 import static io.github.calicoj.cni.CniTestbed.config;
 import static io.github.calicoj.cni.CniTestbed.containerId;
 import static io.github.calicoj.cni.CniTestbed.endpointKeys;
-import static io.github.calicoj.cni.CniTestbed.invoke;
+import static io.github.calicoj.cni.CniTestbed.json;
 import static io.github.calicoj.cni.CniTestbed.resultAddress;
 import static io.github.calicoj.cni.CniTestbed.withPrevResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.cni.CniTestbed.Invocation;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -23,8 +24,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +52,7 @@ class CniPluginIT {
 
   private static TestNamespace hostNs;
 
-  private final List<TestNamespace> containers = new ArrayList<>();
+  private final List<TestNamespace> namespaces = new ArrayList<>();
   private String network;
 
   @BeforeAll
@@ -72,13 +76,41 @@ class CniPluginIT {
 
   @AfterEach
   void tearDown() {
-    containers.forEach(TestNamespace::close);
+    namespaces.forEach(TestNamespace::close);
   }
 
-  private TestNamespace container() {
-    TestNamespace c = TestNamespace.create();
-    containers.add(c);
-    return c;
+  /** One container of a test: a namespace of its own, an id, an interface name. */
+  private final class Sandbox {
+    final TestNamespace ns = TestNamespace.create();
+    final String id = containerId();
+    final String ifname;
+
+    Sandbox(String ifname) {
+      this.ifname = ifname;
+      namespaces.add(ns);
+    }
+
+    Sandbox() {
+      this("eth0");
+    }
+
+    Invocation call(String command, String args, String config) {
+      return CniTestbed.invoke(command, id, ns.path().toString(), ifname, args, config);
+    }
+
+    /** ADD, which must succeed; returns the result as written. */
+    String add(String config) {
+      return call("ADD", "", config).ok();
+    }
+
+    Invocation check(String config, String result) {
+      return call("CHECK", "", withPrevResult(config, result));
+    }
+
+    /** DEL after a successful ADD (with its result), which must succeed and print nothing. */
+    void del(String config, String result) {
+      assertThat(call("DEL", "", withPrevResult(config, result)).ok()).isEmpty();
+    }
   }
 
   private String conf(String version, String extra) {
@@ -89,13 +121,16 @@ class CniPluginIT {
     return conf("1.0.0", extra);
   }
 
+  private static String hostEnd(String result) {
+    return json(result).path("interfaces").path(0).path("name").asText();
+  }
+
   @Test
   void addReportsTheInterfacesAddressAndRoutesItMade() {
-    TestNamespace c = container();
-    String id = containerId();
+    Sandbox c = new Sandbox();
     String cfg = conf(",\"dns\":{\"nameservers\":[\"10.126.0.53\"],\"search\":[\"cjt.test\"]}");
-    String out = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).ok();
-    JsonNode r = CniTestbed.json(out);
+    String out = c.add(cfg);
+    JsonNode r = json(out);
 
     // The result, in 1.0.0's shape.
     assertThat(r.path("cniVersion").asText()).isEqualTo("1.0.0");
@@ -106,7 +141,7 @@ class CniPluginIT {
     assertThat(host.path("mac").asText()).isEqualTo("ee:ee:ee:ee:ee:ee");
     assertThat(host.has("sandbox")).isFalse();
     assertThat(sandbox.path("name").asText()).isEqualTo("eth0");
-    assertThat(sandbox.path("sandbox").asText()).isEqualTo(c.path().toString());
+    assertThat(sandbox.path("sandbox").asText()).isEqualTo(c.ns.path().toString());
     JsonNode ip = r.path("ips").path(0);
     assertThat(r.path("ips")).hasSize(1);
     assertThat(ip.has("version")).isFalse();
@@ -121,10 +156,10 @@ class CniPluginIT {
         .isEqualTo("{\"nameservers\":[\"10.126.0.53\"],\"search\":[\"cjt.test\"]}");
 
     // The container, per ip -j.
-    JsonNode eth0 = IpOracle.link(c.name(), "eth0").orElseThrow();
+    JsonNode eth0 = IpOracle.link(c.ns.name(), "eth0").orElseThrow();
     assertThat(eth0.path("address").asText()).isEqualTo(sandbox.path("mac").asText());
-    assertThat(IpOracle.addresses(c.name(), "eth0")).contains(addr.getHostAddress() + "/32");
-    assertThat(IpOracle.routes(c.name(), true))
+    assertThat(IpOracle.addresses(c.ns.name(), "eth0")).contains(addr.getHostAddress() + "/32");
+    assertThat(IpOracle.routes(c.ns.name(), true))
         .anyMatch(
             rt ->
                 rt.path("dst").asText().equals("default")
@@ -139,12 +174,11 @@ class CniPluginIT {
 
     // etcd, read back with etcdctl: the endpoint (orchestrator cni, workload the container id),
     // the network's profile with Calico's default rules, and the handle.
-    List<String> keys = endpointKeys(ETCD.cluster(), NODE, id);
+    List<String> keys = endpointKeys(ETCD.cluster(), NODE, c.id);
     assertThat(keys).hasSize(1);
     assertThat(keys.get(0))
-        .startsWith("/calico/v1/host/" + NODE + "/workload/cni/" + id + "/endpoint/");
-    String ep = ETCD.cluster().value(keys.get(0));
-    assertThat(ep)
+        .startsWith("/calico/v1/host/" + NODE + "/workload/cni/" + c.id + "/endpoint/");
+    assertThat(ETCD.cluster().value(keys.get(0)))
         .contains("\"name\": \"" + cali + "\"")
         .contains("\"mac\": \"" + sandbox.path("mac").asText() + "\"")
         .contains("\"profile_ids\": [\"" + network + "\"]")
@@ -158,114 +192,94 @@ class CniPluginIT {
                 + "\", \"inbound_rules\": [{\"action\": \"allow\", \"src_tag\": \""
                 + network
                 + "\"}], \"outbound_rules\": [{\"action\": \"allow\"}]}");
-    assertThat(ETCD.cluster().value(CalicoKeys.handle(network + "." + id).path()))
-        .contains("\"id\": \"" + network + "." + id + "\"");
+    assertThat(ETCD.cluster().value(CalicoKeys.handle(network + "." + c.id).path()))
+        .contains("\"id\": \"" + network + "." + c.id + "\"");
     assertThat(allocated(ETCD.cluster(), addr)).isTrue();
 
     // CHECK agrees; DEL removes everything; a second DEL is fine.
-    invoke("CHECK", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
-    assertThat(invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok())
-        .isEmpty();
-    assertNothingLeft(ETCD.cluster(), NODE, network, id, addr, hostNs, cali);
-    assertThat(IpOracle.link(c.name(), "eth0")).isEmpty();
-    invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
+    c.check(cfg, out).ok();
+    c.del(cfg, out);
+    assertNothingLeft(ETCD.cluster(), NODE, network, c.id, addr, hostNs, cali);
+    assertThat(IpOracle.link(c.ns.name(), "eth0")).isEmpty();
+    c.del(cfg, out);
   }
 
   @Test
   void version040ResultsNameTheIpVersion() {
-    TestNamespace c = container();
-    String id = containerId();
+    Sandbox c = new Sandbox("eth1");
     String cfg = conf("0.4.0", "");
-    String out = invoke("ADD", id, c.path().toString(), "eth1", "", cfg).ok();
-    JsonNode r = CniTestbed.json(out);
+    String out = c.add(cfg);
+    JsonNode r = json(out);
     assertThat(r.path("cniVersion").asText()).isEqualTo("0.4.0");
     assertThat(r.path("ips").path(0).path("version").asText()).isEqualTo("4");
     assertThat(r.path("interfaces").path(1).path("name").asText()).isEqualTo("eth1");
-    invoke("CHECK", id, c.path().toString(), "eth1", "", withPrevResult(cfg, out)).ok();
-    invoke("DEL", id, c.path().toString(), "eth1", "", withPrevResult(cfg, out)).ok();
-    assertThat(endpointKeys(ETCD.cluster(), NODE, id)).isEmpty();
+    c.check(cfg, out).ok();
+    c.del(cfg, out);
+    assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).isEmpty();
   }
 
   @Test
   void checkReportsWhatDiffersFromThePreviousResult() {
-    TestNamespace c = container();
-    String id = containerId();
+    Sandbox c = new Sandbox();
     String cfg = conf("");
-    String out = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).ok();
-    InetAddress addr = resultAddress(CniTestbed.json(out));
-    String cali = CniTestbed.json(out).path("interfaces").path(0).path("name").asText();
+    String out = c.add(cfg);
+    InetAddress addr = resultAddress(json(out));
+    String cali = hostEnd(out);
 
-    c.ip("addr", "del", addr.getHostAddress() + "/32", "dev", "eth0");
-    JsonNode e =
-        invoke("CHECK", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).error(104);
+    c.ns.ip("addr", "del", addr.getHostAddress() + "/32", "dev", "eth0");
+    JsonNode e = c.check(cfg, out).error(104);
     assertThat(e.path("msg").asText())
-        .startsWith("CHECK of container " + id + " found ")
+        .startsWith("CHECK of container " + c.id + " found ")
         .contains("eth0 lacks address " + addr.getHostAddress());
 
     // A result whose address is not the endpoint's: the datastore check names both.
     String other = out.replace(addr.getHostAddress() + "/32", "10.126.255.254/32");
-    c.ip("addr", "add", "10.126.255.254/32", "dev", "eth0");
-    e = invoke("CHECK", id, c.path().toString(), "eth0", "", withPrevResult(cfg, other)).error(104);
+    c.ns.ip("addr", "add", "10.126.255.254/32", "dev", "eth0");
+    e = c.check(cfg, other).error(104);
     assertThat(e.path("msg").asText())
         .contains(
             "the endpoint has addresses [" + addr.getHostAddress() + "], not [10.126.255.254]")
         .contains("IPAM does not hold 10.126.255.254");
 
-    // The host end gone.
+    // The host end gone (and the container's end with it).
     hostNs.ip("link", "del", cali);
-    e = invoke("CHECK", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).error(104);
+    e = c.check(cfg, out).error(104);
     assertThat(e.path("msg").asText())
-        .contains("interface eth0 does not exist in " + c.path())
+        .contains("interface eth0 does not exist in " + c.ns.path())
         .contains("host interface " + cali + " does not exist");
 
-    invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
-    assertNothingLeft(ETCD.cluster(), NODE, network, id, addr, hostNs, cali);
+    c.del(cfg, out);
+    assertNothingLeft(ETCD.cluster(), NODE, network, c.id, addr, hostNs, cali);
   }
 
   @Test
   void requestedAddressesAreAssignedOrRefused() {
-    TestNamespace c1 = container();
-    TestNamespace c2 = container();
-    TestNamespace c3 = container();
-    String id1 = containerId();
-    String id2 = containerId();
-    String id3 = containerId();
+    Sandbox c1 = new Sandbox();
+    Sandbox c2 = new Sandbox();
+    Sandbox c3 = new Sandbox();
     String cfg = conf("");
-    String out1 =
-        invoke("ADD", id1, c1.path().toString(), "eth0", "IgnoreUnknown=1;IP=10.126.9.9", cfg).ok();
-    assertThat(resultAddress(CniTestbed.json(out1)))
-        .isEqualTo(InetAddresses.forString("10.126.9.9"));
-    assertThat(IpOracle.addresses(c1.name(), "eth0")).contains("10.126.9.9/32");
+    String out1 = c1.call("ADD", "IgnoreUnknown=1;IP=10.126.9.9", cfg).ok();
+    assertThat(resultAddress(json(out1))).isEqualTo(InetAddresses.forString("10.126.9.9"));
+    assertThat(IpOracle.addresses(c1.ns.name(), "eth0")).contains("10.126.9.9/32");
 
     String cfgIps = conf(",\"runtimeConfig\":{\"ips\":[\"10.126.9.10/16\"]}");
-    String out2 = invoke("ADD", id2, c2.path().toString(), "eth0", "", cfgIps).ok();
-    assertThat(resultAddress(CniTestbed.json(out2)))
-        .isEqualTo(InetAddresses.forString("10.126.9.10"));
+    String out2 = c2.add(cfgIps);
+    assertThat(resultAddress(json(out2))).isEqualTo(InetAddresses.forString("10.126.9.10"));
 
     // Taken, and outside every pool: errors that name the address; nothing is left.
-    JsonNode taken =
-        invoke("ADD", id3, c3.path().toString(), "eth0", "IP=10.126.9.9", cfg).error(101);
-    assertThat(taken.path("msg").asText())
-        .isEqualTo(
-            "ADD of container "
-                + id3.substring(0, 12)
-                + " failed: IP address is already assigned in pool "
-                + POOL
-                + ".");
-    JsonNode outside =
-        invoke("ADD", id3, c3.path().toString(), "eth0", "IP=10.127.0.1", cfg).error(101);
-    assertThat(outside.path("msg").asText())
-        .isEqualTo(
-            "ADD of container "
-                + id3.substring(0, 12)
-                + " failed: 10.127.0.1 is not in any configured pools");
-    assertThat(endpointKeys(ETCD.cluster(), NODE, id3)).isEmpty();
-    assertThat(IpOracle.link(c3.name(), "eth0")).isEmpty();
-    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).hasSize(2);
+    String prefix = "ADD of container " + c3.id.substring(0, 12) + " failed: ";
+    assertThat(c3.call("ADD", "IP=10.126.9.9", cfg).error(101).path("msg").asText())
+        .isEqualTo(prefix + "IP address is already assigned in pool " + POOL + ".");
+    assertThat(c3.call("ADD", "IP=10.127.0.1", cfg).error(101).path("msg").asText())
+        .isEqualTo(prefix + "10.127.0.1 is not in any configured pools");
+    assertThat(endpointKeys(ETCD.cluster(), NODE, c3.id)).isEmpty();
+    assertThat(IpOracle.link(c3.ns.name(), "eth0")).isEmpty();
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali"))
+        .containsExactlyInAnyOrder(hostEnd(out1), hostEnd(out2));
 
-    invoke("DEL", id1, c1.path().toString(), "eth0", "", withPrevResult(cfg, out1)).ok();
-    invoke("DEL", id2, c2.path().toString(), "eth0", "", withPrevResult(cfgIps, out2)).ok();
-    invoke("DEL", id3, c3.path().toString(), "eth0", "", cfg).ok();
+    c1.del(cfg, out1);
+    c2.del(cfgIps, out2);
+    c3.call("DEL", "", cfg).ok();
     assertThat(allocated(ETCD.cluster(), InetAddresses.forString("10.126.9.9"))).isFalse();
     assertThat(allocated(ETCD.cluster(), InetAddresses.forString("10.126.9.10"))).isFalse();
   }
@@ -274,54 +288,48 @@ class CniPluginIT {
   void delSucceedsForWhatIsNotThere() {
     String cfg = conf("");
     // Never added: with a namespace, without one, without an interface name.
-    TestNamespace c = container();
-    invoke("DEL", containerId(), c.path().toString(), "eth0", "", cfg).ok();
-    invoke("DEL", containerId(), "", "", "", cfg).ok();
+    new Sandbox().call("DEL", "", cfg).ok();
+    CniTestbed.invoke("DEL", containerId(), "", "", "", cfg).ok();
 
     // Added, then its namespace deleted (the veth went with it): DEL clears the data.
-    TestNamespace gone = TestNamespace.create();
-    String id = containerId();
-    String out = invoke("ADD", id, gone.path().toString(), "eth0", "", cfg).ok();
-    InetAddress addr = resultAddress(CniTestbed.json(out));
-    String cali = CniTestbed.json(out).path("interfaces").path(0).path("name").asText();
-    String path = gone.path().toString();
-    gone.close();
-    assertThat(Files.exists(Path.of(path))).isFalse();
-    invoke("DEL", id, path, "eth0", "", withPrevResult(cfg, out)).ok();
-    assertNothingLeft(ETCD.cluster(), NODE, network, id, addr, hostNs, cali);
+    Sandbox gone = new Sandbox();
+    String out = gone.add(cfg);
+    InetAddress addr = resultAddress(json(out));
+    gone.ns.close();
+    assertThat(Files.exists(gone.ns.path())).isFalse();
+    gone.del(cfg, out);
+    assertNothingLeft(ETCD.cluster(), NODE, network, gone.id, addr, hostNs, hostEnd(out));
   }
 
   @Test
   void aSecondAddOfOneContainerIsRefusedAndChangesNothing() {
-    TestNamespace c = container();
-    String id = containerId();
+    Sandbox c = new Sandbox();
     String cfg = conf("");
-    String out = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).ok();
-    String cali = CniTestbed.json(out).path("interfaces").path(0).path("name").asText();
-    InetAddress addr = resultAddress(CniTestbed.json(out));
-    JsonNode e = invoke("ADD", id, c.path().toString(), "eth1", "", cfg).error(103);
+    String out = c.add(cfg);
+    InetAddress addr = resultAddress(json(out));
+    // The same container again through another interface, and on another network.
+    JsonNode e = CniTestbed.invoke("ADD", c.id, c.ns.path().toString(), "eth1", "", cfg).error(103);
     assertThat(e.path("msg").asText())
         .isEqualTo(
             "Container "
-                + id
+                + c.id
                 + " already has a Calico endpoint on this host ("
-                + cali
+                + hostEnd(out)
                 + ", ["
                 + addr.getHostAddress()
                 + "/32]): a container can be on one Calico network, through one interface");
-    assertThat(IpOracle.link(c.name(), "eth1")).isEmpty();
-    // Another network's ADD of it too.
     String otherNetwork =
         config("1.0.0", network + "-b", ETCD.endpoints(), hostNs.path(), NODE, "");
-    invoke("ADD", id, c.path().toString(), "eth2", "", otherNetwork).error(103);
-    invoke("CHECK", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
-    invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
+    CniTestbed.invoke("ADD", c.id, c.ns.path().toString(), "eth2", "", otherNetwork).error(103);
+    assertThat(IpOracle.link(c.ns.name(), "eth1")).isEmpty();
+    assertThat(IpOracle.link(c.ns.name(), "eth2")).isEmpty();
+    c.check(cfg, out).ok();
+    c.del(cfg, out);
   }
 
   @Test
-  void withEtcdUnreachableAddFailsAndLeavesNothingAndDelFollows() throws Exception {
-    TestNamespace c = container();
-    String id = containerId();
+  void withEtcdUnreachableAddFailsAndLeavesNothingAndDelFollows() {
+    Sandbox c = new Sandbox();
     int port = URI.create(ETCD.endpoints().split(",")[0]).getPort();
     try (TcpProxy proxy = TcpProxy.to(port)) {
       String cfg =
@@ -329,45 +337,41 @@ class CniPluginIT {
               .replace("\"etcd_timeout\":5", "\"etcd_timeout\":2");
       List<String> caliBefore = IpOracle.linkNames(hostNs.name(), "cali");
       proxy.cut();
-      JsonNode e = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).error(11);
+      JsonNode e = c.call("ADD", "", cfg).error(11);
       assertThat(e.path("msg").asText())
-          .startsWith("ADD of container " + id.substring(0, 12) + " failed: ")
+          .startsWith("ADD of container " + c.id.substring(0, 12) + " failed: ")
           .contains("etcd http://127.0.0.1:" + proxy.port());
       assertThat(e.path("cniVersion").asText()).isEqualTo("1.0.0");
-      assertThat(IpOracle.link(c.name(), "eth0")).isEmpty();
+      assertThat(IpOracle.link(c.ns.name(), "eth0")).isEmpty();
       assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEqualTo(caliBefore);
-      assertThat(endpointKeys(ETCD.cluster(), NODE, id)).isEmpty();
-      assertThat(ETCD.cluster().keys(CalicoKeys.handle(network + "." + id).path())).isEmpty();
+      assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).isEmpty();
+      assertThat(ETCD.cluster().keys(CalicoKeys.handle(network + "." + c.id).path())).isEmpty();
 
       // The DEL a runtime sends after a failed ADD (no prevResult) succeeds with etcd still away;
       // one that follows a successful ADD (prevResult) must not, and says to try again.
-      invoke("DEL", id, c.path().toString(), "eth0", "", cfg).ok();
-      String fakePrev =
-          "{\"cniVersion\":\"1.0.0\",\"interfaces\":[],\"ips\":[],\"routes\":[],\"dns\":{}}";
-      JsonNode later =
-          invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, fakePrev))
-              .error(11);
-      assertThat(later.path("msg").asText()).contains("etcd did not answer");
+      c.call("DEL", "", cfg).ok();
+      String prev = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[],\"ips\":[],\"dns\":{}}";
+      assertThat(c.call("DEL", "", withPrevResult(cfg, prev)).error(11).path("msg").asText())
+          .contains("etcd did not answer");
 
       // Once etcd is back, the same ADD works.
       proxy.restore();
-      String out = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).ok();
-      invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
-      assertThat(endpointKeys(ETCD.cluster(), NODE, id)).isEmpty();
+      String out = c.add(cfg);
+      c.del(cfg, out);
+      assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).isEmpty();
     }
   }
 
   @Test
   void mtuIsSetOnBothEnds() {
-    TestNamespace c = container();
-    String id = containerId();
+    Sandbox c = new Sandbox();
     String cfg = conf(",\"mtu\":1400");
-    String out = invoke("ADD", id, c.path().toString(), "eth0", "", cfg).ok();
-    String cali = CniTestbed.json(out).path("interfaces").path(0).path("name").asText();
-    assertThat(IpOracle.link(c.name(), "eth0").orElseThrow().path("mtu").asInt()).isEqualTo(1400);
-    assertThat(IpOracle.link(hostNs.name(), cali).orElseThrow().path("mtu").asInt())
+    String out = c.add(cfg);
+    assertThat(IpOracle.link(c.ns.name(), "eth0").orElseThrow().path("mtu").asInt())
         .isEqualTo(1400);
-    invoke("DEL", id, c.path().toString(), "eth0", "", withPrevResult(cfg, out)).ok();
+    assertThat(IpOracle.link(hostNs.name(), hostEnd(out)).orElseThrow().path("mtu").asInt())
+        .isEqualTo(1400);
+    c.del(cfg, out);
   }
 
   @Test
@@ -375,39 +379,39 @@ class CniPluginIT {
     Path dir = Files.createTempDirectory("cjt-cni-log-");
     try {
       Path log = dir.resolve("sub/cni.log");
-      TestNamespace c = container();
-      String id = containerId();
+      Sandbox c = new Sandbox();
       String cfg = conf(",\"log_level\":\"info\",\"log_file_path\":\"" + log + "\"");
-      CniTestbed.Invocation add = invoke("ADD", id, c.path().toString(), "eth0", "", cfg);
-      add.ok();
-      invoke("DEL", id, c.path().toString(), "eth0", "", cfg).ok();
+      Invocation add = c.call("ADD", "", cfg);
+      c.del(cfg, add.ok());
       String text = Files.readString(log);
-      assertThat(text).contains("[INFO] AddCommand - ADD " + id + ": endpoint ");
-      assertThat(text).contains("[INFO] DelCommand - DEL " + id + ": removed 1 endpoint(s)");
+      assertThat(text).contains("[INFO] AddCommand - ADD " + c.id + ": endpoint ");
+      assertThat(text).contains("[INFO] DelCommand - DEL " + c.id + ": removed 1 endpoint(s)");
       // stderr gets the same lines; stdout only the result.
-      assertThat(add.stderr()).contains("ADD " + id + ": endpoint ");
+      assertThat(add.stderr()).contains("ADD " + c.id + ": endpoint ");
       assertThat(add.stdout()).doesNotContain("INFO");
     } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
   @Test
   void environmentErrorsComeAsTheErrorObjectOnStdout() {
-    CniTestbed.Invocation i =
-        CniTestbed.run(List.of("CNI_COMMAND=ADD", "CNI_CONTAINERID=x1"), conf(""));
+    Invocation i =
+        CniTestbed.exec(
+            CniTestbed.PLUGIN, Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "x1"), conf(""));
     assertThat(i.error(4).toString())
         .isEqualTo("{\"cniVersion\":\"1.0.0\",\"code\":4,\"msg\":\"CNI_NETNS is not set\"}");
-    CniTestbed.Invocation v = CniTestbed.run(List.of("CNI_COMMAND=VERSION"), "");
+    Invocation v = CniTestbed.exec(CniTestbed.PLUGIN, Map.of("CNI_COMMAND", "VERSION"), "");
     assertThat(v.ok())
         .isEqualTo(
-            "{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\"]}\n");
-    TestNamespace c = container();
+            "{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\","
+                + "\"1.0.0\"]}\n");
+    Sandbox c = new Sandbox();
     JsonNode unknown =
-        invoke("ADD", containerId(), c.path() + "-missing", "eth0", "", conf("")).error(3);
+        CniTestbed.invoke("ADD", c.id, c.ns.path() + "-missing", "eth0", "", conf("")).error(3);
     assertThat(unknown.path("msg").asText())
-        .isEqualTo("CNI_NETNS " + c.path() + "-missing does not exist");
+        .isEqualTo("CNI_NETNS " + c.ns.path() + "-missing does not exist");
   }
 }

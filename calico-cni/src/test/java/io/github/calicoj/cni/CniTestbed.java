@@ -22,11 +22,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the plugin's ITs share: the packaged launcher ({@code target/calico-cni}, next to the jar
@@ -34,13 +37,26 @@ import java.util.concurrent.TimeUnit;
  * oracles that read etcd and the kernel back.
  */
 final class CniTestbed {
-  /** The launcher that {@code mvn package} puts in the plugin directory {@code target/}. */
-  static final Path PLUGIN = Path.of("target", "calico-cni").toAbsolutePath();
+  /**
+   * The launcher that {@code mvn package} puts in the plugin directory {@code target/}: beside
+   * {@code target/test-classes}, where this class is, whatever the working directory.
+   */
+  static final Path PLUGIN = targetDir().resolve("calico-cni");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private CniTestbed() {}
+
+  private static Path targetDir() {
+    try {
+      Path classes =
+          Path.of(CniTestbed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return classes.toAbsolutePath().getParent();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** Requires root, and the plugin built by {@code mvn package}. */
   static void requirePlugin() {
@@ -105,21 +121,18 @@ final class CniTestbed {
   }
 
   /**
-   * One run of the plugin.
+   * One run of a plugin.
    *
    * @param exit the exit status
    * @param stdout everything on stdout
    * @param stderr everything on stderr
+   * @param nanos the wall time from the process's start to its exit
    */
-  record Invocation(int exit, String stdout, String stderr) {
+  record Invocation(int exit, String stdout, String stderr, long nanos) {
     /** stdout as the one JSON document it must be. */
     JsonNode json() {
       assertThat(stdout.strip()).as("stdout is one line, stderr: %s", stderr).doesNotContain("\n");
-      try {
-        return JSON.readTree(stdout);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON: " + stdout + "\nstderr: " + stderr, e);
-      }
+      return CniTestbed.json(stdout);
     }
 
     /** Asserts success and returns stdout. */
@@ -137,32 +150,38 @@ final class CniTestbed {
     }
   }
 
-  /**
-   * Runs the launcher as a runtime does: {@code CNI_*} variables, the configuration on stdin, at
-   * most a minute.
-   */
-  static Invocation invoke(
-      String command, String containerId, String netns, String ifname, String args, String stdin) {
-    List<String> env =
-        new ArrayList<>(
-            List.of(
-                "CNI_COMMAND=" + command,
-                "CNI_CONTAINERID=" + containerId,
-                "CNI_NETNS=" + netns,
-                "CNI_IFNAME=" + ifname,
-                "CNI_ARGS=" + args,
-                "CNI_PATH=" + PLUGIN.getParent() + ":/usr/lib/cni"));
-    return run(env, stdin);
+  /** The {@code CNI_*} variables of one call, as a runtime sets them. */
+  static Map<String, String> cniEnv(
+      String command, String containerId, String netns, String ifname, String args) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("CNI_COMMAND", command);
+    env.put("CNI_CONTAINERID", containerId);
+    env.put("CNI_NETNS", netns);
+    env.put("CNI_IFNAME", ifname);
+    env.put("CNI_ARGS", args);
+    env.put("CNI_PATH", PLUGIN.getParent() + ":/usr/lib/cni");
+    return env;
   }
 
-  /** Runs the launcher with exactly {@code env} (and PATH). */
-  static Invocation run(List<String> env, String stdin) {
-    List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + System.getenv("PATH")));
-    cmd.addAll(env);
-    cmd.add(PLUGIN.toString());
+  /** Runs the launcher as a runtime does: {@code CNI_*} variables, the configuration on stdin. */
+  static Invocation invoke(
+      String command, String containerId, String netns, String ifname, String args, String stdin) {
+    return exec(PLUGIN, cniEnv(command, containerId, netns, ifname, args), stdin);
+  }
+
+  /**
+   * Runs {@code plugin} with exactly {@code env} (and PATH) and {@code stdin}, for at most a
+   * minute.
+   */
+  static Invocation exec(Path plugin, Map<String, String> env, String stdin) {
+    ProcessBuilder pb = new ProcessBuilder(plugin.toString());
+    pb.environment().clear();
+    pb.environment().put("PATH", System.getenv("PATH"));
+    pb.environment().putAll(env);
+    long start = System.nanoTime();
     Process p;
     try {
-      p = new ProcessBuilder(cmd).start();
+      p = pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -171,21 +190,25 @@ final class CniTestbed {
     try (OutputStream in = p.getOutputStream()) {
       in.write(stdin.getBytes(UTF_8));
     } catch (IOException e) {
-      // the plugin may exit without reading all of stdin; its exit status tells
+      // the launcher answers VERSION without reading stdin; the exit status tells the rest
     }
     byte[] out = readAll(p.getInputStream());
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError("calico-cni did not finish in 60 s: " + env);
+        throw new AssertionError(plugin + " did not finish in 60 s: " + env);
       }
+      long nanos = System.nanoTime() - start;
       return new Invocation(
-          p.exitValue(), new String(out, UTF_8), new String(err.get(10, TimeUnit.SECONDS), UTF_8));
+          p.exitValue(),
+          new String(out, UTF_8),
+          new String(err.get(10, TimeUnit.SECONDS), UTF_8),
+          nanos);
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new AssertionError(e);
     }
   }
@@ -240,12 +263,12 @@ final class CniTestbed {
         .noneMatch(r -> r.path("dst").asText().equals(ip.getHostAddress()));
   }
 
-  /** Parses a result the plugin wrote. */
+  /** Parses what the plugin wrote. */
   static JsonNode json(String stdout) {
     try {
       return JSON.readTree(stdout);
     } catch (IOException e) {
-      throw new AssertionError("Not JSON: " + stdout, e);
+      throw new AssertionError("stdout is not JSON: " + stdout, e);
     }
   }
 }
