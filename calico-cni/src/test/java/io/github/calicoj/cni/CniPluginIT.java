@@ -14,7 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.cni.CniTestbed.Invocation;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.ipam.IpOwner;
+import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.TcpProxy;
@@ -291,6 +294,32 @@ class CniPluginIT {
     new Sandbox().call("DEL", "", cfg).ok();
     CniTestbed.invoke("DEL", containerId(), "", "", "", cfg).ok();
 
+    // What a killed ADD can leave: a cali pair into the container, and an address held by the
+    // container's handle without an endpoint. DEL removes both.
+    Sandbox killed = new Sandbox();
+    hostNs.ip(
+        "link",
+        "add",
+        "calicjt0killed",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        killed.ns.name());
+    InetAddress held = InetAddresses.forString("10.126.77.7");
+    try (EtcdGatewayDatastore store =
+        EtcdGatewayDatastore.builder().endpoints(ETCD.endpoints()).build()) {
+      Ipam.on(store).assign(held, NODE, IpOwner.of(network + "." + killed.id, Map.of()));
+    }
+    assertThat(allocated(ETCD.cluster(), held)).isTrue();
+    killed.call("DEL", "", cfg).ok();
+    assertThat(IpOracle.link(hostNs.name(), "calicjt0killed")).isEmpty();
+    assertThat(IpOracle.link(killed.ns.name(), "eth0")).isEmpty();
+    assertThat(allocated(ETCD.cluster(), held)).isFalse();
+    assertThat(ETCD.cluster().keys(CalicoKeys.handle(network + "." + killed.id).path())).isEmpty();
+
     // Added, then its namespace deleted (the veth went with it): DEL clears the data.
     Sandbox gone = new Sandbox();
     String out = gone.add(cfg);
@@ -360,6 +389,58 @@ class CniPluginIT {
       c.del(cfg, out);
       assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).isEmpty();
     }
+  }
+
+  @Test
+  void configuredPoolsAreUsedAndNamedWhenWrong() {
+    CniTestbed.addPool(ETCD.cluster(), "10.129.0.0/16");
+    Sandbox c = new Sandbox();
+    String cfg =
+        conf("")
+            .replace(
+                "\"ipam\":{\"type\":\"calico-ipam\"}",
+                "\"ipam\":{\"type\":\"calico-ipam\",\"ipv4_pools\":[\"10.129.0.0/16\"]}");
+    String out = c.add(cfg);
+    assertThat(Cidr.parse("10.129.0.0/16").contains(resultAddress(json(out)))).isTrue();
+    c.del(cfg, out);
+
+    String unknown = cfg.replace("10.129.0.0/16", "10.130.0.0/16");
+    assertThat(c.call("ADD", "", unknown).error(7).path("msg").asText())
+        .isEqualTo("ipam.ipv4_pools names 10.130.0.0/16, which is not a Calico pool");
+    assertThat(IpOracle.link(c.ns.name(), "eth0")).isEmpty();
+    ETCD.cluster().etcdctl("del", CalicoKeys.pool(Cidr.parse("10.129.0.0/16")).path());
+  }
+
+  @Test
+  void anIpv6OnlyNetwork() {
+    ETCD.cluster()
+        .etcdctl(
+            "put",
+            CalicoKeys.pool(Cidr.parse("fd00:126::/64")).path(),
+            "{\"cidr\": \"fd00:126::/64\"}");
+    Sandbox c = new Sandbox();
+    String cfg =
+        conf("")
+            .replace(
+                "\"ipam\":{\"type\":\"calico-ipam\"}",
+                "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv4\":\"false\",\"assign_ipv6\":\"true\"}");
+    String out = c.add(cfg);
+    JsonNode r = json(out);
+    InetAddress addr = resultAddress(r);
+    assertThat(Cidr.parse("fd00:126::/64").contains(addr)).isTrue();
+    assertThat(r.path("ips").path(0).path("gateway").asText())
+        .isEqualTo("fe80::ecee:eeff:feee:eeee");
+    assertThat(r.path("routes").toString())
+        .isEqualTo("[{\"dst\":\"::/0\",\"gw\":\"fe80::ecee:eeff:feee:eeee\"}]");
+    assertThat(IpOracle.addresses(c.ns.name(), "eth0"))
+        .contains(InetAddresses.toAddrString(addr) + "/128");
+    c.check(cfg, out).ok();
+    c.ns.ip("-6", "route", "del", "default");
+    assertThat(c.check(cfg, out).error(104).path("msg").asText())
+        .contains("the container has no route to ::/0 via fe80::ecee:eeff:feee:eeee");
+    c.del(cfg, out);
+    assertThat(allocated(ETCD.cluster(), addr)).isFalse();
+    ETCD.cluster().etcdctl("del", CalicoKeys.pool(Cidr.parse("fd00:126::/64")).path());
   }
 
   @Test
