@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A failure reported to the runtime as the spec's error object on stdout: {@code code}, a short
- * {@code msg} that names the bad value, and optional {@code details}.
+ * {@code msg} that names the bad value, and optional {@code details}. Immutable.
  */
 final class CniException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -46,7 +46,10 @@ final class PluginLog {
     }
   }
 
-  /** Writes to both streams; a failing second stream (the file) is dropped, not fatal. */
+  /**
+   * Writes to both streams; a failing second stream (the file) is dropped, not fatal. Not
+   * thread-safe on its own: the {@link PrintStream} around it serializes the writes.
+   */
   private static final class Tee extends OutputStream {
     private final OutputStream first;
     private @Nullable OutputStream second;
