@@ -77,12 +77,10 @@ final class AddCommand {
     AddOptions options =
         AddOptions.DEFAULT
             .withProfiles(List.of(conf.name))
-            .withOwner(session.owner(conf.name, env.containerId()));
+            .withOwner(session.owner(conf.name, env.containerId()))
+            .withMtu(conf.mtu); // 0: the kernel's default
     WorkloadEndpoint ep = add(client, ref, requests, ifname, options, conf);
     try {
-      if (conf.mtu != 0 && conf.mtu != LinkMtu.VETH_DEFAULT) {
-        LinkMtu.set(conf.hostNetns, InterfaceName.of(ep.name()), netns, ifname, conf.mtu);
-      }
       CniResult result = result(ep, ifname, env.netns(), conf.dns);
       LOG.info(
           "ADD {}: endpoint {} ({}) with {} on {}",
