@@ -345,6 +345,20 @@ class CalicoctlTest {
         .isEqualTo("Inbound rules:\n   1 allow from tag P\nOutbound rules:\n   1 allow\n");
   }
 
+  @Test
+  void poolRemoveChecksEveryCidrBeforeRemovingAny() {
+    assertThat(run("pool add 10.50.0.0/16").exit()).isZero();
+    assertThat(run("pool remove 10.50.0.0/16 bogus"))
+        .isEqualTo(new Run(1, "Invalid CIDR: bogus\n", ""));
+    assertThat(run("pool remove 10.50.0.0/16 10.99.0.0/16"))
+        .isEqualTo(new Run(1, "10.99.0.0/16 is not a configured pool.\n", ""));
+    assertThat(run("pool show --ipv4").out()).contains("| 10.50.0.0/16 |");
+    usageError(
+        "pool show --ipv4 --ipv6",
+        "--ipv4 and --ipv6 exclude each other.",
+        "pool show [--ipv4 | --ipv6]");
+  }
+
   // ------------------------------------------------------------------ the reference's tables
 
   @Test
