@@ -31,6 +31,7 @@ record Leaks(Map<String, List<String>> found) {
   static final String VETH = "cali links without an endpoint";
   static final String WORKLOAD_IFACE = "workload interfaces without an endpoint";
   static final String MARKER = "markers without an endpoint";
+  static final String NO_MARKER = "endpoints without their marker";
   static final String ALLOCATION = "allocations without an endpoint";
   static final String NOT_ALLOCATED = "endpoint IPs not allocated";
   static final String DUPLICATE = "IPs on two endpoints";
@@ -53,6 +54,7 @@ record Leaks(Map<String, List<String>> found) {
             VETH,
             WORKLOAD_IFACE,
             MARKER,
+            NO_MARKER,
             ALLOCATION,
             NOT_ALLOCATED,
             DUPLICATE,
@@ -121,9 +123,16 @@ record Leaks(Map<String, List<String>> found) {
       }
     }
     String markerPrefix = "/calicoj/v1/workload/" + host + "/";
+    Set<String> marked = new HashSet<>();
     for (String key : s.under(markerPrefix).keySet()) {
+      marked.add(key.substring(markerPrefix.length()));
       if (!withEndpoint.contains(key.substring(markerPrefix.length()))) {
         f.get(MARKER).add(key);
+      }
+    }
+    for (Endpoint ep : eps) {
+      if (!marked.contains(ep.workload())) {
+        f.get(NO_MARKER).add(ep.key());
       }
     }
     Map<String, Map<String, Integer>> byHandle = new HashMap<>(); // handle -> block -> count
