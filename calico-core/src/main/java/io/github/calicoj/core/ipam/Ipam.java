@@ -60,7 +60,7 @@ public final class Ipam {
   private Ipam(Builder b) {
     this.datastore = b.datastore;
     this.cache = new BlockCache(b.datastore, b.cacheTtl.toNanos());
-    this.planner = new ChangePlanner(b.datastore, cache, new BlockClaims(b.datastore, cache));
+    this.planner = new ChangePlanner(b.datastore, cache, new BlockClaims(cache));
   }
 
   /** IPAM on {@code datastore} with default settings. */
@@ -101,7 +101,8 @@ public final class Ipam {
   /**
    * Chooses one specific address for {@code host} like {@link #assign}, but writes nothing about
    * it: the returned change joins the caller's own transaction. A block that does not exist yet is
-   * claimed (written) first, as {@link #assign} would.
+   * created by the change, affine to {@code host} (with its affinity marker), as {@link #assign}
+   * would; nothing is written if the change is never committed.
    *
    * @throws NotFoundException ({@link Reason#POOL_NOT_FOUND}) "X is not in any configured pool"
    * @throws AlreadyExistsException ({@link Reason#ADDRESS_ALREADY_ASSIGNED}) if it is taken
@@ -123,8 +124,10 @@ public final class Ipam {
               throw new NotFoundException(
                   Reason.POOL_NOT_FOUND, text(ip) + " is not in any configured pool");
             }
-            planner.claim(cidr, host);
-            return null;
+            AllocationBlock empty = planner.newBlock(cidr, host);
+            AllocationBlock updated = empty.assign(ip, owner.handleId(), owner.attributes(), host);
+            return planner.change(
+                empty, null, updated, List.of(ip), Set.of(), ChangePlanner.deltas(owner, 1));
           }
           AllocationBlock updated;
           try {
@@ -144,7 +147,8 @@ public final class Ipam {
    * Chooses one address of {@code version} for {@code host}, the way {@link #autoAssignOne} would
    * (the host's affine blocks, then a newly claimed block, then other hosts' blocks), passing over
    * the addresses in {@code skip}, but writes nothing about it: the returned change joins the
-   * caller's own transaction. Claiming a new block is written at once.
+   * caller's own transaction. A new block is created by the change itself, so a change that is
+   * never committed leaves no claim.
    *
    * @throws CalicoException ({@link Reason#POOL_EXHAUSTED}) with {@link #autoAssignOne}'s message
    *     if no block has room
