@@ -19,16 +19,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The one Docker Engine API call calicoj needs, {@code GET /containers/{id}/json}, over the
- * daemon's unix socket with the JDK's unix-domain channels (no docker CLI, no client library).
- * HTTP/1.0, so the body is not chunked and ends at EOF. Every call is bounded by the timeout.
- * Thread-safe; holds no connection between calls.
+ * The Docker Engine API calls calicoj needs, {@code GET /containers/{id}/json} (inspect one) and
+ * {@code GET /containers/json?all=1} (list all), over the daemon's unix socket with the JDK's
+ * unix-domain channels (no docker CLI, no client library). HTTP/1.0, so the body is not chunked and
+ * ends at EOF. Every call is bounded by the timeout. Thread-safe; holds no connection between
+ * calls.
  */
 public final class DockerEngine {
-  /** The most an answer may hold; an inspect is a few KiB. */
+  /** The most an inspect's answer may hold; one is a few KiB. */
   private static final int MAX_ANSWER_BYTES = 4 << 20;
+
+  /** The most a container list may hold: about 2 KiB per container. */
+  private static final int MAX_LIST_BYTES = 64 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,7 +84,7 @@ public final class DockerEngine {
   public Container inspect(String nameOrId) {
     requireNonNull(nameOrId, "nameOrId");
     String path = "/containers/" + URLEncoder.encode(nameOrId, StandardCharsets.UTF_8) + "/json";
-    Response r = get(path);
+    Response r = get(path, MAX_ANSWER_BYTES);
     if (r.status() == 404) {
       throw new WorkloadException(
           Reason.CONTAINER_NOT_FOUND, "Container " + nameOrId + " was not found.", null);
@@ -107,9 +113,63 @@ public final class DockerEngine {
     }
   }
 
+  /**
+   * A container as the daemon lists it.
+   *
+   * @param id the full 64-hex id
+   * @param state {@code created}, {@code running}, {@code paused}, {@code restarting}, {@code
+   *     removing}, {@code exited} or {@code dead}
+   */
+  public record ContainerState(String id, String state) {
+    /** Rejects nulls. */
+    public ContainerState {
+      requireNonNull(id, "id");
+      requireNonNull(state, "state");
+    }
+
+    /** True if the container runs (and so has its network namespace). */
+    public boolean running() {
+      return "running".equals(state);
+    }
+  }
+
+  /**
+   * Every container the daemon knows, running or not, in one call ({@code GET
+   * /containers/json?all=1}, what {@code docker ps -a} shows).
+   *
+   * @throws WorkloadException DAEMON_UNREACHABLE, PERMISSION_DENIED or DAEMON_ERROR
+   */
+  public List<ContainerState> containers() {
+    Response r = get("/containers/json?all=1", MAX_LIST_BYTES);
+    if (r.status() != 200) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR,
+          "Docker daemon answered " + r.status() + " to the container list: " + r.body().trim(),
+          null);
+    }
+    try {
+      JsonNode list = JSON.readTree(r.body());
+      if (!list.isArray()) {
+        throw new WorkloadException(
+            Reason.DAEMON_ERROR, "The Docker daemon's container list is not a JSON array", null);
+      }
+      List<ContainerState> out = new ArrayList<>(list.size());
+      for (JsonNode c : list) {
+        String id = c.path("Id").asText("");
+        if (!id.isEmpty()) {
+          out.add(new ContainerState(id, c.path("State").asText("")));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR, "Unreadable container list from the Docker daemon", e);
+    }
+  }
+
   private record Response(int status, String body) {}
 
-  private Response get(String path) {
+  private Response get(String path, int maxBytes) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open()) {
@@ -141,14 +201,10 @@ public final class DockerEngine {
           break;
         }
         out.write(buf.array(), 0, n);
-        if (out.size() > MAX_ANSWER_BYTES) {
+        if (out.size() > maxBytes) {
           throw new WorkloadException(
               Reason.DAEMON_ERROR,
-              "The Docker daemon at "
-                  + socket
-                  + " answered more than "
-                  + MAX_ANSWER_BYTES
-                  + " bytes",
+              "The Docker daemon at " + socket + " answered more than " + maxBytes + " bytes",
               null);
         }
       }
