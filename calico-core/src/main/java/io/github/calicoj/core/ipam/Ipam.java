@@ -284,6 +284,50 @@ public final class Ipam {
   }
 
   /**
+   * Plans writing {@code updated} over a block exactly as it was read ({@code base}, the block's
+   * stored entry), as a change to join the caller's transaction: guarded on that revision, each
+   * handle's count moved by the change in its allocations. For callers that examined that version
+   * of the block themselves and must act on it alone, such as a repair. Reads the touched handles;
+   * writes nothing.
+   *
+   * @throws IllegalArgumentException if {@code base} is not the stored entry of {@code updated}'s
+   *     block
+   */
+  public IpamChange prepareRewrite(KeyValue base, AllocationBlock updated) {
+    requireNonNull(base, "base");
+    requireNonNull(updated, "updated");
+    AllocationBlock read = BlockJson.read(base.value());
+    checkArgument(
+        read.cidr().equals(updated.cidr()) && base.key().equals(CalicoKeys.block(read.cidr())),
+        "%s is not the stored entry of block %s",
+        base.key(),
+        updated.cidr());
+    Map<String, Integer> deltas = new HashMap<>(handleCounts(updated));
+    handleCounts(read).forEach((h, n) -> deltas.merge(h, -n, Integer::sum));
+    deltas.values().removeIf(n -> n == 0);
+    List<InetAddress> assigned = new ArrayList<>();
+    for (InetAddress ip : updated.allocatedAddresses()) {
+      if (!read.isAllocated(ip)) {
+        assigned.add(ip);
+      }
+    }
+    return planner.change(
+        new BlockCache.Cached(read, base.revision(), true), updated, assigned, Set.of(), deltas);
+  }
+
+  /** How many addresses each handle holds in {@code block}. */
+  private static Map<String, Integer> handleCounts(AllocationBlock block) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (InetAddress ip : block.allocatedAddresses()) {
+      block
+          .attributesOf(ip)
+          .map(AllocationBlock.Attribute::handleId)
+          .ifPresent(h -> counts.merge(h, 1, Integer::sum));
+    }
+    return counts;
+  }
+
+  /**
    * Frees every address assigned with {@code handleId} and deletes the handle.
    *
    * @return how many addresses were freed (0 if the handle does not exist)
