@@ -1,0 +1,76 @@
+package io.github.calicoj.core.check;
+
+import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.WorkloadMarker;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The datastore's side of one check, as {@link StateReader} read it in three list calls: calicoj's
+ * own keys, Calico's IPAM, and every host's endpoints. Immutable.
+ *
+ * @param endpoints every readable endpoint of every host, with its revision
+ * @param oddEndpoints endpoint keys whose value the strict reader refused
+ * @param blocks every readable block
+ * @param unreadableBlocks blocks whose value could not be read
+ * @param handles every handle entry, by id
+ * @param affinities every host affinity marker, by key
+ * @param markers every workload marker, by key
+ * @param sightings every first-seen record, by key
+ * @param notes what could not be read, in words
+ */
+record ClusterState(
+    List<WorkloadEndpoint> endpoints,
+    List<OddEndpoint> oddEndpoints,
+    Map<Cidr, StoredBlock> blocks,
+    Set<Cidr> unreadableBlocks,
+    Map<String, KeyValue> handles,
+    Map<Key, Affinity> affinities,
+    Map<Key, MarkerEntry> markers,
+    Map<Key, KeyValue> sightings,
+    List<String> notes) {
+
+  ClusterState {
+    endpoints = List.copyOf(endpoints);
+    oddEndpoints = List.copyOf(oddEndpoints);
+    blocks = Map.copyOf(blocks);
+    unreadableBlocks = Set.copyOf(unreadableBlocks);
+    handles = Map.copyOf(handles);
+    affinities = Map.copyOf(affinities);
+    markers = Map.copyOf(markers);
+    sightings = Map.copyOf(sightings);
+    notes = List.copyOf(notes);
+  }
+
+  /** A block as stored and as read. */
+  record StoredBlock(KeyValue entry, AllocationBlock block) {}
+
+  /** A host affinity marker. */
+  record Affinity(String host, Cidr block, KeyValue entry) {}
+
+  /** A workload marker: its entry, its key's segments, and its value if readable. */
+  record MarkerEntry(
+      KeyValue entry,
+      String host,
+      String orchestrator,
+      String workload,
+      @Nullable WorkloadMarker marker) {}
+
+  /**
+   * An endpoint the strict reader refused (another tool's, or damaged): what could still be read of
+   * it. Its addresses count as held, so that their allocations are not taken for leaks.
+   *
+   * @param key its key
+   * @param host the host segment of its key
+   * @param name its host interface name, if readable
+   * @param ips its addresses, if readable; null if not even those could be read
+   */
+  record OddEndpoint(Key key, String host, @Nullable String name, @Nullable Set<InetAddress> ips) {}
+}
