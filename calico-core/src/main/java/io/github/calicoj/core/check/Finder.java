@@ -556,12 +556,17 @@ final class Finder {
     }
   }
 
+  /** Blocks with no allocation; one that holds an endpoint's (unallocated) address is in use. */
   private void emptyBlocks() {
+    Set<Cidr> used = new HashSet<>();
+    s.endpoints()
+        .forEach(ep -> ep.nets().forEach(n -> used.add(AllocationBlock.blockFor(n.address()))));
     for (ClusterState.StoredBlock sb : s.blocks().values()) {
       Optional<String> affine = sb.block().affinityHost();
       if (affine.isEmpty()
           || !inScope(affine.get())
-          || sb.block().freeCount() != AllocationBlock.SIZE) {
+          || sb.block().freeCount() != AllocationBlock.SIZE
+          || used.contains(sb.block().cidr())) {
         continue;
       }
       Cidr cidr = sb.block().cidr();

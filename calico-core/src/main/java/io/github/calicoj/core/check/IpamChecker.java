@@ -195,7 +195,10 @@ public final class IpamChecker {
           repairer.repair(f, again);
         }
       }
-      return new CheckReport(hostname, options, now, subjects, repairer.finish(), p.notes());
+      List<Repair> repairs = repairer.finish();
+      sightings.forget(
+          repairs.stream().filter(r -> r.outcome().resolved()).map(Repair::finding).toList());
+      return new CheckReport(hostname, options, now, subjects, repairs, p.notes());
     }
   }
 

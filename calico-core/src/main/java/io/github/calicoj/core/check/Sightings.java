@@ -154,4 +154,24 @@ final class Sightings {
     }
     return out;
   }
+
+  /** Deletes the records of findings that are dealt with. */
+  void forget(List<Finding> resolved) {
+    Transaction.Builder txn = Transaction.builder();
+    int ops = 0;
+    for (Finding f : resolved) {
+      if (f.created != null) {
+        continue;
+      }
+      txn.delete(key(f));
+      if (++ops == BATCH) {
+        datastore.commit(txn.build());
+        txn = Transaction.builder();
+        ops = 0;
+      }
+    }
+    if (ops > 0) {
+      datastore.commit(txn.build());
+    }
+  }
 }
