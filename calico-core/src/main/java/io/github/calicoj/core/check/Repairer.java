@@ -19,7 +19,6 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.TxnResult;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -49,11 +48,6 @@ import org.jspecify.annotations.Nullable;
 final class Repairer {
   private static final int ATTEMPTS = 10;
 
-  /** A planned edit of one block: the new block, or null if the block no longer fits the plan. */
-  private interface Edit {
-    @Nullable AllocationBlock apply(AllocationBlock block, boolean onlyOurChanges);
-  }
-
   private final Datastore datastore;
   private final Ipam ipam;
   private final String host;
@@ -61,14 +55,12 @@ final class Repairer {
   private final @Nullable HostSide side;
   private final ClusterState state;
   private final Instant now;
-  private final Map<Cidr, KeyValue> latest = new HashMap<>();
-  private final Map<Cidr, Revision> known = new HashMap<>();
+  private final BlockWriter blocks;
   private final Map<InetAddress, AllocationBlock.Attribute> allocations = new HashMap<>();
   private final Map<InetAddress, List<WorkloadEndpoint>> holders = new HashMap<>();
   private final Set<Key> removed = new HashSet<>();
   private final List<Repair> done = new ArrayList<>();
   private final Map<Cidr, Set<Integer>> touchedBy = new LinkedHashMap<>();
-  private final Set<Cidr> touching = new LinkedHashSet<>();
 
   Repairer(
       Datastore datastore,
@@ -85,9 +77,8 @@ final class Repairer {
     this.side = side;
     this.state = state;
     this.now = now;
+    this.blocks = new BlockWriter(datastore, ipam, state);
     for (ClusterState.StoredBlock sb : state.blocks().values()) {
-      latest.put(sb.block().cidr(), sb.entry());
-      known.put(sb.block().cidr(), sb.entry().revision());
       for (InetAddress ip : sb.block().allocatedAddresses()) {
         allocations.put(ip, sb.block().attributesOf(ip).orElseThrow());
       }
@@ -104,7 +95,7 @@ final class Repairer {
 
   /** Repairs {@code checked}, found again as {@code fresh} (same identity, old enough). */
   void repair(Finding checked, Finding fresh) {
-    touching.clear();
+    blocks.touched(); // forget blocks written before this repair
     Repair r;
     try {
       r = act(checked, fresh.target);
@@ -114,14 +105,16 @@ final class Repairer {
     int index = done.size();
     done.add(r);
     if (r.outcome() == Repair.Outcome.REPAIRED) {
-      touching.forEach(c -> touchedBy.computeIfAbsent(c, k -> new LinkedHashSet<>()).add(index));
+      blocks
+          .touched()
+          .forEach(c -> touchedBy.computeIfAbsent(c, k -> new LinkedHashSet<>()).add(index));
     }
   }
 
   /** Deletes the blocks this repair left empty, and returns every repair, in order. */
   List<Repair> finish() {
     for (Map.Entry<Cidr, Set<Integer>> e : touchedBy.entrySet()) {
-      KeyValue kv = latest.get(e.getKey());
+      KeyValue kv = blocks.latest(e.getKey());
       if (kv == null) {
         continue;
       }
@@ -136,7 +129,7 @@ final class Repairer {
         del.add(a.entry());
       }
       if (TxnPart.commit(datastore, List.of(GuardedDeletes.of(del))).succeeded()) {
-        latest.remove(b.cidr());
+        blocks.forget(b.cidr());
         for (int i : e.getValue()) {
           Repair r = done.get(i);
           done.set(
@@ -172,7 +165,9 @@ final class Repairer {
       return e.holder() == null ? assign(f, e.endpoint(), e.ip()) : handOver(f, e);
     } else if (t instanceof Target.Allocation a) {
       Cidr cidr = AllocationBlock.blockFor(a.ip());
-      Written w = commit(List.of(), false, Map.of(cidr, release(Map.of(a.ip(), a.attribute()))));
+      BlockWriter.Written w =
+          blocks.commit(
+              List.of(), false, Map.of(cidr, BlockWriter.release(Map.of(a.ip(), a.attribute()))));
       return w.ok()
           ? new Repair(f, Repair.Outcome.REPAIRED, "freed " + ip(a.ip()) + " in block " + cidr)
           : new Repair(f, Repair.Outcome.CHANGED, w.why());
@@ -229,14 +224,14 @@ final class Repairer {
         }
       }
     }
-    Map<Cidr, Edit> edits = new LinkedHashMap<>();
-    frees.forEach((c, m) -> edits.put(c, release(m)));
+    Map<Cidr, BlockWriter.Edit> edits = new LinkedHashMap<>();
+    frees.forEach((c, m) -> edits.put(c, BlockWriter.release(m)));
     TxnPart removal =
         whole
             ? new WorkloadRemoval(
                 first.hostname(), first.orchestratorId(), first.workloadId(), left)
             : GuardedDeletes.of(left.stream().map(Repairer::entryOf).toList());
-    Written w = commit(List.of(removal), true, edits);
+    BlockWriter.Written w = blocks.commit(List.of(removal), true, edits);
     if (!w.ok()) {
       return new Repair(f, Repair.Outcome.CHANGED, w.why());
     }
@@ -330,29 +325,11 @@ final class Repairer {
 
   // ------------------------------------------------------------------ addresses
 
-  /** Frees each address while its attribute is the one given (see the class comment). */
-  private static Edit release(Map<InetAddress, AllocationBlock.Attribute> expected) {
-    return (b, ours) -> {
-      Set<InetAddress> free = new LinkedHashSet<>();
-      for (Map.Entry<InetAddress, AllocationBlock.Attribute> e : expected.entrySet()) {
-        Optional<AllocationBlock.Attribute> now = b.attributesOf(e.getKey());
-        if (now.isEmpty() || !now.get().equals(e.getValue())) {
-          return null; // freed, or freed and assigned again, since the check
-        }
-        if (Owners.created(e.getValue()).isEmpty() && !ours) {
-          return null; // an allocation without a time: only in a block nobody else changed
-        }
-        free.add(e.getKey());
-      }
-      return b.release(free).block();
-    };
-  }
-
   private Repair handOver(Finding f, Target.EndpointIp e) {
     WorkloadEndpoint ep = e.endpoint();
     AllocationBlock.Attribute holder = Objects.requireNonNull(e.holder());
     IpOwner owner = Owners.of(ep.hostname(), ep.orchestratorId(), ep.workloadId(), now);
-    Edit edit =
+    BlockWriter.Edit edit =
         (b, ours) -> {
           Optional<AllocationBlock.Attribute> current = b.attributesOf(e.ip());
           if (current.isEmpty()
@@ -364,8 +341,8 @@ final class Repairer {
               .block()
               .assign(e.ip(), owner.handleId(), owner.attributes(), ep.hostname());
         };
-    Written w =
-        commit(
+    BlockWriter.Written w =
+        blocks.commit(
             List.of(
                 GuardedDeletes.guardOnly(
                     WorkloadEndpoints.keyOf(ep), Objects.requireNonNull(ep.revision()))),
@@ -393,11 +370,11 @@ final class Repairer {
       }
       TxnResult r = TxnPart.commit(datastore, List.of(same, c));
       if (r.succeeded()) {
-        wrote(c, r.revision());
+        blocks.wrote(c, r.revision());
         return new Repair(
             f, Repair.Outcome.REPAIRED, "assigned " + ip(a) + " to " + owner.handleId());
       }
-      if (failedOutsideIpam(r)) {
+      if (BlockWriter.failedOutsideIpam(r)) {
         return new Repair(f, Repair.Outcome.CHANGED, "the endpoint changed while repairing");
       }
     }
@@ -417,7 +394,7 @@ final class Repairer {
           f, Repair.Outcome.CHANGED, "the block or its affinity changed while repairing");
     }
     Cidr cidr = BlockJson.read(b.block().value()).cidr();
-    latest.remove(cidr);
+    blocks.forget(cidr);
     return new Repair(
         f,
         Repair.Outcome.REPAIRED,
@@ -482,75 +459,5 @@ final class Repairer {
                 ? "deleted handle " + id
                 : "rewrote handle " + id + " to " + want + " (was " + had + ")")
         : new Repair(f, Repair.Outcome.CHANGED, "the handle or its blocks changed while repairing");
-  }
-
-  // ------------------------------------------------------------------ the guarded write
-
-  /** A write's outcome: whether it committed, why not, and the addresses it freed. */
-  private record Written(boolean ok, String why, List<InetAddress> freed) {}
-
-  /**
-   * Commits {@code parts} with {@code edits} applied to their blocks, in one transaction. The first
-   * attempt edits the blocks as last known (read by the check, or written by this repair); after a
-   * failed block or handle guard the blocks are read again, a few times.
-   */
-  private Written commit(List<TxnPart> parts, boolean partsWrite, Map<Cidr, Edit> edits) {
-    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      List<IpamChange> changes = new ArrayList<>();
-      for (Map.Entry<Cidr, Edit> e : edits.entrySet()) {
-        Cidr cidr = e.getKey();
-        KeyValue kv =
-            attempt == 0 ? latest.get(cidr) : datastore.get(CalicoKeys.block(cidr)).orElse(null);
-        if (kv == null) {
-          return new Written(false, "block " + cidr + " is gone", List.of());
-        }
-        AllocationBlock b = BlockJson.read(kv.value());
-        AllocationBlock updated = e.getValue().apply(b, kv.revision().equals(known.get(cidr)));
-        if (updated == null) {
-          return new Written(false, "block " + cidr + " changed since the check", List.of());
-        }
-        if (!updated.equals(b)) {
-          changes.add(ipam.prepareRewrite(kv, updated));
-        }
-      }
-      if (changes.isEmpty() && !partsWrite) {
-        return new Written(true, "", List.of());
-      }
-      List<TxnPart> all = new ArrayList<>(parts);
-      all.addAll(changes);
-      TxnResult r = TxnPart.commit(datastore, all);
-      if (r.succeeded()) {
-        List<InetAddress> freed = new ArrayList<>();
-        for (IpamChange c : changes) {
-          wrote(c, r.revision());
-          for (InetAddress a : c.change().base().allocatedAddresses()) {
-            if (!c.change().updated().isAllocated(a)) {
-              freed.add(a);
-            }
-          }
-        }
-        return new Written(true, "", freed);
-      }
-      if (failedOutsideIpam(r)) {
-        return new Written(false, "what it is about changed while repairing", List.of());
-      }
-    }
-    return new Written(false, "its blocks kept changing", List.of());
-  }
-
-  /** Remembers a block this repair wrote, and whether all its changes since the check are ours. */
-  private void wrote(IpamChange c, Revision revision) {
-    Cidr cidr = c.block();
-    if (c.change().baseRevision().equals(known.get(cidr))) {
-      known.put(cidr, revision);
-    }
-    latest.put(
-        cidr,
-        new KeyValue(CalicoKeys.block(cidr), BlockJson.write(c.change().updated()), revision));
-    touching.add(cidr);
-  }
-
-  private static boolean failedOutsideIpam(TxnResult r) {
-    return r.failedGuards().stream().anyMatch(g -> !g.key().startsWith(CalicoKeys.IPAM));
   }
 }
