@@ -7,6 +7,7 @@ import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import java.net.InetAddress;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The datastore's side of one check, as {@link StateReader} read it in three list calls: calicoj's
- * own keys, Calico's IPAM, and every host's endpoints. Immutable.
+ * own keys, Calico's IPAM, and every host's endpoints. Immutable once built: {@link StateReader}
+ * builds each collection and hands it over.
  *
  * @param endpoints every readable endpoint of every host, with its revision
  * @param oddEndpoints endpoint keys whose value the strict reader refused
@@ -37,16 +39,17 @@ record ClusterState(
     Map<Key, KeyValue> sightings,
     List<String> notes) {
 
+  /** Wraps the collections read-only (the reader hands over fresh ones, so nothing is copied). */
   ClusterState {
-    endpoints = List.copyOf(endpoints);
-    oddEndpoints = List.copyOf(oddEndpoints);
-    blocks = Map.copyOf(blocks);
-    unreadableBlocks = Set.copyOf(unreadableBlocks);
-    handles = Map.copyOf(handles);
-    affinities = Map.copyOf(affinities);
-    markers = Map.copyOf(markers);
-    sightings = Map.copyOf(sightings);
-    notes = List.copyOf(notes);
+    endpoints = Collections.unmodifiableList(endpoints);
+    oddEndpoints = Collections.unmodifiableList(oddEndpoints);
+    blocks = Collections.unmodifiableMap(blocks);
+    unreadableBlocks = Collections.unmodifiableSet(unreadableBlocks);
+    handles = Collections.unmodifiableMap(handles);
+    affinities = Collections.unmodifiableMap(affinities);
+    markers = Collections.unmodifiableMap(markers);
+    sightings = Collections.unmodifiableMap(sightings);
+    notes = Collections.unmodifiableList(notes);
   }
 
   /** A block as stored and as read. */

@@ -15,6 +15,7 @@ import io.github.calicoj.datastore.Revision;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,9 +85,9 @@ final class Finder {
     this.allHosts = allHosts;
     this.state = state;
     this.view = view;
-    List<WorkloadEndpoint> sorted = new ArrayList<>(state.endpoints());
-    sorted.sort(Comparator.comparing(ep -> WorkloadEndpoints.keyOf(ep).path()));
-    for (WorkloadEndpoint ep : sorted) {
+    Map<String, WorkloadEndpoint> sorted = new TreeMap<>();
+    state.endpoints().forEach(ep -> sorted.put(WorkloadEndpoints.keyOf(ep).path(), ep));
+    for (WorkloadEndpoint ep : sorted.values()) {
       byWorkload
           .computeIfAbsent(
               new Workload(ep.hostname(), ep.orchestratorId(), ep.workloadId()),
@@ -142,6 +143,31 @@ final class Finder {
     return InetAddresses.toAddrString(a);
   }
 
+  /** Addresses in order: IPv4 first, then by their bytes, unsigned. */
+  static final Comparator<InetAddress> BY_ADDRESS =
+      (x, y) -> {
+        byte[] a = x.getAddress();
+        byte[] b = y.getAddress();
+        if (a.length != b.length) {
+          return Integer.compare(a.length, b.length);
+        }
+        return Arrays.compareUnsigned(a, b);
+      };
+
+  /**
+   * The block of {@code a}, as {@link AllocationBlock#blockFor} gives it, by clearing the address's
+   * low six bits (without {@code Cidr}'s arithmetic: this runs for every endpoint address).
+   */
+  static Cidr blockOf(InetAddress a) {
+    byte[] b = a.getAddress();
+    b[b.length - 1] &= (byte) 0xc0;
+    try {
+      return new Cidr(InetAddress.getByAddress(b), b.length == 4 ? 26 : 122);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e); // 4 or 16 bytes never fail
+    }
+  }
+
   /** A confirming read: the endpoint is still at the revision read. */
   static Confirm unchanged(WorkloadEndpoint ep) {
     Revision r = ep.revision();
@@ -178,8 +204,7 @@ final class Finder {
 
   /** Duplicates among live endpoints, and each live endpoint's address against its allocation. */
   private void endpointAddresses() {
-    Map<InetAddress, List<WorkloadEndpoint>> holders =
-        new TreeMap<>(Comparator.comparing(Finder::ip));
+    Map<InetAddress, List<WorkloadEndpoint>> holders = new TreeMap<>(BY_ADDRESS);
     for (List<WorkloadEndpoint> eps : byWorkload.values()) {
       for (WorkloadEndpoint ep : eps) {
         if (!dead.contains(WorkloadEndpoints.keyOf(ep))) {
@@ -202,7 +227,7 @@ final class Finder {
     Allocation alloc = allocations.get(a);
     return new Draft(kind, h, subject, id)
         .detail("ip", ip(a))
-        .detail("block", AllocationBlock.blockFor(a).toString())
+        .detail("block", blockOf(a).toString())
         .detail("handle", alloc == null ? null : alloc.attribute().handleId());
   }
 
@@ -234,15 +259,24 @@ final class Finder {
   }
 
   private void addressOf(WorkloadEndpoint ep, InetAddress a) {
-    Cidr cidr = AllocationBlock.blockFor(a);
+    Cidr cidr = blockOf(a);
     if (!inScope(ep.hostname()) || state.unreadableBlocks().contains(cidr)) {
       return;
     }
     Allocation alloc = allocations.get(a);
+    AllocationBlock.Attribute holder = alloc == null ? null : alloc.attribute();
+    String handle = holder == null ? null : holder.handleId();
+    String expected = Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId());
+    if (holder != null
+        && (handle == null
+            || !handle.startsWith(Owners.HANDLE_PREFIX)
+            || handle.equals(expected))) {
+      return; // its own, or another tool's or an older writer's: matched by address
+    }
     String subject = ip(a) + " on " + ep.endpointId();
     String id = ep.orchestratorId() + "/" + ep.workloadId() + "/" + ep.endpointId() + "/" + ip(a);
     Key blockKey = CalicoKeys.block(cidr);
-    if (alloc == null) {
+    if (holder == null) {
       add(
           addressDraft(FindingKind.ENDPOINT_IP_NOT_ALLOCATED, ep.hostname(), subject, id, a)
               .detail("endpoint", WorkloadEndpoints.keyOf(ep).path())
@@ -263,12 +297,6 @@ final class Finder {
                           kv -> kv.isEmpty() || !BlockJson.read(kv.get().value()).isAllocated(a)),
                       unchanged(ep))));
       return;
-    }
-    AllocationBlock.Attribute holder = alloc.attribute();
-    String handle = holder.handleId();
-    String expected = Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId());
-    if (handle == null || !handle.startsWith(Owners.HANDLE_PREFIX) || handle.equals(expected)) {
-      return; // its own, or another tool's or an older writer's: matched by address
     }
     add(
         addressDraft(FindingKind.ENDPOINT_IP_OTHER_OWNER, ep.hostname(), subject, id, a)

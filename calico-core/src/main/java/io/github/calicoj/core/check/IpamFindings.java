@@ -8,7 +8,6 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.KeyValue;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -36,7 +35,7 @@ final class IpamFindings {
       }
       held.addAll(ips);
     }
-    Map<InetAddress, Finder.Allocation> sorted = new TreeMap<>(Comparator.comparing(Finder::ip));
+    Map<InetAddress, Finder.Allocation> sorted = new TreeMap<>(Finder.BY_ADDRESS);
     sorted.putAll(f.allocations);
     for (Map.Entry<InetAddress, Finder.Allocation> e : sorted.entrySet()) {
       InetAddress a = e.getKey();
@@ -81,7 +80,7 @@ final class IpamFindings {
     Set<Cidr> used = new HashSet<>();
     f.state
         .endpoints()
-        .forEach(ep -> ep.nets().forEach(n -> used.add(AllocationBlock.blockFor(n.address()))));
+        .forEach(ep -> ep.nets().forEach(n -> used.add(Finder.blockOf(n.address()))));
     for (ClusterState.StoredBlock sb : f.state.blocks().values()) {
       Optional<String> affine = sb.block().affinityHost();
       Cidr cidr = sb.block().cidr();
@@ -118,7 +117,7 @@ final class IpamFindings {
       String h = a.attribute().handleId();
       if (h != null) {
         expected
-            .computeIfAbsent(h, k -> new TreeMap<>())
+            .computeIfAbsent(h, k -> new HashMap<>())
             .merge(a.block().block().cidr(), 1, Integer::sum);
         hostOf.putIfAbsent(h, a.host());
       }
@@ -126,7 +125,7 @@ final class IpamFindings {
     Set<String> ids = new TreeSet<>(expected.keySet());
     ids.addAll(f.state.handles().keySet());
     for (String id : ids) {
-      Map<Cidr, Integer> stored = new TreeMap<>();
+      Map<Cidr, Integer> stored = new HashMap<>();
       KeyValue kv = f.state.handles().get(id);
       if (kv != null) {
         try {
@@ -151,11 +150,11 @@ final class IpamFindings {
       f.add(
           new Draft(FindingKind.HANDLE_MISMATCH, h, id, id)
               .evidence(
-                  (kv == null ? "no handle key" : "the handle counts " + stored)
+                  (kv == null ? "no handle key" : "the handle counts " + new TreeMap<>(stored))
                       + ", but the blocks hold "
-                      + want)
+                      + new TreeMap<>(want))
               .detail("handle", id)
-              .fingerprint(id + "|" + stored + "|" + want)
+              .fingerprint(id + "|" + new TreeMap<>(stored) + "|" + new TreeMap<>(want))
               .target(new Target.Handle(id)));
     }
   }
