@@ -58,13 +58,16 @@ record ClusterState(
   /** A host affinity marker. */
   record Affinity(String host, Cidr block, KeyValue entry) {}
 
-  /** A workload marker: its entry, its key's segments, and its value if readable. */
-  record MarkerEntry(
-      KeyValue entry,
-      String host,
-      String orchestrator,
-      String workload,
-      @Nullable WorkloadMarker marker) {}
+  /**
+   * A workload marker: its entry and its key's segments. Its value is read only when asked (most
+   * checks need few of them).
+   */
+  record MarkerEntry(KeyValue entry, String host, String orchestrator, String workload) {
+    /** The marker's value, or null if it is unreadable. */
+    @Nullable WorkloadMarker marker() {
+      return WorkloadMarker.parse(entry.value()).orElse(null);
+    }
+  }
 
   /**
    * An endpoint the strict reader refused (another tool's, or damaged): what could still be read of

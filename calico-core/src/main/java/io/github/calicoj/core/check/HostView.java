@@ -57,9 +57,15 @@ record HostView(
     }
     Map<String, HostSide.NamespaceState> namespaces = new HashMap<>();
     for (ClusterState.MarkerEntry m : state.markers().values()) {
+      if (!m.host().equals(host) || !m.orchestrator().equals(Finder.NAMESPACE)) {
+        continue;
+      }
       WorkloadMarker marker = m.marker();
       WorkloadMarker.NamespaceRef ref = marker == null ? null : marker.namespace();
-      if (ref != null && m.host().equals(host) && m.orchestrator().equals(Finder.NAMESPACE)) {
+      if (marker == null) {
+        notes.add(
+            "Workload marker " + m.entry().key() + " is unreadable: its namespace not checked.");
+      } else if (ref != null) {
         namespaces.computeIfAbsent(ref.path(), side::namespace);
       }
     }

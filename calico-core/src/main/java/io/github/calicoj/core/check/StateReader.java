@@ -8,7 +8,6 @@ import io.github.calicoj.core.internal.PyJson;
 import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.WorkloadEndpoint;
-import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
@@ -55,14 +54,7 @@ final class StateReader {
     for (KeyValue kv : datastore.list(CalicoKeys.CALICOJ).entries()) {
       Matcher m = MARKER.matcher(kv.key().path());
       if (m.matches()) {
-        Optional<WorkloadMarker> parsed = WorkloadMarker.parse(kv.value());
-        if (parsed.isEmpty()) {
-          notes.add("Workload marker " + kv.key() + " is unreadable; its time and netns unknown.");
-        }
-        markers.put(
-            kv.key(),
-            new ClusterState.MarkerEntry(
-                kv, m.group(1), m.group(2), m.group(3), parsed.orElse(null)));
+        markers.put(kv.key(), new ClusterState.MarkerEntry(kv, m.group(1), m.group(2), m.group(3)));
       } else if (kv.key().startsWith(CalicoKeys.CHECK_SIGHTINGS)) {
         sightings.put(kv.key(), kv);
       }
