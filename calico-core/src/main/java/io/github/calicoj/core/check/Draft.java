@@ -90,7 +90,9 @@ final class Draft {
             continuity,
             identity != null ? identity : continuity,
             created,
-            requireNonNull(target, "target")),
+            requireNonNull(target, "target"),
+            null,
+            Finding.AgeSource.UNKNOWN),
         confirms);
   }
 }

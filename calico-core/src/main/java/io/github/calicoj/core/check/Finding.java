@@ -60,33 +60,8 @@ public final class Finding {
   /** What the repair acts on. */
   final Target target;
 
+  /** Built by {@link Draft}; aged by {@link Sightings}. */
   Finding(
-      FindingKind kind,
-      String host,
-      String subject,
-      String evidence,
-      Map<String, String> details,
-      String id,
-      String continuity,
-      String identity,
-      @Nullable Instant created,
-      Target target) {
-    this(
-        kind,
-        host,
-        subject,
-        evidence,
-        details,
-        id,
-        continuity,
-        identity,
-        created,
-        target,
-        null,
-        AgeSource.UNKNOWN);
-  }
-
-  private Finding(
       FindingKind kind,
       String host,
       String subject,

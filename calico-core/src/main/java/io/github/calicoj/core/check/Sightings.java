@@ -8,6 +8,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,6 +40,27 @@ final class Sightings {
 
   Sightings(Datastore datastore) {
     this.datastore = datastore;
+  }
+
+  /** Writes collected into transactions of at most {@value #BATCH} operations. */
+  private final class Batch {
+    private Transaction.Builder txn = Transaction.builder();
+    private int ops;
+
+    void add(TxnOp op) {
+      txn.op(op);
+      if (++ops == BATCH) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (ops > 0) {
+        datastore.commit(txn.build());
+        txn = Transaction.builder();
+        ops = 0;
+      }
+    }
   }
 
   /** The record key of a finding. */
@@ -106,8 +128,7 @@ final class Sightings {
       BiPredicate<String, FindingKind> inScope) {
     List<Finding> out = new ArrayList<>(aged.size());
     Set<Key> kept = new HashSet<>();
-    Transaction.Builder txn = Transaction.builder();
-    int ops = 0;
+    Batch batch = new Batch();
     for (Finding f : aged) {
       if (f.created != null) {
         out.add(f);
@@ -122,12 +143,7 @@ final class Sightings {
       ObjectNode o = PyJson.NODES.objectNode();
       o.put("first_seen", now.toString());
       o.put("continuity", f.continuity);
-      txn.put(k, PyJson.write(o));
-      if (++ops == BATCH) {
-        datastore.commit(txn.build());
-        txn = Transaction.builder();
-        ops = 0;
-      }
+      batch.add(TxnOp.put(k, PyJson.write(o)));
       out.add(f.withAge(Duration.ZERO, Finding.AgeSource.FIRST_SEEN));
     }
     for (Key k : records.keySet()) {
@@ -141,37 +157,21 @@ final class Sightings {
         covered = true; // a record of no kind this version knows: not worth keeping
       }
       if (covered && !kept.contains(k)) {
-        txn.delete(k);
-        if (++ops == BATCH) {
-          datastore.commit(txn.build());
-          txn = Transaction.builder();
-          ops = 0;
-        }
+        batch.add(TxnOp.delete(k));
       }
     }
-    if (ops > 0) {
-      datastore.commit(txn.build());
-    }
+    batch.flush();
     return out;
   }
 
   /** Deletes the records of findings that are dealt with. */
   void forget(List<Finding> resolved) {
-    Transaction.Builder txn = Transaction.builder();
-    int ops = 0;
+    Batch batch = new Batch();
     for (Finding f : resolved) {
-      if (f.created != null) {
-        continue;
-      }
-      txn.delete(key(f));
-      if (++ops == BATCH) {
-        datastore.commit(txn.build());
-        txn = Transaction.builder();
-        ops = 0;
+      if (f.created == null) {
+        batch.add(TxnOp.delete(key(f)));
       }
     }
-    if (ops > 0) {
-      datastore.commit(txn.build());
-    }
+    batch.flush();
   }
 }

@@ -2,8 +2,10 @@ package io.github.calicoj.core.check;
 
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.client.ForwardingDatastore;
 import io.github.calicoj.core.client.Owners;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.codec.EndpointJson;
 import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
@@ -15,6 +17,8 @@ import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.netns.NetNs;
 import java.net.InetAddress;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * Planted states for the check's unit tests: an in-memory datastore with a pool, IPAM, endpoints, a
@@ -160,6 +165,33 @@ final class CheckFixture implements AutoCloseable {
       host.links.put(stored.name(), nextIndex++);
     }
     return stored;
+  }
+
+  /** Writes {@code ep} changed by {@code change}, behind IPAM's back (as another tool might). */
+  void rewrite(WorkloadEndpoint ep, UnaryOperator<WorkloadEndpoint.Builder> change) {
+    store.put(
+        WorkloadEndpoints.keyOf(ep),
+        EndpointJson.write(change.apply(ep.toBuilder()).build(), WireFormat.ERA_A));
+  }
+
+  /**
+   * A view of the store that runs {@code meanwhile} once, right after a check listed {@code
+   * prefix}: a workload added or removed while the check reads.
+   */
+  Datastore racing(Key prefix, Runnable meanwhile) {
+    return new ForwardingDatastore(store) {
+      private boolean done;
+
+      @Override
+      public Snapshot list(Key p) {
+        Snapshot s = super.list(p);
+        if (!done && p.equals(prefix)) {
+          done = true;
+          meanwhile.run();
+        }
+        return s;
+      }
+    };
   }
 
   /** The allocation attributes of {@code ip}, read from the store. */

@@ -5,7 +5,6 @@ import static io.github.calicoj.core.check.CheckFixture.H2;
 import static io.github.calicoj.core.check.CheckFixture.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.core.client.ForwardingDatastore;
 import io.github.calicoj.core.client.Owners;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.ipam.AllocationBlock;
@@ -15,8 +14,8 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.netns.NetNs;
 import java.time.Duration;
 import java.util.List;
@@ -126,11 +125,7 @@ class IpamCheckerTest {
   void oneIpOnTwoEndpointsIsOneFinding() {
     WorkloadEndpoint a = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     WorkloadEndpoint b = fx.namespaceWorkload(H1, "/var/run/netns/b", "10.65.0.2", OLD);
-    fx.store.put(
-        WorkloadEndpoints.keyOf(b),
-        io.github.calicoj.core.codec.EndpointJson.write(
-            b.toBuilder().ipv4Nets(List.of(Cidr.parse("10.65.0.1/32"))).build(),
-            io.github.calicoj.core.WireFormat.ERA_A));
+    fx.rewrite(b, x -> x.ipv4Nets(List.of(Cidr.parse("10.65.0.1/32"))));
     List<Finding> fs = check();
     assertThat(kinds(fs))
         .containsExactly(FindingKind.DUPLICATE_IP, FindingKind.ALLOCATION_WITHOUT_ENDPOINT);
@@ -258,41 +253,23 @@ class IpamCheckerTest {
   void aWorkloadRemovedWhileTheCheckReadsIsNotReported() {
     WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     fx.host.links.remove(ep.name()); // its remove deleted the link after committing
-    ForwardingDatastore racing =
-        new ForwardingDatastore(fx.store) {
-          boolean done;
-
-          @Override
-          public Snapshot list(Key prefix) {
-            Snapshot s = super.list(prefix);
-            if (!done && prefix.equals(CalicoKeys.HOSTS)) {
-              done = true; // the endpoint was read; now the workload is removed
+    Datastore racing =
+        fx.racing(
+            CalicoKeys.HOSTS, // the endpoint was read; now the workload is removed
+            () -> {
               fx.endpoints.removeWorkload(H1, "namespace", ep.workloadId());
               fx.ipam.release(List.of(ip("10.65.0.1")));
-            }
-            return s;
-          }
-        };
+            });
     assertThat(fx.checker(H1, racing).check(CheckOptions.DEFAULT).findings()).isEmpty();
   }
 
   @Test
   void aWorkloadAddedWhileTheCheckReadsIsNotReported() {
     WorkloadEndpoint[] added = new WorkloadEndpoint[1];
-    ForwardingDatastore racing =
-        new ForwardingDatastore(fx.store) {
-          boolean done;
-
-          @Override
-          public Snapshot list(Key prefix) {
-            Snapshot s = super.list(prefix);
-            if (!done && prefix.equals(CalicoKeys.IPAM)) {
-              done = true; // IPAM was read; now a workload is added before the endpoints are
-              added[0] = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
-            }
-            return s;
-          }
-        };
+    Datastore racing =
+        fx.racing(
+            CalicoKeys.IPAM, // IPAM was read; now a workload is added before the endpoints are
+            () -> added[0] = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD));
     assertThat(fx.checker(H1, racing).check(CheckOptions.DEFAULT).findings()).isEmpty();
     assertThat(added[0]).isNotNull();
   }

@@ -5,10 +5,8 @@ import static io.github.calicoj.core.check.CheckFixture.H2;
 import static io.github.calicoj.core.check.CheckFixture.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.client.Owners;
 import io.github.calicoj.core.codec.CalicoKeys;
-import io.github.calicoj.core.codec.EndpointJson;
 import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
@@ -207,10 +205,7 @@ class IpamRepairTest {
   void ofTwoEndpointsWithOneIpTheOneThatDoesNotOwnItIsRemoved() {
     WorkloadEndpoint a = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     WorkloadEndpoint b = fx.namespaceWorkload(H1, "/var/run/netns/b", "10.65.0.2", OLD);
-    fx.store.put(
-        WorkloadEndpoints.keyOf(b),
-        EndpointJson.write(
-            b.toBuilder().addNet(Cidr.parse("10.65.0.1/32")).build(), WireFormat.ERA_A));
+    fx.rewrite(b, x -> x.addNet(Cidr.parse("10.65.0.1/32")));
     Repair r = run(REPAIR_NOW).repairs().get(0);
     assertThat(r.finding().kind()).isEqualTo(FindingKind.DUPLICATE_IP);
     assertThat(r.outcome()).isEqualTo(Repair.Outcome.REPAIRED);
@@ -232,10 +227,7 @@ class IpamRepairTest {
   void aDuplicateThatNoAllocationDecidesIsLeftToAPerson() {
     fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     WorkloadEndpoint b = fx.namespaceWorkload(H1, "/var/run/netns/b", "10.65.0.2", OLD);
-    fx.store.put(
-        WorkloadEndpoints.keyOf(b),
-        EndpointJson.write(
-            b.toBuilder().addNet(Cidr.parse("10.65.0.1/32")).build(), WireFormat.ERA_A));
+    fx.rewrite(b, x -> x.addNet(Cidr.parse("10.65.0.1/32")));
     fx.ipam.release(List.of(ip("10.65.0.1")));
     fx.ipam.assign(ip("10.65.0.1"), H1, IpOwner.UNOWNED);
     CheckReport r = run(REPAIR_NOW);

@@ -21,6 +21,7 @@ import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
@@ -42,8 +43,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code ipam check} and {@code --repair} on real state: namespace workloads added by {@link
  * CalicoClient} in test namespaces, host ends in a test host namespace, then leaks planted the way
  * they happen (a cali link killed, an endpoint key deleted alone, a marker written alone, a
- * leftover cali pair, a namespace deleted, a namespace path re-created as another namespace). The
- * findings and the repair's results are checked against etcd (etcdctl) and {@code ip -j}.
+ * leftover cali pair, a namespace deleted, a namespace path re-created as another namespace), and
+ * real Docker containers: one {@code docker rm -f}ed without {@code container remove} is found gone
+ * from one container list, a stopped one (whose link went with its namespace) is left alone for its
+ * restart. The findings and the repair's results are checked against etcd (etcdctl) and {@code ip
+ * -j}.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class IpamCheckIT {
@@ -57,6 +61,7 @@ class IpamCheckIT {
   private CalicoClient calico;
   private final List<TestNamespace> namespaces = new ArrayList<>();
   private final List<String> recreated = new ArrayList<>();
+  private final List<String> containers = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -71,6 +76,7 @@ class IpamCheckIT {
 
   @AfterEach
   void tearDown() {
+    containers.forEach(Docker::remove);
     if (calico != null) {
       calico.close();
     }
@@ -89,6 +95,13 @@ class IpamCheckIT {
     TestNamespace n = TestNamespace.create();
     namespaces.add(n);
     return n;
+  }
+
+  private String container() {
+    String name = Docker.newName();
+    containers.add(name);
+    Docker.runSleeping(name, "none");
+    return name;
   }
 
   private WorkloadEndpoint add(TestNamespace n) {
@@ -270,5 +283,59 @@ class IpamCheckIT {
         .extracting(InetAddresses::toAddrString)
         .containsExactly(ip(again));
     assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactly(again.name());
+  }
+
+  @Test
+  void aContainerRemovedWithoutCalicoIsGoneAndAStoppedOneIsNot() {
+    Docker.requireDaemon();
+    String removed = container();
+    String stopped = container();
+    String running = container();
+    WorkloadEndpoint epRemoved = calico.addContainer(removed, "ipv4");
+    WorkloadEndpoint epStopped = calico.addContainer(stopped, "ipv4");
+    WorkloadEndpoint epRunning = calico.addContainer(running, "ipv4");
+    Docker.docker("rm", "-f", removed);
+    Docker.docker("stop", "-t", "1", stopped);
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali"))
+        .as("the stopped container's link went with its namespace")
+        .containsExactly(epRunning.name());
+
+    CheckReport checked = calico.checkIpam(CheckOptions.DEFAULT);
+    assertThat(checked.findings())
+        .extracting(Finding::kind)
+        .containsExactly(FindingKind.WORKLOAD_GONE);
+    Finding gone = checked.findings().get(0);
+    assertThat(gone.subject()).isEqualTo("docker/" + epRemoved.workloadId());
+    assertThat(gone.evidence())
+        .isEqualTo(
+            "container "
+                + epRemoved.workloadId().substring(0, 12)
+                + " does not exist (not in the Docker daemon's list)");
+    assertThat(gone.details()).containsEntry("container", epRemoved.workloadId());
+
+    CheckReport repaired =
+        calico.checkIpam(CheckOptions.builder().repair(true).grace(Duration.ZERO).build());
+    assertThat(repaired.repairs())
+        .extracting(Repair::outcome)
+        .containsExactly(Repair.Outcome.REPAIRED);
+    String ipRemoved = InetAddresses.toAddrString(epRemoved.nets().get(0).address());
+    assertThat(repaired.repairs().get(0).action()).contains("freed " + ipRemoved);
+    // etcd: the removed container's endpoint, marker, allocation and handle are gone
+    assertThat(ETCD.cluster().keys("/calico/v1/host/" + HOST + "/workload/"))
+        .containsExactlyInAnyOrder(
+            WorkloadEndpoints.keyOf(epStopped).path(), WorkloadEndpoints.keyOf(epRunning).path());
+    assertThat(
+            ETCD.cluster()
+                .value(CalicoKeys.workloadMarker(HOST, "docker", epRemoved.workloadId()).path()))
+        .isEmpty();
+    assertThat(ETCD.cluster().keys("/calico/ipam/v2/handle/"))
+        .containsExactlyInAnyOrder(
+            CalicoKeys.handle(Owners.handleId(HOST, "docker", epStopped.workloadId())).path(),
+            CalicoKeys.handle(Owners.handleId(HOST, "docker", epRunning.workloadId())).path());
+    assertThat(ClientFixture.allocated(store))
+        .extracting(InetAddresses::toAddrString)
+        .doesNotContain(ipRemoved)
+        .hasSize(2);
+    assertThat(calico.checkIpam(CheckOptions.DEFAULT).findings()).isEmpty();
   }
 }
