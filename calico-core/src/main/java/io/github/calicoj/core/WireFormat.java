@@ -1,8 +1,8 @@
 package io.github.calicoj.core;
 
 /**
- * Which Calico v1 data-model era to write (spec §0), and the opt-in extensions. Reading is always
- * tolerant of both eras. Immutable.
+ * Which Calico v1 data-model era to write, and the opt-in extensions. Reading is always tolerant of
+ * both eras. Immutable.
  *
  * @param era {@link Era#GATEWAY} (era A, the default) or {@link Era#LINK_LOCAL} (era B)
  * @param writeLabels write endpoint and profile {@code labels} (libcalico ≥ v0.13)

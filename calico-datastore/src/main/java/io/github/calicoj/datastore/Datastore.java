@@ -1,14 +1,16 @@
 package io.github.calicoj.datastore;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Revisioned key-value storage for Calico state: string keys, UTF-8 string values, and one
  * store-wide revision that grows with every change.
  *
- * <p>Implementations: {@code io.github.calicoj.datastore.etcd.EtcdDatastore} (etcd v3 through
- * jetcd) and {@code io.github.calicoj.datastore.memory.InMemoryDatastore} (embedded). Both pass the
- * same contract test suite; a behaviour not described here is not promised.
+ * <p>Implementations: {@code io.github.calicoj.datastore.jetcd.EtcdDatastore} (etcd v3 through
+ * jetcd), {@code io.github.calicoj.datastore.etcd.EtcdGatewayDatastore} (etcd v3 through its JSON
+ * gateway) and {@code io.github.calicoj.datastore.memory.InMemoryDatastore} (embedded). All pass
+ * the same contract test suite; a behaviour not described here is not promised.
  *
  * <p><b>Thread safety:</b> implementations are thread-safe; share one instance per process.
  * <b>Bounded waits:</b> every call returns or throws within the implementation's request timeout. A
@@ -66,6 +68,38 @@ public interface Datastore extends AutoCloseable {
   KeyValue put(Key key, String value);
 
   /**
+   * Creates or overwrites a key unconditionally, attached to {@code lease}: the store deletes the
+   * key when the lease ends (see {@link Lease}). A later write of the key without the lease
+   * detaches it from the lease. Equivalent to {@code etcdctl put --lease=ID KEY VALUE}.
+   *
+   * @return the entry as written
+   * @throws LeaseExpiredException if the store no longer has the lease (it was lost)
+   * @throws IllegalArgumentException if another datastore granted the lease
+   * @throws IllegalStateException if the lease was closed
+   */
+  KeyValue put(Key key, String value, Lease lease);
+
+  /**
+   * Grants a lease of at least {@code ttl} and keeps it alive until it is closed; see {@link Lease}
+   * for what that means for the keys written with it. Equivalent to {@code etcdctl lease grant}
+   * followed by {@code etcdctl lease keep-alive}.
+   *
+   * @param ttl the time to live: at least one second, rounded up to whole seconds
+   * @param listener told if the lease is lost, on a thread of the datastore's
+   * @return the lease; the caller owns it and closes it, which revokes it
+   * @throws IllegalArgumentException if {@code ttl} is shorter than a second
+   */
+  Lease grantLease(Duration ttl, LeaseListener listener);
+
+  /**
+   * Grants a lease whose loss is reported only through {@link Lease#isActive()} and failing writes;
+   * see {@link #grantLease(Duration, LeaseListener)}.
+   */
+  default Lease grantLease(Duration ttl) {
+    return grantLease(ttl, lease -> {});
+  }
+
+  /**
    * Compare-and-delete: deletes a key only if it was last written at {@code expected}. Equivalent
    * to the etcd transaction {@code If(mod_revision(key) = expected) Then(delete)}.
    *
@@ -112,7 +146,9 @@ public interface Datastore extends AutoCloseable {
   WatchHandle watch(Key prefix, Revision after, WatchListener listener);
 
   /**
-   * Releases connections and threads and stops every watch. Idempotent, thread-safe, never throws.
+   * Releases connections and threads, stops every watch and closes every lease this datastore
+   * granted and that is still open (which revokes it, within one request timeout). Idempotent,
+   * thread-safe, never throws.
    */
   @Override
   void close();

@@ -79,6 +79,12 @@ public record Transaction(List<Guard> guards, List<TxnOp> ops, List<Key> reads) 
       return this;
     }
 
+    /** Adds a write of {@code value} at {@code key}, attached to {@code lease}. */
+    public Builder put(Key key, String value, Lease lease) {
+      ops.add(TxnOp.put(key, value, lease));
+      return this;
+    }
+
     /** Adds a delete of {@code key}. */
     public Builder delete(Key key) {
       ops.add(TxnOp.delete(key));

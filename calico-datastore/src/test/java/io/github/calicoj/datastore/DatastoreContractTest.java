@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.github.calicoj.testkit.Race;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,29 @@ public abstract class DatastoreContractTest {
 
   /** Compacts the store's history up to {@code revision} (exclusive of later revisions). */
   protected abstract void compact(Datastore store, Revision revision);
+
+  /**
+   * Makes {@code writer}, which granted {@code lease}, stop renewing it without revoking it, as if
+   * the writer's process had died: the store must then expire the lease after its TTL.
+   */
+  protected abstract void stopKeepAlive(Datastore writer, Lease lease);
+
+  /** Revokes {@code lease} behind its datastore's back, as another client of the store would. */
+  protected abstract void revokeElsewhere(Lease lease);
+
+  /**
+   * True if two datastores made by {@link #newDatastore()} are clients of one store (etcd), so that
+   * one sees what the other wrote; false if each is a store of its own (in memory).
+   */
+  protected boolean instancesShareOneStore() {
+    return true;
+  }
+
+  /** The TTL the lease tests ask for: etcd's minimum (1.5 election timeouts) rounded up. */
+  private static final Duration LEASE_TTL = Duration.ofSeconds(2);
+
+  /** How long the store may take beyond a TTL to expire a lease (etcd checks twice a second). */
+  private static final Duration EXPIRY_SLACK = Duration.ofSeconds(8);
 
   protected Datastore store;
   protected Key root;
@@ -425,65 +451,48 @@ public abstract class DatastoreContractTest {
   void concurrentCasIncrementsNeverLoseAnUpdate() throws Exception {
     Key counter = key("counter");
     store.create(counter, "0");
-    int threads = 8;
     int attemptsPerThread = 25;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<Integer>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      results.add(
-          pool.submit(
-              () -> {
-                int successes = 0;
-                for (int i = 0; i < attemptsPerThread; i++) {
-                  KeyValue current = store.get(counter).orElseThrow();
-                  int next = Integer.parseInt(current.value()) + 1;
-                  try {
-                    store.update(counter, Integer.toString(next), current.revision());
-                    successes++;
-                  } catch (RevisionConflictException e) {
-                    // lost the race: allowed, not counted
+    List<Integer> successes =
+        Race.run(
+            8,
+            t ->
+                () -> {
+                  int won = 0;
+                  for (int i = 0; i < attemptsPerThread; i++) {
+                    KeyValue current = store.get(counter).orElseThrow();
+                    int next = Integer.parseInt(current.value()) + 1;
+                    try {
+                      store.update(counter, Integer.toString(next), current.revision());
+                      won++;
+                    } catch (RevisionConflictException e) {
+                      // lost the race: allowed, not counted
+                    }
                   }
-                }
-                return successes;
-              }));
-    }
-    int successes = 0;
-    for (Future<Integer> f : results) {
-      successes += f.get(90, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
-    assertThat(successes).isPositive();
-    assertThat(Integer.parseInt(store.get(counter).orElseThrow().value())).isEqualTo(successes);
+                  return won;
+                },
+            Duration.ofSeconds(90));
+    int total = successes.stream().mapToInt(Integer::intValue).sum();
+    assertThat(total).isPositive();
+    assertThat(Integer.parseInt(store.get(counter).orElseThrow().value())).isEqualTo(total);
   }
 
   @Test
   void concurrentCreatesHaveExactlyOneWinner() throws Exception {
     Key k = key("once");
-    int threads = 16;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<Boolean>> results = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      String value = "t" + t;
-      results.add(
-          pool.submit(
-              () -> {
-                go.await();
-                try {
-                  store.create(k, value);
-                  return true;
-                } catch (ResourceAlreadyExistsException e) {
-                  return false;
-                }
-              }));
-    }
-    go.countDown();
-    int winners = 0;
-    for (Future<Boolean> f : results) {
-      winners += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
-    }
-    pool.shutdown();
-    assertThat(winners).isEqualTo(1);
+    List<Boolean> won =
+        Race.run(
+            16,
+            t ->
+                () -> {
+                  try {
+                    store.create(k, "t" + t);
+                    return true;
+                  } catch (ResourceAlreadyExistsException e) {
+                    return false;
+                  }
+                },
+            Duration.ofSeconds(60));
+    assertThat(won).containsOnlyOnce(true);
   }
 
   @Test
@@ -509,6 +518,135 @@ public abstract class DatastoreContractTest {
     assertThatThrownBy(() -> store.put(key("a"), null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("value");
+  }
+
+  // ------------------------------------------------------------------ leases
+
+  @Test
+  void aLeasedKeyOutlivesItsTtlWhileItsWriterKeepsTheLeaseAlive() throws Exception {
+    try (Lease lease = store.grantLease(LEASE_TTL)) {
+      assertThat(lease.ttl()).isGreaterThanOrEqualTo(LEASE_TTL);
+      KeyValue kv = store.put(key("kept"), "alive", lease);
+      Thread.sleep(lease.ttl().multipliedBy(5).dividedBy(2).toMillis());
+      assertThat(store.get(key("kept"))).contains(kv);
+      assertThat(lease.isActive()).isTrue();
+    }
+  }
+
+  @Test
+  void aLeasedKeyVanishesOnceItsWriterStopsRenewingAndTheWatchSeesIt() throws Exception {
+    Lease lease = store.grantLease(LEASE_TTL);
+    KeyValue kv = store.put(key("ephemeral"), "x", lease);
+    BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+    try (WatchHandle watch = store.watch(key("ephemeral"), kv.revision(), events::add)) {
+      stopKeepAlive(store, lease);
+      assertThat(store.get(key("ephemeral"))).as("not gone before its TTL").contains(kv);
+      WatchEvent e = events.poll(lease.ttl().plus(EXPIRY_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e)
+          .isInstanceOfSatisfying(
+              WatchEvent.Delete.class, d -> assertThat(d.key()).isEqualTo(key("ephemeral")));
+      assertThat(store.get(key("ephemeral"))).isEmpty();
+      assertThat(watch.isActive()).isTrue();
+    } finally {
+      lease.close();
+    }
+  }
+
+  @Test
+  void closingALeaseDeletesItsKeysAtOnceAtOneRevision() throws Exception {
+    Lease lease = store.grantLease(LEASE_TTL);
+    KeyValue a = store.put(key("l/a"), "1", lease);
+    TxnResult txn =
+        store.commit(
+            Transaction.builder()
+                .guard(Guard.absent(key("l/b")))
+                .put(key("l/b"), "2", lease)
+                .put(key("l/free"), "3")
+                .build());
+    assertThat(txn.succeeded()).isTrue();
+    BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+    try (WatchHandle watch = store.watch(key("l/"), a.revision(), events::add)) {
+      assertThat(take(events, 2)).hasSize(2); // the transaction's two puts
+      lease.close();
+      assertThat(lease.isActive()).isFalse();
+      assertThat(store.get(key("l/a"))).isEmpty();
+      assertThat(store.get(key("l/b"))).isEmpty();
+      assertThat(store.get(key("l/free"))).map(KeyValue::value).contains("3");
+      List<WatchEvent> deletes = take(events, 2);
+      assertThat(deletes)
+          .allSatisfy(e -> assertThat(e).isInstanceOf(WatchEvent.Delete.class))
+          .extracting(WatchEvent::key)
+          .containsExactlyInAnyOrder(key("l/a"), key("l/b"));
+      assertThat(deletes.get(0).revision()).isEqualTo(deletes.get(1).revision());
+      assertThat(watch.isActive()).isTrue();
+    }
+    lease.close(); // idempotent
+    assertThatThrownBy(() -> store.put(key("l/c"), "4", lease))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () -> store.commit(Transaction.builder().put(key("l/c"), "4", lease).build()))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.get(key("l/c"))).isEmpty();
+  }
+
+  @Test
+  void aLeaseRevokedElsewhereIsReportedLostAndRefusesWrites() throws Exception {
+    BlockingQueue<Lease> lost = new LinkedBlockingQueue<>();
+    Lease lease = store.grantLease(LEASE_TTL, lost::add);
+    store.put(key("revoked"), "x", lease);
+    revokeElsewhere(lease);
+    assertThat(store.get(key("revoked"))).isEmpty();
+    // The next renewal, at most a third of the TTL away, finds the lease gone.
+    assertThat(lost.poll(lease.ttl().plus(EXPIRY_SLACK).toMillis(), TimeUnit.MILLISECONDS))
+        .isSameAs(lease);
+    assertThat(lease.isActive()).isFalse();
+    assertThatThrownBy(() -> store.put(key("revoked"), "y", lease))
+        .isInstanceOfSatisfying(
+            LeaseExpiredException.class, e -> assertThat(e.leaseId()).isEqualTo(lease.id()));
+    assertThat(store.get(key("revoked"))).isEmpty();
+    lease.close(); // closing a lost lease is harmless
+    assertThat(lost.poll(300, TimeUnit.MILLISECONDS)).as("reported once").isNull();
+  }
+
+  @Test
+  void closingTheDatastoreRevokesTheLeasesItGranted() {
+    Datastore writer = newDatastore();
+    AtomicInteger lostCalls = new AtomicInteger();
+    Lease lease = writer.grantLease(LEASE_TTL, l -> lostCalls.incrementAndGet());
+    writer.put(key("owned"), "x", lease);
+    writer.close();
+    assertThat(lease.isActive()).isFalse();
+    assertThat(lostCalls).as("closed, not lost").hasValue(0);
+    if (instancesShareOneStore()) {
+      assertThat(store.get(key("owned"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aPlainWriteDetachesAKeyFromItsLease() {
+    Lease lease = store.grantLease(LEASE_TTL);
+    store.put(key("detached"), "leased", lease);
+    KeyValue plain = store.put(key("detached"), "plain");
+    lease.close();
+    assertThat(store.get(key("detached"))).contains(plain);
+  }
+
+  @Test
+  void leaseArgumentsAreChecked() {
+    assertThatThrownBy(() -> store.grantLease(Duration.ofMillis(999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PT0.999S");
+    assertThatThrownBy(() -> store.grantLease(null)).isInstanceOf(NullPointerException.class);
+    try (Lease lease = store.grantLease(Duration.ofMillis(2500))) {
+      assertThat(lease.ttl()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      assertThat(lease.ttl().toNanos() % 1_000_000_000L).as("whole seconds").isZero();
+    }
+    try (Datastore other = newDatastore();
+        Lease foreign = other.grantLease(LEASE_TTL)) {
+      assertThatThrownBy(() -> store.put(key("foreign"), "x", foreign))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("another datastore");
+    }
   }
 
   /** Takes exactly {@code n} events, waiting a bounded time for each. */

@@ -6,7 +6,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;

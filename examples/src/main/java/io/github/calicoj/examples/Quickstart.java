@@ -8,9 +8,10 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.Profiles;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.examples.cli.Calicoctl;
+import io.github.calicoj.examples.cli.EndpointTable;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.NetNs;
@@ -133,7 +134,7 @@ public final class Quickstart {
         calico.appendProfiles(b.path(), List.of("quickstart"));
         step("4. created profile quickstart and appended it to both");
 
-        out.println(Calicoctl.endpointTable(calico.endpoints(), true));
+        out.println(EndpointTable.detailed(calico.endpoints()));
         step("5. endpoints shown");
 
         InetAddress target = epB.ipv4Nets().get(0).address();

@@ -205,6 +205,7 @@ class CalicoctlIT {
         "add",
         hostMode,
         "ipv4");
+    // The message names the container as given: by name, by short id, by full id.
     for (String again : List.of("ipv4", "192.168.0.1", "172.20.0.1")) {
       fails(
           1,
@@ -213,6 +214,15 @@ class CalicoctlIT {
           "add",
           w,
           again);
+    }
+    for (String given : List.of(id.substring(0, 12), id)) {
+      fails(
+          1,
+          given + " has already been configured with Calico Networking.",
+          "container",
+          "add",
+          given,
+          "ipv4");
     }
     fails(
         1,
@@ -340,7 +350,9 @@ class CalicoctlIT {
     assertThat(down.out())
         .startsWith("Error accessing etcd (")
         .endsWith("Is etcd running?")
-        .doesNotContain("\tat ");
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception")
+        .doesNotContain("\n");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
   }
 

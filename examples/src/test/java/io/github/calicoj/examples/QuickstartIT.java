@@ -2,7 +2,7 @@ package io.github.calicoj.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;

@@ -1,12 +1,15 @@
 package io.github.calicoj.core.check;
 
+import io.github.calicoj.core.client.Owners;
 import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,25 @@ record ClusterState(
     markers = Collections.unmodifiableMap(markers);
     sightings = Collections.unmodifiableMap(sightings);
     notes = Collections.unmodifiableList(notes);
+  }
+
+  /**
+   * The handle that owns a workload's addresses: the one its marker records (a workload added with
+   * its own IPAM owner), else calicoj's default for it.
+   */
+  String handleOf(String host, String orchestrator, String workload) {
+    MarkerEntry m = markers.get(WorkloadMarker.key(host, orchestrator, workload));
+    WorkloadMarker marker = m == null ? null : m.marker();
+    String recorded = marker == null ? null : marker.handleId();
+    return recorded != null ? recorded : Owners.handleId(host, orchestrator, workload);
+  }
+
+  /**
+   * The owner of addresses a repair gives a workload: {@link #handleOf} and calicoj's attributes.
+   */
+  IpOwner ownerOf(String host, String orchestrator, String workload, Instant created) {
+    IpOwner dflt = Owners.of(host, orchestrator, workload, created);
+    return IpOwner.of(handleOf(host, orchestrator, workload), dflt.attributes());
   }
 
   /** A block as stored and as read. */

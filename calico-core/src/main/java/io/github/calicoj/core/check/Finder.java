@@ -266,13 +266,15 @@ final class Finder {
     Allocation alloc = allocations.get(a);
     AllocationBlock.Attribute holder = alloc == null ? null : alloc.attribute();
     String handle = holder == null ? null : holder.handleId();
-    String expected = Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId());
     if (holder != null
         && (handle == null
             || !handle.startsWith(Owners.HANDLE_PREFIX)
-            || handle.equals(expected))) {
+            || handle.equals(Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId()))
+            || handle.equals(
+                state.handleOf(ep.hostname(), ep.orchestratorId(), ep.workloadId())))) {
       return; // its own, or another tool's or an older writer's: matched by address
     }
+    String expected = state.handleOf(ep.hostname(), ep.orchestratorId(), ep.workloadId());
     String subject = ip(a) + " on " + ep.endpointId();
     String id = ep.orchestratorId() + "/" + ep.workloadId() + "/" + ep.endpointId() + "/" + ip(a);
     Key blockKey = CalicoKeys.block(cidr);

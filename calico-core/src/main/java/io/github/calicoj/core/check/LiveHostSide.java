@@ -56,11 +56,7 @@ final class LiveHostSide implements HostSide {
 
   @Override
   public Map<String, Boolean> containers() {
-    Map<String, Boolean> out = new HashMap<>();
-    for (DockerEngine.ContainerState c : docker.containers()) {
-      out.put(c.id(), c.running());
-    }
-    return out;
+    return docker.containers();
   }
 
   @Override

@@ -279,7 +279,7 @@ final class Repairer {
                 .filter(
                     ep ->
                         handle.equals(
-                            Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId())))
+                            state.handleOf(ep.hostname(), ep.orchestratorId(), ep.workloadId())))
                 .toList();
     if (owners.size() != 1) {
       return new Repair(
@@ -328,7 +328,7 @@ final class Repairer {
   private Repair handOver(Finding f, Target.EndpointIp e) {
     WorkloadEndpoint ep = e.endpoint();
     AllocationBlock.Attribute holder = Objects.requireNonNull(e.holder());
-    IpOwner owner = Owners.of(ep.hostname(), ep.orchestratorId(), ep.workloadId(), now);
+    IpOwner owner = state.ownerOf(ep.hostname(), ep.orchestratorId(), ep.workloadId(), now);
     BlockWriter.Edit edit =
         (b, ours) -> {
           Optional<AllocationBlock.Attribute> current = b.attributesOf(e.ip());
@@ -357,7 +357,7 @@ final class Repairer {
   }
 
   private Repair assign(Finding f, WorkloadEndpoint ep, InetAddress a) {
-    IpOwner owner = Owners.of(ep.hostname(), ep.orchestratorId(), ep.workloadId(), now);
+    IpOwner owner = state.ownerOf(ep.hostname(), ep.orchestratorId(), ep.workloadId(), now);
     TxnPart same =
         GuardedDeletes.guardOnly(
             WorkloadEndpoints.keyOf(ep), Objects.requireNonNull(ep.revision()));

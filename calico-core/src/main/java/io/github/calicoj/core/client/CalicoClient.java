@@ -121,6 +121,30 @@ public interface CalicoClient extends AutoCloseable {
   }
 
   /**
+   * Adds a workload that the caller has resolved itself (an orchestrator such as a CNI runtime):
+   * the same flow as {@link #addContainer(String, IpRequest, InterfaceName)}, with the endpoint
+   * keyed by the given orchestrator and workload id, starting in {@code options}' profiles, and its
+   * addresses owned by {@code options}' owner. Messages name the workload by its id.
+   *
+   * @throws NotFoundException ({@link Reason#PROFILE_NOT_FOUND}) if a profile does not exist
+   * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) if it has an endpoint
+   */
+  WorkloadEndpoint addWorkload(
+      WorkloadRef workload, IpRequest ipRequest, InterfaceName interfaceName, AddOptions options);
+
+  /**
+   * Removes a workload that the caller has resolved itself, idempotently: its data (endpoints,
+   * marker and addresses in one transaction), then its veths, then any cali pair a killed add left
+   * in its namespace (if the namespace still exists). Nothing to remove is not an error.
+   *
+   * @return the endpoints removed (empty if there were none)
+   */
+  List<WorkloadEndpoint> removeWorkload(WorkloadRef workload);
+
+  /** The endpoint of a workload that the caller has resolved itself, if it has one. */
+  Optional<WorkloadEndpoint> endpoint(WorkloadRef workload);
+
+  /**
    * {@code calicoctl container remove}: deletes the workload's endpoints and marker and releases
    * their IPs in one transaction, then deletes its veths (tolerating ones already gone). Works when
    * the container no longer exists (given its full id or namespace path). With no data but a cali
@@ -142,6 +166,18 @@ public interface CalicoClient extends AutoCloseable {
    * @return the endpoints removed
    */
   List<WorkloadEndpoint> removeContainers(Collection<String> workloads);
+
+  /**
+   * Re-plumbs a configured workload whose network namespace was replaced, as after {@code docker
+   * restart}: the same endpoint, interface name and addresses, a new veth into the workload's
+   * current namespace, its addresses, routes and host side set up again; then the endpoint's MAC
+   * (which the node agent's policy checks) and the workload's recorded namespace are updated in one
+   * compare-and-set transaction. A workload whose interface is in place is left as it is.
+   *
+   * @return the endpoint as it is now
+   * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) if it has no endpoint
+   */
+  WorkloadEndpoint restoreContainer(String workload);
 
   /**
    * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface and the

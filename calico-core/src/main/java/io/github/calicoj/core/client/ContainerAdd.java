@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -148,13 +149,26 @@ final class ContainerAdd {
     final UndoLog<Undo> undo = new UndoLog<>();
     final Set<InetAddress> inUseHere = new HashSet<>();
 
-    Add(ResolvedWorkload w, IpRequest request, InterfaceName iface, NetNs ns, Netlink inside) {
+    /** Container routes that existed already: replaced after the commit, in this order. */
+    final List<Route> deferredRoutes = new CopyOnWriteArrayList<>();
+
+    final List<String> profiles;
+
+    Add(
+        ResolvedWorkload w,
+        IpRequest request,
+        InterfaceName iface,
+        AddOptions options,
+        NetNs ns,
+        Netlink inside) {
       this.w = w;
       this.request = request;
       this.iface = iface;
       this.ns = ns;
       this.inside = inside;
-      this.owner = Owners.of(hostname, w.orchestratorId(), w.workloadId());
+      IpOwner given = options.owner();
+      this.owner = given != null ? given : Owners.of(hostname, w.orchestratorId(), w.workloadId());
+      this.profiles = options.profiles();
     }
 
     WorkloadEndpoint endpoint(MacAddress mac, InetAddress ip, InetAddress nextHop) {
@@ -165,6 +179,7 @@ final class ContainerAdd {
               .workloadId(w.workloadId())
               .endpointId(endpointId)
               .mac(mac.toString())
+              .profileIds(profiles)
               .addNet(Cidr.host(ip));
       if (format.era() == WireFormat.Era.GATEWAY) {
         ep.gateway(nextHop);
@@ -177,7 +192,9 @@ final class ContainerAdd {
       return new WorkloadMarker(
           endpointId,
           System.currentTimeMillis(),
-          new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()));
+          new WorkloadMarker.NamespaceRef(w.namespace().toString(), id.dev(), id.ino()),
+          owner.handleId(),
+          iface.toString());
     }
   }
 
@@ -186,11 +203,12 @@ final class ContainerAdd {
    *
    * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) naming the workload as typed
    */
-  WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
+  WorkloadEndpoint add(
+      ResolvedWorkload w, IpRequest request, InterfaceName iface, AddOptions options) {
     try (NetNs ns = NetNs.open(w.namespace());
         Netlink inside = Netlink.openIn(ns)) {
       WorkloadResolver.checkNotHost(w, ns.identity(), host.identity());
-      Add a = new Add(w, request, iface, ns, inside);
+      Add a = new Add(w, request, iface, options, ns, inside);
       try {
         return run(a);
       } catch (RuntimeException | Error e) {
@@ -231,12 +249,17 @@ final class ContainerAdd {
             dataplaneWait,
             () -> {
               steps.accept(AddStep.CONTAINER_ADDRESS);
+              a.inside.configureInterface(inner, List.of(IpPrefix.host(first)), List.of());
               steps.accept(AddStep.CONTAINER_ROUTES);
-              // up, address, on-link route then default route: one datagram
-              a.inside.configureInterface(
-                  inner,
-                  List.of(IpPrefix.host(first)),
-                  List.of(Route.onLink(nextHop, a.iface), Route.defaultVia(nextHop, a.iface)));
+              // Added, never replaced, before the commit: a route that exists belongs to another
+              // interface (the workload may be configured already, or have Docker's default
+              // route), and is replaced only once the commit has made the workload this add's.
+              for (Route r :
+                  List.of(Route.onLink(nextHop, a.iface), Route.defaultVia(nextHop, a.iface))) {
+                if (!addUnlessExists(a.inside, r)) {
+                  a.deferredRoutes.add(r);
+                }
+              }
               if (host.routing()) {
                 steps.accept(AddStep.HOST_SYSCTLS);
                 host.configureLink(hostEnd, first, nextHop);
@@ -256,6 +279,9 @@ final class ContainerAdd {
           throw alreadyConfigured(a.w); // another tool stored an endpoint for it
         }
         dataplane.await(written.workloadId());
+        for (Route deferred : a.deferredRoutes) {
+          a.inside.replaceRoute(deferred);
+        }
         a.undo.clear();
         return written;
       }
@@ -318,6 +344,19 @@ final class ContainerAdd {
     throw Retry.exhausted("choosing an IP not in use on this host");
   }
 
+  /** Adds a route; false if one to the same destination exists. */
+  private static boolean addUnlessExists(Netlink inside, Route r) {
+    try {
+      inside.addRoute(r);
+      return true;
+    } catch (NetnsException e) {
+      if (e.isAlreadyExists()) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** Moves the container and the host route from {@code from} to {@code to}. */
   private void readdress(Add a, InetAddress from, InetAddress to) {
     a.inside.addAddress(a.iface, IpPrefix.host(to)); // new first: the last one going would
@@ -372,7 +411,8 @@ final class ContainerAdd {
    * an endpoint is "already configured"; a veth whose peer is a cali link no endpoint claims is
    * either another process's add in progress or a killed add's leftover. Waits a bounded time for
    * it to turn into an endpoint or go away; if it does neither, deletes it as a leftover and tries
-   * again. Anything else of that name is refused.
+   * again. Anything else of that name is refused after the same wait (it may be an add in progress
+   * that is between states).
    */
   private Link createVeth(Add a) {
     long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
@@ -382,17 +422,25 @@ final class ContainerAdd {
             .createVeth(
                 a.cali, a.iface, a.ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
       } catch (NetnsException e) {
-        Optional<Link> there = e.isAlreadyExists() ? a.inside.findLink(a.iface) : Optional.empty();
-        if (there.isEmpty()) {
+        if (!e.isAlreadyExists()) {
           throw e;
         }
+        Optional<Link> there = a.inside.findLink(a.iface);
+        if (there.isEmpty()) {
+          if (a.inside.exists(a.iface) || System.nanoTime() - deadline > 0) {
+            throw e; // the host-side name is taken, not the container's
+          }
+          continue; // it went away meanwhile: try again
+        }
+        Optional<InterfaceName> leftover = repair.leftoverPeer(a.inside, a.ns, there.get());
+        // Read after the leftover check: an add in progress elsewhere may have committed between.
         if (!endpoints
             .find(EndpointQuery.workload(hostname, a.w.orchestratorId(), a.w.workloadId()))
             .isEmpty()) {
           throw alreadyConfigured(a.w);
         }
-        Optional<InterfaceName> leftover = repair.leftoverPeer(a.inside, a.ns, there.get());
-        if (leftover.isEmpty()) {
+        boolean expired = System.nanoTime() - deadline > 0;
+        if (leftover.isEmpty() && expired) {
           throw new WorkloadException(
               Reason.INTERFACE_EXISTS,
               "Interface "
@@ -402,7 +450,7 @@ final class ContainerAdd {
                   + ", and no Calico endpoint claims it.",
               e);
         }
-        if (System.nanoTime() - deadline > 0) {
+        if (leftover.isPresent() && expired) {
           LOG.info(
               "Deleting {}, left in {} by an add that did not finish", leftover.get(), a.w.typed());
           host.deleteLinkIfExists(leftover.get());

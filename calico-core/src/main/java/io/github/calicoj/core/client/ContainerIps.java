@@ -73,7 +73,7 @@ final class ContainerIps {
   /** Adds an address; see the class comment. */
   WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
     WorkloadEndpoint ep = requireEndpoint(w);
-    IpOwner owner = Owners.of(hostname, w.orchestratorId(), w.workloadId());
+    IpOwner owner = ownerOf(w);
     InterfaceName cali = InterfaceName.of(ep.name());
     try (NetNs ns = NetNs.open(w.namespace());
         Netlink inside = Netlink.openIn(ns)) {
@@ -162,7 +162,7 @@ final class ContainerIps {
             "No host route for {} to remove: {}", InetAddresses.toAddrString(ip), e.getMessage());
       }
     }
-    String handle = Owners.handleId(hostname, w.orchestratorId(), w.workloadId());
+    String handle = ownerOf(w).handleId();
     return Retry.cas(
         "removing an IP from " + w.typed(),
         () -> {
@@ -175,6 +175,18 @@ final class ContainerIps {
           parts.addAll(ipam.prepareRelease(owners));
           return TxnPart.commit(datastore, parts).succeeded() ? updated : null;
         });
+  }
+
+  /** The owner of the workload's addresses: its marker's handle, else the default. */
+  private IpOwner ownerOf(ResolvedWorkload w) {
+    IpOwner dflt = Owners.of(hostname, w.orchestratorId(), w.workloadId());
+    return endpoints
+        .marker(hostname, w.orchestratorId(), w.workloadId())
+        .flatMap(kv -> WorkloadMarker.parse(kv.value()))
+        .map(WorkloadMarker::handleId)
+        .filter(h -> !h.equals(dflt.handleId()))
+        .map(h -> IpOwner.of(h, dflt.attributes()))
+        .orElse(dflt);
   }
 
   /**

@@ -111,7 +111,7 @@ final class ContainerRemove {
         () -> {
           List<WorkloadEndpoint> eps =
               endpoints.find(EndpointQuery.workload(hostname, orchestratorId, workloadId));
-          String handle = Owners.handleId(hostname, orchestratorId, workloadId);
+          String handle = handleOf(orchestratorId, workloadId);
           Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
           eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
           List<TxnPart> parts = new ArrayList<>();
@@ -139,7 +139,7 @@ final class ContainerRemove {
           if (now.isEmpty()) {
             return Boolean.TRUE;
           }
-          String handle = Owners.handleId(hostname, o, w);
+          String handle = handleOf(o, w);
           Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
           now.get().nets().forEach(n -> owners.put(n.address(), handle));
           List<TxnPart> parts = new ArrayList<>();
@@ -147,6 +147,18 @@ final class ContainerRemove {
           parts.addAll(ipam.prepareRelease(owners));
           return TxnPart.commit(datastore, parts).succeeded() ? Boolean.TRUE : null;
         });
+  }
+
+  /**
+   * The IPAM handle that owns a workload's addresses: the one its marker records, else the default
+   * ({@link Owners}).
+   */
+  String handleOf(String orchestratorId, String workloadId) {
+    return endpoints
+        .marker(hostname, orchestratorId, workloadId)
+        .flatMap(kv -> WorkloadMarker.parse(kv.value()))
+        .map(WorkloadMarker::handleId)
+        .orElse(Owners.handleId(hostname, orchestratorId, workloadId));
   }
 
   /** Deletes the endpoints' veths; a veth already gone is fine. */
@@ -214,7 +226,7 @@ final class ContainerRemove {
     for (List<WorkloadEndpoint> eps : workloads) {
       WorkloadEndpoint first = eps.get(0);
       parts.add(new WorkloadRemoval(hostname, first.orchestratorId(), first.workloadId(), eps));
-      String handle = Owners.handleId(hostname, first.orchestratorId(), first.workloadId());
+      String handle = handleOf(first.orchestratorId(), first.workloadId());
       eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
       all.addAll(eps);
     }

@@ -47,6 +47,8 @@ final class DefaultCalicoClient implements CalicoClient {
   private final ContainerAdd adds;
   private final ContainerRemove removes;
   private final ContainerIps ips;
+  private final WorkloadRepair repair;
+  private final ContainerRestore restores;
   private final IpamChecker checker;
 
   /** Runs each add's dataplane work while the add's thread writes to the datastore. */
@@ -72,7 +74,7 @@ final class DefaultCalicoClient implements CalicoClient {
     this.resolver = new WorkloadResolver(docker);
     this.host = new HostDataplane(hostname, format, hosts, b.hostRouting, b.hostNamespace);
     IpChoice choice = new IpChoice(hostname, pools, ipam);
-    WorkloadRepair repair = new WorkloadRepair(hostname, endpoints, host, resolver);
+    this.repair = new WorkloadRepair(hostname, endpoints, host, resolver);
     this.removes =
         new ContainerRemove(hostname, b.datastore, endpoints, ipam, host, resolver, repair);
     this.adds =
@@ -90,6 +92,7 @@ final class DefaultCalicoClient implements CalicoClient {
             b.stepListener,
             b.dataplaneWait);
     this.ips = new ContainerIps(hostname, b.datastore, endpoints, ipam, choice, host);
+    this.restores = new ContainerRestore(hostname, format, b.datastore, endpoints, host);
     IpamChecker.Builder check =
         IpamChecker.builder(b.datastore, hostname).ipam(ipam).docker(docker);
     if (b.hostNamespace != null) {
@@ -109,16 +112,51 @@ final class DefaultCalicoClient implements CalicoClient {
     requireNonNull(workload, "workload");
     requireNonNull(ipRequest, "ipRequest");
     requireNonNull(interfaceName, "interfaceName");
-    ResolvedWorkload w = resolver.resolve(workload, true);
+    return add(resolver.resolve(workload, true), ipRequest, interfaceName, AddOptions.DEFAULT);
+  }
+
+  @Override
+  public WorkloadEndpoint addWorkload(
+      WorkloadRef workload, IpRequest ipRequest, InterfaceName interfaceName, AddOptions options) {
+    requireNonNull(workload, "workload");
+    requireNonNull(ipRequest, "ipRequest");
+    requireNonNull(interfaceName, "interfaceName");
+    requireNonNull(options, "options");
+    validProfiles(options.profiles());
+    return add(resolved(workload), ipRequest, interfaceName, options);
+  }
+
+  private WorkloadEndpoint add(
+      ResolvedWorkload w, IpRequest ipRequest, InterfaceName interfaceName, AddOptions options) {
     String key = w.orchestratorId() + "/" + w.workloadId();
     if (!inFlight.add(key)) {
       throw ContainerAdd.alreadyConfigured(w); // an add of it is running here
     }
     try {
-      return adds.add(w, ipRequest, interfaceName);
+      return adds.add(w, ipRequest, interfaceName, options);
     } finally {
       inFlight.remove(key);
     }
+  }
+
+  private static ResolvedWorkload resolved(WorkloadRef w) {
+    return new ResolvedWorkload(w.workloadId(), w.orchestratorId(), w.workloadId(), w.namespace());
+  }
+
+  @Override
+  public List<WorkloadEndpoint> removeWorkload(WorkloadRef workload) {
+    requireNonNull(workload, "workload");
+    List<WorkloadEndpoint> removed =
+        removes.removeStored(workload.orchestratorId(), workload.workloadId());
+    removes.teardown(removed);
+    repair.removeLeftovers(resolved(workload));
+    return removed;
+  }
+
+  @Override
+  public Optional<WorkloadEndpoint> endpoint(WorkloadRef workload) {
+    requireNonNull(workload, "workload");
+    return endpoints.findForWorkload(hostname, workload.orchestratorId(), workload.workloadId());
   }
 
   @Override
@@ -131,6 +169,11 @@ final class DefaultCalicoClient implements CalicoClient {
     requireNonNull(workloads, "workloads");
     workloads.forEach(w -> requireNonNull(w, "workload"));
     return removes.removeAll(workloads);
+  }
+
+  @Override
+  public WorkloadEndpoint restoreContainer(String workload) {
+    return restores.restore(resolver.resolve(requireNonNull(workload, "workload"), true));
   }
 
   @Override

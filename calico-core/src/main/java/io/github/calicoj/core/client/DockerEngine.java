@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The Docker Engine API calls calicoj needs, {@code GET /containers/{id}/json} (inspect one) and
@@ -67,6 +67,42 @@ public final class DockerEngine {
         host == null || host.isBlank() ? "unix:///var/run/docker.sock" : host, timeout);
   }
 
+  /** The daemon's socket. */
+  Path socket() {
+    return socket;
+  }
+
+  /** The bound on one call. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Every container the daemon knows, running or not ({@code GET /containers/json?all=1}): full id
+   * to whether it is running. One call, whatever the number of containers.
+   *
+   * @throws WorkloadException DAEMON_UNREACHABLE, PERMISSION_DENIED or DAEMON_ERROR
+   */
+  public Map<String, Boolean> containers() {
+    Response r = get("/containers/json?all=1", MAX_LIST_BYTES);
+    if (r.status() != 200) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR,
+          "Docker daemon answered " + r.status() + " for the container list: " + r.body().trim(),
+          null);
+    }
+    try {
+      Map<String, Boolean> out = new LinkedHashMap<>();
+      for (JsonNode c : JSON.readTree(r.body())) {
+        out.put(c.path("Id").asText(), "running".equals(c.path("State").asText()));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new WorkloadException(
+          Reason.DAEMON_ERROR, "Unreadable container list from the Docker daemon", e);
+    }
+  }
+
   /** What calicoj needs to know about a container. */
   public record Container(String id, boolean running, int pid, String networkMode) {
     /** The container's network namespace. */
@@ -110,60 +146,6 @@ public final class DockerEngine {
     } catch (IOException e) {
       throw new WorkloadException(
           Reason.DAEMON_ERROR, "Unreadable answer from the Docker daemon", e);
-    }
-  }
-
-  /**
-   * A container as the daemon lists it.
-   *
-   * @param id the full 64-hex id
-   * @param state {@code created}, {@code running}, {@code paused}, {@code restarting}, {@code
-   *     removing}, {@code exited} or {@code dead}
-   */
-  public record ContainerState(String id, String state) {
-    /** Rejects nulls. */
-    public ContainerState {
-      requireNonNull(id, "id");
-      requireNonNull(state, "state");
-    }
-
-    /** True if the container runs (and so has its network namespace). */
-    public boolean running() {
-      return "running".equals(state);
-    }
-  }
-
-  /**
-   * Every container the daemon knows, running or not, in one call ({@code GET
-   * /containers/json?all=1}, what {@code docker ps -a} shows).
-   *
-   * @throws WorkloadException DAEMON_UNREACHABLE, PERMISSION_DENIED or DAEMON_ERROR
-   */
-  public List<ContainerState> containers() {
-    Response r = get("/containers/json?all=1", MAX_LIST_BYTES);
-    if (r.status() != 200) {
-      throw new WorkloadException(
-          Reason.DAEMON_ERROR,
-          "Docker daemon answered " + r.status() + " to the container list: " + r.body().trim(),
-          null);
-    }
-    try {
-      JsonNode list = JSON.readTree(r.body());
-      if (!list.isArray()) {
-        throw new WorkloadException(
-            Reason.DAEMON_ERROR, "The Docker daemon's container list is not a JSON array", null);
-      }
-      List<ContainerState> out = new ArrayList<>(list.size());
-      for (JsonNode c : list) {
-        String id = c.path("Id").asText("");
-        if (!id.isEmpty()) {
-          out.add(new ContainerState(id, c.path("State").asText("")));
-        }
-      }
-      return out;
-    } catch (IOException e) {
-      throw new WorkloadException(
-          Reason.DAEMON_ERROR, "Unreadable container list from the Docker daemon", e);
     }
   }
 

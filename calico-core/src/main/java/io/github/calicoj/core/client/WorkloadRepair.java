@@ -66,10 +66,20 @@ final class WorkloadRepair {
    * @return how many pairs were deleted
    */
   int removeLeftovers(String workload) {
-    Path path;
+    ResolvedWorkload w;
     try {
-      path = resolver.resolve(workload, false).namespace();
+      w = resolver.resolve(workload, false);
     } catch (RuntimeException e) {
+      return 0;
+    }
+    return removeLeftovers(w);
+  }
+
+  /** {@link #removeLeftovers(String)} of a workload already resolved. */
+  int removeLeftovers(ResolvedWorkload w) {
+    String workload = w.typed();
+    Path path = w.namespace();
+    if (!path.toFile().exists()) {
       return 0;
     }
     int deleted = 0;

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One IPAM block: 64 addresses, which of them are allocated (and with which attributes), and the
- * host it is affine to (spec §1.7, §5.3). Immutable: the operations return a new block. The
- * invariants are checked on construction, as pycalico checks them on every read.
+ * host it is affine to. Immutable: the operations return a new block. The invariants are checked on
+ * construction, as pycalico checks them on every read.
  */
 public final class AllocationBlock {
   /** Addresses per block. */
@@ -188,7 +188,7 @@ public final class AllocationBlock {
   public record AutoAssigned(AllocationBlock block, List<InetAddress> addresses) {}
 
   /**
-   * Takes up to {@code count} free addresses from the front of the free list (§5.3).
+   * Takes up to {@code count} free addresses from the front of the free list.
    *
    * @param affinityCheck refuse unless {@code host} is the affine host (always when strict)
    * @return the new block and the addresses, possibly fewer than asked, possibly none
@@ -243,7 +243,7 @@ public final class AllocationBlock {
   }
 
   /**
-   * Assigns one specific address (§5.3).
+   * Assigns one specific address.
    *
    * @throws AlreadyExistsException ({@code ADDRESS_ALREADY_ASSIGNED}) if it is taken
    * @throws IllegalStateException if the block is strictly affine to another host
@@ -275,7 +275,7 @@ public final class AllocationBlock {
       AllocationBlock block, Set<InetAddress> alreadyFree, Map<String, Integer> handleCounts) {}
 
   /**
-   * Frees addresses (§5.3): attribute entries whose last reference goes are removed and the rest
+   * Frees addresses: attribute entries whose last reference goes are removed and the rest
    * renumbered; freed ordinals go to the back of the free list.
    *
    * @return the new block, the addresses that were already free, and per handle the count freed

@@ -19,7 +19,7 @@ public record IpPool(Cidr cidr, boolean ipip, boolean masquerade, boolean ipam, 
     return version == 4 ? 26 : 122;
   }
 
-  /** Normalizes the CIDR and applies the reference's pool rules (spec §4). */
+  /** Normalizes the CIDR and applies the reference's pool rules. */
   public IpPool {
     requireNonNull(cidr, "cidr");
     cidr = cidr.normalized();

@@ -9,10 +9,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One profile rule (spec §3.2–3.3). Null fields are absent on the wire. {@code ipVersion} and the
- * negated ({@code !}) matches are understood only by newer Felix and crash old pycalico readers, so
- * the codec writes them only when its {@code extendedRules} option is on. Immutable; build one with
- * {@link #builder(String)}.
+ * One profile rule. Null fields are absent on the wire. {@code ipVersion} and the negated ({@code
+ * !}) matches are understood only by newer Felix and crash old pycalico readers, so the codec
+ * writes them only when its {@code extendedRules} option is on. Immutable; build one with {@link
+ * #builder(String)}.
  *
  * @param action {@code allow} or {@code deny} ({@code next-tier} and {@code log} need newer Felix)
  * @param protocol {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6}, or null for any
@@ -62,7 +62,7 @@ public record Rule(
       Set.of("tcp", "udp", "icmp", "icmpv6", "sctp", "udplite");
   private static final Set<String> PORT_PROTOCOLS = Set.of("tcp", "udp", "sctp", "udplite");
 
-  /** Validates as Felix does (spec §3.3, §4). */
+  /** Validates as Felix does. */
   public Rule {
     requireNonNull(action, "action");
     checkArgument(ACTIONS.contains(action), "'%s' is not allowed for key 'action'", action);

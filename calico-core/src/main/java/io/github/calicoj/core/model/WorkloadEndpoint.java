@@ -55,7 +55,7 @@ public record WorkloadEndpoint(
   private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
   private static final Comparator<Cidr> WIRE_ORDER = Comparator.comparing(Cidr::toString);
 
-  /** Validates every field (spec §2, §4); messages name the bad value. */
+  /** Validates every field; messages name the bad value. */
   public WorkloadEndpoint {
     checkSegment(hostname, "hostname");
     checkSegment(orchestratorId, "orchestratorId");

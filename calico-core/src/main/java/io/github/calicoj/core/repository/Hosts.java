@@ -22,9 +22,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Host (node) configuration (spec §1.1–§1.2): a host's BGP addresses, which are its workloads'
- * era-A next hops, and the global keys Felix needs before it does anything. Thread-safe; borrows
- * the datastore.
+ * Host (node) configuration: a host's BGP addresses, which are its workloads' era-A next hops, and
+ * the global keys Felix needs before it does anything. Thread-safe; borrows the datastore.
  */
 public final class Hosts {
   private final Datastore datastore;

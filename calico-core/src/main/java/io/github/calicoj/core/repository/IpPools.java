@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * IP pools in the datastore (spec §1.6, §5.9): add (idempotent, with the overlap checks of
- * calicoctl 0.18), remove, list, range add, and the pool for an address. Thread-safe; borrows the
- * datastore.
+ * IP pools in the datastore: add (idempotent, with the overlap checks of calicoctl 0.18), remove,
+ * list, range add, and the pool for an address. Thread-safe; borrows the datastore.
  */
 public final class IpPools {
   private final Datastore datastore;

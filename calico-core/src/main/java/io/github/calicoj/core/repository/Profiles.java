@@ -34,9 +34,9 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Profiles in the datastore (spec §1.5, §3): create with the reference's defaults, tags, rules and
- * labels, each changed with compare-and-set, and removal that refuses while endpoints use the
- * profile. Thread-safe; borrows the datastore.
+ * Profiles in the datastore: create with the reference's defaults, tags, rules and labels, each
+ * changed with compare-and-set, and removal that refuses while endpoints use the profile.
+ * Thread-safe; borrows the datastore.
  */
 public final class Profiles {
   private final Datastore datastore;

@@ -19,16 +19,22 @@ import org.jspecify.annotations.Nullable;
  * the workload was added for (path, device and inode), because the reference's workload id escapes
  * {@code /} to {@code -} and two paths can share one id. Immutable.
  *
- * <p>Value: {@code {"endpoint": ID, "time": MILLIS, "netns": {"path": P, "dev": D, "ino": I}}}
- * ({@code netns} optional). A value {@code "<endpoint id> <millis>"} from older writers is read
- * too.
+ * <p>Value: {@code {"endpoint": ID, "time": MILLIS, "netns": {"path": P, "dev": D, "ino": I},
+ * "handle": H, "interface": IF}} ({@code netns}, {@code handle} and {@code interface} optional). A
+ * value {@code "<endpoint id> <millis>"} from older writers is read too.
  *
  * @param endpointId the endpoint written with it
  * @param writtenAtMillis when it was written (the writer's clock)
  * @param namespace the namespace the workload was added for, if known
+ * @param handleId the IPAM handle that owns the workload's addresses, if known
+ * @param interfaceName the workload's interface (the veth's end inside it), if known
  */
 public record WorkloadMarker(
-    String endpointId, long writtenAtMillis, @Nullable NamespaceRef namespace) {
+    String endpointId,
+    long writtenAtMillis,
+    @Nullable NamespaceRef namespace,
+    @Nullable String handleId,
+    @Nullable String interfaceName) {
 
   /**
    * A network namespace: the path it was given by and its identity.
@@ -47,6 +53,16 @@ public record WorkloadMarker(
     public boolean sameNamespaceAs(NamespaceRef other) {
       return device == other.device && inode == other.inode;
     }
+  }
+
+  /** A marker without a handle. */
+  public WorkloadMarker(String endpointId, long writtenAtMillis, @Nullable NamespaceRef namespace) {
+    this(endpointId, writtenAtMillis, namespace, null, null);
+  }
+
+  /** This marker for the same endpoint in another namespace, written now. */
+  public WorkloadMarker movedTo(NamespaceRef to) {
+    return new WorkloadMarker(endpointId, System.currentTimeMillis(), to, handleId, interfaceName);
   }
 
   /** Rejects a bad endpoint id. */
@@ -72,6 +88,12 @@ public record WorkloadMarker(
       ns.put("dev", namespace.device());
       ns.put("ino", namespace.inode());
     }
+    if (handleId != null) {
+      o.put("handle", handleId);
+    }
+    if (interfaceName != null) {
+      o.put("interface", interfaceName);
+    }
     return PyJson.write(o);
   }
 
@@ -91,7 +113,13 @@ public record WorkloadMarker(
                 ? new NamespaceRef(
                     ns.get("path").asText(), ns.path("dev").asLong(), ns.path("ino").asLong())
                 : null;
-        return Optional.of(new WorkloadMarker(id, o.path("time").asLong(0), ref));
+        return Optional.of(
+            new WorkloadMarker(
+                id,
+                o.path("time").asLong(0),
+                ref,
+                PyJson.nullableText(o, "handle"),
+                PyJson.nullableText(o, "interface")));
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }

@@ -10,7 +10,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.net.InetAddress;
 import java.time.Duration;

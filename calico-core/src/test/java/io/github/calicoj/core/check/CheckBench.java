@@ -2,8 +2,8 @@ package io.github.calicoj.core.check;
 
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.BenchStats;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.nio.file.Files;

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Planted states for the check's unit tests: an in-memory datastore with a pool, IPAM, endpoints, a
@@ -148,7 +149,38 @@ final class CheckFixture implements AutoCloseable {
       String ip,
       Duration age,
       WorkloadMarker.NamespaceRef ns) {
-    allocate(h, orchestrator, workload, ip, age);
+    return workload(h, orchestrator, workload, ip, age, ns, null);
+  }
+
+  /**
+   * A healthy namespace workload on {@link #H1} whose addresses are owned by {@code handle}, which
+   * its marker records (as {@code addWorkload} with its own IPAM owner writes it).
+   */
+  WorkloadEndpoint namespaceWorkloadOwnedBy(String handle, String path, String ip) {
+    NetNs.Identity id = new NetNs.Identity(4, nextInode++);
+    WorkloadEndpoint ep =
+        workload(
+            H1,
+            Finder.NAMESPACE,
+            io.github.calicoj.core.model.Names.escapeWorkloadId(path),
+            ip,
+            Duration.ofMinutes(30),
+            new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()),
+            handle);
+    host.namespaces.put(path, id);
+    return ep;
+  }
+
+  private WorkloadEndpoint workload(
+      String h,
+      String orchestrator,
+      String workload,
+      String ip,
+      Duration age,
+      WorkloadMarker.NamespaceRef ns,
+      @Nullable String handle) {
+    IpOwner owner = Owners.of(h, orchestrator, workload, now.minus(age));
+    ipam.assign(ip(ip), h, handle == null ? owner : IpOwner.of(handle, owner.attributes()));
     String id = newEndpointId();
     WorkloadEndpoint ep =
         WorkloadEndpoint.builder()
@@ -160,7 +192,8 @@ final class CheckFixture implements AutoCloseable {
             .addNet(Cidr.host(ip(ip)))
             .build();
     WorkloadEndpoint stored =
-        endpoints.create(ep, new WorkloadMarker(id, now.minus(age).toEpochMilli(), ns));
+        endpoints.create(
+            ep, new WorkloadMarker(id, now.minus(age).toEpochMilli(), ns, handle, "eth1"));
     if (h.equals(H1)) {
       host.links.put(stored.name(), nextIndex++);
     }

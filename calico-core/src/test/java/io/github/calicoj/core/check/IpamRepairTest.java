@@ -181,6 +181,20 @@ class IpamRepairTest {
   }
 
   @Test
+  void aWorkloadsOwnHandleRecordedInItsMarkerOwnsItsAddresses() {
+    String handle = "calicoj.h1.cni.abc";
+    fx.namespaceWorkloadOwnedBy(handle, "/var/run/netns/a", "10.65.0.1");
+    fx.allocate(H1, "namespace", "-keep", "10.65.0.9", OLD);
+    assertThat(fx.checker().check(CheckOptions.DEFAULT).findings())
+        .extracting(Finding::kind)
+        .containsExactly(FindingKind.ALLOCATION_WITHOUT_ENDPOINT); // -keep's, not a's
+    fx.ipam.release(List.of(ip("10.65.0.1")));
+    run(REPAIR_NOW);
+    assertThat(fx.allocation("10.65.0.1").orElseThrow().handleId()).isEqualTo(handle);
+    assertCleanAfterwards();
+  }
+
+  @Test
   void anotherWorkloadsAllocationOfAnEndpointsIpIsHandedOver() {
     WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     fx.ipam.release(List.of(ip("10.65.0.1")));

@@ -11,20 +11,23 @@ import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NodeNotConfiguredException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
@@ -32,10 +35,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -56,7 +55,7 @@ class CalicoClientIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private final List<TestNamespace> workloads = new ArrayList<>();
   private CalicoClient calico;
@@ -323,6 +322,47 @@ class CalicoClientIT {
   }
 
   @Test
+  void aWorkloadResolvedByItsOrchestratorIsAddedWithItsProfilesAndOwnerAndRemovedIdempotently() {
+    TestNamespace w = workload();
+    calico.profiles().create("net1");
+    String cid = "0123456789abcdef".repeat(4);
+    WorkloadRef ref = new WorkloadRef("cni", cid, w.path());
+    IpOwner owner = IpOwner.of("net1." + cid, java.util.Map.of("workload", cid));
+    WorkloadEndpoint ep =
+        calico.addWorkload(
+            ref,
+            IpRequest.parse("ipv4"),
+            InterfaceName.of("eth0"),
+            AddOptions.DEFAULT.withProfiles(List.of("net1")).withOwner(owner));
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().key().path())
+        .startsWith("/calico/v1/host/" + HOST + "/workload/cni/" + cid + "/endpoint/");
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep)).orElseThrow().value())
+        .contains("\"profile_ids\": [\"net1\"]");
+    assertThat(store.get(CalicoKeys.handle("net1." + cid)).orElseThrow().value())
+        .contains("\"block\": {\"" + poolPrefix);
+    assertThat(IpOracle.link(w.name(), "eth0")).isPresent();
+    assertThat(calico.endpoint(ref)).map(WorkloadEndpoint::endpointId).contains(ep.endpointId());
+    assertThatThrownBy(
+            () ->
+                calico.addWorkload(
+                    new WorkloadRef("cni", "other", w.path()),
+                    IpRequest.parse("ipv4"),
+                    InterfaceName.of("eth9"),
+                    AddOptions.DEFAULT.withProfiles(List.of("no-such-profile"))))
+        .isInstanceOf(NotFoundException.class);
+
+    assertThat(calico.removeWorkload(ref))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly(ep.endpointId());
+    assertThat(calico.removeWorkload(ref)).isEmpty(); // idempotent
+    assertThat(calico.removeWorkload(new WorkloadRef("cni", "never-added", w.path()))).isEmpty();
+    assertThat(store.get(CalicoKeys.handle("net1." + cid))).isEmpty();
+    ClientFixture.assertNothingLeft(store, HOST, "cni", cid, hostNs, null);
+    assertThat(IpOracle.link(w.name(), "eth0")).isEmpty();
+    assertThat(ClientFixture.allocated(store)).isEmpty();
+  }
+
+  @Test
   void aWorkloadWhoseNamespaceIsGoneIsStillRemoved() {
     TestNamespace w = workload();
     String path = w.path().toString();
@@ -391,32 +431,18 @@ class CalicoClientIT {
   /** Starts one add of {@code workload} per client at once; "added" or "already" for each. */
   private static List<String> raceToAdd(List<CalicoClient> clients, String workload)
       throws Exception {
-    ExecutorService exec = Executors.newFixedThreadPool(clients.size());
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<String>> results = new ArrayList<>();
-      for (CalicoClient c : clients) {
-        results.add(
-            exec.submit(
-                () -> {
-                  go.await();
-                  try {
-                    c.addContainer(workload, "ipv4");
-                    return "added";
-                  } catch (AlreadyExistsException e) {
-                    return "already";
-                  }
-                }));
-      }
-      go.countDown();
-      List<String> outcomes = new ArrayList<>();
-      for (Future<String> f : results) {
-        outcomes.add(f.get(2, TimeUnit.MINUTES));
-      }
-      return outcomes;
-    } finally {
-      exec.shutdown();
-    }
+    return Race.run(
+        clients.size(),
+        i ->
+            () -> {
+              try {
+                clients.get(i).addContainer(workload, "ipv4");
+                return "added";
+              } catch (AlreadyExistsException e) {
+                return "already";
+              }
+            },
+        Duration.ofMinutes(2));
   }
 
   @Test

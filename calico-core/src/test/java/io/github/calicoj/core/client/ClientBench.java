@@ -5,7 +5,7 @@ import static io.github.calicoj.testkit.BenchStats.p99;
 
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;
@@ -26,6 +26,12 @@ import java.util.List;
  * workloads, against the netns-only sequence in the same run; {@code removeContainer} one at a time
  * and in bulk. Host ends live in a test host namespace. Run with {@code scripts/bench client}
  * (root).
+ *
+ * <p>{@code scripts/bench client --workloads 3000}: the scale mode. Workloads accumulate on one
+ * host (no warm-up beyond the run itself), and the add's median, p99 and per-step medians are
+ * printed per bucket of 250, with the netns-only sequence measured before the first add and after
+ * the last (so with none and with all of the workloads' links present) as the kernel's own cost;
+ * then one bulk removal of all of them.
  */
 public final class ClientBench {
   private static final int N = Integer.getInteger("bench.workloads", 200);
@@ -34,6 +40,12 @@ public final class ClientBench {
   private ClientBench() {}
 
   public static void main(String[] args) throws Exception {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--workloads")) {
+        scale(Integer.parseInt(args[i + 1]));
+        return;
+      }
+    }
     List<TestNamespace> ns = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
@@ -141,6 +153,114 @@ public final class ClientBench {
           lastStep, median(LAST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
     } finally {
       ns.forEach(TestNamespace::close);
+    }
+  }
+
+  private static final int BUCKET = 250;
+
+  /** The scale mode: {@code n} workloads accumulating on one host; see the class comment. */
+  private static void scale(int n) throws Exception {
+    List<TestNamespace> ns = new ArrayList<>();
+    List<TestNamespace> probe = new ArrayList<>();
+    try (EtcdCluster etcd = EtcdCluster.startSingle();
+        TestNamespace host = TestNamespace.createHost(NEXT_HOP);
+        EtcdDatastore store =
+            EtcdDatastore.builder()
+                .endpoints(etcd.endpoints())
+                .requestTimeout(Duration.ofSeconds(10))
+                .build();
+        CalicoClient calico =
+            CalicoClient.builder(store, "cjt-bench")
+                .hostNamespace(host.path())
+                .stepListener(ClientBench::mark)
+                .build()) {
+      for (int i = 0; i < n; i++) {
+        ns.add(TestNamespace.create());
+      }
+      for (int i = 0; i < 200; i++) {
+        probe.add(TestNamespace.create());
+      }
+      calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName(NEXT_HOP)));
+      calico.ipPools().add(IpPool.of(Cidr.parse("10.160.0.0/16")));
+      long[] before = netnsOnly(host, probe, 0, new long[probe.size()], new long[probe.size()]);
+      long[] add = new long[n];
+      List<java.util.Map<AddStep, List<Long>>> steps = new ArrayList<>();
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (i % BUCKET == 0) {
+          synchronized (ClientBench.class) {
+            STEP_TIMES.clear();
+          }
+        }
+        String p = ns.get(i).path().toString();
+        paths.add(p);
+        long t0 = System.nanoTime();
+        lastStep = null;
+        calico.addContainer(p, "ipv4");
+        add[i] = System.nanoTime() - t0;
+        if (i % BUCKET == BUCKET - 1 || i == n - 1) {
+          synchronized (ClientBench.class) {
+            steps.add(new java.util.EnumMap<>(STEP_TIMES));
+          }
+        }
+      }
+      long[] after = netnsOnly(host, probe, 0, new long[probe.size()], new long[probe.size()]);
+      long t0 = System.nanoTime();
+      calico.removeContainers(paths);
+      double bulkPerWorkload = (System.nanoTime() - t0) / 1e6 / n;
+
+      System.out.printf(
+          "ClientBench scale: %d workloads accumulating on one host, one etcd member (jetcd), %d"
+              + " cores, JDK %s, load average %s%n%n",
+          n,
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.version"),
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+      System.out.println("| workloads | add median ms | add p99 ms | slowest steps (median µs) |");
+      System.out.println("|---|---|---|---|");
+      for (int b = 0; b * BUCKET < n; b++) {
+        int from = b * BUCKET;
+        int to = Math.min(n, from + BUCKET);
+        long[] slice = java.util.Arrays.copyOfRange(add, from, to);
+        StringBuilder top = new StringBuilder();
+        steps.get(b).entrySet().stream()
+            .sorted(
+                (x, y) ->
+                    Long.compare(
+                        median(y.getValue().stream().mapToLong(Long::longValue).toArray()),
+                        median(x.getValue().stream().mapToLong(Long::longValue).toArray())))
+            .limit(3)
+            .forEach(
+                e ->
+                    top.append(
+                        String.format(
+                            "%s %.0f; ",
+                            e.getKey(),
+                            median(e.getValue().stream().mapToLong(Long::longValue).toArray())
+                                / 1e3)));
+        System.out.printf(
+            "| %d–%d | %.2f | %.2f | %s |%n",
+            from, to - 1, median(slice) / 1e6, p99(slice) / 1e6, top);
+      }
+      int lo = Math.min(500, n / 2);
+      long[] early = java.util.Arrays.copyOfRange(add, lo, Math.min(n, lo + BUCKET));
+      long[] late = java.util.Arrays.copyOfRange(add, Math.max(0, n - BUCKET), n);
+      System.out.printf(
+          "%nadd median, last bucket / bucket from %d: %.2f%n"
+              + "netns-only sequence with 0 workloads present: %.2f ms; with %d present: %.2f ms"
+              + " (x%.2f)%n"
+              + "removeContainers of all %d: %.2f ms per workload%n",
+          lo,
+          (double) median(late) / median(early),
+          median(before) / 1e6,
+          n,
+          median(after) / 1e6,
+          (double) median(after) / median(before),
+          n,
+          bulkPerWorkload);
+    } finally {
+      ns.forEach(TestNamespace::close);
+      probe.forEach(TestNamespace::close);
     }
   }
 

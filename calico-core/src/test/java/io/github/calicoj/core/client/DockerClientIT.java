@@ -13,8 +13,8 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -50,7 +50,7 @@ class DockerClientIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private CalicoClient calico;
   private final List<String> containers = new ArrayList<>();
@@ -218,6 +218,40 @@ class DockerClientIT {
         System.out.println(e.reason() + ": " + e.getMessage());
       }
     }
+  }
+
+  @Test
+  void aRestartedContainerIsRePlumbedWithItsIpAndItsEndpointFollowsTheNewMac() throws Exception {
+    String a = container("none");
+    String b = container("none");
+    WorkloadEndpoint epA = calico.addContainer(a, "ipv4");
+    WorkloadEndpoint epB = calico.addContainer(b, "ipv4");
+    assertThat(calico.restoreContainer(a).revision()).isEqualTo(epA.revision()); // in place
+    Docker.docker("restart", "-t", "0", a); // a new network namespace, without eth1
+    assertThat(Docker.ipJsonIn(a, "link", "show")).doesNotContain("eth1");
+
+    WorkloadEndpoint restored = calico.restoreContainer(a);
+    assertThat(restored.endpointId()).isEqualTo(epA.endpointId());
+    assertThat(restored.nets()).isEqualTo(epA.nets());
+    JsonNode link = JSON.readTree(Docker.ipJsonIn(a, "link", "show", "eth1")).get(0);
+    assertThat(restored.mac()).isEqualTo(link.path("address").asText());
+    assertThat(
+            ETCD.cluster()
+                .etcdctl(
+                    "get",
+                    "--print-value-only",
+                    CalicoKeys.endpoint(HOST, "docker", epA.workloadId(), epA.endpointId()).path()))
+        .contains("\"mac\": \"" + restored.mac() + "\"");
+    String ipA = epA.ipv4Nets().get(0).address().getHostAddress();
+    Processes.Result ping =
+        Processes.runForResult(
+            List.of("docker", "exec", b, "ping", "-c", "1", "-W", "3", ipA),
+            Duration.ofSeconds(20));
+    assertThat(ping.exitCode()).as(ping.output()).isZero();
+    calico.removeContainer(a);
+    calico.removeContainer(b);
+    ClientFixture.assertNothingLeft(store, HOST, "docker", epA.workloadId(), hostNs, null);
+    assertThat(ClientFixture.allocated(store)).isEmpty();
   }
 
   @Test

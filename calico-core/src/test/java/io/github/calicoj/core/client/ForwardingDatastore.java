@@ -3,12 +3,15 @@ package io.github.calicoj.core.client;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import java.time.Duration;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +73,17 @@ public class ForwardingDatastore implements Datastore {
   public long deletePrefix(Key prefix) {
     beforeWrite(prefix);
     return d.deletePrefix(prefix);
+  }
+
+  @Override
+  public KeyValue put(Key key, String value, Lease lease) {
+    beforeWrite(key);
+    return d.put(key, value, lease);
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl, LeaseListener listener) {
+    return d.grantLease(ttl, listener);
   }
 
   @Override

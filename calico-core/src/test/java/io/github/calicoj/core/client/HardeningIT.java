@@ -19,8 +19,8 @@ import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
 import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
@@ -61,7 +61,7 @@ class HardeningIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private final List<TestNamespace> workloads = new ArrayList<>();
   private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -140,6 +140,23 @@ class HardeningIT {
           .hasMessageContaining("namespace");
     }
     assertThat(IpOracle.link(hostNs.name(), "eth1")).as("eth1 in the host namespace").isEmpty();
+    assertNoCalicoState();
+  }
+
+  @Test
+  void aSecondAddOfAConfiguredWorkloadLeavesItsRoutesAlone() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    calico.addContainer(path, "ipv4");
+    String before = w.ip("-j", "-4", "route", "show");
+    assertThat(before).contains("\"dst\":\"default\"").contains("\"dev\":\"eth1\"");
+    assertThatThrownBy(() -> calico.addContainer(path, "ipv4", "eth2"))
+        .isInstanceOfSatisfying(
+            CalicoException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.ALREADY_CONFIGURED));
+    assertThat(w.ip("-j", "-4", "route", "show")).isEqualTo(before);
+    assertThat(IpOracle.link(w.name(), "eth2")).isEmpty();
+    calico.removeContainer(path);
     assertNoCalicoState();
   }
 

@@ -16,7 +16,7 @@ import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
@@ -56,7 +56,7 @@ class IpamCheckIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private CalicoClient calico;
   private final List<TestNamespace> namespaces = new ArrayList<>();

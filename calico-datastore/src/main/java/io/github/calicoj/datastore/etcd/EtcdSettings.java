@@ -4,6 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
+import io.github.calicoj.datastore.etcd.internal.TlsMaterial;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,29 +15,46 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The settings both etcd datastores take ({@link EtcdDatastore.Builder}, {@link
- * EtcdGatewayDatastore.Builder}): endpoints, timeouts, credentials, TLS files. Not thread-safe.
+ * The settings every etcd datastore takes, and the builder they share: endpoints, timeouts,
+ * credentials, TLS files. {@link EtcdClientKind#builder()} gives the builder of a client chosen by
+ * name; {@link #build()} makes the client. Not thread-safe.
+ *
+ * <pre>{@code
+ * Datastore store = EtcdClientKind.parse("gateway").builder()
+ *     .endpoints("https://10.0.0.1:2379")
+ *     .trustedCa(Path.of("ca.crt"))
+ *     .requestTimeout(Duration.ofSeconds(5))
+ *     .build();
+ * }</pre>
  *
  * @param <B> the concrete builder, returned by every setter
  */
 public abstract class EtcdSettings<B extends EtcdSettings<B>> {
-  final List<URI> endpoints = new ArrayList<>();
-  Duration requestTimeout = Duration.ofSeconds(5);
-  private @Nullable Duration connectTimeoutOverride;
-  Duration connectTimeout = Duration.ofSeconds(3);
-  @Nullable String user;
-  @Nullable String password;
-  @Nullable Path trustedCa;
-  @Nullable Path clientCert;
-  @Nullable Path clientKey;
+  private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
-  /** The TLS material, loaded by {@link #validate()} for {@code https} endpoints; else null. */
-  Pem.@Nullable Material tls;
+  private final List<URI> endpoints = new ArrayList<>();
+  private Duration requestTimeout = Duration.ofSeconds(5);
+  private @Nullable Duration connectTimeout;
+  private @Nullable String user;
+  private @Nullable String password;
+  private @Nullable Path trustedCa;
+  private @Nullable Path clientCert;
+  private @Nullable Path clientKey;
 
-  EtcdSettings() {}
+  /** For the clients' builders. */
+  protected EtcdSettings() {}
 
   /** This builder. */
-  abstract B self();
+  protected abstract B self();
+
+  /**
+   * Builds the client. No connection is made yet; the first call connects.
+   *
+   * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
+   *     http://} endpoints
+   * @throws IllegalArgumentException naming a TLS file that cannot be read or used
+   */
+  public abstract Datastore build();
 
   /**
    * Adds endpoints such as {@code http://127.0.0.1:2379} or {@code https://10.0.0.1:2379}, given
@@ -98,7 +118,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
     requireNonNull(timeout, "timeout");
     checkArgument(
         !timeout.isNegative() && !timeout.isZero(), "connectTimeout must be positive: %s", timeout);
-    this.connectTimeoutOverride = timeout;
+    this.connectTimeout = timeout;
     return self();
   }
 
@@ -120,7 +140,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
    *     most 1 MiB
    */
   public B trustedCa(Path caFile) {
-    this.trustedCa = Pem.checkFile(caFile, "CA file");
+    this.trustedCa = TlsMaterial.checkFile(caFile, "CA file");
     return self();
   }
 
@@ -132,33 +152,40 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
    *     1 MiB
    */
   public B clientCertificate(Path certFile, Path keyFile) {
-    this.clientCert = Pem.checkFile(certFile, "client certificate file");
-    this.clientKey = Pem.checkFile(keyFile, "client key file");
+    this.clientCert = TlsMaterial.checkFile(certFile, "client certificate file");
+    this.clientKey = TlsMaterial.checkFile(keyFile, "client key file");
     return self();
   }
 
   /**
    * Checks the settings, loads the TLS files for {@code https} endpoints and derives the connect
-   * timeout.
+   * timeout: what the client is built from.
    *
    * @throws IllegalStateException if no endpoint was given, or TLS files were given for {@code
    *     http://} endpoints
    * @throws IllegalArgumentException naming a TLS file that cannot be read or parsed
    */
-  void validate() {
+  protected final EtcdConfig config() {
     checkState(!endpoints.isEmpty(), "No etcd endpoint configured");
     boolean https = endpoints.get(0).getScheme().equals("https");
     checkState(
         https || (trustedCa == null && clientCert == null),
         "TLS files given but the endpoints are plain http: %s",
         endpoints);
-    tls = https ? Pem.load(trustedCa, clientCert, clientKey) : null;
-    connectTimeout =
-        connectTimeoutOverride != null
-            ? connectTimeoutOverride
-            : (requestTimeout.compareTo(Duration.ofSeconds(3)) < 0
-                ? requestTimeout
-                : Duration.ofSeconds(3));
+    Duration connect = connectTimeout;
+    if (connect == null) {
+      connect =
+          requestTimeout.compareTo(DEFAULT_CONNECT_TIMEOUT) < 0
+              ? requestTimeout
+              : DEFAULT_CONNECT_TIMEOUT;
+    }
+    return new EtcdConfig(
+        endpoints,
+        requestTimeout,
+        connect,
+        user,
+        password,
+        https ? TlsMaterial.load(trustedCa, clientCert, clientKey) : null);
   }
 
   private static URI parseEndpoint(String text) {

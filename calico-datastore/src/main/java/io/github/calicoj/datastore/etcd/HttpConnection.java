@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * Watchdog} closes the socket at the deadline for whatever a read timeout cannot cover. A reply may
  * have at most {@value #MAX_HEADER_BYTES} bytes of headers and {@value #MAX_BODY_BYTES} bytes of
  * body; a watch stream's messages each at most {@value #MAX_BODY_BYTES} bytes. Beyond that the call
- * fails with {@link ReplyTooLargeException}.
+ * fails with {@link HttpStreams.ReplyTooLargeException}.
  *
  * <p>Not thread-safe: one exchange at a time (the datastore pools idle connections), except that
  * {@link #close()} may be called from any thread to abort it.
@@ -42,15 +42,6 @@ final class HttpConnection implements Closeable {
 
   /** The most bytes of status line and headers read per reply: 64 KiB. */
   static final int MAX_HEADER_BYTES = 64 << 10;
-
-  /** A reply beyond {@link #MAX_BODY_BYTES} or {@link #MAX_HEADER_BYTES}. */
-  static final class ReplyTooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ReplyTooLargeException(String message) {
-      super(message);
-    }
-  }
 
   /** A response: status, body, and whether the connection may be reused. */
   static final class Response {
@@ -78,14 +69,14 @@ final class HttpConnection implements Closeable {
   }
 
   /** A streamed response: the status and the decoded body, read without a deadline. */
-  record Streaming(int status, MessageLimit body) {}
+  record Streaming(int status, HttpStreams.MessageLimit body) {}
 
   private final URI endpoint;
   private final Socket raw;
   private final String host;
   private final int port;
   private volatile Socket socket; // raw, or the TLS socket over it once connected
-  private @Nullable DeadlineInputStream in;
+  private HttpStreams.@Nullable DeadlineInputStream in;
   private @Nullable OutputStream out;
   private long idleSince = System.nanoTime();
 
@@ -119,11 +110,13 @@ final class HttpConnection implements Closeable {
         params.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(params);
         socket = ssl;
-        ssl.setSoTimeout(remainingMillis(deadline));
+        ssl.setSoTimeout(HttpStreams.remainingMillis(deadline));
         ssl.startHandshake();
         s = ssl;
       }
-      in = new DeadlineInputStream(s, new BufferedInputStream(s.getInputStream(), 16 * 1024));
+      in =
+          new HttpStreams.DeadlineInputStream(
+              s, new BufferedInputStream(s.getInputStream(), 16 * 1024));
       out = s.getOutputStream();
     } catch (IOException | RuntimeException e) {
       close();
@@ -147,7 +140,7 @@ final class HttpConnection implements Closeable {
    * Sends one POST and reads the whole response by {@code deadline} ({@link System#nanoTime}).
    *
    * @throws SocketTimeoutException if the deadline passes
-   * @throws ReplyTooLargeException if the reply is larger than the limits
+   * @throws HttpStreams.ReplyTooLargeException if the reply is larger than the limits
    * @throws IOException on any other transport failure; the connection is then unusable
    */
   Response exchange(
@@ -156,10 +149,10 @@ final class HttpConnection implements Closeable {
     Watchdog.Armed armed = watchdog.arm(deadline, this);
     try {
       Headers h = request(path, body, token, deadline);
-      DeadlineInputStream input = input();
+      HttpStreams.DeadlineInputStream input = input();
       byte[] content;
       if (h.chunked) {
-        content = capped(new ChunkedInputStream(input));
+        content = capped(new HttpStreams.ChunkedInputStream(input));
       } else if (h.length >= 0) {
         if (h.length > MAX_BODY_BYTES) {
           throw tooLarge(h.length + " bytes");
@@ -185,8 +178,8 @@ final class HttpConnection implements Closeable {
    * Sends one POST whose response is a stream (a watch): returns the status and the decoded body,
    * read without a deadline once the headers are in by {@code headerDeadline}. Each message read
    * from the body (see {@link Streaming#body()}) may be at most {@value #MAX_BODY_BYTES} bytes:
-   * call {@link MessageLimit#next()} on it between messages. Closing this connection ends the
-   * stream.
+   * call {@link HttpStreams.MessageLimit#next()} on it between messages. Closing this connection
+   * ends the stream.
    */
   Streaming stream(
       String path, byte[] body, @Nullable String token, long headerDeadline, Watchdog watchdog)
@@ -200,10 +193,10 @@ final class HttpConnection implements Closeable {
     } finally {
       armed.close();
     }
-    DeadlineInputStream input = input();
+    HttpStreams.DeadlineInputStream input = input();
     input.deadline = 0; // a watch may be quiet for as long as nothing changes
-    InputStream content = h.chunked ? new ChunkedInputStream(input) : input;
-    return new Streaming(h.status, new MessageLimit(content));
+    InputStream content = h.chunked ? new HttpStreams.ChunkedInputStream(input) : input;
+    return new Streaming(h.status, new HttpStreams.MessageLimit(content));
   }
 
   /** Closes the socket; any exchange in progress fails. Idempotent, from any thread. */
@@ -226,8 +219,8 @@ final class HttpConnection implements Closeable {
     return raw.isClosed();
   }
 
-  private DeadlineInputStream input() throws IOException {
-    DeadlineInputStream i = in;
+  private HttpStreams.DeadlineInputStream input() throws IOException {
+    HttpStreams.DeadlineInputStream i = in;
     if (i == null) {
       throw new IOException("not connected");
     }
@@ -262,7 +255,8 @@ final class HttpConnection implements Closeable {
     byte[] all = new byte[h.length + body.length];
     System.arraycopy(h, 0, all, 0, h.length);
     System.arraycopy(body, 0, all, h.length, body.length);
-    socket.setSoTimeout(remainingMillis(deadline)); // bounds a TLS write that needs a read
+    socket.setSoTimeout(
+        HttpStreams.remainingMillis(deadline)); // bounds a TLS write that needs a read
     o.write(all);
     o.flush();
   }
@@ -271,22 +265,24 @@ final class HttpConnection implements Closeable {
   private Headers request(String path, byte[] body, @Nullable String token, long deadline)
       throws IOException {
     send(path, body, token, deadline);
-    DeadlineInputStream input = input();
+    HttpStreams.DeadlineInputStream input = input();
     input.deadline = deadline;
     int[] budget = {MAX_HEADER_BYTES};
-    String status = readLine(input, budget);
+    String status = HttpStreams.readLine(input, budget);
     // "HTTP/1.1 200 OK"
     String[] parts = status.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-      throw new IOException("Not an HTTP response from etcd: " + abbreviate(status));
+      throw new IOException("Not an HTTP response from etcd: " + HttpStreams.abbreviate(status));
     }
     Headers h = new Headers();
     try {
       h.status = Integer.parseInt(parts[1]);
     } catch (NumberFormatException e) {
-      throw new IOException("Bad HTTP status line from etcd: " + abbreviate(status), e);
+      throw new IOException("Bad HTTP status line from etcd: " + HttpStreams.abbreviate(status), e);
     }
-    for (String line = readLine(input, budget); !line.isEmpty(); line = readLine(input, budget)) {
+    for (String line = HttpStreams.readLine(input, budget);
+        !line.isEmpty();
+        line = HttpStreams.readLine(input, budget)) {
       int colon = line.indexOf(':');
       if (colon <= 0) {
         continue;
@@ -311,7 +307,7 @@ final class HttpConnection implements Closeable {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IOException("Bad Content-Length from etcd: " + abbreviate(value), e);
+      throw new IOException("Bad Content-Length from etcd: " + HttpStreams.abbreviate(value), e);
     }
   }
 
@@ -331,8 +327,8 @@ final class HttpConnection implements Closeable {
     return content;
   }
 
-  private ReplyTooLargeException tooLarge(String size) {
-    return new ReplyTooLargeException(
+  private HttpStreams.ReplyTooLargeException tooLarge(String size) {
+    return new HttpStreams.ReplyTooLargeException(
         "the reply from "
             + host
             + ":"
@@ -342,35 +338,6 @@ final class HttpConnection implements Closeable {
             + ", over the "
             + (MAX_BODY_BYTES >> 20)
             + " MiB limit for one etcd reply");
-  }
-
-  /**
-   * One CRLF-terminated line (ISO-8859-1), without the terminator, charged to {@code budget[0]}.
-   */
-  private static String readLine(InputStream in, int[] budget) throws IOException {
-    StringBuilder sb = new StringBuilder(64);
-    while (true) {
-      int c = in.read();
-      if (c < 0) {
-        throw new EOFException("etcd closed the connection");
-      }
-      if (--budget[0] < 0) {
-        throw new ReplyTooLargeException(
-            "the reply's headers from etcd are over " + MAX_HEADER_BYTES + " bytes");
-      }
-      if (c == '\n') {
-        int n = sb.length();
-        if (n > 0 && sb.charAt(n - 1) == '\r') {
-          sb.setLength(n - 1);
-        }
-        return sb.toString();
-      }
-      sb.append((char) c);
-    }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
   /**
@@ -390,168 +357,5 @@ final class HttpConnection implements Closeable {
       return io;
     }
     return new IOException(e.toString(), e); // a broken reply our parsing choked on
-  }
-
-  static int remainingMillis(long deadline) throws SocketTimeoutException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      throw new SocketTimeoutException("deadline passed");
-    }
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000));
-  }
-
-  /** Sets the socket's read timeout to what is left of the deadline before every read. */
-  private static final class DeadlineInputStream extends InputStream {
-    private final Socket socket;
-    private final InputStream in;
-    long deadline; // 0 = none
-
-    DeadlineInputStream(Socket socket, InputStream in) {
-      this.socket = socket;
-      this.in = in;
-    }
-
-    private void arm() throws IOException {
-      if (deadline == 0) {
-        socket.setSoTimeout(0);
-      } else if (in.available() == 0) {
-        socket.setSoTimeout(remainingMillis(deadline)); // throws once the deadline has passed
-      } else if (deadline - System.nanoTime() <= 0) {
-        throw new SocketTimeoutException("deadline passed"); // a fast, endless reply
-      }
-    }
-
-    @Override
-    public int read() throws IOException {
-      arm();
-      return in.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      arm();
-      return in.read(b, off, len);
-    }
-
-    @Override
-    public int available() throws IOException {
-      return in.available();
-    }
-  }
-
-  /**
-   * A stream of messages (a watch) in which each message may take at most {@link #MAX_BODY_BYTES}:
-   * {@link #next()} starts the count for the next one. Bytes read ahead by a parser count towards
-   * the message being read, which is harmless at this limit.
-   */
-  static final class MessageLimit extends InputStream {
-    private final InputStream in;
-    private long count;
-
-    MessageLimit(InputStream in) {
-      this.in = in;
-    }
-
-    /** Starts counting a new message. */
-    void next() {
-      count = 0;
-    }
-
-    private void charge(int n) throws IOException {
-      if (n > 0 && (count += n) > MAX_BODY_BYTES) {
-        throw new ReplyTooLargeException(
-            "a message on etcd's watch stream is over " + MAX_BODY_BYTES + " bytes");
-      }
-    }
-
-    @Override
-    public int read() throws IOException {
-      int c = in.read();
-      charge(c < 0 ? 0 : 1);
-      return c;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      charge(n);
-      return n;
-    }
-  }
-
-  /** The chunked transfer coding (RFC 9112 §7.1), trailers read and dropped. */
-  private static final class ChunkedInputStream extends InputStream {
-    private final InputStream in;
-    private long left; // in the current chunk
-    private boolean done;
-
-    ChunkedInputStream(InputStream in) {
-      this.in = in;
-    }
-
-    private boolean next() throws IOException {
-      if (done) {
-        return false;
-      }
-      if (left == 0) {
-        int[] budget = {MAX_HEADER_BYTES};
-        String line = readLine(in, budget);
-        int semi = line.indexOf(';');
-        String size = (semi >= 0 ? line.substring(0, semi) : line).trim();
-        try {
-          left = Long.parseLong(size, 16);
-        } catch (NumberFormatException e) {
-          throw new IOException("Bad chunk size from etcd: " + abbreviate(line), e);
-        }
-        if (left < 0) {
-          throw new IOException("Bad chunk size from etcd: " + abbreviate(line));
-        }
-        if (left == 0) {
-          while (!readLine(in, budget).isEmpty()) {
-            // trailer fields, e.g. Grpc-Trailer-Content-Type
-          }
-          done = true;
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private void endOfChunk() throws IOException {
-      if (left == 0) {
-        readLine(in, new int[] {2}); // the CRLF after the chunk
-      }
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (!next()) {
-        return -1;
-      }
-      int c = in.read();
-      if (c < 0) {
-        throw new EOFException("etcd closed the connection mid-chunk");
-      }
-      left--;
-      endOfChunk();
-      return c;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      if (!next()) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new EOFException("etcd closed the connection mid-chunk");
-      }
-      left -= n;
-      endOfChunk();
-      return n;
-    }
   }
 }

@@ -1,7 +1,10 @@
 /**
- * {@link io.github.calicoj.datastore.etcd.EtcdDatastore}: the {@link
- * io.github.calicoj.datastore.Datastore} on etcd's v3 API, through jetcd. This is the only package
- * of calicoj that uses jetcd, gRPC or Netty, and none of their types appears in its public API.
+ * calicoj's etcd v3 clients: {@link io.github.calicoj.datastore.etcd.EtcdGatewayDatastore}, on
+ * etcd's JSON gateway and the JDK's sockets alone, and the settings every etcd client takes ({@link
+ * io.github.calicoj.datastore.etcd.EtcdSettings}), with {@link
+ * io.github.calicoj.datastore.etcd.EtcdClientKind} to choose a client by name. The jetcd (gRPC)
+ * client, {@code io.github.calicoj.datastore.jetcd.EtcdDatastore}, is in the artifact {@code
+ * calico-datastore-jetcd}: nothing here uses jetcd, gRPC or Netty.
  */
 @NullMarked
 package io.github.calicoj.datastore.etcd;

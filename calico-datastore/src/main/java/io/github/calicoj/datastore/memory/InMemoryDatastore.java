@@ -8,6 +8,8 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Lease;
+import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.Revision;
@@ -20,6 +22,7 @@ import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,12 +30,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * A {@link Datastore} held in this JVM's memory, with etcd's semantics: one store-wide revision
@@ -43,13 +41,19 @@ import org.slf4j.LoggerFactory;
  * persisted. History for watch replay is kept for the last {@link Builder#historyLimit} changes
  * (older revisions are compacted automatically) or until {@link #compact(Revision)}.
  *
+ * <p>Leases are kept alive by the store itself for as long as they are open, since their writer
+ * lives in the same process: a leased key goes when its lease is closed, or when the store is.
+ *
  * <p>Thread-safe: every operation runs under one lock, so operations are linearizable. Calls never
  * block on anything but that lock. Each watch owns one daemon thread, ended by closing the watch or
- * the datastore. The creator owns the datastore and closes it.
+ * the datastore; a lease that expires does so on one more, ended with the datastore. The creator
+ * owns the datastore and closes it.
+ *
+ * <p>The class is longer than our usual 400 lines because every operation reads and writes the map,
+ * the history and the watch list under one lock; the watches ({@link MemoryWatch}) and leases
+ * ({@link MemoryLeases}) live in their own files.
  */
 public final class InMemoryDatastore implements Datastore {
-  private static final Logger LOG = LoggerFactory.getLogger(InMemoryDatastore.class);
-  private static final AtomicInteger WATCH_THREADS = new AtomicInteger();
 
   private final Object lock = new Object();
   private final int historyLimit;
@@ -58,12 +62,14 @@ public final class InMemoryDatastore implements Datastore {
   private final TreeMap<Key, KeyValue> data = new TreeMap<>();
   private final ArrayList<WatchEvent> history = new ArrayList<>();
   private final List<MemoryWatch> watches = new ArrayList<>();
+  private final MemoryLeases leases;
   private long revision = 1;
   private long compactRevision = 1;
   private boolean closed;
 
   private InMemoryDatastore(Builder builder) {
     this.historyLimit = builder.historyLimit;
+    this.leases = new MemoryLeases(lock, this, this::deleteAll);
   }
 
   /** Returns an empty datastore with the default history limit. */
@@ -131,6 +137,45 @@ public final class InMemoryDatastore implements Datastore {
   }
 
   @Override
+  public KeyValue put(Key key, String value, Lease lease) {
+    requireNonNull(key, "key");
+    requireNonNull(value, "value");
+    requireNonNull(lease, "lease");
+    synchronized (lock) {
+      checkOpen();
+      leases.checkWritable(lease, "put", key);
+      return write(List.of(TxnOp.put(key, value, lease))).get(0);
+    }
+  }
+
+  @Override
+  public Lease grantLease(Duration ttl, LeaseListener listener) {
+    requireNonNull(ttl, "ttl");
+    requireNonNull(listener, "listener");
+    synchronized (lock) {
+      checkOpen();
+      return leases.grant(ttl, listener);
+    }
+  }
+
+  /**
+   * Stops keeping {@code lease} alive without revoking it, as if its writer had died: it expires a
+   * TTL later. The contract tests' stand-in for a dead writer.
+   */
+  void stopKeepAlive(Lease lease) {
+    synchronized (lock) {
+      leases.stopKeepAlive(lease);
+    }
+  }
+
+  /** Revokes {@code lease} as another client of a shared store would. For the contract tests. */
+  void revokeElsewhere(Lease lease) {
+    synchronized (lock) {
+      leases.revokeElsewhere(lease);
+    }
+  }
+
+  @Override
   public Revision delete(Key key, Revision expected) {
     requireNonNull(key, "key");
     requireNonNull(expected, "expected");
@@ -176,6 +221,11 @@ public final class InMemoryDatastore implements Datastore {
     requireNonNull(transaction, "transaction");
     synchronized (lock) {
       checkOpen();
+      for (TxnOp op : transaction.ops()) {
+        if (op instanceof TxnOp.Put put && put.lease() != null) {
+          leases.checkWritable(put.lease(), "commit", put.key());
+        }
+      }
       Map<Key, KeyValue> current = new HashMap<>();
       List<Guard> failed = new ArrayList<>();
       for (Guard guard : transaction.guards()) {
@@ -212,7 +262,15 @@ public final class InMemoryDatastore implements Datastore {
       if (after.value() < compactRevision) {
         throw new RevisionCompactedException("watch", prefix, Revision.of(compactRevision), null);
       }
-      MemoryWatch watch = new MemoryWatch(prefix, listener);
+      MemoryWatch watch =
+          new MemoryWatch(
+              prefix,
+              listener,
+              w -> {
+                synchronized (lock) {
+                  watches.remove(w);
+                }
+              });
       // Replay under the lock, then register: no write can slip between the two.
       for (WatchEvent event : history) {
         if (event.revision().value() > after.value() && event.key().startsWith(prefix)) {
@@ -253,15 +311,20 @@ public final class InMemoryDatastore implements Datastore {
   @Override
   public void close() {
     List<MemoryWatch> toClose;
+    ScheduledThreadPoolExecutor leaseTimer;
     synchronized (lock) {
       if (closed) {
         return;
       }
+      leaseTimer = leases.closeAll();
       closed = true;
       toClose = new ArrayList<>(watches);
       watches.clear();
     }
     toClose.forEach(MemoryWatch::close);
+    if (leaseTimer != null) {
+      leaseTimer.shutdownNow();
+    }
   }
 
   @Override
@@ -310,9 +373,11 @@ public final class InMemoryDatastore implements Datastore {
       if (op instanceof TxnOp.Put put) {
         KeyValue kv = new KeyValue(put.key(), put.value(), next);
         data.put(put.key(), kv);
+        leases.written(put.key(), put.lease());
         written.add(kv);
         events.add(new WatchEvent.Put(kv));
       } else if (data.remove(op.key()) != null) {
+        leases.deleted(op.key());
         events.add(new WatchEvent.Delete(op.key(), next));
       }
     }
@@ -323,7 +388,7 @@ public final class InMemoryDatastore implements Datastore {
     history.addAll(events);
     for (WatchEvent event : events) {
       for (MemoryWatch watch : watches) {
-        if (event.key().startsWith(watch.prefix)) {
+        if (event.key().startsWith(watch.prefix())) {
           watch.deliver(event);
         }
       }
@@ -334,6 +399,13 @@ public final class InMemoryDatastore implements Datastore {
     return written;
   }
 
+  /** Deletes keys at one new revision (a lease that ended); under the lock. */
+  private void deleteAll(List<Key> keys) {
+    List<TxnOp> deletes = new ArrayList<>();
+    keys.forEach(k -> deletes.add(TxnOp.delete(k)));
+    write(deletes);
+  }
+
   private void compactTo(long keepFrom) {
     int drop = 0;
     while (drop < history.size() && history.get(drop).revision().value() < keepFrom) {
@@ -341,58 +413,6 @@ public final class InMemoryDatastore implements Datastore {
     }
     history.subList(0, drop).clear();
     compactRevision = Math.max(compactRevision, keepFrom);
-  }
-
-  /** One watch: a prefix, a listener, and the single thread that calls it. */
-  private final class MemoryWatch implements WatchHandle {
-    private final Key prefix;
-    private final WatchListener listener;
-    private final ExecutorService thread;
-    private volatile boolean active = true;
-
-    MemoryWatch(Key prefix, WatchListener listener) {
-      this.prefix = prefix;
-      this.listener = listener;
-      this.thread =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, "calicoj-memory-watch-" + WATCH_THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-    }
-
-    void deliver(WatchEvent event) {
-      try {
-        thread.execute(
-            () -> {
-              if (!active) {
-                return;
-              }
-              try {
-                listener.onEvent(event);
-              } catch (RuntimeException e) {
-                LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
-              }
-            });
-      } catch (RejectedExecutionException e) {
-        // The watch was closed concurrently; nothing more is delivered.
-      }
-    }
-
-    @Override
-    public boolean isActive() {
-      return active;
-    }
-
-    @Override
-    public void close() {
-      active = false;
-      synchronized (lock) {
-        watches.remove(this);
-      }
-      thread.shutdown();
-    }
   }
 
   /** Settings for an {@link InMemoryDatastore}. Not thread-safe. */

@@ -1,48 +1,20 @@
 package io.github.calicoj.datastore.etcd;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.DatastoreContractTest;
-import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.testkit.EtcdExtension;
-import java.time.Duration;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import io.github.calicoj.datastore.Lease;
 
 /**
- * The contract suite against one real etcd member through {@link EtcdGatewayDatastore}, read back
- * with etcdctl and cross-checked against {@link EtcdDatastore}.
+ * The contract suite against one real etcd member through {@link EtcdGatewayDatastore} (the jetcd
+ * artifact's tests cross-check the two clients).
  */
-class EtcdGatewayDatastoreIT extends DatastoreContractTest {
-
-  @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
-
+class EtcdGatewayDatastoreIT extends EtcdContractCases {
   @Override
-  protected Datastore newDatastore() {
-    return EtcdGatewayDatastore.builder()
-        .endpoints(ETCD.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+  protected EtcdClientKind kind() {
+    return EtcdClientKind.GATEWAY;
   }
 
   @Override
-  protected void compact(Datastore store, Revision revision) {
-    ETCD.cluster().etcdctl("compact", Long.toString(revision.value()));
-  }
-
-  @Test
-  void writesAreVisibleToEtcdctlAndToJetcdVerbatim() {
-    Key k = root.child("verbatim");
-    String json =
-        "{\"state\": \"active\", \"name\": \"cali0123456789a\", \"x\": \"h\u00e9 \u4e16\"}";
-    KeyValue written = store.put(k, json);
-    assertThat(ETCD.cluster().etcdctl("get", k.path(), "--print-value-only").trim())
-        .isEqualTo(json);
-    try (EtcdDatastore jetcd = EtcdDatastore.builder().endpoints(ETCD.endpoints()).build()) {
-      assertThat(jetcd.get(k)).contains(written);
-    }
+  protected void stopKeepAlive(Datastore writer, Lease lease) {
+    ((EtcdGatewayDatastore) writer).stopKeepAlive(lease);
   }
 }

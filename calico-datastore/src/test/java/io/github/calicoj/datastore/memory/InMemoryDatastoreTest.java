@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreContractTest;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,21 @@ class InMemoryDatastoreTest extends DatastoreContractTest {
   @Override
   protected void compact(Datastore store, Revision revision) {
     ((InMemoryDatastore) store).compact(revision);
+  }
+
+  @Override
+  protected void stopKeepAlive(Datastore writer, Lease lease) {
+    ((InMemoryDatastore) writer).stopKeepAlive(lease);
+  }
+
+  @Override
+  protected void revokeElsewhere(Lease lease) {
+    ((InMemoryDatastore) store).revokeElsewhere(lease);
+  }
+
+  @Override
+  protected boolean instancesShareOneStore() {
+    return false;
   }
 
   @Test

@@ -1,9 +1,8 @@
 package io.github.calicoj.examples.cli;
 
-import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.etcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
 import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
 import io.github.calicoj.datastore.etcd.EtcdSettings;
 import java.io.IOException;
@@ -12,106 +11,89 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What every command shares: the streams, the environment, and the datastore and client, made on
- * first use and closed at the end. Not thread-safe (one command per process).
+ * What every command shares: the streams, the environment, the global options, and the settings,
+ * datastore and client, each made on first use and closed at the end. Not thread-safe (one command
+ * per process).
  */
 final class Cli implements AutoCloseable {
   final PrintStream out;
   final PrintStream err;
   final InputStream in;
   final Map<String, String> env;
-  @Nullable Path hostNetns;
-  @Nullable String etcdEndpoints;
+  private final @Nullable Path hostNetnsOption;
+  private final @Nullable String endpointsOption;
+  private final boolean ownsStore;
+  private @Nullable Settings settings;
   private @Nullable Datastore store;
   private @Nullable CalicoClient client;
 
-  Cli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+  /**
+   * A context for one command.
+   *
+   * @param hostNetns {@code --host-netns}, if given
+   * @param etcdEndpoints {@code --etcd-endpoints}, if given
+   * @param store a datastore to borrow instead of connecting to etcd (tests), or null
+   */
+  Cli(
+      PrintStream out,
+      PrintStream err,
+      InputStream in,
+      Map<String, String> env,
+      @Nullable Path hostNetns,
+      @Nullable String etcdEndpoints,
+      @Nullable Datastore store) {
     this.out = out;
     this.err = err;
     this.in = in;
     this.env = env;
+    this.hostNetnsOption = hostNetns;
+    this.endpointsOption = etcdEndpoints;
+    this.store = store;
+    this.ownsStore = store == null;
   }
 
-  /** {@code ETCD_ENDPOINTS}, else {@code ETCD_SCHEME://ETCD_AUTHORITY}, else the default. */
-  String endpoints() {
-    if (etcdEndpoints != null) {
-      return etcdEndpoints;
+  /** Prints a line on stdout. */
+  void print(String line) {
+    out.println(line);
+  }
+
+  /** The settings from the environment and the global options, checked on first use. */
+  Settings settings() {
+    if (settings == null) {
+      settings = Settings.from(env, hostNetnsOption, endpointsOption);
     }
-    String e = env.get("ETCD_ENDPOINTS");
-    if (e != null && !e.isBlank()) {
-      return e;
-    }
-    String authority = env.get("ETCD_AUTHORITY");
-    if (authority != null && !authority.isBlank()) {
-      return env.getOrDefault("ETCD_SCHEME", "http") + "://" + authority;
-    }
-    return "http://127.0.0.1:2379";
+    return settings;
   }
 
   /**
    * The datastore, made on first use. By default the CLI talks to etcd through its JSON gateway
    * ({@link EtcdGatewayDatastore}), which starts in milliseconds; {@code CALICOJ_ETCD_CLIENT=jetcd}
-   * selects {@link EtcdDatastore} instead. Both take the same settings from the environment.
+   * selects the jetcd client ({@code calico-datastore-jetcd}) instead. Both take the same settings.
    */
   Datastore store() {
     if (store == null) {
-      boolean jetcd = "jetcd".equalsIgnoreCase(env.getOrDefault("CALICOJ_ETCD_CLIENT", "gateway"));
-      if (jetcd) {
-        EtcdDatastore.Builder b = EtcdDatastore.builder();
-        configure(b);
-        store = b.build();
-      } else {
-        EtcdGatewayDatastore.Builder b = EtcdGatewayDatastore.builder();
-        configure(b);
-        store = b.build();
-      }
+      Settings s = settings();
+      EtcdSettings<?> b = (s.jetcd() ? EtcdClientKind.JETCD : EtcdClientKind.GATEWAY).builder();
+      s.applyTo(b);
+      store = b.build();
     }
     return store;
   }
 
-  /** The etcd settings from the environment: endpoints, timeout, TLS files, credentials. */
-  private void configure(EtcdSettings<?> b) {
-    b.endpoints(endpoints())
-        .requestTimeout(
-            Duration.ofSeconds(Long.parseLong(env.getOrDefault("CALICO_ETCD_TIMEOUT", "5"))));
-    String ca = env.get("ETCD_CA_CERT_FILE");
-    if (ca != null && !ca.isBlank()) {
-      b.trustedCa(Path.of(ca));
-    }
-    String cert = env.get("ETCD_CERT_FILE");
-    String key = env.get("ETCD_KEY_FILE");
-    if (cert != null && key != null && !cert.isBlank()) {
-      b.clientCertificate(Path.of(cert), Path.of(key));
-    }
-    String user = env.get("ETCD_USERNAME");
-    if (user != null && !user.isBlank()) {
-      b.credentials(user, env.getOrDefault("ETCD_PASSWORD", ""));
-    }
-  }
-
+  /** The client of this host's workloads, made on first use. */
   CalicoClient client() {
     if (client == null) {
-      CalicoClient.Builder b = CalicoClient.builder(store(), hostname());
-      Path netns = hostNetns;
-      if (netns == null
-          && env.get("CALICO_HOST_NETNS") != null
-          && !env.get("CALICO_HOST_NETNS").isBlank()) {
-        netns = Path.of(env.get("CALICO_HOST_NETNS"));
+      Settings s = settings();
+      CalicoClient.Builder b = CalicoClient.builder(store(), hostname()).wireFormat(s.wireFormat());
+      if (s.hostNetns() != null) {
+        b.hostNamespace(s.hostNetns());
       }
-      if (netns != null) {
-        b.hostNamespace(netns);
-      }
-      if ("B".equalsIgnoreCase(env.getOrDefault("CALICO_DATA_ERA", "A"))) {
-        b.wireFormat(WireFormat.ERA_B);
-      }
-      String docker = env.get("DOCKER_HOST");
-      if (docker != null && !docker.isBlank()) {
-        b.dockerHost(docker);
+      if (s.dockerHost() != null) {
+        b.dockerHost(s.dockerHost());
       }
       client = b.build();
     }
@@ -138,32 +120,36 @@ final class Cli implements AutoCloseable {
   /** Container commands need root: the reference's message on stderr and exit code 2. */
   void enforceRoot() {
     if (!isRoot()) {
-      throw new CliException("This command must be run as root.", 2, true);
+      throw CliException.notRoot();
     }
   }
 
+  /** Whether this process's real uid is 0, from {@code /proc/self/status}. */
   static boolean isRoot() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {
-          return com.google.common.base.Splitter.onPattern("\\s+")
-              .splitToList(line)
-              .get(1)
-              .equals("0");
+          String ids = line.substring(4).strip();
+          int end = 0;
+          while (end < ids.length() && !Character.isWhitespace(ids.charAt(end))) {
+            end++;
+          }
+          return ids.substring(0, end).equals("0");
         }
       }
     } catch (IOException e) {
-      // fall through
+      // no procfs: fall back to the user name
     }
     return "root".equals(System.getProperty("user.name"));
   }
 
+  /** Closes the client, then the datastore if this context made it. Never throws. */
   @Override
   public void close() {
     if (client != null) {
       client.close();
     }
-    if (store != null) {
+    if (store != null && ownsStore) {
       store.close();
     }
   }

@@ -2,27 +2,56 @@ package io.github.calicoj.examples.bench;
 
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.TestNamespace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Wall time of whole {@code bin/calicoctl container add <netns> ipv4} processes (JVM start
- * included) against one etcd member: the default (class-data-sharing archive, etcd's JSON gateway)
- * and, in the same run, without the archive, and with jetcd instead of the gateway (with an archive
- * made for it). Run with {@code scripts/bench cli} (root).
+ * included) against one etcd member, with host ends in a test namespace, and its baseline in the
+ * same run: a JVM that starts with the launcher's options, prints one line and exits. Rounds
+ * interleave the baseline with the default launcher (class-data-sharing archive, etcd's JSON
+ * gateway) and the launcher without the archive; then rounds of the baseline and jetcd instead of
+ * the gateway (with an archive made for it). Run with {@code scripts/bench cli} (root); {@code
+ * -Dbench.runs=N} sets the rounds (default 10). On a shared machine, {@code BENCH_REALTIME=1
+ * scripts/bench cli} runs it and every process it starts under real-time scheduling, which takes
+ * most of the other work's noise out of the wall times; the report says which scheduling it ran
+ * under.
  */
 public final class CliBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
 
+  /** The launcher's JVM options (bin/calicoctl), for the baseline JVM. */
+  private static final List<String> JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xshare:auto");
+
   private CliBench() {}
+
+  /** The baseline: a JVM that starts, prints a line and exits. */
+  public static final class Hello {
+    private Hello() {}
+
+    /** Prints one line. */
+    public static void main(String[] args) {
+      System.out.println("hello");
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path launcher = Path.of("bin", "calicoctl").toAbsolutePath();
     Path jsa = Path.of("examples", "target", "calicoctl.jsa");
+    List<String> hello = new ArrayList<>(List.of(javaBinary()));
+    hello.addAll(JVM_OPTIONS);
+    Path helloClasses =
+        Path.of(Hello.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    hello.addAll(List.of("-cp", helloClasses.toString(), Hello.class.getName()));
+    String loadBefore = loadAverage();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost("172.31.252.1")) {
       Map<String, String> env =
@@ -30,75 +59,126 @@ public final class CliBench {
               "ETCD_ENDPOINTS", etcd.endpoints(),
               "HOSTNAME", "cjt-bench",
               "CALICO_HOST_NETNS", host.path().toString());
-      run(launcher, env, false, "node", "--ip=172.31.252.1");
-      run(launcher, env, false, "pool", "add", "10.150.0.0/16");
+      Map<String, String> noCds = with(env, "CALICOJ_NO_CDS", "1");
+      Map<String, String> jetcdEnv = with(env, "CALICOJ_ETCD_CLIENT", "jetcd");
+      run(launcher, env, "node", "--ip=172.31.252.1");
+      run(launcher, env, "pool", "add", "10.150.0.0/16");
       List<TestNamespace> ns = new ArrayList<>();
       for (int i = 0; i < RUNS; i++) {
         ns.add(TestNamespace.create());
       }
       try {
         // The archive is made by one ordinary run of the same command, then reused.
-        Files.deleteIfExists(jsa);
-        run(launcher, env, false, "container", "add", ns.get(0).path().toString(), "ipv4");
-        run(launcher, env, false, "container", "remove", ns.get(0).path().toString());
-        long[] cds = series(launcher, env, ns, false);
-        long[] plain = series(launcher, env, ns, true);
-        // jetcd, with an archive made by a jetcd run; then the default archive again.
-        Map<String, String> jetcdEnv = new java.util.HashMap<>(env);
-        jetcdEnv.put("CALICOJ_ETCD_CLIENT", "jetcd");
-        Files.deleteIfExists(jsa);
-        run(launcher, jetcdEnv, false, "container", "add", ns.get(0).path().toString(), "ipv4");
-        run(launcher, jetcdEnv, false, "container", "remove", ns.get(0).path().toString());
-        long[] jetcd = series(launcher, jetcdEnv, ns, false);
-        Files.deleteIfExists(jsa);
-        run(launcher, env, false, "container", "add", ns.get(0).path().toString(), "ipv4");
-        run(launcher, env, false, "container", "remove", ns.get(0).path().toString());
+        makeArchive(jsa, launcher, env, ns.get(0));
+        long[][] gateway = rounds(hello, launcher, List.of(env, noCds), ns);
+        makeArchive(jsa, launcher, jetcdEnv, ns.get(0));
+        long[][] jetcd = rounds(hello, launcher, List.of(jetcdEnv), ns);
+        makeArchive(jsa, launcher, env, ns.get(0)); // leave the default archive behind
+
+        long[] baseline = concat(gateway[0], jetcd[0]);
         System.out.printf(
-            "CliBench: %d runs of `calicoctl container add <netns> ipv4`, %d cores, JDK %s%n%n",
+            "CliBench: %d rounds of `calicoctl container add <netns> ipv4`, %d cores, JDK %s,"
+                + " %s scheduling; load average %s before, %s after%n%n",
             RUNS,
             Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.vm.version"));
-        System.out.println("| launcher | median ms | min ms | max ms |");
-        System.out.println("|---|---|---|---|");
-        row("default: AppCDS archive, etcd JSON gateway", cds);
-        row("without CDS (CALICOJ_NO_CDS=1)", plain);
-        row("jetcd instead of the gateway (CALICOJ_ETCD_CLIENT=jetcd), with CDS", jetcd);
-        System.out.printf("%nratio without/with CDS: %.2f%n", (double) median(plain) / median(cds));
-        System.out.printf("ratio jetcd/gateway: %.2f%n", (double) median(jetcd) / median(cds));
+            System.getProperty("java.vm.version"),
+            realtime() ? "real-time (SCHED_FIFO)" : "normal",
+            loadBefore,
+            loadAverage());
+        System.out.println("| process | median ms | min ms | max ms | median / baseline |");
+        System.out.println("|---|---|---|---|---|");
+        long base = median(baseline);
+        row("baseline: a JVM with the launcher's options that prints a line", baseline, base);
+        row("default: AppCDS archive, etcd JSON gateway", gateway[1], base);
+        row("without CDS (CALICOJ_NO_CDS=1)", gateway[2], base);
+        row("jetcd instead of the gateway (CALICOJ_ETCD_CLIENT=jetcd), with CDS", jetcd[1], base);
+        System.out.printf(
+            "%nratio without/with CDS: %.2f; jetcd/gateway: %.2f%n",
+            (double) median(gateway[2]) / median(gateway[1]),
+            (double) median(jetcd[1]) / median(gateway[1]));
       } finally {
         ns.forEach(TestNamespace::close);
       }
     }
   }
 
-  private static long[] series(
-      Path launcher, Map<String, String> env, List<TestNamespace> ns, boolean noCds)
+  /**
+   * {@code RUNS} rounds; each runs the baseline, then {@code container add} (and an untimed remove)
+   * once per environment. Returns the baseline's times, then each environment's.
+   */
+  private static long[][] rounds(
+      List<String> baseline, Path launcher, List<Map<String, String>> envs, List<TestNamespace> ns)
       throws Exception {
-    long[] t = new long[ns.size()];
-    for (int i = 0; i < ns.size(); i++) {
+    long[][] t = new long[envs.size() + 1][RUNS];
+    for (int i = 0; i < RUNS; i++) {
       long s = System.nanoTime();
-      run(launcher, env, noCds, "container", "add", ns.get(i).path().toString(), "ipv4");
-      t[i] = System.nanoTime() - s;
-      run(launcher, env, noCds, "container", "remove", ns.get(i).path().toString());
+      exec(baseline, Map.of());
+      t[0][i] = System.nanoTime() - s;
+      String path = ns.get(i).path().toString();
+      for (int e = 0; e < envs.size(); e++) {
+        s = System.nanoTime();
+        run(launcher, envs.get(e), "container", "add", path, "ipv4");
+        t[e + 1][i] = System.nanoTime() - s;
+        run(launcher, envs.get(e), "container", "remove", path);
+      }
     }
     return t;
   }
 
-  private static void run(Path launcher, Map<String, String> env, boolean noCds, String... args)
-      throws Exception {
+  private static void makeArchive(
+      Path jsa, Path launcher, Map<String, String> env, TestNamespace ns) throws Exception {
+    Files.deleteIfExists(jsa);
+    run(launcher, env, "container", "add", ns.path().toString(), "ipv4");
+    run(launcher, env, "container", "remove", ns.path().toString());
+  }
+
+  private static void run(Path launcher, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
+    exec(cmd, env);
+  }
+
+  private static void exec(List<String> cmd, Map<String, String> env)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);
-    if (noCds) {
-      pb.environment().put("CALICOJ_NO_CDS", "1");
-    }
     Process p = pb.start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
-      throw new IllegalStateException("calicoctl " + String.join(" ", args) + " failed: " + out);
+      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
     }
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String name, String value) {
+    Map<String, String> m = new HashMap<>(env);
+    m.put(name, value);
+    return m;
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String loadAverage() throws IOException {
+    String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return f[0] + " " + f[1] + " " + f[2];
+  }
+
+  /** Whether this process runs under SCHED_FIFO ({@code chrt -f}), as its children then do. */
+  private static boolean realtime() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/sched"))) {
+      if (line.startsWith("policy")) {
+        return line.strip().endsWith(" 1");
+      }
+    }
+    return false;
+  }
+
+  private static long[] concat(long[] a, long[] b) {
+    long[] c = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
   }
 
   private static long median(long[] xs) {
@@ -107,12 +187,13 @@ public final class CliBench {
     return s[s.length / 2] / 1_000_000;
   }
 
-  private static void row(String what, long[] xs) {
+  private static void row(String what, long[] xs, long baseline) {
     System.out.printf(
-        "| %s | %d | %d | %d |%n",
+        "| %s | %d | %d | %d | %.2f |%n",
         what,
         median(xs),
         Arrays.stream(xs).min().orElse(0) / 1_000_000,
-        Arrays.stream(xs).max().orElse(0) / 1_000_000);
+        Arrays.stream(xs).max().orElse(0) / 1_000_000,
+        (double) median(xs) / baseline);
   }
 }

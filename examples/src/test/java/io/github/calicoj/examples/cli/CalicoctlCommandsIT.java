@@ -301,7 +301,9 @@ class CalicoctlCommandsIT {
     assertThat(etcd("/calico/v1/policy/profile/P1/rules")).isEqualTo(rules);
 
     // Remove by position and by rule.
-    ok("Rule position out-of-range.", "profile", "P1", "rule", "remove", "inbound", "--at=7");
+    for (String at : List.of("--at=7", "--at=0", "--at=-1")) {
+      expect(1, "Rule position out-of-range.", "profile", "P1", "rule", "remove", "inbound", at);
+    }
     ok("", concat(new String[] {"profile", "P1", "rule", "remove", "outbound"}, icmp));
     expect(
         1,
@@ -356,6 +358,16 @@ class CalicoctlCommandsIT {
     List<String> epKeys = keys("/calico/v1/host/" + HOST + "/workload/namespace/" + wid + "/");
     assertThat(epKeys).hasSize(1);
     assertThat(etcd(epKeys.get(0))).contains("\"ipv4_nets\": [\"10.50.0.7/32\", \"10.50.0.8/32\"]");
+
+    // ip add ipv4 names the address it assigned.
+    Run auto = run("", "container", path, "ip", "add", "ipv4");
+    assertThat(auto.exit()).as(auto.out()).isZero();
+    assertThat(auto.out()).matches("IP 10\\.50\\.\\d+\\.\\d+ added to " + path);
+    String assigned = auto.out().split(" ")[1];
+    assertThat(assigned).isNotIn("10.50.0.7", "10.50.0.8");
+    assertThat(IpOracle.addresses(w.name(), "eth1")).contains(assigned + "/32");
+    assertThat(etcd(epKeys.get(0))).contains("\"" + assigned + "/32\"");
+    ok("IP " + assigned + " removed from " + path, "container", path, "ip", "remove", assigned);
 
     // ip add that is refused allocates nothing (calicoctl#565: the reference leaked the IP).
     expect(
@@ -428,9 +440,10 @@ class CalicoctlCommandsIT {
     // The tables.
     String endpointId = epKeys.get(0).substring(epKeys.get(0).lastIndexOf('/') + 1);
     String mac = IpOracle.link(w.name(), "eth1").orElseThrow().path("address").asText();
-    Table brief = new Table("Hostname", "Orchestrator ID", "Workload ID", "Endpoint ID");
-    brief.add(HOST, "namespace", wid, endpointId);
-    ok(brief.toString(), "endpoint", "show");
+    Table summary =
+        new Table("Hostname", "Orchestrator ID", "Number of Workloads", "Number of Endpoints");
+    summary.add(HOST, "namespace", 1, 1);
+    ok(summary.toString(), "endpoint", "show");
     Table detailed =
         new Table(
             "Hostname",
@@ -452,6 +465,7 @@ class CalicoctlCommandsIT {
     Table byProfile =
         new Table("Name", "Host", "Orchestrator ID", "Workload ID", "Endpoint ID", "State");
     byProfile.add("P1", HOST, "namespace", wid, endpointId, "active");
+    byProfile.add("P2", "None", "None", "None", "None", "None"); // a profile without members
     ok(byProfile.toString(), "profile", "show", "--detailed");
 
     // A profile in use is kept unless --no-check; the endpoint then keeps the dangling id.
@@ -492,12 +506,12 @@ class CalicoctlCommandsIT {
 
     // ipam release and info.
     expect(1, "Invalid IP address specified.", "ipam", "info", "nonsense");
-    ok("Failed to release address", "ipam", "release", "10.50.0.100");
+    expect(1, "Failed to release address", "ipam", "release", "10.50.0.100");
     ok("", "pool", "add", "10.51.0.0/16");
     ok("IP 10.51.0.1 added to " + path, "container", path, "ip", "add", "10.51.0.1");
     ok("Address successfully released", "ipam", "release", "10.51.0.1");
     ok("IP 10.51.0.1 is not currently assigned", "ipam", "info", "10.51.0.1");
-    ok("Failed to release address", "ipam", "release", "10.51.0.1");
+    expect(1, "Failed to release address", "ipam", "release", "10.51.0.1");
 
     // Removal leaves no endpoint key, marker, allocation, route or veth.
     ok("Removed Calico from " + path, "container", "remove", path);

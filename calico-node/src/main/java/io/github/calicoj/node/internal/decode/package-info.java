@@ -1,0 +1,10 @@
+/**
+ * Internal: decodes raw datastore keys and values ({@code /calico/v1/}, {@code /calico/bgp/v1/},
+ * {@code /calico/ipam/v2/}) into a {@link io.github.calicoj.node.internal.model.Snapshot},
+ * validating each value as Felix 1.4 did ({@code calico/common.py}) and recording what it rejects
+ * as problems. No I/O. No compatibility guarantees; not for use outside calico-node.
+ */
+@NullMarked
+package io.github.calicoj.node.internal.decode;
+
+import org.jspecify.annotations.NullMarked;

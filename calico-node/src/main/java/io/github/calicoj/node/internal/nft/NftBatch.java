@@ -1,0 +1,200 @@
+package io.github.calicoj.node.internal.nft;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.github.calicoj.core.model.Cidr;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A list of libnftables JSON commands on one table, written as one {@code {"nftables": [...]}}
+ * buffer. libnftables runs one buffer as one netlink batch, which the kernel commits as a single
+ * transaction: packets see the table before the batch or after it, never in between, and a failing
+ * command leaves the table untouched. Not thread-safe.
+ */
+public final class NftBatch {
+  private static final JsonNodeFactory N = JsonNodeFactory.instance;
+  private final String family;
+  private final String table;
+  private final List<String> commands = new ArrayList<>();
+
+  /** An empty batch on table {@code family name}. */
+  public NftBatch(String family, String table) {
+    this.family = requireNonNull(family, "family");
+    this.table = requireNonNull(table, "table");
+  }
+
+  /**
+   * The whole table in one batch: {@code add table} (so that the delete finds it), {@code delete
+   * table}, then the table rebuilt. Nothing of an earlier table is left, and no packet sees the
+   * table half built or absent.
+   */
+  public static NftBatch replacing(NftTable t) {
+    NftBatch b = new NftBatch(t.family(), t.name());
+    b.command("add", "table", b.tableObject());
+    b.command("delete", "table", b.tableObject());
+    b.command("add", "table", b.tableObject());
+    t.sets().values().forEach(s -> b.addSet(s, true));
+    t.maps().values().forEach(b::addMap);
+    t.chains().values().forEach(b::addChain);
+    t.chains().values().forEach(c -> c.rules().forEach(r -> b.addRule(c.name(), r)));
+    t.maps().values().forEach(m -> b.addMapElements(m.name(), m.gotos()));
+    return b;
+  }
+
+  private ObjectNode tableObject() {
+    return N.objectNode().put("family", family).put("name", table);
+  }
+
+  /** {@code add set}, with its elements if {@code withElements}. */
+  public NftBatch addSet(NftSet s, boolean withElements) {
+    ObjectNode o = object(s.name()).put("type", s.type());
+    if (s.interval()) {
+      o.putArray("flags").add("interval");
+    }
+    if (withElements && !s.elements().isEmpty()) {
+      o.set("elem", addresses(s.elements()));
+    }
+    return command("add", "set", o);
+  }
+
+  /** {@code add map NAME { type ifname : verdict; }}, without elements. */
+  public NftBatch addMap(NftVerdictMap m) {
+    return command("add", "map", object(m.name()).put("type", "ifname").put("map", "verdict"));
+  }
+
+  /** {@code add chain}, with its hook if it is a base chain. */
+  public NftBatch addChain(NftChain c) {
+    ObjectNode o = N.objectNode().put("family", family).put("table", table).put("name", c.name());
+    BaseChain base = c.base();
+    if (base != null) {
+      o.put("type", base.type()).put("hook", base.hook()).put("prio", base.priority());
+      o.put("policy", base.policy());
+    }
+    return command("add", "chain", o);
+  }
+
+  /** {@code flush chain}: removes its rules. */
+  public NftBatch flushChain(String chain) {
+    return command("flush", "chain", object(chain));
+  }
+
+  /** {@code delete chain}: the chain must be empty and unreferenced by then. */
+  public NftBatch deleteChain(String chain) {
+    return command("delete", "chain", object(chain));
+  }
+
+  /** {@code add rule} at the end of the chain. */
+  public NftBatch addRule(String chain, NftRule r) {
+    ObjectNode o = N.objectNode().put("family", family).put("table", table).put("chain", chain);
+    o.putRawValue("expr", new RawValue(r.expr()));
+    if (r.comment() != null) {
+      o.put("comment", r.comment());
+    }
+    return command("add", "rule", o);
+  }
+
+  /** {@code add element} to an address set; nothing if empty. */
+  public NftBatch addElements(String set, Collection<Cidr> elements) {
+    return elements.isEmpty() ? this : command("add", "element", elements(set, elements));
+  }
+
+  /** {@code delete element} from an address set; nothing if empty. */
+  public NftBatch deleteElements(String set, Collection<Cidr> elements) {
+    return elements.isEmpty() ? this : command("delete", "element", elements(set, elements));
+  }
+
+  /** {@code add element} {@code "ifname" : goto CHAIN} to a verdict map; nothing if empty. */
+  public NftBatch addMapElements(String map, Map<String, String> gotos) {
+    if (gotos.isEmpty()) {
+      return this;
+    }
+    ArrayNode elem = N.arrayNode();
+    gotos.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.gotoChain(v))));
+    ObjectNode o = object(map);
+    o.set("elem", elem);
+    return command("add", "element", o);
+  }
+
+  /** {@code delete element} keys from a verdict map; nothing if empty. */
+  public NftBatch deleteMapElements(String map, Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return this;
+    }
+    ArrayNode elem = N.arrayNode();
+    keys.forEach(elem::add);
+    ObjectNode o = object(map);
+    o.set("elem", elem);
+    return command("delete", "element", o);
+  }
+
+  /** {@code delete set}: no rule may refer to it by then. */
+  public NftBatch deleteSet(String set) {
+    return command("delete", "set", object(set));
+  }
+
+  /** {@code delete map}: no rule may refer to it by then. */
+  public NftBatch deleteMap(String map) {
+    return command("delete", "map", object(map));
+  }
+
+  /** The number of commands. */
+  public int size() {
+    return commands.size();
+  }
+
+  /** True if the batch has no command. */
+  public boolean isEmpty() {
+    return commands.isEmpty();
+  }
+
+  /** Each command, compact JSON, in order. */
+  public List<String> commands() {
+    return List.copyOf(commands);
+  }
+
+  /** The libnftables input: {@code {"nftables":[...]}}; byte-identical for equal batches. */
+  public String toJson() {
+    StringBuilder b = new StringBuilder(32 + commands.size() * 96).append("{\"nftables\":[");
+    for (int i = 0; i < commands.size(); i++) {
+      b.append(i == 0 ? "" : ",").append(commands.get(i));
+    }
+    return b.append("]}").toString();
+  }
+
+  @Override
+  public String toString() {
+    return toJson();
+  }
+
+  private NftBatch command(String verb, String kind, ObjectNode object) {
+    ObjectNode inner = N.objectNode();
+    inner.set(kind, object);
+    ObjectNode outer = N.objectNode();
+    outer.set(verb, inner);
+    commands.add(RuleBuilder.write(outer));
+    return this;
+  }
+
+  private ObjectNode object(String name) {
+    return N.objectNode().put("family", family).put("table", table).put("name", name);
+  }
+
+  private ObjectNode elements(String set, Collection<Cidr> elements) {
+    ObjectNode o = object(set);
+    o.set("elem", addresses(elements));
+    return o;
+  }
+
+  private static ArrayNode addresses(Collection<Cidr> elements) {
+    ArrayNode a = N.arrayNode();
+    elements.forEach(c -> a.add(Expr.address(c)));
+    return a;
+  }
+}

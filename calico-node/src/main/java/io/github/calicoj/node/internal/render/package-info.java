@@ -1,0 +1,10 @@
+/**
+ * Internal: the pure function from a {@link io.github.calicoj.node.internal.model.Snapshot} to the
+ * desired dataplane ({@link io.github.calicoj.node.internal.render.DesiredState}): the agent's
+ * nftables table and the host-gw routes. Deterministic: equal snapshots give equal states and
+ * byte-identical JSON. No I/O. No compatibility guarantees; not for use outside calico-node.
+ */
+@NullMarked
+package io.github.calicoj.node.internal.render;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,9 @@
+/**
+ * Internal: the host-gw routes the agent wants in the host's main table (felix spec §4.4), as
+ * values. Installing them through netlink is the runtime's job. No compatibility guarantees; not
+ * for use outside calico-node.
+ */
+@NullMarked
+package io.github.calicoj.node.internal.route;
+
+import org.jspecify.annotations.NullMarked;
