@@ -203,7 +203,7 @@ final class Repairer {
     Set<Key> going = new HashSet<>();
     left.forEach(ep -> going.add(WorkloadEndpoints.keyOf(ep)));
     Map<Cidr, Map<InetAddress, AllocationBlock.Attribute>> frees = new LinkedHashMap<>();
-    List<InetAddress> kept = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (WorkloadEndpoint ep : left) {
       for (Cidr n : ep.nets()) {
         InetAddress a = n.address();
@@ -216,7 +216,9 @@ final class Repairer {
                 .map(WorkloadEndpoints::keyOf)
                 .anyMatch(k -> !going.contains(k) && !removed.contains(k));
         if (heldElsewhere) {
-          kept.add(a);
+          kept.add(ip(a) + " (another endpoint holds it)");
+        } else if (othersHandle(ep, attr.handleId())) {
+          kept.add(ip(a) + " (allocated to " + attr.handleId() + ")");
         } else {
           frees
               .computeIfAbsent(AllocationBlock.blockFor(a), c -> new LinkedHashMap<>())
@@ -244,9 +246,7 @@ final class Repairer {
       a.append("; freed ").append(String.join(", ", w.freed().stream().map(Repairer::ip).toList()));
     }
     if (!kept.isEmpty()) {
-      a.append("; kept ")
-          .append(String.join(", ", kept.stream().map(Repairer::ip).toList()))
-          .append(" (another endpoint holds it)");
+      a.append("; kept ").append(String.join(", ", kept));
     }
     for (WorkloadEndpoint ep : left) {
       if (side != null && ep.hostname().equals(host)) {
@@ -263,6 +263,18 @@ final class Repairer {
       }
     }
     return new Repair(f, Repair.Outcome.REPAIRED, a.toString());
+  }
+
+  /**
+   * True if {@code handle} is another calicoj workload's: the address was freed and assigned to it
+   * since the endpoint got it, so removing the endpoint must not free it. Another tool's handle, or
+   * none, is matched by address, as everywhere else.
+   */
+  private boolean othersHandle(WorkloadEndpoint ep, @Nullable String handle) {
+    return handle != null
+        && handle.startsWith(Owners.HANDLE_PREFIX)
+        && !handle.equals(Owners.handleId(ep.hostname(), ep.orchestratorId(), ep.workloadId()))
+        && !handle.equals(state.handleOf(ep.hostname(), ep.orchestratorId(), ep.workloadId()));
   }
 
   private static KeyValue entryOf(WorkloadEndpoint ep) {

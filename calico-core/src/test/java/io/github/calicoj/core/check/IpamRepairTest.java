@@ -269,6 +269,22 @@ class IpamRepairTest {
   }
 
   @Test
+  void removingADeadEndpointKeepsItsAddressWhenAnotherWorkloadHoldsItNow() {
+    WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
+    fx.host.links.remove(ep.name());
+    fx.ipam.release(List.of(ip("10.65.0.1")));
+    fx.allocate(H1, "namespace", "-other", "10.65.0.1", OLD);
+    Repair r = only(run(REPAIR_NOW));
+    assertThat(r.finding().kind()).isEqualTo(FindingKind.ENDPOINT_WITHOUT_LINK);
+    assertThat(r.action())
+        .contains("removed endpoint " + ep.endpointId())
+        .contains("kept 10.65.0.1 (allocated to calicoj.h1.namespace.-other)")
+        .doesNotContain("freed");
+    assertThat(fx.allocation("10.65.0.1").orElseThrow().handleId())
+        .isEqualTo("calicoj.h1.namespace.-other");
+  }
+
+  @Test
   void aLeftoverLinkAndMarkerAreDeleted() {
     fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
     fx.host.links.put("cali0123456789a", 99);
