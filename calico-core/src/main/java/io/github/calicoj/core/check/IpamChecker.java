@@ -86,7 +86,13 @@ public final class IpamChecker {
     return hostname;
   }
 
-  /** Checks, writing nothing ({@link CheckOptions#repair()} is not looked at). */
+  /**
+   * Checks, writing nothing ({@link CheckOptions#repair()} is not looked at). What cannot be seen
+   * (the Docker daemon, the host side's links, a namespace) is a note in the report, never a
+   * finding.
+   *
+   * @throws io.github.calicoj.datastore.DatastoreException if the datastore cannot be read
+   */
   public CheckReport check(CheckOptions options) {
     requireNonNull(options, "options");
     Instant now = clock.instant();
@@ -106,6 +112,8 @@ public final class IpamChecker {
    *
    * @return the report's findings with what was done about each
    * @throws IllegalArgumentException if the report is of another host
+   * @throws io.github.calicoj.datastore.DatastoreException if the datastore fails during the run
+   *     (what was repaired before stays repaired; each repair is one transaction)
    */
   public CheckReport repair(CheckReport report) {
     requireNonNull(report, "report");
@@ -117,7 +125,12 @@ public final class IpamChecker {
     return repairPass(report.options().toBuilder().repair(true).build(), report.findings());
   }
 
-  /** {@link #check}, or with {@link CheckOptions#repair()} a check and repair in one pass. */
+  /**
+   * {@link #check}, or with {@link CheckOptions#repair()} a check and repair in one pass: the
+   * findings are those the pass finds, each with what was done about it.
+   *
+   * @throws io.github.calicoj.datastore.DatastoreException if the datastore fails during the run
+   */
   public CheckReport run(CheckOptions options) {
     requireNonNull(options, "options");
     return options.repair() ? repairPass(options, null) : check(options);

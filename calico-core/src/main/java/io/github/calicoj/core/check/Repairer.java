@@ -20,6 +20,7 @@ import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.TxnResult;
+import io.github.calicoj.netns.NetnsException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,7 +100,11 @@ final class Repairer {
     Repair r;
     try {
       r = act(checked, fresh.target);
-    } catch (CalicoException | IllegalStateException | IllegalArgumentException e) {
+    } catch (CalicoException
+        | NetnsException
+        | IllegalStateException
+        | IllegalArgumentException e) {
+      // this finding's repair could not be made (its transaction did not commit); the others go on
       r = new Repair(checked, Repair.Outcome.FAILED, String.valueOf(e.getMessage()));
     }
     int index = done.size();
