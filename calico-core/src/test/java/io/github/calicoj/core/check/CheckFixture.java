@@ -110,16 +110,29 @@ final class CheckFixture implements AutoCloseable {
    * and (on {@link #H1}) its cali link and namespace.
    */
   WorkloadEndpoint namespaceWorkload(String h, String path, String ip, Duration age) {
-    String workload = io.github.calicoj.core.model.Names.escapeWorkloadId(path);
+    return namespaceWorkload(h, path, ip, age, null);
+  }
+
+  /**
+   * A healthy namespace workload on {@link #H1} whose addresses are owned by {@code handle}, which
+   * its marker records (as {@code addWorkload} with its own IPAM owner writes it).
+   */
+  WorkloadEndpoint namespaceWorkloadOwnedBy(String handle, String path, String ip) {
+    return namespaceWorkload(H1, path, ip, Duration.ofMinutes(30), handle);
+  }
+
+  private WorkloadEndpoint namespaceWorkload(
+      String h, String path, String ip, Duration age, @Nullable String handle) {
     NetNs.Identity id = new NetNs.Identity(4, nextInode++);
     WorkloadEndpoint ep =
         workload(
             h,
             Finder.NAMESPACE,
-            workload,
+            io.github.calicoj.core.model.Names.escapeWorkloadId(path),
             ip,
             age,
-            new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()));
+            new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()),
+            handle);
     if (h.equals(H1)) {
       host.namespaces.put(path, id);
     }
@@ -150,25 +163,6 @@ final class CheckFixture implements AutoCloseable {
       Duration age,
       WorkloadMarker.NamespaceRef ns) {
     return workload(h, orchestrator, workload, ip, age, ns, null);
-  }
-
-  /**
-   * A healthy namespace workload on {@link #H1} whose addresses are owned by {@code handle}, which
-   * its marker records (as {@code addWorkload} with its own IPAM owner writes it).
-   */
-  WorkloadEndpoint namespaceWorkloadOwnedBy(String handle, String path, String ip) {
-    NetNs.Identity id = new NetNs.Identity(4, nextInode++);
-    WorkloadEndpoint ep =
-        workload(
-            H1,
-            Finder.NAMESPACE,
-            io.github.calicoj.core.model.Names.escapeWorkloadId(path),
-            ip,
-            Duration.ofMinutes(30),
-            new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()),
-            handle);
-    host.namespaces.put(path, id);
-    return ep;
   }
 
   private WorkloadEndpoint workload(
