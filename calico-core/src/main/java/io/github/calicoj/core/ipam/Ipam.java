@@ -295,16 +295,38 @@ public final class Ipam {
   }
 
   /**
-   * Plans writing {@code updated} over a block exactly as it was read ({@code base}, the block's
-   * stored entry), as a change to join the caller's transaction: guarded on that revision, each
-   * handle's count moved by the change in its allocations. For callers that examined that version
-   * of the block themselves and must act on it alone, such as a repair. Reads the touched handles;
-   * writes nothing.
+   * Plans writing new versions of blocks exactly as they were read (each block's stored entry), as
+   * parts to join the caller's transaction: each block's change guarded on the revision it was read
+   * at, and each handle written once, its count in each block moved by the change in its
+   * allocations there (a workload with addresses in two blocks, or of both families, has one). For
+   * callers that examined those versions of the blocks themselves and must act on them alone, such
+   * as a repair. Reads the touched handles; writes nothing.
    *
-   * @throws IllegalArgumentException if {@code base} is not the stored entry of {@code updated}'s
-   *     block
+   * @param rewrites each block's stored entry, as read, and what to write over it
+   * @return the parts: the blocks' changes ({@link IpamChange}s), then one per handle touched
+   * @throws IllegalArgumentException if an entry is not the stored entry of its new block's block
    */
-  public IpamChange prepareRewrite(KeyValue base, AllocationBlock updated) {
+  public List<TxnPart> prepareRewrites(Map<KeyValue, AllocationBlock> rewrites) {
+    requireNonNull(rewrites, "rewrites");
+    List<TxnPart> out = new ArrayList<>();
+    Map<String, Map<Cidr, Integer>> handleDeltas = new LinkedHashMap<>();
+    rewrites.forEach(
+        (base, updated) -> {
+          BlockChange c = rewrite(base, updated);
+          out.add(new IpamChange(c, Map.of(), cache)); // its handles go in the HandleChanges
+          c.handleDeltas()
+              .forEach(
+                  (h, d) ->
+                      handleDeltas
+                          .computeIfAbsent(h, k -> new LinkedHashMap<>())
+                          .put(updated.cidr(), d));
+        });
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
+    return out;
+  }
+
+  /** The change from the block as stored in {@code base} to {@code updated}, with its deltas. */
+  private static BlockChange rewrite(KeyValue base, AllocationBlock updated) {
     requireNonNull(base, "base");
     requireNonNull(updated, "updated");
     AllocationBlock read = BlockJson.read(base.value());
@@ -322,8 +344,7 @@ public final class Ipam {
         assigned.add(ip);
       }
     }
-    return planner.change(
-        new BlockCache.Cached(read, base.revision(), true), updated, assigned, Set.of(), deltas);
+    return new BlockChange(read, base.revision(), updated, assigned, Set.of(), deltas);
   }
 
   /** How many addresses each handle holds in {@code block}. */
