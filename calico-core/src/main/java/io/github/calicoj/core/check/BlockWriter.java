@@ -15,6 +15,7 @@ import io.github.calicoj.datastore.TxnResult;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ final class BlockWriter {
    */
   Written commit(List<TxnPart> parts, boolean partsWrite, Map<Cidr, Edit> edits) {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      List<IpamChange> changes = new ArrayList<>();
+      Map<KeyValue, AllocationBlock> rewrites = new LinkedHashMap<>();
       for (Map.Entry<Cidr, Edit> e : edits.entrySet()) {
         Cidr cidr = e.getKey();
         KeyValue kv =
@@ -110,22 +111,26 @@ final class BlockWriter {
           return new Written(false, "block " + cidr + " changed since the check", List.of());
         }
         if (!updated.equals(b)) {
-          changes.add(ipam.prepareRewrite(kv, updated));
+          rewrites.put(kv, updated);
         }
       }
-      if (changes.isEmpty() && !partsWrite) {
+      if (rewrites.isEmpty() && !partsWrite) {
         return new Written(true, "", List.of());
       }
+      // one part per block, and one per handle however many of its blocks change
+      List<TxnPart> changes = rewrites.isEmpty() ? List.of() : ipam.prepareRewrites(rewrites);
       List<TxnPart> all = new ArrayList<>(parts);
       all.addAll(changes);
       TxnResult r = TxnPart.commit(datastore, all);
       if (r.succeeded()) {
         List<InetAddress> freed = new ArrayList<>();
-        for (IpamChange c : changes) {
-          wrote(c, r.revision());
-          for (InetAddress a : c.change().base().allocatedAddresses()) {
-            if (!c.change().updated().isAllocated(a)) {
-              freed.add(a);
+        for (TxnPart part : changes) {
+          if (part instanceof IpamChange c) {
+            wrote(c, r.revision());
+            for (InetAddress a : c.change().base().allocatedAddresses()) {
+              if (!c.change().updated().isAllocated(a)) {
+                freed.add(a);
+              }
             }
           }
         }

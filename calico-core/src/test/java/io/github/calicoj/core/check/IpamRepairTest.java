@@ -10,8 +10,10 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.EndpointQuery;
+import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Key;
@@ -282,6 +284,24 @@ class IpamRepairTest {
         .doesNotContain("freed");
     assertThat(fx.allocation("10.65.0.1").orElseThrow().handleId())
         .isEqualTo("calicoj.h1.namespace.-other");
+  }
+
+  @Test
+  void aDeadDualStackEndpointIsRemovedWithBothAddressesAndItsHandleOnce() {
+    new IpPools(fx.store).add(IpPool.of(Cidr.parse("fd00:65::/120")));
+    WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
+    fx.allocate(H1, "namespace", ep.workloadId(), "fd00:65::1", OLD);
+    fx.rewrite(ep, x -> x.addNet(Cidr.parse("fd00:65::1/128")));
+    String handle = Owners.handleId(H1, "namespace", ep.workloadId());
+    assertThat(BlockJson.readHandle(fx.store.get(CalicoKeys.handle(handle)).orElseThrow().value()))
+        .hasSize(2);
+    fx.host.links.remove(ep.name());
+    Repair r = only(run(REPAIR_NOW));
+    assertThat(r.outcome()).isEqualTo(Repair.Outcome.REPAIRED);
+    assertThat(r.action()).contains("freed 10.65.0.1, fd00:65::1");
+    assertThat(fx.store.get(CalicoKeys.handle(handle))).isEmpty();
+    assertThat(fx.allocated()).isEmpty();
+    assertCleanAfterwards();
   }
 
   @Test
