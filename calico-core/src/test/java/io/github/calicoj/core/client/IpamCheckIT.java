@@ -108,6 +108,14 @@ class IpamCheckIT {
     return calico.addContainer(n.path().toString(), "ipv4");
   }
 
+  /** Waits (at most 20 s) until the host side has {@code n} cali links. */
+  private void awaitCaliLinks(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (IpOracle.linkNames(hostNs.name(), "cali").size() > n && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+
   private static String ip(WorkloadEndpoint ep) {
     return InetAddresses.toAddrString(ep.nets().get(0).address());
   }
@@ -171,6 +179,9 @@ class IpamCheckIT {
     g.close();
     Processes.run(List.of("ip", "netns", "add", g.name()), Duration.ofSeconds(20));
     recreated.add(g.name());
+    // the kernel destroys the old namespaces' veths asynchronously: wait (bounded) until only b's,
+    // f's and d's leftover are left, so that what follows compares settled states
+    awaitCaliLinks(3);
 
     CheckReport checked = calico.checkIpam(CheckOptions.DEFAULT);
     assertThat(kinds(checked))
@@ -286,7 +297,7 @@ class IpamCheckIT {
   }
 
   @Test
-  void aContainerRemovedWithoutCalicoIsGoneAndAStoppedOneIsNot() {
+  void aContainerRemovedWithoutCalicoIsGoneAndAStoppedOneIsNot() throws Exception {
     Docker.requireDaemon();
     String removed = container();
     String stopped = container();
@@ -296,8 +307,9 @@ class IpamCheckIT {
     WorkloadEndpoint epRunning = calico.addContainer(running, "ipv4");
     Docker.docker("rm", "-f", removed);
     Docker.docker("stop", "-t", "1", stopped);
+    awaitCaliLinks(1); // the kernel destroys a dead namespace's veths asynchronously
     assertThat(IpOracle.linkNames(hostNs.name(), "cali"))
-        .as("the stopped container's link went with its namespace")
+        .as("the stopped and the removed container's links went with their namespaces")
         .containsExactly(epRunning.name());
 
     CheckReport checked = calico.checkIpam(CheckOptions.DEFAULT);
