@@ -299,6 +299,71 @@ public final class Ipam {
   }
 
   /**
+   * Plans writing new versions of blocks exactly as they were read (each block's stored entry), as
+   * parts to join the caller's transaction: each block's change guarded on the revision it was read
+   * at, and each handle written once, its count in each block moved by the change in its
+   * allocations there (a workload with addresses in two blocks, or of both families, has one). For
+   * callers that examined those versions of the blocks themselves and must act on them alone, such
+   * as a repair. Reads the touched handles; writes nothing.
+   *
+   * @param rewrites each block's stored entry, as read, and what to write over it
+   * @return the parts: the blocks' changes ({@link IpamChange}s), then one per handle touched
+   * @throws IllegalArgumentException if an entry is not the stored entry of its new block's block
+   */
+  public List<TxnPart> prepareRewrites(Map<KeyValue, AllocationBlock> rewrites) {
+    requireNonNull(rewrites, "rewrites");
+    List<TxnPart> out = new ArrayList<>();
+    Map<String, Map<Cidr, Integer>> handleDeltas = new LinkedHashMap<>();
+    rewrites.forEach(
+        (base, updated) -> {
+          BlockChange c = rewrite(base, updated);
+          out.add(new IpamChange(c, Map.of(), cache)); // its handles go in the HandleChanges
+          c.handleDeltas()
+              .forEach(
+                  (h, d) ->
+                      handleDeltas
+                          .computeIfAbsent(h, k -> new LinkedHashMap<>())
+                          .put(updated.cidr(), d));
+        });
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
+    return out;
+  }
+
+  /** The change from the block as stored in {@code base} to {@code updated}, with its deltas. */
+  private static BlockChange rewrite(KeyValue base, AllocationBlock updated) {
+    requireNonNull(base, "base");
+    requireNonNull(updated, "updated");
+    AllocationBlock read = BlockJson.read(base.value());
+    checkArgument(
+        read.cidr().equals(updated.cidr()) && base.key().equals(CalicoKeys.block(read.cidr())),
+        "%s is not the stored entry of block %s",
+        base.key(),
+        updated.cidr());
+    Map<String, Integer> deltas = new HashMap<>(handleCounts(updated));
+    handleCounts(read).forEach((h, n) -> deltas.merge(h, -n, Integer::sum));
+    deltas.values().removeIf(n -> n == 0);
+    List<InetAddress> assigned = new ArrayList<>();
+    for (InetAddress ip : updated.allocatedAddresses()) {
+      if (!read.isAllocated(ip)) {
+        assigned.add(ip);
+      }
+    }
+    return new BlockChange(read, base.revision(), updated, assigned, Set.of(), deltas);
+  }
+
+  /** How many addresses each handle holds in {@code block}. */
+  private static Map<String, Integer> handleCounts(AllocationBlock block) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (InetAddress ip : block.allocatedAddresses()) {
+      block
+          .attributesOf(ip)
+          .map(AllocationBlock.Attribute::handleId)
+          .ifPresent(h -> counts.merge(h, 1, Integer::sum));
+    }
+    return counts;
+  }
+
+  /**
    * Frees every address assigned with {@code handleId} and deletes the handle.
    *
    * @return how many addresses were freed (0 if the handle does not exist)
