@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -146,7 +147,7 @@ final class BlockWriter {
   /** Remembers a block this repair wrote, and whether all its changes since the check are ours. */
   void wrote(IpamChange c, Revision revision) {
     Cidr cidr = c.block();
-    if (c.change().baseRevision().equals(known.get(cidr))) {
+    if (Objects.equals(c.change().baseRevision(), known.get(cidr))) {
       known.put(cidr, revision);
     }
     latest.put(

@@ -54,8 +54,10 @@ public enum FindingKind {
   LINK_WITHOUT_ENDPOINT("link-without-endpoint", true),
 
   /**
-   * A block affine to a host with no allocation in it. Repair: the block and the host's affinity
-   * marker are deleted together.
+   * A block affine to a host, with no allocation in it, for which the host has no affinity marker:
+   * none of the host's assignments will choose it, so its addresses are lost to every host. (An
+   * empty block whose host has its marker is normal: a remove leaves it for the host's next add.)
+   * Repair: the block is deleted.
    */
   EMPTY_AFFINE_BLOCK("empty-affine-block", false),
 

@@ -91,18 +91,20 @@ final class IpamFindings {
         continue;
       }
       ClusterState.Affinity a = f.state.affinities().get(CalicoKeys.affinity(affine.get(), cidr));
+      if (a != null) {
+        continue; // an empty block its host knows: kept for the host's next assignments
+      }
       f.add(
           new Draft(FindingKind.EMPTY_AFFINE_BLOCK, affine.get(), cidr.toString(), cidr.toString())
               .evidence(
                   "block affine to "
                       + affine.get()
-                      + " has no allocation"
-                      + (a == null
-                          ? " (and " + affine.get() + " has no affinity marker for it)"
-                          : ""))
+                      + " has no allocation, and "
+                      + affine.get()
+                      + " has no affinity marker for it")
               .detail("block", cidr.toString())
               .fingerprint(cidr + "@" + sb.entry().revision())
-              .target(new Target.Block(sb.entry(), a == null ? null : a.entry())));
+              .target(new Target.Block(sb.entry(), null)));
     }
   }
 

@@ -202,13 +202,16 @@ class IpamCheckerTest {
   }
 
   @Test
-  void anEmptyAffineBlockIsFound() {
+  void anEmptyAffineBlockIsFoundOnlyWhenItsHostHasNoMarkerForIt() {
     fx.allocate(H1, "namespace", "-x", "10.65.1.1", OLD);
     fx.ipam.release(List.of(ip("10.65.1.1")));
+    assertThat(check()).as("an empty block its host knows is kept for the host").isEmpty();
+    fx.store.delete(CalicoKeys.affinity(H1, Cidr.parse("10.65.1.0/26")));
     List<Finding> fs = check();
     assertThat(kinds(fs)).containsExactly(FindingKind.EMPTY_AFFINE_BLOCK);
     assertThat(fs.get(0).subject()).isEqualTo("10.65.1.0/26");
-    assertThat(fs.get(0).evidence()).isEqualTo("block affine to h1 has no allocation");
+    assertThat(fs.get(0).evidence())
+        .isEqualTo("block affine to h1 has no allocation, and h1 has no affinity marker for it");
   }
 
   @Test

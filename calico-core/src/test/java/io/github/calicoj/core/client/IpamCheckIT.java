@@ -254,13 +254,14 @@ class IpamCheckIT {
                 .findings())
         .isEmpty();
     assertThat(calico.checkIpam(CheckOptions.DEFAULT).findings()).isEmpty();
-    // f still works as a workload: it is removed cleanly, which leaves its block empty but affine
+    // f still works as a workload: it is removed cleanly, which leaves its block empty and affine
+    // to this host, with its marker, for the next add: nothing to report
     calico.removeContainer(f.path().toString());
-    assertThat(kinds(calico.checkIpam(CheckOptions.DEFAULT)))
-        .containsExactly("empty-affine-block " + Cidr.containing(epF.nets().get(0).address(), 26));
-    calico.checkIpam(CheckOptions.builder().repair(true).grace(Duration.ZERO).build());
-    assertThat(etcd().keys("/calico/ipam/")).isEmpty();
+    Cidr fBlock = Cidr.containing(epF.nets().get(0).address(), 26);
     assertThat(calico.checkIpam(CheckOptions.DEFAULT).found()).isFalse();
+    assertThat(etcd().keys("/calico/ipam/"))
+        .containsExactlyInAnyOrder(
+            CalicoKeys.block(fBlock).path(), CalicoKeys.affinity(HOST, fBlock).path());
     assertThat(epA).isNotNull();
   }
 
