@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -140,6 +141,53 @@ public interface Netlink extends AutoCloseable {
 
   /** {@code ip route del ROUTE}. @throws NetnsException ESRCH if there is no such route */
   void deleteRoute(Route route);
+
+  /**
+   * {@code ip route replace ROUTE}, tagged with the route's protocol: adds the main-table route to
+   * its destination, or overwrites the one there (the kernel keys routes by destination, TOS and
+   * metric, not by owner: a route of another owner to the same destination is overwritten too).
+   * Idempotent.
+   *
+   * @throws NetnsException ENODEV if the device does not exist; ENETUNREACH if no route reaches the
+   *     gateway
+   */
+  void replaceRoute(OwnedRoute route);
+
+  /**
+   * {@code ip route del [blackhole] DEST proto PROTOCOL}: deletes the main-table route to the
+   * route's destination if it has the route's protocol and kind, whatever its gateway or device.
+   *
+   * @return false if there was no such route
+   */
+  boolean deleteRoute(OwnedRoute route);
+
+  /**
+   * {@link #replaceRoute(OwnedRoute)} for each route, in order, sent in as few datagrams as fit
+   * (one round trip per some fifty routes). The kernel tries every route whatever became of the
+   * others.
+   *
+   * @return the refusals, by route; empty if every route was applied
+   */
+  Map<OwnedRoute, NetnsException> replaceRoutes(Collection<OwnedRoute> routes);
+
+  /**
+   * {@link #deleteRoute(OwnedRoute)} for each route, batched like {@link #replaceRoutes}. A route
+   * that is already gone is not a failure.
+   *
+   * @return the refusals, by route; empty if every route is gone now
+   */
+  Map<OwnedRoute, NetnsException> deleteRoutes(Collection<OwnedRoute> routes);
+
+  /**
+   * {@code ip route show table main proto PROTOCOL} and {@code ip -6 route show table main proto
+   * PROTOCOL}: every main-table route of both families tagged with {@code protocol}, read with one
+   * RTM_GETROUTE dump (and a link dump to name the devices). Routes with several next hops, and
+   * types other than unicast and blackhole, are left out. Sorted by destination text.
+   *
+   * @throws IllegalArgumentException if {@code protocol} is outside {@value
+   *     OwnedRoute#MIN_PROTOCOL}..255
+   */
+  List<OwnedRoute> ownedRoutes(int protocol);
 
   /**
    * {@code ip neigh replace proxy ADDRESS dev LINK}: answer neighbour discovery (IPv6) or ARP
