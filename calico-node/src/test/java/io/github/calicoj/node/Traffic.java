@@ -142,6 +142,11 @@ final class Traffic {
       }
     }
 
+    /** The peers so far, waiting up to two seconds for at least {@code count}. */
+    List<String> awaitPeers(int count) {
+      return Poll.until(() -> List.copyOf(peers), l -> l.size() >= count, 2000);
+    }
+
     private void serve() {
       while (!socket.isClosed()) {
         try (Socket c = socket.accept()) {
