@@ -18,7 +18,7 @@ import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.status.StatusKeys;
 import io.github.calicoj.node.internal.status.StatusWriter;
 import io.github.calicoj.node.internal.track.DesiredTracker;
-import io.github.calicoj.node.internal.track.FullTracker;
+import io.github.calicoj.node.internal.track.IncrementalTracker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -146,7 +146,7 @@ public final class NodeAgent implements CalicoNode {
               : Duration.ofSeconds(FelixConfig.DEFAULTS.reportingTtlSecs());
       StatusWriter writer =
           new StatusWriter(settings.datastore(), settings.hostname(), ttl, settings.timeout());
-      DesiredTracker tracker = new FullTracker(settings.hostname(), settings.felixConfig());
+      DesiredTracker tracker = new IncrementalTracker(settings.hostname(), settings.felixConfig());
       AgentLoop l = new AgentLoop(settings, tracker, dp, writer);
       Thread t = new Thread(l, "calico-node-" + settings.hostname());
       t.setDaemon(true);

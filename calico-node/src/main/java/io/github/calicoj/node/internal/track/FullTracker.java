@@ -13,6 +13,7 @@ import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.model.Snapshot;
 import io.github.calicoj.node.internal.nft.NftBatch;
+import io.github.calicoj.node.internal.nft.NftTable;
 import io.github.calicoj.node.internal.render.DesiredState;
 import io.github.calicoj.node.internal.render.Renderer;
 import io.github.calicoj.node.internal.route.Route;
@@ -182,6 +183,11 @@ public final class FullTracker implements DesiredTracker {
   @Override
   public FelixConfig config() {
     return snapshot.config();
+  }
+
+  /** The whole desired table now. */
+  public NftTable table() {
+    return state.table();
   }
 
   @Override
