@@ -284,6 +284,17 @@ public interface Netlink extends AutoCloseable {
   void configureCaliLink(Link link, CaliLinkConfig config);
 
   /**
+   * {@link #configureCaliLink(Link, CaliLinkConfig)} for many links at once: every netlink request
+   * of every link goes in as few datagrams as fit, and the IPv6 {@code /proc/sys} writes of all
+   * links in one switch into the namespace, so a host's thousand workload links take a few round
+   * trips, not a thousand. The kernel tries every setting whatever became of the others.
+   *
+   * @return the first refusal of each link that had one (such as ENODEV for a link that went away),
+   *     by link name; empty if every setting was applied
+   */
+  Map<InterfaceName, NetnsException> configureCaliLinks(Map<Link, CaliLinkConfig> links);
+
+  /**
    * {@link #configureCaliLink(Link, CaliLinkConfig)} of the link named {@code link}, looked up
    * first (one more round trip).
    *

@@ -670,6 +670,63 @@ public final class RtNetlink implements Netlink {
   public void configureCaliLink(Link caliLink, CaliLinkConfig config) {
     requireNonNull(caliLink, "link");
     requireNonNull(config, "config");
+    socket().requestAll(caliLinkParts(caliLink, config));
+    if (config.ipv6()) {
+      ProcSys.write(ns, ipv6Settings(caliLink.name()));
+    }
+  }
+
+  @Override
+  public Map<InterfaceName, NetnsException> configureCaliLinks(Map<Link, CaliLinkConfig> links) {
+    List<NetlinkSocket.Part> parts = new ArrayList<>();
+    List<InterfaceName> owners = new ArrayList<>();
+    Map<String, String> v6 = new LinkedHashMap<>();
+    links.forEach(
+        (l, config) -> {
+          for (NetlinkSocket.Part p : caliLinkParts(l, config)) {
+            parts.add(p);
+            owners.add(l.name());
+          }
+          if (config.ipv6()) {
+            v6.putAll(ipv6Settings(l.name()));
+          }
+        });
+    Map<InterfaceName, NetnsException> failures = new LinkedHashMap<>();
+    NetnsException[] outcomes = socket().requestEach(parts);
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] != null) {
+        failures.putIfAbsent(owners.get(i), outcomes[i]);
+      }
+    }
+    if (!v6.isEmpty()) {
+      try {
+        ProcSys.write(ns, v6);
+      } catch (NetnsException e) {
+        // One write failed (its link went away, say): the others one link at a time.
+        links.forEach(
+            (l, config) -> {
+              if (config.ipv6() && !failures.containsKey(l.name())) {
+                try {
+                  ProcSys.write(ns, ipv6Settings(l.name()));
+                } catch (NetnsException e2) {
+                  failures.put(l.name(), e2);
+                }
+              }
+            });
+      }
+    }
+    return failures;
+  }
+
+  private static Map<String, String> ipv6Settings(InterfaceName link) {
+    Map<String, String> v6 = new LinkedHashMap<>();
+    v6.put("net.ipv6.conf." + link + ".forwarding", "1");
+    v6.put("net.ipv6.conf." + link + ".proxy_ndp", "1");
+    return v6;
+  }
+
+  /** The netlink requests of {@link #configureCaliLink} for one link. */
+  private static List<NetlinkSocket.Part> caliLinkParts(Link caliLink, CaliLinkConfig config) {
     int index = caliLink.index();
     InterfaceName link = caliLink.name();
     List<NetlinkSocket.Part> parts = new ArrayList<>();
@@ -700,13 +757,7 @@ public final class RtNetlink implements Netlink {
               "proxy " + InetAddresses.toAddrString(a) + " dev " + link,
               (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, a)));
     }
-    socket().requestAll(parts);
-    if (config.ipv6()) {
-      Map<String, String> v6 = new LinkedHashMap<>();
-      v6.put("net.ipv6.conf." + link + ".forwarding", "1");
-      v6.put("net.ipv6.conf." + link + ".proxy_ndp", "1");
-      ProcSys.write(ns, v6);
-    }
+    return parts;
   }
 
   /**

@@ -53,6 +53,21 @@ public interface Dataplane extends AutoCloseable {
   void configureWorkloadLink(
       String name, boolean ipv4, boolean ipv6, List<InetAddress> ipv6Gateways);
 
+  /** A workload link's host side as {@link #configureWorkloadLinks} sets it. */
+  record WorkloadLink(String name, boolean ipv4, boolean ipv6, List<InetAddress> ipv6Gateways) {
+    /** Copies the gateways. */
+    public WorkloadLink {
+      ipv6Gateways = List.copyOf(ipv6Gateways);
+    }
+  }
+
+  /**
+   * {@link #configureWorkloadLink} for many links in a few kernel round trips.
+   *
+   * @return the links that could not be set (such as a link that went away), by name
+   */
+  Map<String, NetnsException> configureWorkloadLinks(List<WorkloadLink> links);
+
   /**
    * {@code net.ipv4.ip_forward=1} and, if the namespace has IPv6, {@code
    * net.ipv6.conf.all.forwarding=1}.

@@ -120,6 +120,39 @@ public final class KernelDataplane implements Dataplane {
   }
 
   @Override
+  public Map<String, NetnsException> configureWorkloadLinks(List<WorkloadLink> links) {
+    if (links.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Link> existing = new HashMap<>();
+    for (Link l : netlink.links()) {
+      existing.put(l.name().value(), l);
+    }
+    Map<Link, CaliLinkConfig> wanted = new java.util.LinkedHashMap<>();
+    Map<String, NetnsException> failures = new HashMap<>();
+    for (WorkloadLink w : links) {
+      Link l = existing.get(w.name());
+      if (l == null) {
+        failures.put(
+            w.name(),
+            new NetnsException(
+                "configure",
+                w.name(),
+                NetnsException.ENODEV,
+                "ENODEV",
+                "No such device",
+                null,
+                null));
+      } else if (w.ipv4() || w.ipv6()) {
+        wanted.put(
+            l, new CaliLinkConfig(w.ipv4(), w.ipv6(), w.ipv6() ? w.ipv6Gateways() : List.of()));
+      }
+    }
+    netlink.configureCaliLinks(wanted).forEach((n, e) -> failures.put(n.value(), e));
+    return failures;
+  }
+
+  @Override
   public void enableForwarding() {
     Sysctls sysctls = Sysctls.in(ns);
     sysctls.write("net.ipv4.ip_forward", "1");

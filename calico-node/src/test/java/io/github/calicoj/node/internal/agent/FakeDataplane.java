@@ -110,6 +110,12 @@ final class FakeDataplane implements Dataplane {
   }
 
   @Override
+  public Map<String, NetnsException> configureWorkloadLinks(List<WorkloadLink> ls) {
+    ls.forEach(l -> configured.add(l.name()));
+    return Map.of();
+  }
+
+  @Override
   public void enableForwarding() {}
 
   @Override
