@@ -209,8 +209,9 @@ class LifecycleIT {
     assertThat(value(StatusKeys.lastReportedStatus("h1"))).startsWith("{\"time\": ");
     assertThat(Poll.until(() -> value(epStatus), v -> !v.isEmpty(), 5000))
         .isEqualTo("{\"status\": \"up\"}");
-    long lease = hosts.store.get(hostStatus).orElseThrow().revision().value();
-    assertThat(lease).isPositive();
+    AgentReport report = AgentReport.read(hosts.store, "h1");
+    assertThat(report.running()).isTrue();
+    assertThat(report.endpointStatus(a.key())).contains("up");
 
     hosts.h1.ns.ip("link", "del", a.iface()); // the workload's interface is gone
     assertThat(Poll.until(() -> value(epStatus), v -> v.contains("down"), 5000))
@@ -221,6 +222,7 @@ class LifecycleIT {
     assertThat(hosts.store.get(epStatus)).as("endpoint status went with the lease").isEmpty();
     assertThat(hosts.store.get(StatusKeys.syncMarker("h1"))).isEmpty();
     assertThat(value(StatusKeys.lastReportedStatus("h1"))).as("kept without a TTL").isNotEmpty();
+    assertThat(AgentReport.read(hosts.store, "h1").running()).isFalse();
   }
 
   private String value(Key key) {

@@ -12,9 +12,9 @@ import java.util.Random;
  * and not, including port ranges, ICMP 255 and string ports), pools, affinities, host addresses and
  * Felix configuration. Deterministic for a seed.
  */
-final class RandomChanges {
+public final class RandomChanges {
   /** One change: a key and its new value, or null for a delete. */
-  record Change(String key, String value) {}
+  public record Change(String key, String value) {}
 
   private static final String[] PROFILES = {"P0", "P1", "P2", "P3", "P4"};
   private static final String[] RULES = {
@@ -34,7 +34,7 @@ final class RandomChanges {
 
   private final Random random;
 
-  RandomChanges(long seed) {
+  public RandomChanges(long seed) {
     this.random = new Random(seed);
   }
 
@@ -47,7 +47,7 @@ final class RandomChanges {
   }
 
   /** A batch of one to five changes. */
-  List<Change> next() {
+  public List<Change> next() {
     List<Change> out = new ArrayList<>();
     int n = 1 + random.nextInt(5);
     for (int i = 0; i < n; i++) {
@@ -197,7 +197,7 @@ final class RandomChanges {
   }
 
   /** The starting data: both hosts' addresses, the pool, the blocks, the profiles. */
-  static List<Change> initial() {
+  public static List<Change> initial() {
     List<Change> out = new ArrayList<>();
     out.add(new Change("/calico/v1/Ready", "true"));
     out.add(new Change("/calico/v1/config/InterfacePrefix", "cali"));
