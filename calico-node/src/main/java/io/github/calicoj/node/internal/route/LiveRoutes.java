@@ -213,18 +213,7 @@ public final class LiveRoutes {
     List<Problem> found = new ArrayList<>();
     for (Candidate c : at.tailMap(first.rank(), false).values()) {
       if (!c.route().equals(first.route())) {
-        found.add(
-            new Problem(
-                "route " + d,
-                "wanted by "
-                    + first.owner()
-                    + " ("
-                    + first.route()
-                    + ") and by "
-                    + c.owner()
-                    + " ("
-                    + c.route()
-                    + "); the first is kept"));
+        found.add(RouteRenderer.conflict(first.owner(), first.route(), c.owner(), c.route()));
       }
     }
     if (!found.isEmpty()) {
@@ -233,20 +222,7 @@ public final class LiveRoutes {
   }
 
   private @Nullable InetAddress nextHop(String host, Cidr dest, List<Problem> problems) {
-    HostConfig h = hosts.get(host);
-    InetAddress via = h == null ? null : h.nextHop(dest.version()).orElse(null);
-    if (via == null) {
-      problems.add(
-          new Problem(
-              "host " + host,
-              "has no IPv"
-                  + dest.version()
-                  + " address (ip_addr_v"
-                  + dest.version()
-                  + " or bird_ip): no route to "
-                  + dest));
-    }
-    return via;
+    return RouteRenderer.nextHop(hosts, host, dest, problems);
   }
 
   private boolean inPool(Cidr net) {
