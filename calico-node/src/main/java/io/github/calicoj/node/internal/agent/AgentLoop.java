@@ -83,6 +83,13 @@ final class AgentLoop implements Runnable {
   private final Set<Problem> logged = new HashSet<>();
   private final Map<String, EndpointStatus> statuses = new HashMap<>();
   private final Set<String> configuredLinks = new HashSet<>();
+
+  /** The local endpoints as the loop last looked at their links, by key. */
+  private final Map<String, WorkloadEndpoint> seen = new HashMap<>();
+
+  /** Whether each link the loop knows of is up, by name, as last read from the kernel. */
+  private final Map<String, Boolean> linkUp = new HashMap<>();
+
   private @Nullable FelixConfig reportedConfig;
 
   AgentLoop(
@@ -186,6 +193,7 @@ final class AgentLoop implements Runnable {
       routes.reconcile(tracker.routes());
       long t4 = System.nanoTime();
       Map<String, Boolean> links = dataplane.links();
+      remember(links);
       configuredLinks.clear();
       configureLinks(links);
       Map<String, EndpointStatus> all = new HashMap<>();
@@ -313,28 +321,45 @@ final class AgentLoop implements Runnable {
     for (String key : keys) {
       WorkloadEndpoint ep = local.get(key);
       if (ep == null && !invalid.contains(key)) {
+        seen.remove(key);
         if (statuses.remove(key) != null) {
           removed.add(key);
         }
         continue;
       }
-      Map<String, Boolean> link = Map.of();
-      if (ep != null) {
+      if (ep != null && !ep.equals(seen.get(key))) {
+        // A new or changed endpoint: look at its link now. One touched through a profile keeps
+        // the link state the loop last saw (a profile used by a thousand endpoints costs no
+        // thousand kernel round trips); the reconcile refreshes it.
+        seen.put(key, ep);
         var up = dataplane.link(ep.name());
         if (up.isPresent()) {
-          link = Map.of(ep.name(), up.get());
+          linkUp.put(ep.name(), up.get());
           boolean newRoutes = ep.nets().stream().anyMatch(routed::contains);
           if (ep.state().equals("active") && (newRoutes || !configuredLinks.contains(ep.name()))) {
             configure(ep);
           }
+        } else {
+          linkUp.remove(ep.name());
         }
       }
-      EndpointStatus s = statusOf(key, link);
+      if (ep == null) {
+        seen.remove(key);
+      }
+      EndpointStatus s = statusOf(key, linkUp);
       if (statuses.put(key, s) != s) {
         changed.put(key, s);
       }
     }
     status.endpoints(changed, removed, false);
+  }
+
+  /** Takes a full link listing as what the loop knows of the links and its endpoints. */
+  private void remember(Map<String, Boolean> links) {
+    linkUp.clear();
+    linkUp.putAll(links);
+    seen.clear();
+    seen.putAll(tracker.localEndpoints());
   }
 
   private Set<String> localKeys() {
@@ -435,6 +460,7 @@ final class AgentLoop implements Runnable {
       }
       routes.reconcile(tracker.routes());
       Map<String, Boolean> links = dataplane.links();
+      remember(links);
       configuredLinks.retainAll(links.keySet()); // a link that went away is set up again later
       configureLinks(links);
       Map<String, EndpointStatus> changed = new HashMap<>();
