@@ -16,10 +16,7 @@ import io.github.calicoj.node.internal.nft.NftBatch;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.Processes;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -42,10 +38,11 @@ import org.jspecify.annotations.Nullable;
  *       another host, {@code E/5} profiles of 5 rules each, tags on every profile, written to a
  *       real etcd member; then the agent is started and timed until {@code awaitInSync}; the heap
  *       after a GC is read then;
- *   <li><b>propagation</b>: from the etcd write of one change to the kernel's commit of it, seen by
- *       {@code nft -j monitor} (netlink notifications of committed transactions, no polling), for a
- *       tag change, a profile append, a rule update and a new endpoint, {@value #ROUNDS} each,
- *       every change undone by the next so the scale stays put;
+ *   <li><b>propagation</b>: from the etcd write of one change until the agent has applied its
+ *       revision (it counts a revision applied once the kernel committed the nftables transaction
+ *       and the route changes returned), for a tag change, a profile append, a rule update and a
+ *       new endpoint, {@value #ROUNDS} each, every change undone by the next so the scale stays
+ *       put; after each kind, {@code nft list} shows the kernel holds the last one;
  *   <li><b>baseline</b>: the same changes' nftables batches applied through the agent's Java path
  *       (the incremental tracker and libnftables in process) and through an {@code nft -j -f}
  *       process per change (how the reference agent ran {@code iptables-restore}).
@@ -157,30 +154,45 @@ public final class NodeBench {
             written / 1e6,
             cold / 1e6,
             heap >> 20);
-        try (Monitor monitor = Monitor.start()) {
-          for (Change c : data.changes()) {
-            long[] samples = new long[ROUNDS];
-            for (int i = 0; i < ROUNDS + WARMUP; i++) {
-              String[] kv = c.at(i);
-              monitor.clear();
-              long start = System.nanoTime();
-              if (kv[1] == null) {
-                store.delete(Key.of(kv[0]));
-              } else {
-                store.put(Key.of(kv[0]), kv[1]);
-              }
-              long seen = monitor.await(c.marker(i), Duration.ofSeconds(10));
-              if (i >= WARMUP) {
-                samples[i - WARMUP] = seen - start;
+        for (Change c : data.changes()) {
+          long[] samples = new long[ROUNDS];
+          for (int i = 0; i < ROUNDS + WARMUP; i++) {
+            String[] kv = c.at(i);
+            long start = System.nanoTime();
+            Transaction.Builder txn = Transaction.builder();
+            if (kv[1] == null) {
+              txn.delete(Key.of(kv[0]));
+            } else {
+              txn.put(Key.of(kv[0]), kv[1]);
+            }
+            long revision = store.commit(txn.build()).revision().value();
+            // The agent counts a revision applied once the kernel committed its nftables
+            // transaction and took its route changes.
+            while (agent.status().appliedRevision() < revision) {
+              LockSupport.parkNanos(20_000);
+              if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(10)) {
+                throw new IllegalStateException(c.name() + " not applied: " + agent.status());
               }
             }
-            propagation.put(c.name(), new double[] {median(samples), p99(samples)});
-            System.out.printf(
-                Locale.ROOT,
-                "  propagation %-15s median %7.2f ms  p99 %7.2f ms (goal p99 50 ms)%n",
-                c.name(),
-                median(samples) / 1e6,
-                p99(samples) / 1e6);
+            long took = System.nanoTime() - start;
+            if (i >= WARMUP) {
+              samples[i - WARMUP] = took;
+            }
+          }
+          String kernel = Processes.run(c.oracle(), Duration.ofSeconds(30));
+          String last = c.expected(ROUNDS + WARMUP - 1);
+          boolean matches = c.present(ROUNDS + WARMUP - 1) == kernel.contains(last);
+          propagation.put(c.name(), new double[] {median(samples), p99(samples)});
+          System.out.printf(
+              Locale.ROOT,
+              "  propagation %-15s median %7.2f ms  p99 %7.2f ms (goal p99 50 ms); the kernel"
+                  + " shows the last change: %s%n",
+              c.name(),
+              median(samples) / 1e6,
+              p99(samples) / 1e6,
+              matches);
+          if (!matches) {
+            throw new IllegalStateException(c.name() + ": the kernel does not show " + last);
           }
         }
         if (!agent.awaitInSync(Duration.ofSeconds(30))) {
@@ -281,16 +293,27 @@ public final class NodeBench {
     }
   }
 
-  /** A change that alternates between two values (the second undoes the first). */
+  /**
+   * A change that alternates between two values (the second undoes the first), with an {@code nft}
+   * command that lists the object it changes and, for a round, the text that object shows after
+   * that round if {@link #present}, or lacks if not.
+   */
   private record Change(
-      String name, IntFunction<@Nullable String[]> values, IntFunction<String[]> markers) {
+      String name,
+      IntFunction<@Nullable String[]> values,
+      List<String> oracle,
+      IntFunction<String> expected,
+      IntFunction<Boolean> present) {
     @Nullable String[] at(int round) {
       return values.apply(round);
     }
 
-    /** Substrings of the monitor line that shows round {@code round}'s change committed. */
-    String[] marker(int round) {
-      return markers.apply(round);
+    String expected(int round) {
+      return expected.apply(round);
+    }
+
+    boolean present(int round) {
+      return present.apply(round);
     }
   }
 
@@ -368,6 +391,7 @@ public final class NodeBench {
 
     List<Change> changes() {
       String q = "p" + (2 % profiles); // endpoint 2's profile
+      String p4 = "p" + (4 % profiles);
       String e3 = "cali" + id(HOST, 3).substring(0, 11);
       String fresh = "cali" + id(HOST, endpoints).substring(0, 11);
       return List.of(
@@ -378,108 +402,36 @@ public final class NodeBench {
                     "/calico/v1/policy/profile/" + q + "/tags",
                     i % 2 == 0 ? "[\"" + q + "\", \"all\", \"p1\"]" : "[\"" + q + "\", \"all\"]"
                   },
-              i ->
-                  new String[] {
-                    i % 2 == 0 ? "{\"add\": {\"element\"" : "{\"delete\": {\"element\"",
-                    "\"name\": \"t4_p1\"",
-                    ip(HOST, 2)
-                  }),
+              List.of("nft", "list", "set", "inet", "calico", "t4_p1"),
+              i -> ip(HOST, 2),
+              i -> i % 2 == 0),
           new Change(
               "profile append",
               i ->
                   new String[] {
                     key(HOST, 3),
                     i % 2 == 0
-                        ? endpoint(HOST, 3, "p" + (3 % profiles), "p" + (4 % profiles))
+                        ? endpoint(HOST, 3, "p" + (3 % profiles), p4)
                         : endpoint(HOST, 3, "p" + (3 % profiles))
                   },
-              i -> new String[] {"{\"add\": {\"rule\"", "\"chain\": \"tw_" + e3 + "\""}),
+              List.of("nft", "list", "chain", "inet", "calico", "tw_" + e3),
+              i -> "jump pi_" + p4,
+              i -> i % 2 == 0),
           new Change(
               "rule update",
               i -> new String[] {"/calico/v1/policy/profile/p1/rules", rules(1, 80 + (i % 2) + 1)},
-              i ->
-                  new String[] {
-                    "{\"add\": {\"rule\"",
-                    "\"chain\": \"pi_p1\"",
-                    "\"right\": " + (80 + (i % 2) + 1)
-                  }),
+              List.of("nft", "list", "chain", "inet", "calico", "pi_p1"),
+              i -> "tcp dport " + (80 + (i % 2) + 1) + " ",
+              i -> true),
           new Change(
               "new endpoint",
               i ->
                   new String[] {
                     key(HOST, endpoints), i % 2 == 0 ? endpoint(HOST, endpoints, "p0") : null
                   },
-              i ->
-                  new String[] {
-                    i % 2 == 0 ? "{\"add\": {\"element\"" : "{\"delete\": {\"element\"",
-                    "\"name\": \"fw_dispatch\"",
-                    fresh
-                  }));
-    }
-  }
-
-  /** {@code nft -j monitor}: each committed change's notification line with its arrival time. */
-  private static final class Monitor implements AutoCloseable {
-    private final Process process;
-    private final Thread reader;
-    private final BlockingQueue<Object[]> lines = new LinkedBlockingQueue<>();
-
-    private Monitor(Process process) {
-      this.process = process;
-      this.reader = new Thread(this::read, "nodebench-monitor");
-      this.reader.setDaemon(true);
-      this.reader.start();
-    }
-
-    static Monitor start() throws IOException, InterruptedException {
-      Process p = new ProcessBuilder("nft", "-j", "monitor").redirectErrorStream(true).start();
-      Thread.sleep(300); // subscribed before the first change
-      return new Monitor(p);
-    }
-
-    private void read() {
-      try (BufferedReader r =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          lines.add(new Object[] {System.nanoTime(), line});
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    }
-
-    void clear() {
-      lines.clear();
-    }
-
-    /** The arrival time of the first line containing every marker. */
-    long await(String[] markers, Duration timeout) throws InterruptedException {
-      long end = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        Object[] l = lines.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (l == null) {
-          throw new IllegalStateException("no monitor line with " + List.of(markers));
-        }
-        String line = (String) l[1];
-        boolean all = true;
-        for (String m : markers) {
-          all &= line.contains(m);
-        }
-        if (all) {
-          return (long) l[0];
-        }
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-      reader.join(5000);
+              List.of("nft", "list", "map", "inet", "calico", "fw_dispatch"),
+              i -> "\"" + fresh + "\"",
+              i -> i % 2 == 0));
     }
   }
 }
