@@ -13,6 +13,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,7 +164,7 @@ final class Finder {
     b[b.length - 1] &= (byte) 0xc0;
     try {
       return new Cidr(InetAddress.getByAddress(b), b.length == 4 ? 26 : 122);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e); // 4 or 16 bytes never fail
     }
   }

@@ -19,6 +19,7 @@ import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.netns.NetnsException;
 import java.net.InetAddress;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -422,7 +424,7 @@ final class Repairer {
 
   private Repair handle(Finding f, String id) {
     Map<Cidr, KeyValue> blocks = new HashMap<>();
-    Map<Cidr, Integer> want = new java.util.TreeMap<>();
+    Map<Cidr, Integer> want = new TreeMap<>();
     KeyValue stored = null;
     for (KeyValue kv : datastore.list(CalicoKeys.IPAM).entries()) {
       if (kv.key().equals(CalicoKeys.handle(id))) {
@@ -437,7 +439,7 @@ final class Repairer {
         }
       }
     }
-    Map<Cidr, Integer> had = new java.util.TreeMap<>();
+    Map<Cidr, Integer> had = new TreeMap<>();
     if (stored != null) {
       BlockJson.readHandle(stored.value())
           .forEach(
@@ -450,8 +452,7 @@ final class Repairer {
     if (had.equals(want)) {
       return new Repair(f, Repair.Outcome.GONE, "the handle agrees with the blocks now");
     }
-    io.github.calicoj.datastore.Transaction.Builder txn =
-        io.github.calicoj.datastore.Transaction.builder();
+    Transaction.Builder txn = Transaction.builder();
     Set<Cidr> involved = new LinkedHashSet<>(want.keySet());
     involved.addAll(had.keySet());
     for (Cidr c : involved) {

@@ -144,7 +144,7 @@ public final class AllocationBlock {
 
   /** The 64 allocation entries (null = free). */
   public List<@Nullable Integer> allocations() {
-    return java.util.Collections.unmodifiableList(Arrays.asList(allocations.clone()));
+    return Collections.unmodifiableList(Arrays.asList(allocations.clone()));
   }
 
   /** The attribute entries. */

@@ -15,6 +15,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpamConfig;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.KeyValue;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ public final class Ipam {
         () -> {
           BlockCache.Cached cb = confirmed[0] ? cache.read(cidr) : cache.cachedOrRead(cidr);
           if (cb == null) {
-            if (cache.pools(ip instanceof java.net.Inet4Address ? 4 : 6).stream()
+            if (cache.pools(ip instanceof Inet4Address ? 4 : 6).stream()
                 .noneMatch(p -> p.ipam() && p.cidr().contains(ip))) {
               throw new NotFoundException(
                   Reason.POOL_NOT_FOUND, text(ip) + " is not in any configured pool");

@@ -23,16 +23,20 @@ import io.github.calicoj.netns.internal.msg.Requests;
 import io.github.calicoj.netns.internal.msg.RouteMessage;
 import io.github.calicoj.netns.internal.msg.Rtnl;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -364,7 +368,7 @@ public final class RtNetlink implements Netlink {
    * link dump for more.
    */
   private Map<InterfaceName, Integer> deviceIndexes(List<OwnedRoute> routes) {
-    java.util.Set<InterfaceName> devices = new java.util.HashSet<>();
+    Set<InterfaceName> devices = new HashSet<>();
     routes.forEach(
         r -> {
           if (r.device() != null) {
@@ -441,7 +445,7 @@ public final class RtNetlink implements Netlink {
         out.add(route);
       }
     }
-    out.sort(java.util.Comparator.comparing(OwnedRoute::toString));
+    out.sort(Comparator.comparing(OwnedRoute::toString));
     return List.copyOf(out);
   }
 
@@ -466,7 +470,7 @@ public final class RtNetlink implements Netlink {
   private static InetAddress address(byte[] bytes) {
     try {
       return InetAddress.getByAddress(bytes);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException("Bad address length " + bytes.length, e);
     }
   }
