@@ -2,12 +2,16 @@ package io.github.calicoj.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,15 +84,14 @@ class CalicoctlIT {
     try {
       Process p = pb.start();
       p.getOutputStream().close();
-      String out =
-          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("calicoctl " + String.join(" ", args) + " did not finish");
       }
       return new Run(p.exitValue(), out.trim());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -138,7 +141,7 @@ class CalicoctlIT {
     assertThat(epKeys).hasSize(1);
     String endpointId = epKeys.get(0).substring(epKeys.get(0).lastIndexOf('/') + 1);
     String mac =
-        new com.fasterxml.jackson.databind.ObjectMapper()
+        new ObjectMapper()
             .readTree(Docker.ipJsonIn(w, "link", "show", "eth1"))
             .get(0)
             .path("address")
@@ -369,8 +372,8 @@ class CalicoctlIT {
       }
       Processes.run(List.of("chmod", "-R", "a+rX", dir.toString()), Duration.ofSeconds(10));
       return dir;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -11,6 +11,7 @@ import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.testkit.BenchStats;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -156,10 +157,10 @@ public final class IpamBench {
   }
 
   private static double med(long[] xs) {
-    return io.github.calicoj.testkit.BenchStats.median(xs) / 1e3;
+    return BenchStats.median(xs) / 1e3;
   }
 
   private static double p99(long[] xs) {
-    return io.github.calicoj.testkit.BenchStats.p99(xs) / 1e3;
+    return BenchStats.p99(xs) / 1e3;
   }
 }

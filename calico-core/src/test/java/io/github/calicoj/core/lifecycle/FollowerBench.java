@@ -14,6 +14,8 @@ import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +88,7 @@ public final class FollowerBench {
           "FollowerBench: %d containers, docker rm -f one after another; %d cores; load %s%n",
           N,
           Runtime.getRuntime().availableProcessors(),
-          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+          Files.readString(Path.of("/proc/loadavg")).trim());
       System.out.printf(
           "reaction from the destroy event to the container's Calico state gone:"
               + " median %.1f ms, p99 %.1f ms (goal p99 <= 500 ms)%n",
