@@ -42,6 +42,17 @@ final class Finder {
   static final String DOCKER = "docker";
   static final String NAMESPACE = "namespace";
 
+  /** Addresses in order: IPv4 first, then by their bytes, unsigned. */
+  static final Comparator<InetAddress> BY_ADDRESS =
+      (x, y) -> {
+        byte[] a = x.getAddress();
+        byte[] b = y.getAddress();
+        if (a.length != b.length) {
+          return Integer.compare(a.length, b.length);
+        }
+        return Arrays.compareUnsigned(a, b);
+      };
+
   /** A finding and the reads, in order, that must still hold for it to be reported. */
   record Candidate(Finding finding, List<Confirm> confirms) {
     Candidate {
@@ -143,17 +154,6 @@ final class Finder {
   static String ip(InetAddress a) {
     return InetAddresses.toAddrString(a);
   }
-
-  /** Addresses in order: IPv4 first, then by their bytes, unsigned. */
-  static final Comparator<InetAddress> BY_ADDRESS =
-      (x, y) -> {
-        byte[] a = x.getAddress();
-        byte[] b = y.getAddress();
-        if (a.length != b.length) {
-          return Integer.compare(a.length, b.length);
-        }
-        return Arrays.compareUnsigned(a, b);
-      };
 
   /**
    * The block of {@code a}, as {@link AllocationBlock#blockFor} gives it, by clearing the address's
