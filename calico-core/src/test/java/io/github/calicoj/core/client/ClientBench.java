@@ -5,7 +5,9 @@ import static io.github.calicoj.testkit.BenchStats.p99;
 
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;
@@ -19,7 +21,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -54,11 +55,7 @@ public final class ClientBench {
     List<TestNamespace> ns = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
-        EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(etcd.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())
@@ -169,11 +166,7 @@ public final class ClientBench {
     List<TestNamespace> probe = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
-        EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(etcd.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())

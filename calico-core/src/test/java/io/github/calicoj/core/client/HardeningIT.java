@@ -22,8 +22,8 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
@@ -367,15 +367,9 @@ class HardeningIT {
   }
 
   private static Datastore stallable(EtcdCluster etcd, boolean gateway) {
-    return gateway
-        ? EtcdGatewayDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(2))
-            .build()
-        : EtcdDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(2))
-            .build();
+    return EtcdTestClients.build(
+        gateway ? EtcdClientKind.GATEWAY : EtcdClientKind.JETCD,
+        b -> b.endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(2)));
   }
 
   private static boolean writesAnEndpoint(Transaction t) {
