@@ -7,6 +7,7 @@ import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.io.IOException;
@@ -20,9 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -300,19 +298,17 @@ class CalicoctlIT {
       namespaces.add(t);
       ns.add(t);
     }
-    ExecutorService exec = Executors.newFixedThreadPool(10);
-    List<Future<Run>> runs = new ArrayList<>();
-    for (TestNamespace t : ns) {
-      runs.add(exec.submit(() -> calicoctl("container", "add", t.path().toString(), "ipv4")));
-    }
+    List<Run> runs =
+        Race.run(
+            ns.size(),
+            i -> () -> calicoctl("container", "add", ns.get(i).path().toString(), "ipv4"),
+            Duration.ofMinutes(3));
     Set<String> ips = new HashSet<>();
-    for (Future<Run> f : runs) {
-      Run r = f.get(3, TimeUnit.MINUTES);
+    for (Run r : runs) {
       assertThat(r.exit()).as(r.out()).isZero();
       assertThat(r.out()).startsWith("IP 10.140.");
       ips.add(r.out().split(" ")[1]);
     }
-    exec.shutdown();
     assertThat(ips).hasSize(10);
     for (TestNamespace t : ns) {
       assertThat(IpOracle.addresses(t.name(), "eth1"))
