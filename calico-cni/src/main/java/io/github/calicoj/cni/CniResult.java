@@ -12,6 +12,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,7 +81,7 @@ record CniResult(
   }
 
   /** The sandbox (container) interface of this result named {@code name}, if there is one. */
-  java.util.Optional<Interface> sandboxInterface(String name) {
+  Optional<Interface> sandboxInterface(String name) {
     return interfaces.stream()
         .filter(i -> i.name().equals(name) && i.sandbox() != null && !i.sandbox().isEmpty())
         .findFirst();

@@ -6,6 +6,8 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.netns.NetnsException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Turns what the SDK throws into the CNI error the runtime sees: the code that tells it what kind
@@ -68,12 +70,11 @@ final class Failures {
    */
   static String details(Throwable t) {
     StringBuilder b = new StringBuilder();
-    append(b, t, "", new java.util.HashSet<>());
+    append(b, t, "", new HashSet<>());
     return b.toString().strip();
   }
 
-  private static void append(
-      StringBuilder b, Throwable t, String prefix, java.util.Set<Throwable> seen) {
+  private static void append(StringBuilder b, Throwable t, String prefix, Set<Throwable> seen) {
     if (!seen.add(t)) {
       return;
     }

@@ -3,6 +3,7 @@ package io.github.calicoj.cni;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,7 @@ final class Json {
     } catch (JsonProcessingException e) {
       throw new CniException(
           CniCode.DECODE_FAILURE, what + " is not valid JSON: " + e.getOriginalMessage(), null, e);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new CniException(CniCode.IO_FAILURE, "Cannot read " + what, e.getMessage(), e);
     }
     if (node == null || node.isMissingNode()) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.model.Names;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,7 +136,7 @@ final class NetConf {
       if (v != null && v.isTextual() && !v.asText().isBlank()) {
         return v.asText();
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // not JSON: the newest version it is
     }
     return CniVersion.LATEST.toString();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.ipam.BlockJson;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -53,7 +55,7 @@ final class CniTestbed {
       Path classes =
           Path.of(CniTestbed.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       return classes.toAbsolutePath().getParent();
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -235,7 +237,7 @@ final class CniTestbed {
   /** The address of a one-address result. */
   static InetAddress resultAddress(JsonNode result) {
     String cidr = result.path("ips").path(0).path("address").asText();
-    return com.google.common.net.InetAddresses.forString(cidr.substring(0, cidr.indexOf('/')));
+    return InetAddresses.forString(cidr.substring(0, cidr.indexOf('/')));
   }
 
   /**

@@ -8,6 +8,7 @@ import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.model.Cidr;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NetConfTest {
@@ -44,8 +45,7 @@ class NetConfTest {
     assertThat(c.hostNetns).isNull();
     assertThat(c.logLevel).isEqualTo("warn");
     assertThat(c.logFile).isNull();
-    assertThat(c.ipam)
-        .isEqualTo(new IpamConf(true, false, java.util.List.of(), java.util.List.of()));
+    assertThat(c.ipam).isEqualTo(new IpamConf(true, false, List.of(), List.of()));
     assertThat(c.dns).isEqualTo(Dns.NONE);
     assertThat(c.runtimeIps).isEmpty();
     assertThat(c.hasPrevResult()).isFalse();
@@ -84,11 +84,7 @@ class NetConfTest {
     assertThat(c.ipam.ipv6Pools()).containsExactly(Cidr.parse("fd00:1::/64")); // normalized
     assertThat(c.dns)
         .isEqualTo(
-            new Dns(
-                java.util.List.of("10.0.0.53"),
-                "example",
-                java.util.List.of("a.example"),
-                java.util.List.of("ndots:2")));
+            new Dns(List.of("10.0.0.53"), "example", List.of("a.example"), List.of("ndots:2")));
     assertThat(c.runtimeIps).containsExactly(InetAddresses.forString("fd00:1::9"));
     assertThat(c.hasPrevResult()).isTrue();
   }

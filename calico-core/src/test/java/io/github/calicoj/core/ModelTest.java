@@ -13,7 +13,10 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Validation (spec §4): every bad value is refused with a message naming it. */
+/**
+ * Validation, by the reference's (pycalico's) rules: every bad value is refused with a message
+ * naming it.
+ */
 class ModelTest {
 
   @Test

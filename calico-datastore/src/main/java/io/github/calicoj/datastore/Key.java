@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A datastore key: an absolute path string such as {@code /calico/v1/config/Ready}.
@@ -87,6 +88,6 @@ public record Key(String path) implements Comparable<Key> {
   private static int compareBytes(String a, String b) {
     byte[] x = a.getBytes(StandardCharsets.UTF_8);
     byte[] y = b.getBytes(StandardCharsets.UTF_8);
-    return java.util.Arrays.compareUnsigned(x, y);
+    return Arrays.compareUnsigned(x, y);
   }
 }

@@ -2,6 +2,7 @@ package io.github.calicoj.datastore;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,7 @@ public record TxnResult(
     requireNonNull(revision, "revision");
     current = Map.copyOf(current);
     failedGuards = List.copyOf(failedGuards);
-    Map<Key, List<KeyValue>> copy = new java.util.HashMap<>();
+    Map<Key, List<KeyValue>> copy = new HashMap<>();
     reads.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     reads = Map.copyOf(copy);
   }

@@ -2,11 +2,15 @@ package io.github.calicoj.netns;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Preconditions;
 import io.github.calicoj.netns.internal.LibC;
 import io.github.calicoj.netns.internal.Namespaces;
 import io.github.calicoj.netns.internal.Native;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -184,9 +188,9 @@ public final class NetNs implements AutoCloseable {
     Path target = namedPath(name);
     NetnsSupport.ensureAvailable();
     try {
-      java.nio.file.Files.createDirectories(NAMED_DIR);
-      java.nio.file.Files.createFile(target);
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+      Files.createDirectories(NAMED_DIR);
+      Files.createFile(target);
+    } catch (FileAlreadyExistsException e) {
       throw new NetnsException(
           "create netns",
           target.toString(),
@@ -195,7 +199,7 @@ public final class NetNs implements AutoCloseable {
           "File exists",
           null,
           e);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new NetnsException("create netns", target.toString(), 0, "", e.toString(), null, e);
     }
     try {
@@ -203,8 +207,8 @@ public final class NetNs implements AutoCloseable {
       return open(target);
     } catch (RuntimeException e) {
       try {
-        java.nio.file.Files.deleteIfExists(target);
-      } catch (java.io.IOException suppressed) {
+        Files.deleteIfExists(target);
+      } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
       throw e;
@@ -219,7 +223,7 @@ public final class NetNs implements AutoCloseable {
    */
   public static boolean deleteNamed(String name) {
     Path target = namedPath(name);
-    if (!java.nio.file.Files.exists(target)) {
+    if (!Files.exists(target)) {
       return false;
     }
     NetnsSupport.ensureAvailable();
@@ -231,8 +235,8 @@ public final class NetNs implements AutoCloseable {
       }
     }
     try {
-      java.nio.file.Files.deleteIfExists(target);
-    } catch (java.io.IOException e) {
+      Files.deleteIfExists(target);
+    } catch (IOException e) {
       throw new NetnsException("delete netns", target.toString(), 0, "", e.toString(), null, e);
     }
     return true;
@@ -240,7 +244,7 @@ public final class NetNs implements AutoCloseable {
 
   private static Path namedPath(String name) {
     requireNonNull(name, "name");
-    com.google.common.base.Preconditions.checkArgument(
+    Preconditions.checkArgument(
         name.matches("[A-Za-z0-9_.\\-]{1,200}") && !name.equals(".") && !name.equals(".."),
         "Bad namespace name: %s",
         name);

@@ -2,6 +2,7 @@ package io.github.calicoj.netns;
 
 import io.github.calicoj.netns.internal.Native;
 import io.github.calicoj.netns.internal.NetlinkSocket;
+import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -40,7 +41,7 @@ public final class NetnsSupport {
 
   private static @Nullable Throwable probe() {
     String os = System.getProperty("os.name", "");
-    if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+    if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
       return new UnsupportedOperationException("needs Linux, this is " + os);
     }
     try {

@@ -7,6 +7,7 @@ import com.google.common.net.InetAddresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -101,7 +102,7 @@ public record OwnedRoute(
     return destination.equals(listed.destination)
         && kind == listed.kind
         && protocol == listed.protocol
-        && java.util.Objects.equals(gateway, listed.gateway)
+        && Objects.equals(gateway, listed.gateway)
         && (device == null || device.equals(listed.device));
   }
 

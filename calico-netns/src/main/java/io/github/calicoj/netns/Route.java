@@ -3,8 +3,10 @@ package io.github.calicoj.netns;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -68,7 +70,7 @@ public record Route(
   private static InetAddress anyAddress(boolean ipv4) {
     try {
       return InetAddress.getByAddress(new byte[ipv4 ? 4 : 16]);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e); // cannot happen for a 4- or 16-byte array
     }
   }
@@ -78,9 +80,7 @@ public record Route(
   public String toString() {
     String dst = destination.prefixLength() == 0 ? "default" : destination.toString();
     return dst
-        + (gateway == null
-            ? ""
-            : " via " + com.google.common.net.InetAddresses.toAddrString(gateway))
+        + (gateway == null ? "" : " via " + InetAddresses.toAddrString(gateway))
         + " dev "
         + device
         + (linkScope ? " scope link" : "");

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.calicoj.netns.InvalidNamespaceException.Reason;
+import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,13 +73,13 @@ class NetNsIT {
       assertThat(named.call(NetNs::currentThreadIdentity)).isEqualTo(expected);
 
       long fds;
-      try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
         fds = s.count();
       }
       for (int i = 0; i < 50; i++) {
         NetNs.identityOf(t.path());
       }
-      try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
         // Other JVM threads may open or close a file meanwhile; a leak would add 50.
         assertThat(s.count()).isLessThan(fds + 10);
       }
@@ -85,12 +90,10 @@ class NetNsIT {
 
   @Test
   void createAndDeleteNamedNamespaces() {
-    String name = "cjt-named-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    String name = "cjt-named-" + UUID.randomUUID().toString().substring(0, 6);
     try (NetNs ns = NetNs.createNamed(name);
         Netlink nl = Netlink.openIn(ns)) {
-      assertThat(
-              io.github.calicoj.testkit.Processes.run(
-                  java.util.List.of("ip", "netns", "list"), java.time.Duration.ofSeconds(10)))
+      assertThat(Processes.run(List.of("ip", "netns", "list"), Duration.ofSeconds(10)))
           .contains(name);
       assertThat(nl.links()).extracting(l -> l.name().value()).containsExactly("lo");
       try (NetNs current = NetNs.current()) {

@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -67,39 +66,34 @@ class NetlinkConcurrencyIT {
       List<Workload> workloads;
       try (NetNs host = NetNs.open(hostNs.path());
           Netlink hostNl = Netlink.openIn(host)) {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        List<Future<List<Workload>>> futures = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-          int thread = t;
-          futures.add(
-              pool.submit(
-                  () -> {
-                    List<Workload> mine = new ArrayList<>();
-                    InetAddress gw = InetAddress.getByName("169.254.1.1");
-                    InterfaceName eth = InterfaceName.of("eth0");
-                    for (int i = 0; i < PER_THREAD; i++) {
-                      int n = thread * PER_THREAD + i;
-                      TestNamespace wns = created.get(n);
-                      InterfaceName hostName = InterfaceName.of(String.format("cjtc%05d", n));
-                      String ip = "10.77." + (n / 250) + "." + (n % 250 + 1);
-                      try (NetNs w = NetNs.open(wns.path());
-                          Netlink in = Netlink.openIn(w)) {
-                        hostNl.createVeth(hostName, eth, w);
-                        in.setUp(eth);
-                        in.addAddress(eth, IpPrefix.parse(ip + "/32"));
-                        in.addRoute(Route.onLink(gw, eth));
-                        in.addRoute(Route.defaultVia(gw, eth));
-                        mine.add(new Workload(wns, hostName, ip, in.link(eth).mac()));
+        List<List<Workload>> each =
+            Race.run(
+                THREADS,
+                thread ->
+                    () -> {
+                      List<Workload> mine = new ArrayList<>();
+                      InetAddress gw = InetAddress.getByName("169.254.1.1");
+                      InterfaceName eth = InterfaceName.of("eth0");
+                      for (int i = 0; i < PER_THREAD; i++) {
+                        int n = thread * PER_THREAD + i;
+                        TestNamespace wns = created.get(n);
+                        InterfaceName hostName = InterfaceName.of(String.format("cjtc%05d", n));
+                        String ip = "10.77." + (n / 250) + "." + (n % 250 + 1);
+                        try (NetNs w = NetNs.open(wns.path());
+                            Netlink in = Netlink.openIn(w)) {
+                          hostNl.createVeth(hostName, eth, w);
+                          in.setUp(eth);
+                          in.addAddress(eth, IpPrefix.parse(ip + "/32"));
+                          in.addRoute(Route.onLink(gw, eth));
+                          in.addRoute(Route.defaultVia(gw, eth));
+                          mine.add(new Workload(wns, hostName, ip, in.link(eth).mac()));
+                        }
                       }
-                    }
-                    return mine;
-                  }));
-        }
+                      return mine;
+                    },
+                Duration.ofMinutes(4));
         workloads = new ArrayList<>();
-        for (Future<List<Workload>> f : futures) {
-          workloads.addAll(f.get(4, TimeUnit.MINUTES));
-        }
-        pool.shutdown();
+        each.forEach(workloads::addAll);
       }
 
       assertThat(workloads).hasSize(THREADS * PER_THREAD);

@@ -10,6 +10,7 @@ import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -292,8 +294,8 @@ class NetlinkIT {
     assertThat(openFds()).isLessThan(fds + 5); // a leak would be 50 or 100 more
   }
 
-  private static long openFds() throws java.io.IOException {
-    try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+  private static long openFds() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
     }
   }

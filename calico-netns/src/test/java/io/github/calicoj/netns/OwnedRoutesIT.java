@@ -8,6 +8,7 @@ import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -163,9 +164,7 @@ class OwnedRoutesIT {
     assertThat(failed.get(noDevice).errno()).isEqualTo(NetnsException.ENODEV);
     assertThat(failed.get(unreachable).errno()).isEqualTo(NetnsException.ENETUNREACH);
     assertThat(oracle(PROTO)).hasSize(200);
-    assertThat(
-            new java.util.HashSet<>(
-                nl.ownedRoutes(PROTO).stream().map(r -> r.destination()).toList()))
+    assertThat(new HashSet<>(nl.ownedRoutes(PROTO).stream().map(r -> r.destination()).toList()))
         .hasSize(200);
 
     List<OwnedRoute> some = new ArrayList<>(routes.subList(0, 50));

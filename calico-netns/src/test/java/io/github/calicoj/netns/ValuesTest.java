@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ValuesTest {
@@ -63,9 +64,9 @@ class ValuesTest {
     assertThat(both.ipv6()).isTrue();
     assertThat(both.ipv6ProxyNeighbors()).containsExactly(gw6);
     assertThat(CaliLinkConfig.ipv6Only().ipv6ProxyNeighbors()).isEmpty();
-    assertThatThrownBy(() -> new CaliLinkConfig(false, false, java.util.List.of()))
+    assertThatThrownBy(() -> new CaliLinkConfig(false, false, List.of()))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new CaliLinkConfig(true, false, java.util.List.of(gw6)))
+    assertThatThrownBy(() -> new CaliLinkConfig(true, false, List.of(gw6)))
         .isInstanceOf(IllegalArgumentException.class);
     InetAddress v4 = InetAddress.getByName("169.254.1.1");
     assertThatThrownBy(() -> CaliLinkConfig.ipv6Only(v4))

@@ -1,5 +1,7 @@
 package io.github.calicoj.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +55,8 @@ public final class Docker {
           List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."),
           Duration.ofSeconds(60));
       Processes.run(List.of("docker", "import", tar.toString(), IMAGE), Duration.ofSeconds(120));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

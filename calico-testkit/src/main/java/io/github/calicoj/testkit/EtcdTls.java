@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -83,7 +84,7 @@ public record EtcdTls(Path dir) {
   }
 
   private static void openssl(Path dir, String... args) {
-    List<String> cmd = new java.util.ArrayList<>();
+    List<String> cmd = new ArrayList<>();
     cmd.add("openssl");
     cmd.addAll(List.of(args));
     cmd.replaceAll(

@@ -98,7 +98,7 @@ public final class IpOracle {
   public static String sysctl(String namespace, String key) {
     return Processes.run(
             List.of("ip", "netns", "exec", namespace, "cat", "/proc/sys/" + key.replace('.', '/')),
-            java.time.Duration.ofSeconds(10))
+            Duration.ofSeconds(10))
         .trim();
   }
 }

@@ -1,5 +1,6 @@
 package io.github.calicoj.testkit;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,7 +119,7 @@ public final class TcpProxy implements AutoCloseable {
     return t;
   }
 
-  private static void quietly(java.io.Closeable c) {
+  private static void quietly(Closeable c) {
     try {
       c.close();
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.github.calicoj.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -56,7 +57,7 @@ public final class TestNamespace implements AutoCloseable {
 
   /** Runs {@code ip -n NAME ARGS...} and returns its output; fails on a non-zero exit. */
   public String ip(String... args) {
-    List<String> cmd = new java.util.ArrayList<>(List.of("ip", "-n", name));
+    List<String> cmd = new ArrayList<>(List.of("ip", "-n", name));
     cmd.addAll(List.of(args));
     return Processes.run(cmd, Duration.ofSeconds(20));
   }

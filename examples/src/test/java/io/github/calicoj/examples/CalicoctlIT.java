@@ -2,12 +2,17 @@ package io.github.calicoj.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -80,15 +82,14 @@ class CalicoctlIT {
     try {
       Process p = pb.start();
       p.getOutputStream().close();
-      String out =
-          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("calicoctl " + String.join(" ", args) + " did not finish");
       }
       return new Run(p.exitValue(), out.trim());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -138,7 +139,7 @@ class CalicoctlIT {
     assertThat(epKeys).hasSize(1);
     String endpointId = epKeys.get(0).substring(epKeys.get(0).lastIndexOf('/') + 1);
     String mac =
-        new com.fasterxml.jackson.databind.ObjectMapper()
+        new ObjectMapper()
             .readTree(Docker.ipJsonIn(w, "link", "show", "eth1"))
             .get(0)
             .path("address")
@@ -297,19 +298,17 @@ class CalicoctlIT {
       namespaces.add(t);
       ns.add(t);
     }
-    ExecutorService exec = Executors.newFixedThreadPool(10);
-    List<Future<Run>> runs = new ArrayList<>();
-    for (TestNamespace t : ns) {
-      runs.add(exec.submit(() -> calicoctl("container", "add", t.path().toString(), "ipv4")));
-    }
+    List<Run> runs =
+        Race.run(
+            ns.size(),
+            i -> () -> calicoctl("container", "add", ns.get(i).path().toString(), "ipv4"),
+            Duration.ofMinutes(3));
     Set<String> ips = new HashSet<>();
-    for (Future<Run> f : runs) {
-      Run r = f.get(3, TimeUnit.MINUTES);
+    for (Run r : runs) {
       assertThat(r.exit()).as(r.out()).isZero();
       assertThat(r.out()).startsWith("IP 10.140.");
       ips.add(r.out().split(" ")[1]);
     }
-    exec.shutdown();
     assertThat(ips).hasSize(10);
     for (TestNamespace t : ns) {
       assertThat(IpOracle.addresses(t.name(), "eth1"))
@@ -369,8 +368,8 @@ class CalicoctlIT {
       }
       Processes.run(List.of("chmod", "-R", "a+rX", dir.toString()), Duration.ofSeconds(10));
       return dir;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

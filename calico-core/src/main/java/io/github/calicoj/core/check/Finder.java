@@ -13,6 +13,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,17 @@ import org.jspecify.annotations.Nullable;
 final class Finder {
   static final String DOCKER = "docker";
   static final String NAMESPACE = "namespace";
+
+  /** Addresses in order: IPv4 first, then by their bytes, unsigned. */
+  static final Comparator<InetAddress> BY_ADDRESS =
+      (x, y) -> {
+        byte[] a = x.getAddress();
+        byte[] b = y.getAddress();
+        if (a.length != b.length) {
+          return Integer.compare(a.length, b.length);
+        }
+        return Arrays.compareUnsigned(a, b);
+      };
 
   /** A finding and the reads, in order, that must still hold for it to be reported. */
   record Candidate(Finding finding, List<Confirm> confirms) {
@@ -143,17 +155,6 @@ final class Finder {
     return InetAddresses.toAddrString(a);
   }
 
-  /** Addresses in order: IPv4 first, then by their bytes, unsigned. */
-  static final Comparator<InetAddress> BY_ADDRESS =
-      (x, y) -> {
-        byte[] a = x.getAddress();
-        byte[] b = y.getAddress();
-        if (a.length != b.length) {
-          return Integer.compare(a.length, b.length);
-        }
-        return Arrays.compareUnsigned(a, b);
-      };
-
   /**
    * The block of {@code a}, as {@link AllocationBlock#blockFor} gives it, by clearing the address's
    * low six bits (without {@code Cidr}'s arithmetic: this runs for every endpoint address).
@@ -163,7 +164,7 @@ final class Finder {
     b[b.length - 1] &= (byte) 0xc0;
     try {
       return new Cidr(InetAddress.getByAddress(b), b.length == 4 ? 26 : 122);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e); // 4 or 16 bytes never fail
     }
   }

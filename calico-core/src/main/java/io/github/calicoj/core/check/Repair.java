@@ -2,6 +2,8 @@ package io.github.calicoj.core.check;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Locale;
+
 /**
  * What a repair did about one {@link Finding}. Immutable.
  *
@@ -31,7 +33,7 @@ public record Repair(Finding finding, Outcome outcome, String action) {
 
     /** The outcome's name in reports and JSON, such as {@code too-young}. */
     public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** True if the finding is dealt with: repaired, or no longer there. */

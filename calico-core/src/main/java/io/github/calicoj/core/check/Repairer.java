@@ -16,7 +16,6 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadRemoval;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.TxnResult;
@@ -188,9 +187,9 @@ final class Repairer {
           ? new Repair(f, Repair.Outcome.REPAIRED, "deleted link " + l.name() + " and its peer")
           : new Repair(f, Repair.Outcome.GONE, "link " + l.name() + " was already gone");
     } else if (t instanceof Target.Block b) {
-      return emptyBlock(f, b);
+      return BlockAndHandleRepairs.emptyBlock(datastore, blocks, f, b);
     } else if (t instanceof Target.Handle h) {
-      return handle(f, h.handleId());
+      return BlockAndHandleRepairs.handle(datastore, f, h.handleId());
     }
     throw new IllegalStateException("Unknown target " + t);
   }
@@ -397,84 +396,5 @@ final class Repairer {
     }
     return new Repair(
         f, Repair.Outcome.CHANGED, "block " + AllocationBlock.blockFor(a) + " kept changing");
-  }
-
-  // ------------------------------------------------------------------ blocks and handles
-
-  private Repair emptyBlock(Finding f, Target.Block b) {
-    List<KeyValue> del = new ArrayList<>(List.of(b.block()));
-    if (b.affinity() != null) {
-      del.add(b.affinity());
-    }
-    if (!TxnPart.commit(datastore, List.of(GuardedDeletes.of(del))).succeeded()) {
-      return new Repair(
-          f, Repair.Outcome.CHANGED, "the block or its affinity changed while repairing");
-    }
-    Cidr cidr = BlockJson.read(b.block().value()).cidr();
-    blocks.forget(cidr);
-    return new Repair(
-        f,
-        Repair.Outcome.REPAIRED,
-        "deleted block "
-            + cidr
-            + (b.affinity() == null ? "" : " and affinity marker " + b.affinity().key()));
-  }
-
-  private Repair handle(Finding f, String id) {
-    Map<Cidr, KeyValue> blocks = new HashMap<>();
-    Map<Cidr, Integer> want = new java.util.TreeMap<>();
-    KeyValue stored = null;
-    for (KeyValue kv : datastore.list(CalicoKeys.IPAM).entries()) {
-      if (kv.key().equals(CalicoKeys.handle(id))) {
-        stored = kv;
-      } else if (kv.key().path().startsWith("/calico/ipam/v2/assignment/")) {
-        AllocationBlock b = BlockJson.read(kv.value());
-        blocks.put(b.cidr(), kv);
-        for (InetAddress a : b.allocatedAddresses()) {
-          if (b.attributesOf(a).map(x -> id.equals(x.handleId())).orElse(false)) {
-            want.merge(b.cidr(), 1, Integer::sum);
-          }
-        }
-      }
-    }
-    Map<Cidr, Integer> had = new java.util.TreeMap<>();
-    if (stored != null) {
-      BlockJson.readHandle(stored.value())
-          .forEach(
-              (c, n) -> {
-                if (n != 0) {
-                  had.put(c, n);
-                }
-              });
-    }
-    if (had.equals(want)) {
-      return new Repair(f, Repair.Outcome.GONE, "the handle agrees with the blocks now");
-    }
-    io.github.calicoj.datastore.Transaction.Builder txn =
-        io.github.calicoj.datastore.Transaction.builder();
-    Set<Cidr> involved = new LinkedHashSet<>(want.keySet());
-    involved.addAll(had.keySet());
-    for (Cidr c : involved) {
-      KeyValue kv = blocks.get(c);
-      txn.guard(
-          kv == null
-              ? Guard.absent(CalicoKeys.block(c))
-              : Guard.atRevision(kv.key(), kv.revision()));
-    }
-    Key hk = CalicoKeys.handle(id);
-    txn.guard(stored == null ? Guard.absent(hk) : Guard.atRevision(hk, stored.revision()));
-    if (want.isEmpty()) {
-      txn.delete(hk);
-    } else {
-      txn.put(hk, BlockJson.handle(id, want));
-    }
-    return datastore.commit(txn.build()).succeeded()
-        ? new Repair(
-            f,
-            Repair.Outcome.REPAIRED,
-            want.isEmpty()
-                ? "deleted handle " + id
-                : "rewrote handle " + id + " to " + want + " (was " + had + ")")
-        : new Repair(f, Repair.Outcome.CHANGED, "the handle or its blocks changed while repairing");
   }
 }

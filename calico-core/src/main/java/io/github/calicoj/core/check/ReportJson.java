@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import java.util.Optional;
 
 /** {@link CheckReport#json()}: one indented JSON object. Stateless and thread-safe. */
@@ -37,8 +38,7 @@ final class ReportJson {
       } else {
         j.putNull("age_seconds");
       }
-      j.put(
-          "age_source", f.ageSource().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      j.put("age_source", f.ageSource().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       Optional<Repair> repair = r.repairOf(f);
       if (repair.isPresent()) {
         ObjectNode x = j.putObject("repair");

@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,7 @@ final class HostDataplane implements AutoCloseable {
   Netlink netlink() {
     synchronized (lock) {
       open();
-      return java.util.Objects.requireNonNull(netlink);
+      return Objects.requireNonNull(netlink);
     }
   }
 
@@ -77,7 +78,7 @@ final class HostDataplane implements AutoCloseable {
   NetNs.Identity identity() {
     synchronized (lock) {
       open();
-      return java.util.Objects.requireNonNull(identity);
+      return Objects.requireNonNull(identity);
     }
   }
 

@@ -8,6 +8,7 @@ import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.client.DockerEngine;
 import io.github.calicoj.core.client.DockerEvents;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.DatastoreException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -147,7 +148,7 @@ public final class DockerFollower implements AutoCloseable {
         calico.restoreContainer(id);
       }
       actions.accept(new Action(kind, id, eventNanos));
-    } catch (CalicoException | io.github.calicoj.datastore.DatastoreException e) {
+    } catch (CalicoException | DatastoreException e) {
       LOG.warn("Could not bring container {} in step: {}", id, e.getMessage());
       actions.accept(new Action(Action.Kind.FAILED, id, eventNanos));
     } catch (RuntimeException e) {

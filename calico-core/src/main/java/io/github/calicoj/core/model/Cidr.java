@@ -7,6 +7,7 @@ import com.google.common.net.InetAddresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * An IP network in CIDR form. {@link #parse} keeps the address as written (an endpoint's {@code
@@ -187,7 +188,7 @@ public record Cidr(InetAddress address, int prefixLength) implements Comparable<
     System.arraycopy(raw, raw.length - n, out, out.length - n, n);
     try {
       return InetAddress.getByAddress(out);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e); // 4 or 16 bytes never fail
     }
   }

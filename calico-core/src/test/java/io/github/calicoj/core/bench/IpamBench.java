@@ -5,15 +5,17 @@ import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.repository.IpPools;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
+import io.github.calicoj.testkit.BenchStats;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +37,7 @@ public final class IpamBench {
 
   public static void main(String[] args) throws Exception {
     try (EtcdCluster etcd = EtcdCluster.startSingle();
-        EtcdDatastore ds = client(etcd)) {
+        Datastore ds = client(etcd)) {
       System.out.printf(
           "IpamBench: etcd %s, %d ops, %d cores, JDK %s%n",
           etcd.endpoints(),
@@ -103,11 +105,11 @@ public final class IpamBench {
   }
 
   private interface Work {
-    long[] run(EtcdDatastore ds, int n) throws Exception;
+    long[] run(Datastore ds, int n) throws Exception;
   }
 
   private static double parallel(EtcdCluster etcd, Work work) throws Exception {
-    List<EtcdDatastore> clients = new ArrayList<>();
+    List<Datastore> clients = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       clients.add(client(etcd));
     }
@@ -116,7 +118,7 @@ public final class IpamBench {
     List<Future<long[]>> fs = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       int n = i;
-      EtcdDatastore c = clients.get(i);
+      Datastore c = clients.get(i);
       fs.add(exec.submit(() -> work.run(c, n)));
     }
     long total = 0;
@@ -125,12 +127,12 @@ public final class IpamBench {
     }
     double rate = total / ((System.nanoTime() - t0) / 1e9);
     exec.shutdown();
-    clients.forEach(EtcdDatastore::close);
+    clients.forEach(Datastore::close);
     return rate;
   }
 
   /** Sequential CAS transactions on one key, each guarded on the previous revision. */
-  private static long[] rawCas(EtcdDatastore ds, String name, int n, String value) {
+  private static long[] rawCas(Datastore ds, String name, int n, String value) {
     Key key = Key.of("/bench/raw/" + name);
     Revision rev = ds.put(key, value).revision();
     long[] lat = new long[n];
@@ -148,18 +150,15 @@ public final class IpamBench {
     return lat;
   }
 
-  private static EtcdDatastore client(EtcdCluster etcd) {
-    return EtcdDatastore.builder()
-        .endpoints(etcd.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+  private static Datastore client(EtcdCluster etcd) {
+    return EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
   }
 
   private static double med(long[] xs) {
-    return io.github.calicoj.testkit.BenchStats.median(xs) / 1e3;
+    return BenchStats.median(xs) / 1e3;
   }
 
   private static double p99(long[] xs) {
-    return io.github.calicoj.testkit.BenchStats.p99(xs) / 1e3;
+    return BenchStats.p99(xs) / 1e3;
   }
 }

@@ -2,14 +2,18 @@ package io.github.calicoj.core.check;
 
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.BenchStats;
 import io.github.calicoj.testkit.EtcdCluster;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ipam check} at scale: 3,000 endpoints and allocations across 4 simulated hosts with 30
@@ -77,7 +81,7 @@ public final class CheckBench {
     }
     double med = BenchStats.median(check) / 1e6;
     double floorMed = BenchStats.median(floor) / 1e6;
-    long coldMax = java.util.Arrays.stream(cold).max().orElse(0);
+    long coldMax = Arrays.stream(cold).max().orElse(0);
     System.out.printf(
         "| %s | %.0f (%.0f) | %.1f | %.1f | %.1f | %.2f |%n",
         name,
@@ -104,9 +108,8 @@ public final class CheckBench {
                 client)
             .redirectErrorStream(true)
             .start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IllegalStateException("child check failed: " + out);
     }
     for (String line : out.split("\n")) {
@@ -120,16 +123,7 @@ public final class CheckBench {
   /** The child: one check in this fresh JVM, timed from building the client. */
   private static void cold(String endpoints, String client) {
     long t = System.nanoTime();
-    try (Datastore ds =
-        client.equals("gateway")
-            ? EtcdGatewayDatastore.builder()
-                .endpoints(endpoints)
-                .requestTimeout(Duration.ofSeconds(30))
-                .build()
-            : EtcdDatastore.builder()
-                .endpoints(endpoints)
-                .requestTimeout(Duration.ofSeconds(30))
-                .build()) {
+    try (Datastore ds = connect(EtcdClientKind.parse(client), endpoints)) {
       timeCheck(
           IpamChecker.builder(ds, HOSTS.get(0)).build(),
           CheckOptions.builder().allHosts(true).dataplane(false).build());
@@ -162,24 +156,24 @@ public final class CheckBench {
   }
 
   private static Datastore gateway(EtcdCluster etcd) {
-    return EtcdGatewayDatastore.builder()
-        .endpoints(etcd.endpoints())
-        .requestTimeout(Duration.ofSeconds(30))
-        .build();
+    return connect(EtcdClientKind.GATEWAY, etcd.endpoints());
   }
 
   private static Datastore jetcd(EtcdCluster etcd) {
-    return EtcdDatastore.builder()
-        .endpoints(etcd.endpoints())
-        .requestTimeout(Duration.ofSeconds(30))
-        .build();
+    return connect(EtcdClientKind.JETCD, etcd.endpoints());
+  }
+
+  /** Client {@code kind} with the bench's generous timeout: a check of 3,000 endpoints, cold. */
+  private static Datastore connect(EtcdClientKind kind, String endpoints) {
+    return EtcdTestClients.build(
+        kind, b -> b.endpoints(endpoints).requestTimeout(Duration.ofSeconds(30)));
   }
 
   private static String load() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "unknown";
     }
   }

@@ -12,6 +12,7 @@ import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
@@ -25,6 +26,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +55,12 @@ final class CheckFixture implements AutoCloseable {
   final Clock clock =
       new Clock() {
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
           return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
           return this;
         }
 
@@ -128,7 +130,7 @@ final class CheckFixture implements AutoCloseable {
         workload(
             h,
             Finder.NAMESPACE,
-            io.github.calicoj.core.model.Names.escapeWorkloadId(path),
+            Names.escapeWorkloadId(path),
             ip,
             age,
             new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()),

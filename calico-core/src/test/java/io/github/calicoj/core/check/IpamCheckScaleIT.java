@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.EtcdExtension;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,11 +28,7 @@ class IpamCheckScaleIT {
 
   @Test
   void exactlyThePlantedLeaksAmongThreeThousandEndpoints() {
-    try (Datastore store =
-        EtcdGatewayDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build()) {
+    try (Datastore store = EtcdTestClients.connect(EtcdClientKind.GATEWAY, ETCD.endpoints())) {
       store.deletePrefix(Key.of("/calico/"));
       store.deletePrefix(Key.of("/calicoj/"));
       List<ScaleCluster.Leak> planted = ScaleCluster.write(store, HOSTS, 750);

@@ -10,6 +10,7 @@ import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
@@ -172,7 +173,7 @@ final class ScaleCluster {
   private WorkloadEndpoint workload(String host, InetAddress a, boolean allocated, boolean marker) {
     String endpointId = id();
     String path = "/var/run/netns/w" + endpointId.substring(24);
-    String workload = io.github.calicoj.core.model.Names.escapeWorkloadId(path);
+    String workload = Names.escapeWorkloadId(path);
     WorkloadEndpoint ep =
         WorkloadEndpoint.builder()
             .hostname(host)

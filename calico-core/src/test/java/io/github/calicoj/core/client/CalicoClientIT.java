@@ -35,6 +35,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -327,7 +328,7 @@ class CalicoClientIT {
     calico.profiles().create("net1");
     String cid = "0123456789abcdef".repeat(4);
     WorkloadRef ref = new WorkloadRef("cni", cid, w.path());
-    IpOwner owner = IpOwner.of("net1." + cid, java.util.Map.of("workload", cid));
+    IpOwner owner = IpOwner.of("net1." + cid, Map.of("workload", cid));
     WorkloadEndpoint ep =
         calico.addWorkload(
             ref,

@@ -5,7 +5,9 @@ import static io.github.calicoj.testkit.BenchStats.p99;
 
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.MacAddress;
@@ -17,9 +19,13 @@ import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code addContainer} end to end (netns + IPAM + endpoint, one etcd member) for 200 namespace
@@ -49,11 +55,7 @@ public final class ClientBench {
     List<TestNamespace> ns = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
-        EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(etcd.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())
@@ -164,11 +166,7 @@ public final class ClientBench {
     List<TestNamespace> probe = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
-        EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(etcd.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())
@@ -184,7 +182,7 @@ public final class ClientBench {
       calico.ipPools().add(IpPool.of(Cidr.parse("10.160.0.0/16")));
       long[] before = netnsOnly(host, probe, 0, new long[probe.size()], new long[probe.size()]);
       long[] add = new long[n];
-      List<java.util.Map<AddStep, List<Long>>> steps = new ArrayList<>();
+      List<Map<AddStep, List<Long>>> steps = new ArrayList<>();
       List<String> paths = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         if (i % BUCKET == 0) {
@@ -200,7 +198,7 @@ public final class ClientBench {
         add[i] = System.nanoTime() - t0;
         if (i % BUCKET == BUCKET - 1 || i == n - 1) {
           synchronized (ClientBench.class) {
-            steps.add(new java.util.EnumMap<>(STEP_TIMES));
+            steps.add(new EnumMap<>(STEP_TIMES));
           }
         }
       }
@@ -215,13 +213,13 @@ public final class ClientBench {
           n,
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"),
-          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+          Files.readString(Path.of("/proc/loadavg")).trim());
       System.out.println("| workloads | add median ms | add p99 ms | slowest steps (median µs) |");
       System.out.println("|---|---|---|---|");
       for (int b = 0; b * BUCKET < n; b++) {
         int from = b * BUCKET;
         int to = Math.min(n, from + BUCKET);
-        long[] slice = java.util.Arrays.copyOfRange(add, from, to);
+        long[] slice = Arrays.copyOfRange(add, from, to);
         StringBuilder top = new StringBuilder();
         steps.get(b).entrySet().stream()
             .sorted(
@@ -243,8 +241,8 @@ public final class ClientBench {
             from, to - 1, median(slice) / 1e6, p99(slice) / 1e6, top);
       }
       int lo = Math.min(500, n / 2);
-      long[] early = java.util.Arrays.copyOfRange(add, lo, Math.min(n, lo + BUCKET));
-      long[] late = java.util.Arrays.copyOfRange(add, Math.max(0, n - BUCKET), n);
+      long[] early = Arrays.copyOfRange(add, lo, Math.min(n, lo + BUCKET));
+      long[] late = Arrays.copyOfRange(add, Math.max(0, n - BUCKET), n);
       System.out.printf(
           "%nadd median, last bucket / bucket from %d: %.2f%n"
               + "netns-only sequence with 0 workloads present: %.2f ms; with %d present: %.2f ms"
@@ -300,8 +298,7 @@ public final class ClientBench {
     return out;
   }
 
-  private static final java.util.Map<AddStep, List<Long>> STEP_TIMES =
-      new java.util.EnumMap<>(AddStep.class);
+  private static final Map<AddStep, List<Long>> STEP_TIMES = new EnumMap<>(AddStep.class);
   private static AddStep lastStep;
   private static long lastMark;
   private static long firstMark;

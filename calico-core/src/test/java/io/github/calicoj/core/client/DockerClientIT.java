@@ -3,6 +3,8 @@ package io.github.calicoj.core.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.net.InetAddresses;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -171,8 +174,8 @@ class DockerClientIT {
               DockerEngine.class,
               PermissionProbe.class,
               ObjectMapper.class,
-              com.fasterxml.jackson.core.JsonFactory.class,
-              com.fasterxml.jackson.annotation.JsonProperty.class)) {
+              JsonFactory.class,
+              JsonProperty.class)) {
         Path from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path to = dir.resolve("cp" + i++);
         Processes.run(List.of("cp", "-r", from.toString(), to.toString()), Duration.ofSeconds(30));
@@ -189,7 +192,7 @@ class DockerClientIT {
                   "--clear-groups",
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "-cp",
-                  String.join(":", new java.util.LinkedHashSet<>(cp)),
+                  String.join(":", new LinkedHashSet<>(cp)),
                   PermissionProbe.class.getName(),
                   "unix://" + sock),
               Duration.ofSeconds(60));

@@ -7,6 +7,7 @@ import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.WorkloadException;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
@@ -16,12 +17,13 @@ import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
@@ -237,8 +239,7 @@ class HardeningIT {
         new ForwardingDatastore(store) {
           @Override
           public TxnResult commit(Transaction t) {
-            throw new io.github.calicoj.datastore.DatastoreUnavailableException(
-                "test: no writes", null, false, null);
+            throw new DatastoreUnavailableException("test: no writes", null, false, null);
           }
         };
     try (CalicoClient c = client(refusing)) {
@@ -366,15 +367,9 @@ class HardeningIT {
   }
 
   private static Datastore stallable(EtcdCluster etcd, boolean gateway) {
-    return gateway
-        ? EtcdGatewayDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(2))
-            .build()
-        : EtcdDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(2))
-            .build();
+    return EtcdTestClients.build(
+        gateway ? EtcdClientKind.GATEWAY : EtcdClientKind.JETCD,
+        b -> b.endpoints(etcd.endpoints()).requestTimeout(Duration.ofSeconds(2)));
   }
 
   private static boolean writesAnEndpoint(Transaction t) {
@@ -424,8 +419,7 @@ class HardeningIT {
     Set<InetAddress> allocated = new HashSet<>(ClientFixture.allocated(ds));
     Set<InetAddress> seen = new HashSet<>();
     for (WorkloadEndpoint ep :
-        new WorkloadEndpoints(ds, io.github.calicoj.core.WireFormat.ERA_A)
-            .find(EndpointQuery.all())) {
+        new WorkloadEndpoints(ds, WireFormat.ERA_A).find(EndpointQuery.all())) {
       for (Cidr n : ep.nets()) {
         assertThat(seen.add(n.address())).as("%s on two endpoints", n).isTrue();
         assertThat(allocated).as("%s allocated", n).contains(n.address());

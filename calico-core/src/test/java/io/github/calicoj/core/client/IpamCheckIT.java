@@ -9,6 +9,7 @@ import io.github.calicoj.core.check.CheckOptions;
 import io.github.calicoj.core.check.CheckReport;
 import io.github.calicoj.core.check.Finding;
 import io.github.calicoj.core.check.FindingKind;
+import io.github.calicoj.core.check.IpamChecker;
 import io.github.calicoj.core.check.Repair;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
@@ -281,7 +282,7 @@ class IpamCheckIT {
     calico.removeContainer(b.path().toString());
     WorkloadEndpoint again = add(b);
     CheckReport repaired =
-        io.github.calicoj.core.check.IpamChecker.builder(store, HOST)
+        IpamChecker.builder(store, HOST)
             .hostNamespace(hostNs.path())
             .ipam(calico.ipam())
             .build()

@@ -23,7 +23,10 @@ import java.util.Map;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 
-/** Golden tests: the exact keys and JSON values of the reference's examples (spec §1–§3). */
+/**
+ * Golden tests: the exact etcd keys and JSON values (endpoints, profiles and their rules, pools,
+ * IPAM blocks) that the reference, pycalico, writes for the same objects.
+ */
 class CalicoJsonTest {
   private static final String WORKLOAD =
       "4f9954bb20e52e7e5e7953e52a1ad5a5353ba96efe813d1debd195c3cb69f47a";

@@ -17,6 +17,7 @@ import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -237,7 +238,7 @@ class IpamTest {
   void autoAssignPassesOverTheAddressesItIsToldToSkip() {
     IpamChange c =
         ipam.prepareAutoAssignOne(
-            4, "h", null, IpOwner.UNOWNED, java.util.Set.of(ip("192.168.0.0"), ip("192.168.0.1")));
+            4, "h", null, IpOwner.UNOWNED, Set.of(ip("192.168.0.0"), ip("192.168.0.1")));
     assertThat(c.addresses()).containsExactly(ip("192.168.0.2"));
     assertThat(ipam.commit(c)).isTrue();
     // the skipped addresses stay free, first in line
@@ -245,7 +246,7 @@ class IpamTest {
   }
 
   private static Map<InetAddress, @Nullable String> owners(InetAddress ip, String handle) {
-    Map<InetAddress, @Nullable String> m = new java.util.HashMap<>();
+    Map<InetAddress, @Nullable String> m = new HashMap<>();
     m.put(ip, handle);
     return m;
   }

@@ -14,9 +14,11 @@ import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -55,7 +57,7 @@ class DockerFollowerIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private CalicoClient calico;
   private final List<String> containers = new ArrayList<>();
@@ -66,11 +68,7 @@ class DockerFollowerIT {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
     Docker.requireDaemon();
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
+    store = EtcdTestClients.connect(EtcdClientKind.JETCD, ETCD.endpoints());
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     hostNs = TestNamespace.createHost(NEXT_HOP);

@@ -9,11 +9,15 @@ import io.github.calicoj.core.client.DockerEngine;
 import io.github.calicoj.core.client.NodeConfig;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +45,7 @@ public final class FollowerBench {
     CountDownLatch removed = new CountDownLatch(N);
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost("172.31.252.1");
-        EtcdGatewayDatastore store =
-            EtcdGatewayDatastore.builder()
-                .endpoints(etcd.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+        Datastore store = EtcdTestClients.connect(EtcdClientKind.GATEWAY, etcd.endpoints());
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench-follow").hostNamespace(host.path()).build()) {
       calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddresses.forString("172.31.252.1")));
@@ -86,7 +86,7 @@ public final class FollowerBench {
           "FollowerBench: %d containers, docker rm -f one after another; %d cores; load %s%n",
           N,
           Runtime.getRuntime().availableProcessors(),
-          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+          Files.readString(Path.of("/proc/loadavg")).trim());
       System.out.printf(
           "reaction from the destroy event to the container's Calico state gone:"
               + " median %.1f ms, p99 %.1f ms (goal p99 <= 500 ms)%n",

@@ -23,6 +23,7 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -163,7 +164,7 @@ class RepositoriesTest {
               if (calls[0]++ == 0) {
                 endpoints.put(e.withProfileIds(List.of("X"))); // a concurrent writer
               }
-              List<String> p = new java.util.ArrayList<>(e.profileIds());
+              List<String> p = new ArrayList<>(e.profileIds());
               p.add("Y");
               return e.withProfileIds(p);
             });

@@ -9,9 +9,11 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
 import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.testkit.EtcdCluster;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +57,8 @@ public final class DatastoreBench {
     try (Client raw = Client.builder().endpoints(endpoints).build();
         EtcdDatastore store =
             EtcdDatastore.builder().endpoints(endpoints).requestTimeout(TIMEOUT).build();
-        io.github.calicoj.datastore.etcd.EtcdGatewayDatastore gateway =
-            io.github.calicoj.datastore.etcd.EtcdGatewayDatastore.builder()
-                .endpoints(endpoints)
-                .requestTimeout(TIMEOUT)
-                .build()) {
+        EtcdGatewayDatastore gateway =
+            EtcdGatewayDatastore.builder().endpoints(endpoints).requestTimeout(TIMEOUT).build()) {
       KV kv = raw.getKVClient();
       // Warm up both paths (JIT, connections).
       for (int i = 0; i < 2; i++) {
@@ -165,7 +164,7 @@ public final class DatastoreBench {
     return s;
   }
 
-  private static Stats ourPut(io.github.calicoj.datastore.Datastore store, String tag) {
+  private static Stats ourPut(Datastore store, String tag) {
     Stats s = new Stats(OPS);
     Key k = Key.of("/bench/ours/put/" + tag);
     for (int i = 0; i < OPS; i++) {
@@ -204,7 +203,7 @@ public final class DatastoreBench {
     return s;
   }
 
-  private static Stats ourCas(io.github.calicoj.datastore.Datastore store, String tag) {
+  private static Stats ourCas(Datastore store, String tag) {
     Stats s = new Stats(OPS);
     Key k = Key.of("/bench/ours/cas/" + tag);
     Revision rev = store.put(k, "x").revision();

@@ -36,6 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It knows every connection it opened, so {@link #shutDown()} closes all of them, including
  * those of calls in flight and of watch streams. Thread-safe.
+ *
+ * <p>It stays one class, a little over 400 lines: each decision of the retry loop in {@code call}
+ * (resend, move to the next endpoint, authenticate again) reads the endpoints, the connection pool
+ * and the token together.
  */
 final class GatewayTransport {
   /** Pooled connections idle longer than this are closed rather than reused. */

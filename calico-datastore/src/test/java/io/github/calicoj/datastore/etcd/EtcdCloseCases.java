@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Lease;
@@ -211,7 +212,7 @@ public abstract class EtcdCloseCases {
               try {
                 s.put(k, "1"); // a write whose outcome was unknown is simply repeated
                 break;
-              } catch (io.github.calicoj.datastore.DatastoreUnavailableException e) {
+              } catch (DatastoreUnavailableException e) {
                 assertThat(System.nanoTime() - deadline).as("writable again").isNegative();
               }
             }

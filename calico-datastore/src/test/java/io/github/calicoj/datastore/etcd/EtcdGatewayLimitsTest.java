@@ -9,7 +9,9 @@ import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
+import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.testkit.SocketFds;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -68,7 +71,7 @@ class EtcdGatewayLimitsTest {
   @Test
   void anEndlessChunkedBodyIsAClearErrorNotAnOutOfMemoryError() throws Exception {
     byte[] chunk = new byte[64 * 1024];
-    java.util.Arrays.fill(chunk, (byte) 'x');
+    Arrays.fill(chunk, (byte) 'x');
     try (FakeGateway fake =
             new FakeGateway(
                 (path, body, out) -> {
@@ -284,7 +287,7 @@ class EtcdGatewayLimitsTest {
   @Test
   void aWatchMessageOverTheLimitIsReportedNotBuffered() throws Exception {
     byte[] filler = new byte[64 * 1024];
-    java.util.Arrays.fill(filler, (byte) ' ');
+    Arrays.fill(filler, (byte) ' ');
     try (FakeGateway fake =
             new FakeGateway(
                 (path, body, out) -> {
@@ -309,9 +312,9 @@ class EtcdGatewayLimitsTest {
           store.watch(
               KEY,
               Revision.of(5),
-              new io.github.calicoj.datastore.WatchListener() {
+              new WatchListener() {
                 @Override
-                public void onEvent(io.github.calicoj.datastore.WatchEvent event) {}
+                public void onEvent(WatchEvent event) {}
 
                 @Override
                 public void onDisconnected(DatastoreException cause) {

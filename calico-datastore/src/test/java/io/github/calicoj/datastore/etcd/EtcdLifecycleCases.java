@@ -3,6 +3,7 @@ package io.github.calicoj.datastore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.WatchEvent;
@@ -97,7 +98,7 @@ public abstract class EtcdLifecycleCases {
     while (true) {
       try {
         return store.put(key, value);
-      } catch (io.github.calicoj.datastore.DatastoreUnavailableException e) {
+      } catch (DatastoreUnavailableException e) {
         if (System.nanoTime() > deadline) {
           throw e;
         }

@@ -1,6 +1,7 @@
 package io.github.calicoj.netns.internal;
 
 import io.github.calicoj.netns.NetnsException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -143,7 +144,7 @@ public final class Namespaces {
    * {@code ip netns add}: on a thread made for it (and ended after it), unshares a new network
    * namespace and bind-mounts it onto {@code target}, an existing empty file.
    */
-  public static void createAt(java.nio.file.Path target) {
+  public static void createAt(Path target) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread t =
         new Thread(
@@ -171,7 +172,7 @@ public final class Namespaces {
   }
 
   /** {@code umount2(target, MNT_DETACH)}. */
-  public static void unmount(java.nio.file.Path target) {
+  public static void unmount(Path target) {
     if (Native.libc().umount2(target.toString(), Native.MNT_DETACH) != 0) {
       throw Native.error("umount2", target.toString(), Native.errno(), null);
     }

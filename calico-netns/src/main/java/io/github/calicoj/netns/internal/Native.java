@@ -12,8 +12,6 @@ import org.jspecify.annotations.Nullable;
  * NetnsException}. Loading happens once, on first use.
  */
 public final class Native {
-  private Native() {}
-
   // include/uapi/asm-generic/fcntl.h, socket.h; the same on x86-64 and arm64.
   public static final int O_RDONLY = 0;
   public static final int O_WRONLY = 1;
@@ -42,6 +40,8 @@ public final class Native {
   // include/uapi/linux/mount.h
   public static final long MS_BIND = 4096;
   public static final int MNT_DETACH = 2;
+
+  private Native() {}
 
   private static final class Holder {
     static final LibC LIBC = LibraryLoader.create(LibC.class).failImmediately().load("c");

@@ -8,7 +8,6 @@ import io.github.calicoj.netns.CaliLinkConfig;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.Link;
-import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
@@ -17,18 +16,11 @@ import io.github.calicoj.netns.OwnedRoute;
 import io.github.calicoj.netns.Route;
 import io.github.calicoj.netns.VethOptions;
 import io.github.calicoj.netns.VethPeer;
-import io.github.calicoj.netns.internal.msg.LinkMessage;
-import io.github.calicoj.netns.internal.msg.NlMessage;
 import io.github.calicoj.netns.internal.msg.Requests;
-import io.github.calicoj.netns.internal.msg.RouteMessage;
-import io.github.calicoj.netns.internal.msg.Rtnl;
 import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +32,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link Netlink} implementation: one {@link NetlinkSocket} plus an owned handle on the
  * socket's namespace (for the IPv6 settings that are {@code /proc/sys} files, and to compare
- * namespaces). Thread-safe.
+ * namespaces). It makes the requests on addresses and routes itself, and hands three families to
+ * parts that share its socket: {@link LinkRequests} (creating, moving, finding and deleting links),
+ * {@link OwnedRouteRequests} (routes marked with a protocol number) and {@link CaliLinkRequests}
+ * (the host side of workload links). Thread-safe.
  */
 public final class RtNetlink implements Netlink {
-  /** Interface groups calicoj may use for bulk deletes: 0x63610000-0x6361ffff ("ca"). */
-  private static final int GROUP_BASE = 0x63610000;
-
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   private final NetNs ns;
   private final Duration timeout;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,6 +49,10 @@ public final class RtNetlink implements Netlink {
   private volatile @Nullable NetlinkSocket socket; // set once; guarded by init while null
   private boolean pendingClaimed; // guarded by init
 
+  private final LinkRequests links;
+  private final OwnedRouteRequests routes;
+  private final CaliLinkRequests caliLinks;
+
   private RtNetlink(
       @Nullable NetlinkSocket socket,
       @Nullable CompletableFuture<NetlinkSocket> pending,
@@ -68,6 +62,9 @@ public final class RtNetlink implements Netlink {
     this.pending = pending;
     this.ns = ns;
     this.timeout = timeout;
+    this.links = new LinkRequests(this::socket);
+    this.routes = new OwnedRouteRequests(this::socket, links);
+    this.caliLinks = new CaliLinkRequests(this::socket, ns);
   }
 
   /** A socket in the calling thread's namespace. */
@@ -138,69 +135,22 @@ public final class RtNetlink implements Netlink {
   @Override
   public Link createVeth(
       InterfaceName host, InterfaceName peer, NetNs peerNs, VethOptions options) {
-    requireNonNull(host, "host");
-    requireNonNull(peer, "peer");
-    requireNonNull(peerNs, "peerNs");
-    requireNonNull(options, "options");
-    int nsFd = peerNs.fd();
-    byte[] mac = options.hostMacAddress().map(MacAddress::bytes).orElse(null);
-    List<NlMessage> replies =
-        socket()
-            .request(
-                "RTM_NEWLINK",
-                host + " type veth peer " + peer + " netns " + peerNs.path(),
-                (buf, seq) ->
-                    Requests.newVeth(
-                        buf,
-                        seq,
-                        host.value(),
-                        peer.value(),
-                        nsFd,
-                        mac,
-                        options.mtu(),
-                        options.group(),
-                        options.hostUp()));
-    for (NlMessage m : replies) { // the kernel's echo of the new host end
-      if (m.type() == Rtnl.RTM_NEWLINK) {
-        LinkMessage l = LinkMessage.parse(m.payload());
-        if (l.name().equals(host.value())) {
-          return toLink(l);
-        }
-      }
-    }
-    return link(host); // a kernel that does not echo RTM_NEWLINK
+    return links.createVeth(host, peer, peerNs, options);
   }
 
   @Override
   public void moveToNamespace(InterfaceName link, NetNs target, InterfaceName newName) {
-    requireNonNull(target, "target");
-    requireNonNull(newName, "newName");
-    int index = link(link).index();
-    int nsFd = target.fd();
-    socket()
-        .request(
-            "RTM_NEWLINK",
-            link + " netns " + target.path() + " name " + newName,
-            (buf, seq) -> Requests.moveLinkByIndex(buf, seq, index, nsFd, newName.value()));
+    links.moveToNamespace(link, target, newName);
   }
 
   @Override
   public void setUp(InterfaceName link) {
-    setLinkUp(link, true);
+    links.setLinkUp(link, true);
   }
 
   @Override
   public void setDown(InterfaceName link) {
-    setLinkUp(link, false);
-  }
-
-  private void setLinkUp(InterfaceName link, boolean up) {
-    requireNonNull(link, "link");
-    socket()
-        .request(
-            "RTM_NEWLINK",
-            link + (up ? " up" : " down"),
-            (buf, seq) -> Requests.setLinkUp(buf, seq, link.value(), up));
+    links.setLinkUp(link, false);
   }
 
   @Override
@@ -289,186 +239,27 @@ public final class RtNetlink implements Netlink {
 
   @Override
   public void replaceRoute(OwnedRoute route) {
-    requireNonNull(route, "route");
-    socket().request(ownedRoutePart(route, Requests.REPLACE, deviceIndex(route)));
+    routes.replaceRoute(route);
   }
 
   @Override
   public boolean deleteRoute(OwnedRoute route) {
-    requireNonNull(route, "route");
-    try {
-      socket().request(ownedRoutePart(route, Requests.DELETE, 0));
-      return true;
-    } catch (NetnsException e) {
-      if (e.isRouteNotFound()) {
-        return false;
-      }
-      throw e;
-    }
+    return routes.deleteRoute(route);
   }
 
   @Override
   public Map<OwnedRoute, NetnsException> replaceRoutes(Collection<OwnedRoute> routes) {
-    List<OwnedRoute> rs = List.copyOf(routes);
-    Map<InterfaceName, Integer> indexes = deviceIndexes(rs);
-    Map<OwnedRoute, NetnsException> failures = new LinkedHashMap<>();
-    List<OwnedRoute> sent = new ArrayList<>();
-    List<NetlinkSocket.Part> parts = new ArrayList<>();
-    for (OwnedRoute r : rs) {
-      InterfaceName dev = r.device();
-      int index = 0;
-      if (dev != null) {
-        Integer known = indexes.get(dev);
-        if (known == null) {
-          failures.put(
-              r,
-              Native.error("RTM_NEWROUTE", r.toString(), NetnsException.ENODEV, "no such device"));
-          continue;
-        }
-        index = known;
-      }
-      sent.add(r);
-      parts.add(ownedRoutePart(r, Requests.REPLACE, index));
-    }
-    collect(sent, socket().requestEach(parts), failures, false);
-    return failures;
+    return this.routes.replaceRoutes(routes);
   }
 
   @Override
   public Map<OwnedRoute, NetnsException> deleteRoutes(Collection<OwnedRoute> routes) {
-    List<OwnedRoute> rs = List.copyOf(routes);
-    List<NetlinkSocket.Part> parts = new ArrayList<>(rs.size());
-    for (OwnedRoute r : rs) {
-      parts.add(ownedRoutePart(r, Requests.DELETE, 0));
-    }
-    Map<OwnedRoute, NetnsException> failures = new LinkedHashMap<>();
-    collect(rs, socket().requestEach(parts), failures, true);
-    return failures;
-  }
-
-  private static void collect(
-      List<OwnedRoute> routes,
-      @Nullable NetnsException[] outcomes,
-      Map<OwnedRoute, NetnsException> failures,
-      boolean absentIsFine) {
-    for (int i = 0; i < outcomes.length; i++) {
-      NetnsException e = outcomes[i];
-      if (e != null && !(absentIsFine && e.isRouteNotFound())) {
-        failures.put(routes.get(i), e);
-      }
-    }
-  }
-
-  /**
-   * The indexes of the routes' devices that exist: looked up one by one for a few devices, from one
-   * link dump for more.
-   */
-  private Map<InterfaceName, Integer> deviceIndexes(List<OwnedRoute> routes) {
-    java.util.Set<InterfaceName> devices = new java.util.HashSet<>();
-    routes.forEach(
-        r -> {
-          if (r.device() != null) {
-            devices.add(r.device());
-          }
-        });
-    Map<InterfaceName, Integer> out = new HashMap<>();
-    if (devices.size() > 4) {
-      links().forEach(l -> out.put(l.name(), l.index()));
-    } else {
-      for (InterfaceName d : devices) {
-        findLink(d).ifPresent(l -> out.put(d, l.index()));
-      }
-    }
-    return out;
-  }
-
-  /** The index of the route's device, or 0 if it names none. */
-  private int deviceIndex(OwnedRoute route) {
-    InterfaceName dev = route.device();
-    return dev == null ? 0 : link(dev).index();
-  }
-
-  private static NetlinkSocket.Part ownedRoutePart(OwnedRoute r, int mode, int oifIndex) {
-    InetAddress gateway = mode == Requests.DELETE ? null : r.gateway();
-    int type = r.kind() == OwnedRoute.Kind.BLACKHOLE ? Rtnl.RTN_BLACKHOLE : Rtnl.RTN_UNICAST;
-    return new NetlinkSocket.Part(
-        mode == Requests.DELETE ? "RTM_DELROUTE" : "RTM_NEWROUTE",
-        r.toString(),
-        (buf, seq) ->
-            Requests.protocolRoute(
-                buf,
-                seq,
-                mode,
-                r.destination().address(),
-                r.destination().prefixLength(),
-                type,
-                gateway,
-                oifIndex,
-                r.protocol(),
-                r.kind() == OwnedRoute.Kind.DEVICE));
+    return this.routes.deleteRoutes(routes);
   }
 
   @Override
   public List<OwnedRoute> ownedRoutes(int protocol) {
-    checkArgument(
-        protocol >= OwnedRoute.MIN_PROTOCOL && protocol <= 255,
-        "Route protocol %s out of range %s..255",
-        protocol,
-        OwnedRoute.MIN_PROTOCOL);
-    List<RouteMessage> mine = new ArrayList<>();
-    for (NlMessage m :
-        socket().request("RTM_GETROUTE", "dump", (buf, seq) -> Requests.dumpRoutes(buf, seq))) {
-      if (m.type() != Rtnl.RTM_NEWROUTE) {
-        continue;
-      }
-      RouteMessage r = RouteMessage.parse(m.payload());
-      if (r.protocol() == protocol
-          && r.table() == Rtnl.RT_TABLE_MAIN
-          && !r.multipath()
-          && (r.type() == Rtnl.RTN_UNICAST || r.type() == Rtnl.RTN_BLACKHOLE)
-          && (r.family() == Rtnl.AF_INET || r.family() == Rtnl.AF_INET6)) {
-        mine.add(r);
-      }
-    }
-    Map<Integer, InterfaceName> names = new HashMap<>();
-    if (mine.stream().anyMatch(r -> r.oif() > 0)) {
-      links().forEach(l -> names.put(l.index(), l.name()));
-    }
-    List<OwnedRoute> out = new ArrayList<>();
-    for (RouteMessage r : mine) {
-      OwnedRoute route = toOwnedRoute(r, names);
-      if (route != null) {
-        out.add(route);
-      }
-    }
-    out.sort(java.util.Comparator.comparing(OwnedRoute::toString));
-    return List.copyOf(out);
-  }
-
-  /** The route, or null if its device went away between the two dumps. */
-  private static @Nullable OwnedRoute toOwnedRoute(
-      RouteMessage r, Map<Integer, InterfaceName> names) {
-    boolean v4 = r.family() == Rtnl.AF_INET;
-    byte[] dst = r.destination();
-    IpPrefix destination =
-        new IpPrefix(address(dst == null ? new byte[v4 ? 4 : 16] : dst), r.dstLen());
-    if (r.type() == Rtnl.RTN_BLACKHOLE) {
-      return OwnedRoute.blackhole(destination, r.protocol());
-    }
-    InterfaceName device = r.oif() > 0 ? names.get(r.oif()) : null;
-    byte[] gw = r.gateway();
-    if (gw != null) {
-      return new OwnedRoute(destination, OwnedRoute.Kind.VIA, address(gw), device, r.protocol());
-    }
-    return device == null ? null : OwnedRoute.device(destination, device, r.protocol());
-  }
-
-  private static InetAddress address(byte[] bytes) {
-    try {
-      return InetAddress.getByAddress(bytes);
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalArgumentException("Bad address length " + bytes.length, e);
-    }
+    return routes.ownedRoutes(protocol);
   }
 
   @Override
@@ -484,77 +275,22 @@ public final class RtNetlink implements Netlink {
 
   @Override
   public Optional<Link> findLink(InterfaceName name) {
-    requireNonNull(name, "name");
-    try {
-      return Optional.of(link(name));
-    } catch (NetnsException e) {
-      if (e.isNotFound()) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return links.findLink(name);
   }
 
   @Override
   public Link link(InterfaceName name) {
-    requireNonNull(name, "name");
-    List<NlMessage> replies =
-        socket()
-            .request(
-                "RTM_GETLINK",
-                name.value(),
-                (buf, seq) -> Requests.getLink(buf, seq, name.value()));
-    for (NlMessage m : replies) {
-      if (m.type() == Rtnl.RTM_NEWLINK) {
-        return toLink(LinkMessage.parse(m.payload()));
-      }
-    }
-    throw Native.error("RTM_GETLINK", name.value(), NetnsException.ENODEV, "no RTM_NEWLINK reply");
+    return links.link(name);
   }
 
   @Override
   public Optional<VethPeer> peerOf(InterfaceName name) {
-    Link l = link(name);
-    if (!l.isVeth() || l.linkIndex() <= 0) {
-      return Optional.empty();
-    }
-    int nsid = l.linkNetnsId();
-    List<NlMessage> replies;
-    try {
-      replies =
-          socket()
-              .request(
-                  "RTM_GETLINK",
-                  "index " + l.linkIndex() + " link-netnsid " + nsid + " (peer of " + name + ")",
-                  (buf, seq) -> Requests.getLinkByIndex(buf, seq, l.linkIndex(), nsid));
-    } catch (NetnsException e) {
-      if (e.isNotFound()) {
-        return Optional.empty(); // the pair went away between the two requests
-      }
-      throw e;
-    }
-    for (NlMessage m : replies) {
-      if (m.type() == Rtnl.RTM_NEWLINK) {
-        LinkMessage peer = LinkMessage.parse(m.payload());
-        return Optional.of(new VethPeer(peer.index(), InterfaceName.of(peer.name()), nsid));
-      }
-    }
-    return Optional.empty();
+    return links.peerOf(name);
   }
 
   @Override
   public OptionalInt namespaceId(NetNs other) {
-    requireNonNull(other, "ns");
-    int nsFd = other.fd();
-    for (NlMessage m :
-        socket()
-            .request("RTM_GETNSID", other.path(), (buf, seq) -> Requests.getNsid(buf, seq, nsFd))) {
-      if (m.type() == Rtnl.RTM_NEWNSID) {
-        int id = m.nsid();
-        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
-      }
-    }
-    return OptionalInt.empty();
+    return links.namespaceId(other);
   }
 
   @Override
@@ -582,182 +318,32 @@ public final class RtNetlink implements Netlink {
 
   @Override
   public List<Link> links() {
-    List<NlMessage> replies =
-        socket().request("RTM_GETLINK", "dump", (buf, seq) -> Requests.dumpLinks(buf, seq));
-    List<Link> links = new ArrayList<>();
-    for (NlMessage m : replies) {
-      if (m.type() == Rtnl.RTM_NEWLINK) {
-        links.add(toLink(LinkMessage.parse(m.payload())));
-      }
-    }
-    return List.copyOf(links);
+    return links.links();
   }
 
   @Override
   public void deleteLink(InterfaceName name) {
-    requireNonNull(name, "name");
-    socket()
-        .request(
-            "RTM_DELLINK", name.value(), (buf, seq) -> Requests.delLink(buf, seq, name.value()));
+    links.deleteLink(name);
   }
 
   @Override
   public boolean deleteLinkIfExists(InterfaceName name) {
-    try {
-      deleteLink(name);
-      return true;
-    } catch (NetnsException e) {
-      if (e.isNotFound()) {
-        return false;
-      }
-      throw e;
-    }
+    return links.deleteLinkIfExists(name);
   }
 
   @Override
   public int deleteLinks(Collection<InterfaceName> names) {
-    requireNonNull(names, "names");
-    if (names.isEmpty()) {
-      return 0;
-    }
-    int group = freeGroup();
-    List<NetlinkSocket.Part> tags = new ArrayList<>(names.size());
-    for (InterfaceName name : names) {
-      tags.add(
-          new NetlinkSocket.Part(
-              "RTM_NEWLINK",
-              name + " group " + group,
-              (buf, seq) -> Requests.setLinkGroup(buf, seq, name.value(), group)));
-    }
-    int tagged = 0;
-    NetnsException failure = null;
-    for (NetnsException e : socket().requestEach(tags)) { // in as few datagrams as fit
-      if (e == null) {
-        tagged++;
-      } else if (!e.isNotFound() && failure == null) {
-        failure = e;
-      }
-    }
-    if (tagged > 0) {
-      // Also after a failure: what was tagged goes, rather than stay in calicoj's group.
-      socket()
-          .request(
-              "RTM_DELLINK",
-              "group " + group,
-              (buf, seq) -> Requests.delLinkGroup(buf, seq, group));
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return tagged;
-  }
-
-  /**
-   * A group in calicoj's range that no link uses now (never group 0, which would be everything).
-   */
-  private int freeGroup() {
-    for (int attempt = 0; attempt < 16; attempt++) {
-      int group = GROUP_BASE + 1 + RANDOM.nextInt(0xfffe);
-      int g = group;
-      if (links().stream().noneMatch(l -> l.group() == g)) {
-        return group;
-      }
-    }
-    throw Native.error("bulk delete", "group", 0, "no free interface group in calicoj's range");
+    return links.deleteLinks(names);
   }
 
   @Override
   public void configureCaliLink(Link caliLink, CaliLinkConfig config) {
-    requireNonNull(caliLink, "link");
-    requireNonNull(config, "config");
-    socket().requestAll(caliLinkParts(caliLink, config));
-    if (config.ipv6()) {
-      ProcSys.write(ns, ipv6Settings(caliLink.name()));
-    }
+    caliLinks.configureCaliLink(caliLink, config);
   }
 
   @Override
   public Map<InterfaceName, NetnsException> configureCaliLinks(Map<Link, CaliLinkConfig> links) {
-    List<NetlinkSocket.Part> parts = new ArrayList<>();
-    List<InterfaceName> owners = new ArrayList<>();
-    Map<String, String> v6 = new LinkedHashMap<>();
-    links.forEach(
-        (l, config) -> {
-          for (NetlinkSocket.Part p : caliLinkParts(l, config)) {
-            parts.add(p);
-            owners.add(l.name());
-          }
-          if (config.ipv6()) {
-            v6.putAll(ipv6Settings(l.name()));
-          }
-        });
-    Map<InterfaceName, NetnsException> failures = new LinkedHashMap<>();
-    NetnsException[] outcomes = socket().requestEach(parts);
-    for (int i = 0; i < outcomes.length; i++) {
-      if (outcomes[i] != null) {
-        failures.putIfAbsent(owners.get(i), outcomes[i]);
-      }
-    }
-    if (!v6.isEmpty()) {
-      try {
-        ProcSys.write(ns, v6);
-      } catch (NetnsException e) {
-        // One write failed (its link went away, say): the others one link at a time.
-        links.forEach(
-            (l, config) -> {
-              if (config.ipv6() && !failures.containsKey(l.name())) {
-                try {
-                  ProcSys.write(ns, ipv6Settings(l.name()));
-                } catch (NetnsException e2) {
-                  failures.put(l.name(), e2);
-                }
-              }
-            });
-      }
-    }
-    return failures;
-  }
-
-  private static Map<String, String> ipv6Settings(InterfaceName link) {
-    Map<String, String> v6 = new LinkedHashMap<>();
-    v6.put("net.ipv6.conf." + link + ".forwarding", "1");
-    v6.put("net.ipv6.conf." + link + ".proxy_ndp", "1");
-    return v6;
-  }
-
-  /** The netlink requests of {@link #configureCaliLink} for one link. */
-  private static List<NetlinkSocket.Part> caliLinkParts(Link caliLink, CaliLinkConfig config) {
-    int index = caliLink.index();
-    InterfaceName link = caliLink.name();
-    List<NetlinkSocket.Part> parts = new ArrayList<>();
-    if (config.ipv4()) {
-      parts.add(
-          new NetlinkSocket.Part(
-              "RTM_SETLINK",
-              link + " ipv4 forwarding 1 proxy_arp 1",
-              (buf, seq) ->
-                  Requests.setInet4Conf(
-                      buf,
-                      seq,
-                      index,
-                      Rtnl.IPV4_DEVCONF_FORWARDING,
-                      1,
-                      Rtnl.IPV4_DEVCONF_PROXY_ARP,
-                      1)));
-      parts.add(
-          new NetlinkSocket.Part(
-              "RTM_SETNEIGHTBL",
-              "arp_cache dev " + link + " proxy_delay 0",
-              (buf, seq) -> Requests.setProxyDelay(buf, seq, Rtnl.AF_INET, "arp_cache", index, 0)));
-    }
-    for (InetAddress a : config.ipv6ProxyNeighbors()) {
-      parts.add(
-          new NetlinkSocket.Part(
-              "RTM_NEWNEIGH",
-              "proxy " + InetAddresses.toAddrString(a) + " dev " + link,
-              (buf, seq) -> Requests.proxyNeighbor(buf, seq, true, index, a)));
-    }
-    return parts;
+    return caliLinks.configureCaliLinks(links);
   }
 
   /**
@@ -796,20 +382,5 @@ public final class RtNetlink implements Netlink {
   @Override
   public String toString() {
     return "RtNetlink{" + ns + "}";
-  }
-
-  private static Link toLink(LinkMessage m) {
-    byte[] addr = m.address();
-    MacAddress mac = addr != null && addr.length == 6 ? MacAddress.of(addr) : MacAddress.ZERO;
-    return new Link(
-        m.index(),
-        InterfaceName.of(m.name()),
-        mac,
-        m.mtu(),
-        m.up(),
-        m.group(),
-        m.kind(),
-        m.link(),
-        m.linkNetnsId());
   }
 }

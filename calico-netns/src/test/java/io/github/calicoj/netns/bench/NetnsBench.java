@@ -16,6 +16,7 @@ import io.github.calicoj.netns.internal.Namespaces;
 import io.github.calicoj.testkit.Processes;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The add-workload sequence through calico-netns against two baselines measured in the same run:
@@ -364,8 +367,7 @@ public final class NetnsBench {
     }
     cSteps.clear();
     for (String line : out.split("\n")) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("\\s*step (.+?)\\s+mean ([0-9.]+) us").matcher(line);
+      Matcher m = Pattern.compile("\\s*step (.+?)\\s+mean ([0-9.]+) us").matcher(line);
       if (m.matches()) {
         cSteps.put(m.group(1), m.group(2));
       }
@@ -438,7 +440,7 @@ public final class NetnsBench {
   private static InetAddress addr(String s) {
     try {
       return InetAddress.getByName(s);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException(s, e);
     }
   }

@@ -12,6 +12,7 @@ import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +74,7 @@ class KernelErrorsIT {
             NetlinkSocket.configure(
                 Namespaces.socketIn(ns.fd(), t.name()), Duration.ofSeconds(5))) {
       t.ip("link", "add", "cjtmany0", "type", "veth", "peer", "name", "cjtmany1");
-      List<NetlinkSocket.Part> parts = new java.util.ArrayList<>();
+      List<NetlinkSocket.Part> parts = new ArrayList<>();
       for (int i = 0; i < 300; i++) { // about 16 KiB of requests: several datagrams
         String name = i % 3 == 0 ? "cjtmissing" + i : "cjtmany0";
         int group = i + 1;

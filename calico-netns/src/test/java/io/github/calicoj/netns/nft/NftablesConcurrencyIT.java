@@ -7,16 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.internal.NftNative;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,54 +36,57 @@ class NftablesConcurrencyIT extends NftFixture.PerTest {
     return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
   }
 
+  /** A task that adds {@code prefix}1 to {@code prefix}100 to the set, one batch each. */
+  private Callable<Void> fill(Nftables nft, String prefix) {
+    return () -> {
+      for (int i = 1; i <= 100; i++) {
+        nft.batch(List.of(add(table, prefix + i)));
+      }
+      return null;
+    };
+  }
+
   @Test
   void threadsSharingOneHandleTakeTurnsAndEachGetsItsOwnAnswer() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try (NetNs n = NetNs.open(ns.path());
         Nftables nft = Nftables.open(n)) {
       nft.run(NftFixture.skeleton(table));
-      List<Future<Integer>> futures = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  String before = threadNs();
-                  int checks = 0;
-                  for (int i = 0; i < PER_THREAD; i++) {
-                    nft.batch(List.of(add(table, "10.66." + thread + "." + (i + 1))));
-                    if (i % 5 == 0) {
-                      // A listing reaches exactly its caller, whole and parseable.
-                      JsonNode listed = parse(nft.listSet(table, "t4_web")).path("nftables");
-                      assertThat(listed.get(1).path("set").path("name").asText())
-                          .isEqualTo("t4_web");
-                      assertThat(listed.get(1).path("set").path("elem").size()).isPositive();
-                      checks++;
+      List<Integer> perThread =
+          Race.run(
+              THREADS,
+              thread ->
+                  () -> {
+                    String before = threadNs();
+                    int checks = 0;
+                    for (int i = 0; i < PER_THREAD; i++) {
+                      nft.batch(List.of(add(table, "10.66." + thread + "." + (i + 1))));
+                      if (i % 5 == 0) {
+                        // A listing reaches exactly its caller, whole and parseable.
+                        JsonNode listed = parse(nft.listSet(table, "t4_web")).path("nftables");
+                        assertThat(listed.get(1).path("set").path("name").asText())
+                            .isEqualTo("t4_web");
+                        assertThat(listed.get(1).path("set").path("elem").size()).isPositive();
+                        checks++;
+                      }
+                      if (i % 7 == 0) {
+                        // So does an error, with its own command and text.
+                        String missing = "cjt_missing" + thread;
+                        assertThatThrownBy(() -> nft.listSet(table, missing))
+                            .isInstanceOfSatisfying(
+                                NftablesException.class,
+                                e -> {
+                                  assertThat(e.isNotFound()).isTrue();
+                                  assertThat(e.command()).contains(missing);
+                                });
+                        checks++;
+                      }
                     }
-                    if (i % 7 == 0) {
-                      // So does an error, with its own command and text.
-                      String missing = "cjt_missing" + thread;
-                      assertThatThrownBy(() -> nft.listSet(table, missing))
-                          .isInstanceOfSatisfying(
-                              NftablesException.class,
-                              e -> {
-                                assertThat(e.isNotFound()).isTrue();
-                                assertThat(e.command()).contains(missing);
-                              });
-                      checks++;
-                    }
-                  }
-                  assertThat(threadNs()).isEqualTo(before);
-                  return checks;
-                }));
-      }
-      int checks = 0;
-      for (Future<Integer> f : futures) {
-        checks += f.get(2, TimeUnit.MINUTES);
-      }
-      assertThat(checks).isEqualTo(THREADS * (10 + 8));
-    } finally {
-      pool.shutdownNow();
+                    assertThat(threadNs()).isEqualTo(before);
+                    return checks;
+                  },
+              Duration.ofMinutes(2));
+      assertThat(perThread.stream().mapToInt(Integer::intValue).sum())
+          .isEqualTo(THREADS * (10 + 8));
     }
     TreeSet<String> expected = new TreeSet<>();
     for (int t = 0; t < THREADS; t++) {
@@ -105,27 +106,7 @@ class NftablesConcurrencyIT extends NftFixture.PerTest {
         Nftables nftB = Nftables.open(b)) {
       nftA.run(NftFixture.skeleton(table));
       nftB.run(NftFixture.skeleton(table));
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> fa =
-            pool.submit(
-                () -> {
-                  for (int i = 1; i <= 100; i++) {
-                    nftA.batch(List.of(add(table, "10.1.0." + i)));
-                  }
-                });
-        Future<?> fb =
-            pool.submit(
-                () -> {
-                  for (int i = 1; i <= 100; i++) {
-                    nftB.batch(List.of(add(table, "10.2.0." + i)));
-                  }
-                });
-        fa.get(2, TimeUnit.MINUTES);
-        fb.get(2, TimeUnit.MINUTES);
-      } finally {
-        pool.shutdownNow();
-      }
+      Race.run(List.of(fill(nftA, "10.1.0."), fill(nftB, "10.2.0.")), Duration.ofMinutes(2));
       assertThat(NftOracle.setElements(ns.name(), table, "t4_web").orElseThrow())
           .hasSize(100)
           .allMatch(ip -> ip.startsWith("10.1.0."));

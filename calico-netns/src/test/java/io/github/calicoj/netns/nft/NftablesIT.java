@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,9 +339,7 @@ class NftablesIT extends NftFixture.PerTest {
     assertThat(self).startsWith("net:");
     Set<String> out = new TreeSet<>();
     for (JsonNode o :
-        parse(
-                io.github.calicoj.testkit.Processes.run(
-                    List.of("nft", "-j", "list", "tables"), Duration.ofSeconds(20)))
+        parse(Processes.run(List.of("nft", "-j", "list", "tables"), Duration.ofSeconds(20)))
             .path("nftables")) {
       if (o.has("table")) {
         out.add(

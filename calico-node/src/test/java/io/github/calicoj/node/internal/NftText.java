@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.calicoj.node.internal.nft.NftChain;
 import io.github.calicoj.node.internal.nft.NftRule;
 import io.github.calicoj.node.internal.render.DesiredState;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +40,7 @@ public final class NftText {
       }
       String text = String.join(" ", parts);
       return r.comment() == null ? text : text + " comment \"" + r.comment() + "\"";
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
   }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Every calicoctl command besides the container add/remove path (which {@code CalicoctlIT} runs
  * through real processes): pools, profiles, tags, rules, {@code ip add|remove}, profile membership,
  * the tables, IPAM. Each runs in this JVM through {@link Calicoctl#run} against a real etcd member,
- * exactly as {@code main} runs it; its output and exit code are compared with the reference's (spec
- * §4, §5.7, §5.9, §7), and what it stored is read back from etcd with etcdctl and from the kernel
- * with {@code ip -j}.
+ * exactly as {@code main} runs it; its output and exit code are compared with what the reference
+ * calicoctl (Python) prints and returns, and what it stored is read back from etcd with etcdctl and
+ * from the kernel with {@code ip -j}.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CalicoctlCommandsIT {

@@ -3,6 +3,7 @@ package io.github.calicoj.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.datastore.Datastore;
@@ -218,7 +219,7 @@ class CalicoctlTest {
             null,
             null);
     assertThat(empty.timeout()).isEqualTo(Settings.DEFAULT_TIMEOUT);
-    assertThat(empty.wireFormat()).isEqualTo(io.github.calicoj.core.WireFormat.ERA_A);
+    assertThat(empty.wireFormat()).isEqualTo(WireFormat.ERA_A);
     assertThat(empty.jetcd()).isFalse();
     assertThat(empty.endpoints()).isEqualTo("http://127.0.0.1:2379");
     assertThat(empty.clientCert()).isNull();
@@ -235,7 +236,7 @@ class CalicoctlTest {
                 "CALICO_HOST_NETNS", "/run/netns/env"),
             Path.of("/run/netns/option"),
             null);
-    assertThat(set.wireFormat()).isEqualTo(io.github.calicoj.core.WireFormat.ERA_B);
+    assertThat(set.wireFormat()).isEqualTo(WireFormat.ERA_B);
     assertThat(set.jetcd()).isTrue();
     assertThat(set.endpoints()).isEqualTo("https://10.0.0.1:2379");
     assertThat(set.clientCert()).isEqualTo(Path.of("/c.crt"));

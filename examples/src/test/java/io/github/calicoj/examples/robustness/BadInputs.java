@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The catalogue of bad inputs that {@link BadInputSweepIT} runs, by category, each with what a
- * clean answer says (the reference's messages, spec §4 and §7, where it has one). Every input here
- * must be refused: none may change etcd or a namespace.
+ * clean answer says (the reference calicoctl's message, where it has one). Every input here must be
+ * refused: none may change etcd or a namespace.
  */
 final class BadInputs {
   /** The reference's message for a bad {@code <IP>} of a container command. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -375,7 +376,7 @@ class CrashIT {
             median(m.secondChange.get(c)),
             median(m.exit.get(c)),
             m.exit.get(c).size());
-    return new Phase(c.name().toLowerCase(java.util.Locale.ROOT), stages, window, leaks(workloads));
+    return new Phase(c.name().toLowerCase(Locale.ROOT), stages, window, leaks(workloads));
   }
 
   /**

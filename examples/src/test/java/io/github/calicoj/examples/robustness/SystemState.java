@@ -2,6 +2,7 @@ package io.github.calicoj.examples.robustness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.Processes;
@@ -15,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -55,7 +57,7 @@ record SystemState(
           return l;
         }
       }
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      return MissingNode.getInstance();
     }
 
     /** Whether an IPv4 route to {@code dst} (a host address, no prefix length) uses {@code dev}. */
@@ -172,7 +174,7 @@ record SystemState(
     return String.join("; ", d);
   }
 
-  private static TreeSet<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+  private static TreeSet<String> union(Set<String> a, Set<String> b) {
     TreeSet<String> u = new TreeSet<>(a);
     u.addAll(b);
     return u;

@@ -2,8 +2,6 @@ package io.github.calicoj.netns.internal.msg;
 
 /** rtnetlink constants, each from the UAPI header named beside it. */
 public final class Rtnl {
-  private Rtnl() {}
-
   // include/linux/socket.h, include/uapi/linux/netlink.h
   public static final int AF_UNSPEC = 0;
   public static final int AF_INET = 2;
@@ -115,6 +113,8 @@ public final class Rtnl {
   public static final int IFADDRMSG_LEN = 8;
   public static final int RTMSG_LEN = 12;
   public static final int NLMSGERR_LEN = 20;
+
+  private Rtnl() {}
 
   /** Rounds up to the 4-byte netlink alignment (NLMSG_ALIGN, RTA_ALIGN). */
   public static int align(int len) {

@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * state {@code S} (a native context that must live on one thread), made by {@code init} after the
  * switch and destroyed by {@code destroy} before the thread ends.
  *
- * <p>This follows the JVM thread rule of spec/netlink.md §5: {@code setns} happens only on a thread
- * created for this purpose, never on a caller's, a pool's or a virtual thread. The thread never
- * goes back to its first namespace, so it cannot be stranded there; it ends at {@link #close()}.
- * Bodies must not start threads (they would inherit the namespace), run user callbacks or log (a
- * logging back end may start its writer thread lazily); this class logs only on callers' threads.
+ * <p>{@code setns(2)} moves only the calling OS thread, and a thread it starts is born in the new
+ * namespace; so {@code setns} happens only on a thread created for this purpose, never on a
+ * caller's, a pool's or a virtual thread. The thread never goes back to its first namespace, so it
+ * cannot be stranded there; it ends at {@link #close()}. Bodies must not start threads (they would
+ * inherit the namespace), run user callbacks or log (a logging back end may start its writer thread
+ * lazily); this class logs only on callers' threads.
  *
  * <p>Thread-safe: tasks from any number of threads run in submission order. The creator owns the
  * instance and closes it.

@@ -16,13 +16,13 @@ import org.jspecify.annotations.Nullable;
  * so that callers can branch on {@code errno()}. Parse errors carry none (errno 0).
  */
 public final class NftErrors {
-  private NftErrors() {}
-
   private static final String ERROR = "Error: ";
   private static final String KERNEL = "Could not process rule: ";
 
   /** strerror text → errno, for every errno jnr-constants knows on this platform. */
   private static final Map<String, Integer> BY_DESCRIPTION = byDescription();
+
+  private NftErrors() {}
 
   private static Map<String, Integer> byDescription() {
     Map<String, Integer> m = new LinkedHashMap<>();

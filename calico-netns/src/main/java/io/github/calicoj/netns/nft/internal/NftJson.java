@@ -15,13 +15,13 @@ import org.jspecify.annotations.Nullable;
  * checks on what callers pass in. Pure functions, no I/O.
  */
 public final class NftJson {
-  private NftJson() {}
-
   /**
    * A plain nftables identifier: what {@code nft} accepts unquoted, within the kernel's 256-byte
    * name limit ({@code NFT_NAME_MAXLEN}, NUL included). Such a name needs no JSON escaping.
    */
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]{0,254}");
+
+  private NftJson() {}
 
   /**
    * Returns {@code name} if it is a plain identifier.

@@ -9,8 +9,6 @@ import jnr.ffi.Pointer;
 
 /** Loading libnftables, and the process-wide facts about it. */
 public final class NftNative {
-  private NftNative() {}
-
   /** The Debian package that ships the library (the {@code nft} tool is in {@code nftables}). */
   public static final String DEBIAN_PACKAGE = "libnftables1";
 
@@ -31,6 +29,8 @@ public final class NftNative {
   // include/linux/socket.h, include/uapi/linux/netlink.h
   private static final int AF_NETLINK = 16;
   private static final int NETLINK_NETFILTER = 12;
+
+  private NftNative() {}
 
   private static final class Holder {
     static final LibNftables LIB = load(LIBRARY_NAMES);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ class NlMessageTest {
   void errorWithExtendedAckMessage() {
     String text = "ipv4: Address already assigned"; // 30 bytes + NUL = 31, attr len 35, padded 36
     StringBuilder s = new StringBuilder();
-    for (byte c : text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+    for (byte c : text.getBytes(StandardCharsets.US_ASCII)) {
       s.append(String.format("%02x", c));
     }
     ByteBuffer buf =

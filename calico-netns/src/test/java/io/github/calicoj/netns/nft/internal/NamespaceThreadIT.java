@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +28,8 @@ class NamespaceThreadIT {
   private static String threadNs() {
     try {
       return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

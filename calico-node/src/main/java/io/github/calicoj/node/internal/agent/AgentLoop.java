@@ -12,12 +12,14 @@ import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.node.NodeStatus;
 import io.github.calicoj.node.internal.dataplane.Dataplane;
 import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.nft.NftBatch;
 import io.github.calicoj.node.internal.status.EndpointStatus;
+import io.github.calicoj.node.internal.status.StatusKeys;
 import io.github.calicoj.node.internal.status.StatusWriter;
 import io.github.calicoj.node.internal.track.DesiredTracker;
 import io.github.calicoj.node.internal.track.Update;
@@ -104,8 +106,7 @@ final class AgentLoop implements Runnable {
     this.status = status;
     this.routes = new RouteSync(dataplane, settings.routeProtocol(), settings.hostname());
     this.backoff = settings.minBackoff();
-    this.markerPath =
-        io.github.calicoj.node.internal.status.StatusKeys.syncMarker(settings.hostname()).path();
+    this.markerPath = StatusKeys.syncMarker(settings.hostname()).path();
   }
 
   @Override
@@ -406,7 +407,7 @@ final class AgentLoop implements Runnable {
     if (todo.isEmpty()) {
       return;
     }
-    Map<String, io.github.calicoj.netns.NetnsException> failed;
+    Map<String, NetnsException> failed;
     try {
       failed = dataplane.configureWorkloadLinks(todo);
     } catch (RuntimeException e) {

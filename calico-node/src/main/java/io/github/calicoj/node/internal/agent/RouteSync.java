@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -48,10 +49,9 @@ final class RouteSync {
     Cidr d = r.destination();
     IpPrefix dest = new IpPrefix(d.address(), d.prefixLength());
     return switch (r.kind()) {
-      case VIA -> OwnedRoute.via(dest, java.util.Objects.requireNonNull(r.gateway()), protocol);
+      case VIA -> OwnedRoute.via(dest, Objects.requireNonNull(r.gateway()), protocol);
       case DEVICE ->
-          OwnedRoute.device(
-              dest, InterfaceName.of(java.util.Objects.requireNonNull(r.device())), protocol);
+          OwnedRoute.device(dest, InterfaceName.of(Objects.requireNonNull(r.device())), protocol);
       case BLACKHOLE -> OwnedRoute.blackhole(dest, protocol);
     };
   }

@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,7 +129,7 @@ public final class KernelDataplane implements Dataplane {
     for (Link l : netlink.links()) {
       existing.put(l.name().value(), l);
     }
-    Map<Link, CaliLinkConfig> wanted = new java.util.LinkedHashMap<>();
+    Map<Link, CaliLinkConfig> wanted = new LinkedHashMap<>();
     Map<String, NetnsException> failures = new HashMap<>();
     for (WorkloadLink w : links) {
       Link l = existing.get(w.name());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.node.internal.model.Direction;
 import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.PolicyProfile;
@@ -260,11 +261,8 @@ public final class LiveTable {
         editor.putMapEntry(TableRenderer.TO_DISPATCH, iface, c.to().name());
         programmed.put(iface, winner);
       } else {
-        editor.removeChain(
-            NftNames.endpointChain(
-                io.github.calicoj.node.internal.model.Direction.OUTBOUND, iface));
-        editor.removeChain(
-            NftNames.endpointChain(io.github.calicoj.node.internal.model.Direction.INBOUND, iface));
+        editor.removeChain(NftNames.endpointChain(Direction.OUTBOUND, iface));
+        editor.removeChain(NftNames.endpointChain(Direction.INBOUND, iface));
         editor.removeMapEntry(TableRenderer.FROM_DISPATCH, iface);
         editor.removeMapEntry(TableRenderer.TO_DISPATCH, iface);
         programmed.remove(iface);

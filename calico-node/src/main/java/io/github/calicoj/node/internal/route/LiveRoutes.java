@@ -10,6 +10,7 @@ import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.node.internal.model.Problem;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -130,7 +131,7 @@ public final class LiveRoutes {
 
   /** Every route wanted now, by destination (a live view). */
   public Map<Cidr, Route> routes() {
-    return java.util.Collections.unmodifiableMap(routes);
+    return Collections.unmodifiableMap(routes);
   }
 
   /** The problems: conflicts, hosts without an address, IP-in-IP pools. */

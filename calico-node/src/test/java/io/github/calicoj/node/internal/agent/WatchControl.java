@@ -1,6 +1,7 @@
 package io.github.calicoj.node.internal.agent;
 
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Lease;
@@ -55,8 +56,7 @@ final class WatchControl implements Datastore {
     }
     lists.incrementAndGet();
     if (failLists) {
-      throw new io.github.calicoj.datastore.DatastoreUnavailableException(
-          "list refused by the test", null, false, null);
+      throw new DatastoreUnavailableException("list refused by the test", null, false, null);
     }
     return d.list(prefix);
   }

@@ -2,12 +2,14 @@ package io.github.calicoj.node.internal.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.decode.SnapshotDecoder;
 import io.github.calicoj.node.internal.render.DesiredState;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The incremental batch between two desired states: its size follows the change. */
@@ -152,16 +154,12 @@ class NftDiffTest {
   @Test
   void aChangedKindFallsBackToAFullReplacement() {
     NftTable a = Kvs.spec6().state("h1").table();
-    var sets = new java.util.TreeMap<>(a.sets());
+    var sets = new TreeMap<>(a.sets());
     NftSet p = sets.get("t4_P");
     sets.put("t4_P", new NftSet("t4_P", "ipv4_addr", true, p.elements()));
     NftTable b =
         new NftTable(
-            a.family(),
-            a.name(),
-            com.google.common.collect.ImmutableSortedMap.copyOfSorted(sets),
-            a.maps(),
-            a.chains());
+            a.family(), a.name(), ImmutableSortedMap.copyOfSorted(sets), a.maps(), a.chains());
     List<String> d = NftDiff.between(a, b).commands();
     assertThat(d.subList(0, 3))
         .containsExactly(

@@ -10,6 +10,7 @@ import io.github.calicoj.testkit.TestNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,7 +119,7 @@ class DataplaneIT {
 
   private static boolean ping(TestNamespace from, String to, String... source) {
     List<String> cmd =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of("ip", "netns", "exec", from.name(), "ping", "-c", "1", "-W", "1", "-q"));
     if (source.length > 0) {
       cmd.addAll(List.of("-I", source[0]));

@@ -8,6 +8,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.decode.SnapshotDecoder;
+import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.nft.NftSet;
 import io.github.calicoj.node.internal.route.Route;
@@ -322,11 +323,10 @@ class DesiredStateTest {
             .tags("P", "[\"" + tag + "\"]")
             .rules("P", "{\"inbound_rules\": [{\"src_tag\": \"" + tag + "\"}]}")
             .state("h1");
-    String v4 = NftNames.tagSet(io.github.calicoj.node.internal.model.IpFamily.V4, tag);
+    String v4 = NftNames.tagSet(IpFamily.V4, tag);
     assertThat(v4).startsWith("t4h_a-very-long-tag-name_").hasSizeLessThanOrEqualTo(NftNames.MAX);
     assertThat(elements(s, v4)).contains("192.168.0.1/32");
     assertThat(chain(s, "pi_P").get(0)).startsWith("ip saddr @" + v4 + " ");
-    assertThat(NftNames.tagSet(io.github.calicoj.node.internal.model.IpFamily.V4, tag + "x"))
-        .isNotEqualTo(v4);
+    assertThat(NftNames.tagSet(IpFamily.V4, tag + "x")).isNotEqualTo(v4);
   }
 }

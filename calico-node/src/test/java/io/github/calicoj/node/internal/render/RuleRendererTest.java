@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.calicoj.core.model.PortRange;
 import io.github.calicoj.node.internal.decode.RuleDecoder;
 import io.github.calicoj.node.internal.model.Direction;
+import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.PolicyProfile;
 import io.github.calicoj.node.internal.model.PolicyRule;
 import io.github.calicoj.node.internal.nft.NftRule;
@@ -217,9 +218,9 @@ class RuleRendererTest {
         .containsExactly("[" + ne(payload("ip", "daddr"), "\"@t4_Q\"") + "," + DROP + "]");
     assertThat(tags)
         .containsExactly(
-            new TagRef(io.github.calicoj.node.internal.model.IpFamily.V4, "P"),
-            new TagRef(io.github.calicoj.node.internal.model.IpFamily.V4, "Q"),
-            new TagRef(io.github.calicoj.node.internal.model.IpFamily.V6, "P"));
+            new TagRef(IpFamily.V4, "P"),
+            new TagRef(IpFamily.V4, "Q"),
+            new TagRef(IpFamily.V6, "P"));
   }
 
   @Test
