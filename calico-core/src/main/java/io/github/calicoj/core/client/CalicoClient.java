@@ -178,8 +178,10 @@ public interface CalicoClient extends AutoCloseable {
 
   /**
    * {@code calicoctl container <C> ip add}: assigns another IP and adds it to the interface and the
-   * endpoint; the IP's block and the endpoint commit together. The interface is checked before
-   * anything is assigned, and any failure undoes the address and route (calicoctl#565).
+   * endpoint; the IP's block and the endpoint commit together. The first address of a family also
+   * gets that family's on-link and default routes in the container, the host side's settings, and
+   * (era A) the endpoint's gateway of that family. The interface is checked before anything is
+   * assigned, and any failure undoes the address and route (calicoctl#565).
    *
    * @return the endpoint as written; the new address is the one it did not have before
    * @throws NotFoundException if the workload has no endpoint ({@link
@@ -187,6 +189,13 @@ public interface CalicoClient extends AutoCloseable {
    *     Reason#INTERFACE_NOT_FOUND})
    */
   WorkloadEndpoint addIp(String workload, IpRequest ipRequest, InterfaceName interfaceName);
+
+  /**
+   * {@link #addIp(String, IpRequest, InterfaceName)} for a workload that the caller has resolved
+   * itself: a second address family for a CNI container, say (its on-link and default routes come
+   * with its first address).
+   */
+  WorkloadEndpoint addIp(WorkloadRef workload, IpRequest ipRequest, InterfaceName interfaceName);
 
   /** {@link #addIp(String, IpRequest, InterfaceName)} with the request and interface as text. */
   default WorkloadEndpoint addIp(String workload, String ipRequest, String interfaceName) {

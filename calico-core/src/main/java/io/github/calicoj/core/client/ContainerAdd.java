@@ -169,7 +169,10 @@ final class ContainerAdd {
       IpOwner given = options.owner();
       this.owner = given != null ? given : Owners.of(hostname, w.orchestratorId(), w.workloadId());
       this.profiles = options.profiles();
+      this.mtu = options.mtu();
     }
+
+    final int mtu;
 
     WorkloadEndpoint endpoint(MacAddress mac, InetAddress ip, InetAddress nextHop) {
       WorkloadEndpoint.Builder ep =
@@ -344,6 +347,11 @@ final class ContainerAdd {
     throw Retry.exhausted("choosing an IP not in use on this host");
   }
 
+  private static VethOptions vethOptions(Add a) {
+    VethOptions o = VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST);
+    return a.mtu == 0 ? o : o.withMtu(a.mtu);
+  }
+
   /** Adds a route; false if one to the same destination exists. */
   private static boolean addUnlessExists(Netlink inside, Route r) {
     try {
@@ -418,9 +426,7 @@ final class ContainerAdd {
     long deadline = System.nanoTime() + INTERFACE_WAIT_NANOS;
     while (true) {
       try {
-        return host.netlink()
-            .createVeth(
-                a.cali, a.iface, a.ns, VethOptions.DEFAULT.withHostMac(MacAddress.CALICO_HOST));
+        return host.netlink().createVeth(a.cali, a.iface, a.ns, vethOptions(a));
       } catch (NetnsException e) {
         if (!e.isAlreadyExists()) {
           throw e;

@@ -1,9 +1,11 @@
 package io.github.calicoj.core.client;
 
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.AlreadyExistsException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.internal.Retry;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
@@ -21,8 +23,11 @@ import io.github.calicoj.netns.IpPrefix;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
+import io.github.calicoj.netns.Route;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +75,8 @@ final class ContainerIps {
 
   private record DeleteRoute(InetAddress ip, InterfaceName cali) implements Undo {}
 
+  private record DeleteContainerRoute(Route route) implements Undo {}
+
   /** Adds an address; see the class comment. */
   WorkloadEndpoint add(ResolvedWorkload w, IpRequest request, InterfaceName iface) {
     WorkloadEndpoint ep = requireEndpoint(w);
@@ -83,21 +90,49 @@ final class ContainerIps {
             "Interface provided does not exist in container. Aborting.");
       }
       UndoLog<Undo> undo = new UndoLog<>();
+      Set<InetAddress> inUseHere = new HashSet<>();
       try {
         return Retry.cas(
             "adding an IP to " + w.typed(),
             () -> {
-              IpamChange change = ips.prepare(request, owner, Set.of());
+              IpamChange change = ips.prepare(request, owner, inUseHere);
               InetAddress ip = change.addresses().get(0);
+              if (host.routing() && !host.addRouteUnlessTaken(ip, cali)) {
+                if (request instanceof IpRequest.Specific) {
+                  throw new AlreadyExistsException(
+                      Reason.ADDRESS_ALREADY_ASSIGNED,
+                      "IP address "
+                          + InetAddresses.toAddrString(ip)
+                          + " is in use on this host: a route to it exists.");
+                }
+                inUseHere.add(ip); // in use here by something IPAM does not know: choose again
+                return null;
+              }
+              if (host.routing()) {
+                undo.push(new DeleteRoute(ip, cali));
+              }
               IpPrefix prefix = IpPrefix.host(ip);
               inside.addAddress(iface, prefix);
               undo.push(new RemoveAddress(iface, prefix));
-              if (host.routing()) {
-                host.replaceRoute(ip, cali);
-                undo.push(new DeleteRoute(ip, cali));
+              int v = ip instanceof Inet4Address ? 4 : 6;
+              boolean newFamily = (v == 4 ? ep.ipv4Nets() : ep.ipv6Nets()).isEmpty();
+              InetAddress hop = newFamily ? host.nextHop(v) : null;
+              if (hop != null) {
+                // The family's first address: its on-link and default routes, and the host side.
+                for (Route r : List.of(Route.onLink(hop, iface), Route.defaultVia(hop, iface))) {
+                  inside.replaceRoute(r);
+                  undo.push(new DeleteContainerRoute(r));
+                }
+                if (host.routing()) {
+                  host.configureLink(host.netlink().link(cali), ip, hop);
+                }
               }
               WorkloadEndpoint now = requireEndpoint(w);
-              WorkloadEndpoint updated = now.toBuilder().addNet(Cidr.host(ip)).build();
+              WorkloadEndpoint.Builder b = now.toBuilder().addNet(Cidr.host(ip));
+              if (hop != null && endpoints.format().era() == WireFormat.Era.GATEWAY) {
+                b.gateway(hop);
+              }
+              WorkloadEndpoint updated = b.build();
               TxnResult r =
                   TxnPart.commit(
                       datastore,
@@ -127,6 +162,14 @@ final class ContainerIps {
       inside.deleteAddress(r.iface(), r.prefix());
     } else if (u instanceof DeleteRoute d) {
       host.deleteRouteIfExists(d.ip(), d.cali());
+    } else if (u instanceof DeleteContainerRoute c) {
+      try {
+        inside.deleteRoute(c.route());
+      } catch (NetnsException e) {
+        if (!e.isNotFound() && !e.isRouteNotFound()) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -175,6 +175,14 @@ final class DefaultCalicoClient implements CalicoClient {
   }
 
   @Override
+  public WorkloadEndpoint addIp(
+      WorkloadRef workload, IpRequest ipRequest, InterfaceName interfaceName) {
+    requireNonNull(ipRequest, "ipRequest");
+    requireNonNull(interfaceName, "interfaceName");
+    return ips.add(resolved(requireNonNull(workload, "workload")), ipRequest, interfaceName);
+  }
+
+  @Override
   public WorkloadEndpoint removeIp(String workload, InetAddress ip, InterfaceName interfaceName) {
     requireNonNull(ip, "ip");
     requireNonNull(interfaceName, "interfaceName");

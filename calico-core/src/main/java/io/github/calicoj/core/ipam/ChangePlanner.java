@@ -120,6 +120,15 @@ final class ChangePlanner {
   }
 
   Optional<IpamChange> planRelease(Cidr cidr, Map<InetAddress, @Nullable String> owners) {
+    return planRelease(cidr, owners, true);
+  }
+
+  /**
+   * {@link #planRelease(Cidr, Map)}; without {@code writeHandles} the change leaves its handles to
+   * a {@link HandleChange} (its deltas are in {@link BlockChange#handleDeltas()}).
+   */
+  Optional<IpamChange> planRelease(
+      Cidr cidr, Map<InetAddress, @Nullable String> owners, boolean writeHandles) {
     BlockCache.Cached cb = cache.cached(cidr);
     boolean readNow = cb == null;
     if (cb == null) {
@@ -138,7 +147,14 @@ final class ChangePlanner {
       }
       Map<String, Integer> decrements = new HashMap<>();
       r.handleCounts().forEach((h, n) -> decrements.put(h, -n));
-      return Optional.of(change(cb, r.block(), List.of(), r.alreadyFree(), decrements));
+      return Optional.of(
+          writeHandles
+              ? change(cb, r.block(), List.of(), r.alreadyFree(), decrements)
+              : new IpamChange(
+                  new BlockChange(
+                      cb.block(), cb.revision(), r.block(), List.of(), r.alreadyFree(), decrements),
+                  Map.of(),
+                  cache));
     }
     return Optional.empty(); // no block: nothing of it is allocated
   }
@@ -158,6 +174,11 @@ final class ChangePlanner {
         new BlockChange(
             base.block(), base.revision(), updated, assigned, alreadyFree, handleDeltas);
     return new IpamChange(c, handles, cache);
+  }
+
+  /** The handle's current entry. */
+  Optional<KeyValue> handle(String handleId) {
+    return datastore.get(CalicoKeys.handle(handleId));
   }
 
   static Map<String, Integer> deltas(IpOwner owner, int n) {

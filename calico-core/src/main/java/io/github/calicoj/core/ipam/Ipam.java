@@ -268,7 +268,7 @@ public final class Ipam {
    *
    * @param owners each address with the handle expected to hold it
    */
-  public List<IpamChange> prepareRelease(Map<InetAddress, @Nullable String> owners) {
+  public List<TxnPart> prepareRelease(Map<InetAddress, @Nullable String> owners) {
     requireNonNull(owners, "owners");
     Map<Cidr, Map<InetAddress, @Nullable String>> byBlock = new LinkedHashMap<>();
     owners.forEach(
@@ -276,10 +276,21 @@ public final class Ipam {
             byBlock
                 .computeIfAbsent(AllocationBlock.blockFor(ip), c -> new LinkedHashMap<>())
                 .put(ip, h));
-    List<IpamChange> out = new ArrayList<>();
+    List<TxnPart> out = new ArrayList<>();
+    Map<String, Map<Cidr, Integer>> handleDeltas = new LinkedHashMap<>();
     for (Map.Entry<Cidr, Map<InetAddress, @Nullable String>> e : byBlock.entrySet()) {
-      planner.planRelease(e.getKey(), e.getValue()).ifPresent(out::add);
+      Optional<IpamChange> c = planner.planRelease(e.getKey(), e.getValue(), false);
+      if (c.isPresent()) {
+        out.add(c.get());
+        c.get()
+            .change()
+            .handleDeltas()
+            .forEach(
+                (h, d) ->
+                    handleDeltas.computeIfAbsent(h, k -> new LinkedHashMap<>()).put(e.getKey(), d));
+      }
     }
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
     return out;
   }
 

@@ -40,7 +40,9 @@ public final class IpamChange implements TxnPart {
   private boolean committed;
 
   /**
-   * @param handles the current entry of each handle in {@code change}'s deltas (empty if absent)
+   * @param handles the current entry of each handle whose count this change writes (an empty
+   *     Optional if the handle is absent); a handle of {@code change}'s deltas that is not in the
+   *     map is left to a {@link HandleChange} in the same transaction
    */
   IpamChange(BlockChange change, Map<String, Optional<KeyValue>> handles, BlockCache cache) {
     this.change = change;
@@ -49,8 +51,11 @@ public final class IpamChange implements TxnPart {
     guards.add(Guard.atRevision(key, change.baseRevision()));
     Cidr cidr = change.updated().cidr();
     for (Map.Entry<String, Integer> h : change.handleDeltas().entrySet()) {
+      if (!handles.containsKey(h.getKey())) {
+        continue; // written by a HandleChange that sums several blocks' deltas
+      }
       Key hk = CalicoKeys.handle(h.getKey());
-      Optional<KeyValue> current = handles.getOrDefault(h.getKey(), Optional.empty());
+      Optional<KeyValue> current = handles.get(h.getKey());
       Map<Cidr, Integer> counts =
           new LinkedHashMap<>(current.map(kv -> BlockJson.readHandle(kv.value())).orElse(Map.of()));
       int n = counts.getOrDefault(cidr, 0) + h.getValue();

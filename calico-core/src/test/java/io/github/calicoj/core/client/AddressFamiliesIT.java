@@ -9,7 +9,8 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
@@ -42,7 +43,7 @@ class AddressFamiliesIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private final List<TestNamespace> workloads = new ArrayList<>();
 
@@ -159,6 +160,34 @@ class AddressFamiliesIT {
       ClientFixture.assertNothingLeft(
           store, HOST, "namespace", wa.path().toString().replace('/', '-'), hostNs, wa);
       assertThat(routes(hostNs.name(), false)).noneMatch(r -> r.startsWith("fd00:124:"));
+      assertThat(ClientFixture.allocated(store)).isEmpty();
+    }
+  }
+
+  @Test
+  void aSecondFamilyAddedWithIpAddGetsItsRoutesHostSideAndGateway() {
+    try (CalicoClient calico = client(WireFormat.ERA_A)) {
+      TestNamespace wa = workload();
+      TestNamespace wb = workload();
+      String path = wa.path().toString();
+      calico.addContainer(path, "ipv4");
+      WorkloadEndpoint b = calico.addContainer(wb.path().toString(), "fd00:124::7");
+      WorkloadEndpoint dual =
+          calico.addIp(
+              new WorkloadRef("namespace", path.replace('/', '-'), wa.path()),
+              IpRequest.parse("fd00:124::6"),
+              InterfaceName.of("eth1"));
+      assertThat(dual.ipv6Nets()).extracting(Cidr::toString).containsExactly("fd00:124::6/128");
+      assertThat(stored(dual)).contains("\"ipv6_gateway\": \"" + NEXT_HOP_V6 + "\"");
+      assertThat(routes(wa.name(), false))
+          .contains(NEXT_HOP_V6 + " - eth1", "default " + NEXT_HOP_V6 + " eth1");
+      assertThat(routes(hostNs.name(), false)).contains("fd00:124::6 - " + dual.name());
+      assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv6.conf." + dual.name() + ".proxy_ndp"))
+          .isEqualTo("1");
+      pingOnce(wa, InetAddresses.toAddrString(b.ipv6Nets().get(0).address()));
+      calico.removeContainer(path);
+      calico.removeContainer(wb.path().toString());
+      ClientFixture.assertNothingLeft(store, HOST, "namespace", path.replace('/', '-'), hostNs, wa);
       assertThat(ClientFixture.allocated(store)).isEmpty();
     }
   }

@@ -21,13 +21,13 @@ import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.InvalidNamespaceException;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.Processes;
+import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
@@ -35,10 +35,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +55,7 @@ class CalicoClientIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private final List<TestNamespace> workloads = new ArrayList<>();
   private CalicoClient calico;
@@ -435,32 +431,18 @@ class CalicoClientIT {
   /** Starts one add of {@code workload} per client at once; "added" or "already" for each. */
   private static List<String> raceToAdd(List<CalicoClient> clients, String workload)
       throws Exception {
-    ExecutorService exec = Executors.newFixedThreadPool(clients.size());
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<String>> results = new ArrayList<>();
-      for (CalicoClient c : clients) {
-        results.add(
-            exec.submit(
-                () -> {
-                  go.await();
-                  try {
-                    c.addContainer(workload, "ipv4");
-                    return "added";
-                  } catch (AlreadyExistsException e) {
-                    return "already";
-                  }
-                }));
-      }
-      go.countDown();
-      List<String> outcomes = new ArrayList<>();
-      for (Future<String> f : results) {
-        outcomes.add(f.get(2, TimeUnit.MINUTES));
-      }
-      return outcomes;
-    } finally {
-      exec.shutdown();
-    }
+    return Race.run(
+        clients.size(),
+        i ->
+            () -> {
+              try {
+                clients.get(i).addContainer(workload, "ipv4");
+                return "added";
+              } catch (AlreadyExistsException e) {
+                return "already";
+              }
+            },
+        Duration.ofMinutes(2));
   }
 
   @Test

@@ -8,12 +8,11 @@ import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,12 +21,8 @@ final class ClientFixture {
   private ClientFixture() {}
 
   /** A client of {@code etcd}'s member with nothing under {@code /calico/} or {@code /calicoj/}. */
-  static EtcdDatastore freshStore(EtcdExtension etcd) {
-    EtcdDatastore store =
-        EtcdDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
+  static Datastore freshStore(EtcdExtension etcd) {
+    Datastore store = EtcdTestClients.connect(etcd.endpoints());
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     return store;

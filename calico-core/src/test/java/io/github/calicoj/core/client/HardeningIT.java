@@ -61,7 +61,7 @@ class HardeningIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private final List<TestNamespace> workloads = new ArrayList<>();
   private final List<AutoCloseable> closeLast = new ArrayList<>();

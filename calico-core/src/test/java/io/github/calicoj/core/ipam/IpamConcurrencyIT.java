@@ -11,9 +11,11 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.repository.IpPools;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.EtcdExtension;
+import io.github.calicoj.testkit.Race;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,54 +35,46 @@ class IpamConcurrencyIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.members(3);
 
-  private static EtcdDatastore client() {
-    return EtcdDatastore.builder()
-        .endpoints(ETCD.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+  private static Datastore client() {
+    return EtcdTestClients.connect(ETCD.endpoints());
   }
 
   @Test
   void eightHostsTimesThreeHundredFromOneSlash20() throws Exception {
     Cidr pool = Cidr.parse("10.200.0.0/20");
-    try (EtcdDatastore setup = client()) {
+    try (Datastore setup = client()) {
       new IpPools(setup).add(IpPool.of(pool));
     }
     int hosts = 8;
     int each = 300;
-    ExecutorService exec = Executors.newFixedThreadPool(hosts);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<List<InetAddress>>> futures = new ArrayList<>();
-    List<EtcdDatastore> clients = new ArrayList<>();
+    List<Datastore> clients = new ArrayList<>();
     for (int h = 0; h < hosts; h++) {
-      EtcdDatastore ds = client();
-      clients.add(ds);
-      String host = "ipam-host-" + h;
-      futures.add(
-          exec.submit(
-              () -> {
-                Ipam ipam = Ipam.on(ds);
-                go.await();
-                List<InetAddress> mine = new ArrayList<>();
-                for (int i = 0; i < each; i++) {
-                  mine.add(ipam.autoAssignOne(4, host, pool, IpOwner.UNOWNED));
-                }
-                return mine;
-              }));
+      clients.add(client());
     }
-    go.countDown();
+    List<List<InetAddress>> got =
+        Race.run(
+            hosts,
+            h ->
+                () -> {
+                  Ipam ipam = Ipam.on(clients.get(h));
+                  List<InetAddress> mine = new ArrayList<>();
+                  for (int i = 0; i < each; i++) {
+                    mine.add(ipam.autoAssignOne(4, "ipam-host-" + h, pool, IpOwner.UNOWNED));
+                  }
+                  return mine;
+                },
+            Duration.ofMinutes(4));
+    clients.forEach(Datastore::close);
     Map<InetAddress, String> owner = new HashMap<>();
     for (int h = 0; h < hosts; h++) {
-      for (InetAddress ip : futures.get(h).get(4, TimeUnit.MINUTES)) {
+      for (InetAddress ip : got.get(h)) {
         assertThat(owner.put(ip, "ipam-host-" + h)).as("duplicate %s", ip).isNull();
         assertThat(pool.contains(ip)).isTrue();
       }
     }
-    exec.shutdown();
-    clients.forEach(EtcdDatastore::close);
     assertThat(owner).hasSize(hosts * each);
 
-    try (EtcdDatastore check = client()) {
+    try (Datastore check = client()) {
       Set<InetAddress> allocatedInEtcd = new HashSet<>();
       for (KeyValue kv : check.list(CalicoKeys.blocks(4)).entries()) {
         AllocationBlock b = BlockJson.read(kv.value());
@@ -107,42 +97,32 @@ class IpamConcurrencyIT {
 
   @Test
   void sixteenClientsRaceForOneIpAndExactlyOneWins() throws Exception {
-    try (EtcdDatastore setup = client()) {
+    try (Datastore setup = client()) {
       new IpPools(setup).add(IpPool.of(Cidr.parse("10.210.0.0/24")));
     }
     InetAddress target = InetAddresses.forString("10.210.0.17");
-    ExecutorService exec = Executors.newFixedThreadPool(16);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<String>> results = new ArrayList<>();
-    List<EtcdDatastore> clients = new ArrayList<>();
+    List<Datastore> clients = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      EtcdDatastore ds = client();
-      clients.add(ds);
-      String host = "race-" + i;
-      results.add(
-          exec.submit(
-              () -> {
-                Ipam ipam = Ipam.on(ds);
-                go.await();
-                try {
-                  ipam.assign(target, host, IpOwner.UNOWNED);
-                  return "won";
-                } catch (AlreadyExistsException e) {
-                  return "already";
-                }
-              }));
+      clients.add(client());
     }
-    go.countDown();
-    List<String> outcomes = new ArrayList<>();
-    for (Future<String> f : results) {
-      outcomes.add(f.get(2, TimeUnit.MINUTES));
-    }
-    exec.shutdown();
-    clients.forEach(EtcdDatastore::close);
+    List<String> outcomes =
+        Race.run(
+            16,
+            i ->
+                () -> {
+                  try {
+                    Ipam.on(clients.get(i)).assign(target, "race-" + i, IpOwner.UNOWNED);
+                    return "won";
+                  } catch (AlreadyExistsException e) {
+                    return "already";
+                  }
+                },
+            Duration.ofMinutes(2));
+    clients.forEach(Datastore::close);
     assertThat(outcomes).filteredOn("won"::equals).hasSize(1);
     assertThat(outcomes).filteredOn("already"::equals).hasSize(15);
 
-    try (EtcdDatastore ds = client()) {
+    try (Datastore ds = client()) {
       Ipam ipam = Ipam.on(ds);
       assertThat(ipam.isAssigned(target)).isTrue();
       assertThat(ipam.release(List.of(target))).isEmpty();
@@ -155,7 +135,7 @@ class IpamConcurrencyIT {
   @Test
   void exhaustedPoolGivesAClearError() {
     Cidr pool = Cidr.parse("10.220.0.0/26");
-    try (EtcdDatastore ds = client()) {
+    try (Datastore ds = client()) {
       new IpPools(ds).add(IpPool.of(pool));
       Ipam ipam = Ipam.on(ds);
       Set<InetAddress> got = new HashSet<>();

@@ -8,6 +8,7 @@ import io.github.calicoj.core.AlreadyExistsException;
 import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
+import io.github.calicoj.core.TxnPart;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
@@ -188,9 +189,9 @@ class IpamTest {
     assertThat(store.get(CalicoKeys.handle("owner-a")).orElseThrow().value())
         .isEqualTo("{\"id\": \"owner-a\", \"block\": {\"192.168.0.0/26\": 1}}");
     // a's release, planned and committed: frees the address and deletes the handle
-    List<IpamChange> release = ipam.prepareRelease(owners(ip("192.168.0.9"), "owner-a"));
-    assertThat(release).hasSize(1);
-    assertThat(ipam.commit(release.get(0))).isTrue();
+    List<TxnPart> release = ipam.prepareRelease(owners(ip("192.168.0.9"), "owner-a"));
+    assertThat(release).hasSize(2); // the block, and the handle
+    assertThat(TxnPart.commit(store, release).succeeded()).isTrue();
     assertThat(store.get(CalicoKeys.handle("owner-a"))).isEmpty();
     // the address goes to b; a stale second release by a leaves it to b
     ipam.assign(ip("192.168.0.9"), "h", b);
@@ -202,13 +203,32 @@ class IpamTest {
   }
 
   @Test
+  void aReleaseOfOneOwnersAddressesInSeveralBlocksWritesTheirHandleOnce() {
+    IpOwner a = IpOwner.of("owner-a", Map.of());
+    ipam.assign(ip("192.168.0.9"), "h", a);
+    ipam.assign(ip("192.168.0.70"), "h", a); // another block
+    ipam.assign(ip("fd00:1::9"), "h", a); // another family
+    assertThat(store.get(CalicoKeys.handle("owner-a")).orElseThrow().value())
+        .contains("\"192.168.0.0/26\": 1", "\"192.168.0.64/26\": 1", "\"fd00:1::/122\": 1");
+    Map<InetAddress, @Nullable String> all = owners(ip("192.168.0.9"), "owner-a");
+    all.put(ip("192.168.0.70"), "owner-a");
+    all.put(ip("fd00:1::9"), "owner-a");
+    List<TxnPart> release = ipam.prepareRelease(all);
+    assertThat(release).hasSize(4); // three blocks and one handle
+    assertThat(TxnPart.commit(store, release).succeeded()).isTrue();
+    assertThat(store.get(CalicoKeys.handle("owner-a"))).isEmpty();
+    assertThat(ipam.isAssigned(ip("192.168.0.70"))).isFalse();
+    assertThat(ipam.isAssigned(ip("fd00:1::9"))).isFalse();
+  }
+
+  @Test
   void aReleasePlannedOnAStaleCacheFailsItsGuardAndChangesNothing() {
     IpOwner a = IpOwner.of("owner-a", Map.of());
     ipam.assign(ip("192.168.0.20"), "h", a);
-    List<IpamChange> release = ipam.prepareRelease(owners(ip("192.168.0.20"), "owner-a"));
+    List<TxnPart> release = ipam.prepareRelease(owners(ip("192.168.0.20"), "owner-a"));
     Ipam other = Ipam.builder(store).build();
     other.assign(ip("192.168.0.21"), "h", IpOwner.UNOWNED); // the block moves on
-    assertThat(ipam.commit(release.get(0))).isFalse();
+    assertThat(TxnPart.commit(store, release).succeeded()).isFalse();
     assertThat(ipam.isAssigned(ip("192.168.0.20"))).isTrue();
     assertThat(ipam.isAssigned(ip("192.168.0.21"))).isTrue();
   }

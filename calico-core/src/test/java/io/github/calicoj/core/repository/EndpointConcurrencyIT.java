@@ -6,15 +6,12 @@ import io.github.calicoj.core.AlreadyExistsException;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.WorkloadEndpoint;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.EtcdExtension;
+import io.github.calicoj.testkit.Race;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,40 +23,29 @@ class EndpointConcurrencyIT {
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private static EtcdDatastore client() {
-    return EtcdDatastore.builder()
-        .endpoints(ETCD.endpoints())
-        .requestTimeout(Duration.ofSeconds(10))
-        .build();
+  private static Datastore client() {
+    return EtcdTestClients.connect(ETCD.endpoints());
   }
 
   @Test
   void sixteenThreadsCreateOneWorkloadsEndpointAndExactlyOneSucceeds() throws Exception {
-    try (EtcdDatastore ds = client()) {
+    try (Datastore ds = client()) {
       WorkloadEndpoints endpoints = new WorkloadEndpoints(ds, WireFormat.ERA_A);
-      ExecutorService exec = Executors.newFixedThreadPool(16);
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<Boolean>> results = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        WorkloadEndpoint ep = RepositoriesTest.endpoint("race-host", "race-workload");
-        results.add(
-            exec.submit(
-                () -> {
-                  go.await();
-                  try {
-                    endpoints.create(ep, RepositoriesTest.marker(ep));
-                    return true;
-                  } catch (AlreadyExistsException e) {
-                    return false;
-                  }
-                }));
-      }
-      go.countDown();
-      int winners = 0;
-      for (Future<Boolean> f : results) {
-        winners += f.get(2, TimeUnit.MINUTES) ? 1 : 0;
-      }
-      exec.shutdown();
+      List<Boolean> won =
+          Race.run(
+              16,
+              i ->
+                  () -> {
+                    WorkloadEndpoint ep = RepositoriesTest.endpoint("race-host", "race-workload");
+                    try {
+                      endpoints.create(ep, RepositoriesTest.marker(ep));
+                      return true;
+                    } catch (AlreadyExistsException e) {
+                      return false;
+                    }
+                  },
+              Duration.ofMinutes(2));
+      long winners = won.stream().filter(x -> x).count();
       assertThat(winners).isEqualTo(1);
       String keys =
           ETCD.cluster()
@@ -74,7 +60,7 @@ class EndpointConcurrencyIT {
 
   @Test
   void profileAndEndpointJsonAsEtcdctlSeesIt() {
-    try (EtcdDatastore ds = client()) {
+    try (Datastore ds = client()) {
       WorkloadEndpoints endpoints = new WorkloadEndpoints(ds, WireFormat.ERA_A);
       Profiles profiles = new Profiles(ds, WireFormat.ERA_A, endpoints);
       profiles.create("PROF_A_C_E");

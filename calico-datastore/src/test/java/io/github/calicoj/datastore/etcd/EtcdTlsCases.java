@@ -40,7 +40,8 @@ public abstract class EtcdTlsCases {
                 b.endpoints(ETCD.endpoints())
                     .trustedCa(ETCD.tls().caCert())
                     .clientCertificate(ETCD.tls().clientCert(), ETCD.tls().clientKey())
-                    .requestTimeout(TIMEOUT))) {
+                    .requestTimeout(
+                        EtcdTestClients.TIMEOUT))) { // the success path: no bound tested
       Key k = Key.of("/calicoj-test/tls/" + client + "/k");
       KeyValue written = store.put(k, "secure");
       BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();

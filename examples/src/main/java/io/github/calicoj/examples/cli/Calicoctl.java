@@ -179,6 +179,12 @@ public final class Calicoctl {
    */
   static Invocation parse(String[] argv) {
     List<String> args = List.of(argv);
+    for (int n = 0; n < args.size(); n++) {
+      if (!Messages.oneLine(args.get(n)).equals(args.get(n))) {
+        // No name, address, path or rule has one; echoed, it would forge a line of the answer.
+        throw usage("Argument " + (n + 1) + " has a control character: " + echo(args.get(n)) + ".");
+      }
+    }
     Path hostNetns = null;
     String endpoints = null;
     boolean debug = false;
@@ -300,9 +306,10 @@ public final class Calicoctl {
     }
     if (e instanceof DatastoreException) {
       out.println("Error accessing etcd (" + Messages.of(e) + ").  Is etcd running?");
-    } else if (e instanceof CalicoException
-        || e instanceof NetnsException
-        || e instanceof IllegalArgumentException) {
+    } else if (e instanceof IllegalArgumentException) {
+      // A value the SDK refused, quoted from the input (stdin's JSON too): kept on one line.
+      out.println(Messages.oneLine(Messages.of(e)));
+    } else if (e instanceof CalicoException || e instanceof NetnsException) {
       out.println(Messages.of(e));
     } else {
       err.println(Messages.of(e));

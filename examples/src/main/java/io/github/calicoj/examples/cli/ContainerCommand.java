@@ -88,7 +88,7 @@ final class ContainerCommand extends Command {
           if (e.reason() != Reason.WORKLOAD_NOT_CONFIGURED) {
             throw e;
           }
-          cli.print("Failed find Calico data for " + container);
+          cli.print("Failed find Calico data for " + echo(container));
         }
         return 0;
       }

@@ -51,8 +51,18 @@ final class PoolCommand extends Command {
         if (cidrs.isEmpty()) {
           throw a.usage("Missing <CIDRS>.");
         }
+        // Every CIDR is checked before any pool is removed: a bad one changes nothing.
+        List<Cidr> pools = new ArrayList<>();
         for (String c : cidrs) {
-          cli.client().ipPools().remove(Cidr.parseNormalized(c));
+          pools.add(Cidr.parseNormalized(c));
+        }
+        for (Cidr c : pools) {
+          if (cli.client().ipPools().find(c).isEmpty()) {
+            throw new CliException(c.normalized() + " is not a configured pool.");
+          }
+        }
+        for (Cidr c : pools) {
+          cli.client().ipPools().remove(c);
         }
       }
       case "range" -> {
@@ -79,6 +89,9 @@ final class PoolCommand extends Command {
         boolean v4 = a.flag("--ipv4");
         boolean v6 = a.flag("--ipv6");
         a.done();
+        if (v4 && v6) {
+          throw a.usage("--ipv4 and --ipv6 exclude each other.");
+        }
         if (v4 || !v6) {
           Table t = new Table("IPv4 CIDR", "Options");
           for (IpPool p : cli.client().ipPools().list(4)) {

@@ -345,6 +345,60 @@ class CalicoctlTest {
         .isEqualTo("Inbound rules:\n   1 allow from tag P\nOutbound rules:\n   1 allow\n");
   }
 
+  @Test
+  void poolRemoveChecksEveryCidrBeforeRemovingAny() {
+    assertThat(run("pool add 10.50.0.0/16").exit()).isZero();
+    assertThat(run("pool remove 10.50.0.0/16 bogus"))
+        .isEqualTo(new Run(1, "Invalid CIDR: bogus\n", ""));
+    assertThat(run("pool remove 10.50.0.0/16 10.99.0.0/16"))
+        .isEqualTo(new Run(1, "10.99.0.0/16 is not a configured pool.\n", ""));
+    assertThat(run("pool show --ipv4").out()).contains("| 10.50.0.0/16 |");
+    usageError(
+        "pool show --ipv4 --ipv6",
+        "--ipv4 and --ipv6 exclude each other.",
+        "pool show [--ipv4 | --ipv6]");
+  }
+
+  @Test
+  void anArgumentWithAControlCharacterIsAUsageError() {
+    for (String bad : List.of("P\nUsage: forged", "P\u0000", "P\tb", "P\u001b[2J")) {
+      Run r = run(Map.of("HOSTNAME", "cjt-unit"), "", "profile", "add", bad);
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.out()).isEmpty();
+      assertThat(r.err())
+          .startsWith("Argument 3 has a control character: P")
+          .endsWith(
+              ".\nUsage: calicoctl [--host-netns=<PATH>] [--etcd-endpoints=<URLS>] [--debug]"
+                  + " <command> [<args>...]\n")
+          .hasLineCount(2);
+    }
+  }
+
+  @Test
+  void messagesStayOnTheirLinesAndKeepTheirEnds() {
+    assertThat(run("profile add P").exit()).isZero();
+    Run r =
+        run(
+            Map.of("HOSTNAME", "cjt-unit"),
+            "{\"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"tcp\\nforged\"}],"
+                + " \"outbound_rules\": []}",
+            "profile",
+            "P",
+            "rule",
+            "update");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("tcp?forged").hasLineCount(1);
+    String longWord = "Container " + "x".repeat(300) + " was not found.";
+    assertThat(Messages.clean(longWord))
+        .isEqualTo("Container " + "x".repeat(Messages.WORD_LIMIT) + "... was not found.");
+    String longLine = "Profile " + "a ".repeat(150) + "not found.";
+    assertThat(Messages.clean(longLine))
+        .hasSizeLessThanOrEqualTo(Messages.LINE_LIMIT)
+        .startsWith("Profile a a ")
+        .contains(" ... ")
+        .endsWith("a a not found.");
+  }
+
   // ------------------------------------------------------------------ the reference's tables
 
   @Test

@@ -1,0 +1,145 @@
+package io.github.calicoj.cni;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.calicoj.netns.NetnsSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code calico-cni} plugin's entry point: reads the {@code CNI_*} environment and the network
+ * configuration on stdin, runs ADD, DEL, CHECK or VERSION, and writes the result, or the spec's
+ * error object, to stdout; the exit code is 0 on success and 1 on error. Nothing else ever reaches
+ * stdout: {@link System#out} is pointed at stderr before any other code runs. Runtimes call the
+ * launcher script {@code calico-cni}, which answers VERSION itself and starts this class for the
+ * rest.
+ *
+ * <p>Bounds: stdin is read until the runtime closes it (every runtime does), at most 4 MiB; every
+ * etcd request is bounded by {@code etcd_timeout}, every netlink request by the SDK's socket
+ * timeout, the dataplane work of an add by 20 s.
+ *
+ * <p>Thread safety: one invocation per process; {@link #main} is not re-entrant.
+ */
+public final class CalicoCni {
+  /** The largest configuration read from stdin. */
+  private static final int MAX_STDIN = 4 << 20;
+
+  private CalicoCni() {}
+
+  /** Runs one CNI invocation and exits with its status. */
+  public static void main(String[] args) {
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    int status = run(System.getenv(), System.in, stdout);
+    stdout.flush();
+    System.exit(status);
+  }
+
+  /**
+   * Runs one invocation: {@code env} as the environment, {@code stdin} as the configuration, the
+   * result or error to {@code out}.
+   *
+   * @return the exit status: 0 on success, 1 on error
+   */
+  static int run(Map<String, String> env, InputStream stdin, PrintStream out) {
+    String version = CniVersion.LATEST.toString();
+    String what = "calico-cni";
+    try {
+      CniEnvironment e = CniEnvironment.from(env);
+      if (e.command() != CniCommand.VERSION) {
+        preloadNetns();
+      }
+      byte[] input = readAll(stdin);
+      if (e.command() == CniCommand.VERSION) {
+        print(out, versionInfo());
+        return 0;
+      }
+      version = NetConf.versionForErrors(input);
+      what = e.command() + " of container " + brief(e.containerId());
+      NetConf conf = NetConf.parse(input);
+      PluginLog.configure(conf.logLevel, conf.logFile);
+      try (CalicoSession session = CalicoSession.open(conf)) {
+        switch (e.command()) {
+          case ADD -> print(out, AddCommand.run(e, conf, session).toJson(conf.version));
+          case DEL -> DelCommand.run(e, conf, session);
+          case CHECK -> CheckCommand.run(e, conf, session);
+          case VERSION -> throw new IllegalStateException("VERSION was answered above");
+        }
+      }
+      return 0;
+    } catch (Throwable t) {
+      CniException c = Failures.toCni(t, what);
+      log(what, c);
+      print(out, c.toJson(version));
+      return 1;
+    }
+  }
+
+  /** The VERSION answer: the newest version, and every supported one. */
+  static ObjectNode versionInfo() {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("cniVersion", CniVersion.LATEST.toString());
+    ArrayNode a = o.putArray("supportedVersions");
+    CniVersion.supported().forEach(a::add);
+    return o;
+  }
+
+  /**
+   * Loads the namespace layer (jnr-ffi's binding of libc, a large part of the start-up) on another
+   * thread while this one reads the configuration, sets up the etcd client and writes the profile.
+   * The probe makes no logger, so the log settings, which come from the configuration, still apply
+   * to everything. A failure is left for the first namespace operation to report.
+   */
+  private static void preloadNetns() {
+    Thread t = new Thread(NetnsSupport::isAvailable, "calico-cni-netns-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    for (int n; (n = in.read(chunk)) >= 0; ) {
+      buf.write(chunk, 0, n);
+      if (buf.size() > MAX_STDIN) {
+        throw new CniException(
+            CniCode.IO_FAILURE,
+            "The configuration on stdin is larger than " + MAX_STDIN + " bytes");
+      }
+    }
+    return buf.toByteArray();
+  }
+
+  private static void print(PrintStream out, ObjectNode json) {
+    byte[] bytes = (json.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    out.write(bytes, 0, bytes.length);
+    out.flush();
+  }
+
+  /** A container id as logs show it: the first 12 characters of a long one. */
+  static String brief(String containerId) {
+    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+  }
+
+  /** Logs the failure, with the stack trace of what caused it. */
+  private static void log(String what, CniException c) {
+    Throwable cause = c.getCause();
+    try {
+      LoggerFactory.getLogger(CalicoCni.class)
+          .warn(
+              "{}: error {}: {}{}",
+              what,
+              c.code().value(),
+              c.msg(),
+              cause == null ? "" : "\n" + Failures.stackTrace(cause));
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println("calico-cni: " + what + ": " + c.msg());
+    }
+  }
+}
