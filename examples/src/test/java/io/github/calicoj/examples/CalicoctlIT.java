@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -164,16 +165,16 @@ class CalicoctlIT {
             "{\"cidr\": \"192.168.0.0/26\", \"affinity\": \"host:"
                 + HOST
                 + "\", \"allocations\": [null, 0, null,")
-        .contains(
-            "\"attributes\": [{\"handle_id\": \"calicoj."
-                + HOST
-                + ".docker."
-                + id.trim()
-                + "\", \"secondary\": {\"host\": \""
-                + HOST
-                + "\", \"orchestrator\": \"docker\", \"workload\": \""
-                + id.trim()
-                + "\"}}], \"unallocated\": [0, 2, 3,");
+        .containsPattern(
+            Pattern.quote(
+                    "\"attributes\": [{\"handle_id\": \"calicoj." + HOST + ".docker." + id.trim())
+                + "\", \"secondary\": \\{\"created\": \"[0-9TZ:.-]+\", "
+                + Pattern.quote(
+                    "\"host\": \""
+                        + HOST
+                        + "\", \"orchestrator\": \"docker\", \"workload\": \""
+                        + id.trim()
+                        + "\"}}], \"unallocated\": [0, 2, 3,"));
     assertThat(keys("/calico/ipam/v2/host/" + HOST + "/ipv4/block/"))
         .containsExactly("/calico/ipam/v2/host/" + HOST + "/ipv4/block/192.168.0.0-26");
     // The container's interface, address, routes and MAC.

@@ -13,6 +13,9 @@ import io.github.calicoj.core.ProfileAlreadyInEndpointException;
 import io.github.calicoj.core.ProfileNotInEndpointException;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.WorkloadException;
+import io.github.calicoj.core.check.CheckOptions;
+import io.github.calicoj.core.check.CheckReport;
+import io.github.calicoj.core.check.IpamChecker;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.Hosts;
@@ -246,6 +249,19 @@ public interface CalicoClient extends AutoCloseable {
    * config Felix needs ({@code calicoctl node}, data part).
    */
   void configureNode(NodeConfig config);
+
+  /**
+   * {@code calicoctl ipam check [--repair] [--grace DURATION] [--all-hosts]}: finds what outlived
+   * its workload or lost its partner (allocations without endpoints, endpoints without allocations
+   * or links, dead workloads, leftover links and markers, empty affine blocks, wrong handles) on
+   * this host, or in the datastore of every host, and with {@link CheckOptions#repair()} repairs it
+   * with guarded transactions, never touching anything younger than the grace period. Uses this
+   * client's host namespace, Docker daemon and IPAM; see {@link IpamChecker} for what is read and
+   * written.
+   *
+   * @return the findings, what was done about them, and their table and JSON renderings
+   */
+  CheckReport checkIpam(CheckOptions options);
 
   /** The endpoint repository. */
   WorkloadEndpoints workloadEndpoints();

@@ -4,6 +4,7 @@ import com.google.common.base.Throwables;
 import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.ipam.BlockChange;
 import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpamChange;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -11,6 +12,7 @@ import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnResult;
 import java.time.Duration;
@@ -60,13 +62,22 @@ final class CommitFence {
     Future<?> work =
         background.submit(
             () -> {
-              TxnResult r =
-                  datastore.commit(
-                      Transaction.builder()
-                          .guard(Guard.atRevision(block, change.change().baseRevision()))
-                          .put(block, BlockJson.write(change.change().base()))
-                          .readPrefix(workload)
-                          .build());
+              // Rewriting the block as it was planned on (a new block: creating it, empty and
+              // claimed, the one trace a fence can leave) makes the add's guard fail forever.
+              BlockChange planned = change.change();
+              Revision base = planned.baseRevision();
+              Transaction.Builder txn =
+                  Transaction.builder()
+                      .guard(base == null ? Guard.absent(block) : Guard.atRevision(block, base))
+                      .put(block, BlockJson.write(planned.base()))
+                      .readPrefix(workload);
+              if (base == null) {
+                planned
+                    .base()
+                    .affinityHost()
+                    .ifPresent(h -> txn.put(CalicoKeys.affinity(h, change.block()), ""));
+              }
+              TxnResult r = datastore.commit(txn.build());
               if (!r.succeeded()
                   && r.read(workload).stream().anyMatch(kv -> kv.key().equals(mine))) {
                 remove.removeCommitted(endpoint);

@@ -6,6 +6,9 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.WireFormat;
+import io.github.calicoj.core.check.CheckOptions;
+import io.github.calicoj.core.check.CheckReport;
+import io.github.calicoj.core.check.IpamChecker;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.HostConfig;
 import io.github.calicoj.core.model.Names;
@@ -29,8 +32,8 @@ import java.util.concurrent.Executors;
 /**
  * The {@link CalicoClient} implementation: a facade over named parts, each owning its state —
  * {@link WorkloadResolver} (path or Docker), {@link HostDataplane} (the host namespace, its routes
- * and next hops), {@link ContainerAdd}, {@link ContainerRemove}, {@link ContainerIps} — and the
- * repositories and IPAM they share. Thread-safe.
+ * and next hops), {@link ContainerAdd}, {@link ContainerRemove}, {@link ContainerIps}, {@link
+ * IpamChecker} — and the repositories and IPAM they share. Thread-safe.
  */
 final class DefaultCalicoClient implements CalicoClient {
   private final String hostname;
@@ -46,6 +49,7 @@ final class DefaultCalicoClient implements CalicoClient {
   private final ContainerIps ips;
   private final WorkloadRepair repair;
   private final ContainerRestore restores;
+  private final IpamChecker checker;
 
   /** Runs each add's dataplane work while the add's thread writes to the datastore. */
   private final ExecutorService background =
@@ -89,6 +93,12 @@ final class DefaultCalicoClient implements CalicoClient {
             b.dataplaneWait);
     this.ips = new ContainerIps(hostname, b.datastore, endpoints, ipam, choice, host);
     this.restores = new ContainerRestore(hostname, format, b.datastore, endpoints, host);
+    IpamChecker.Builder check =
+        IpamChecker.builder(b.datastore, hostname).ipam(ipam).docker(docker);
+    if (b.hostNamespace != null) {
+      check.hostNamespace(b.hostNamespace);
+    }
+    this.checker = check.build();
   }
 
   @Override
@@ -247,6 +257,11 @@ final class DefaultCalicoClient implements CalicoClient {
     host.forgetNextHops();
     hosts.configure(new HostConfig(hostname, config.ipv4(), config.ipv6(), config.asNumber()));
     hosts.ensureGlobalConfig();
+  }
+
+  @Override
+  public CheckReport checkIpam(CheckOptions options) {
+    return checker.run(requireNonNull(options, "options"));
   }
 
   @Override

@@ -23,14 +23,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The one Docker Engine API call calicoj needs, {@code GET /containers/{id}/json}, over the
- * daemon's unix socket with the JDK's unix-domain channels (no docker CLI, no client library).
- * HTTP/1.0, so the body is not chunked and ends at EOF. Every call is bounded by the timeout.
- * Thread-safe; holds no connection between calls.
+ * The Docker Engine API calls calicoj needs, {@code GET /containers/{id}/json} (inspect one) and
+ * {@code GET /containers/json?all=1} (list all), over the daemon's unix socket with the JDK's
+ * unix-domain channels (no docker CLI, no client library). HTTP/1.0, so the body is not chunked and
+ * ends at EOF. Every call is bounded by the timeout. Thread-safe; holds no connection between
+ * calls.
  */
 public final class DockerEngine {
-  /** The most an answer may hold; an inspect is a few KiB. */
+  /** The most an inspect's answer may hold; one is a few KiB. */
   private static final int MAX_ANSWER_BYTES = 4 << 20;
+
+  /** The most a container list may hold: about 2 KiB per container. */
+  private static final int MAX_LIST_BYTES = 64 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,7 +84,7 @@ public final class DockerEngine {
    * @throws WorkloadException DAEMON_UNREACHABLE, PERMISSION_DENIED or DAEMON_ERROR
    */
   public Map<String, Boolean> containers() {
-    Response r = get("/containers/json?all=1");
+    Response r = get("/containers/json?all=1", MAX_LIST_BYTES);
     if (r.status() != 200) {
       throw new WorkloadException(
           Reason.DAEMON_ERROR,
@@ -116,7 +120,7 @@ public final class DockerEngine {
   public Container inspect(String nameOrId) {
     requireNonNull(nameOrId, "nameOrId");
     String path = "/containers/" + URLEncoder.encode(nameOrId, StandardCharsets.UTF_8) + "/json";
-    Response r = get(path);
+    Response r = get(path, MAX_ANSWER_BYTES);
     if (r.status() == 404) {
       throw new WorkloadException(
           Reason.CONTAINER_NOT_FOUND, "Container " + nameOrId + " was not found.", null);
@@ -147,7 +151,7 @@ public final class DockerEngine {
 
   private record Response(int status, String body) {}
 
-  private Response get(String path) {
+  private Response get(String path, int maxBytes) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open()) {
@@ -179,14 +183,10 @@ public final class DockerEngine {
           break;
         }
         out.write(buf.array(), 0, n);
-        if (out.size() > MAX_ANSWER_BYTES) {
+        if (out.size() > maxBytes) {
           throw new WorkloadException(
               Reason.DAEMON_ERROR,
-              "The Docker daemon at "
-                  + socket
-                  + " answered more than "
-                  + MAX_ANSWER_BYTES
-                  + " bytes",
+              "The Docker daemon at " + socket + " answered more than " + maxBytes + " bytes",
               null);
         }
       }

@@ -38,6 +38,18 @@ public final class CalicoKeys {
    */
   public static final Key WORKLOAD_MARKERS = Key.of("/calicoj/v1/workload/");
 
+  /** Everything of Calico's IPAM v2: blocks, handles, host affinities and the config. */
+  public static final Key IPAM = Key.of("/calico/ipam/v2/");
+
+  /** Everything calicoj keeps outside Calico's tree: workload markers and check records. */
+  public static final Key CALICOJ = Key.of("/calicoj/v1/");
+
+  /**
+   * Library-private: when {@code ipam check} first saw each finding that carries no time of its
+   * own, at {@code /calicoj/v1/check/<host>/<kind>/<subject>}.
+   */
+  public static final Key CHECK_SIGHTINGS = Key.of("/calicoj/v1/check/");
+
   /** Felix's endpoint key regex. */
   public static final Pattern ENDPOINT =
       Pattern.compile("^/calico/v1/host/([^/]+)/workload/([^/]+)/([^/]+)/endpoint/([^/]+)$");

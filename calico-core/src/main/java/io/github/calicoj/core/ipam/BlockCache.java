@@ -80,7 +80,7 @@ final class BlockCache {
   /** Caches a block this process created (fresh: nobody else has it yet). */
   void created(AllocationBlock block, Revision revision, String host) {
     blocks.put(block.cidr(), new Cached(block, revision, true));
-    affineList(host, block.cidr().version()).add(block.cidr());
+    addAffine(host, block.cidr());
   }
 
   /** Forgets a block, so that the next use reads it. */

@@ -7,14 +7,18 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A change to one block, planned on a copy read at {@code baseRevision} and not yet written: the
  * block before and after, the addresses it assigns, the addresses a release found already free, and
  * how each handle's count changes. Pure data; {@link IpamChange} writes it. Immutable.
  *
- * @param base the block as read
- * @param baseRevision the revision it was read at; the write is guarded on it
+ * @param base the block as read; for a block that does not exist yet, the new empty block affine to
+ *     the host the change assigns for
+ * @param baseRevision the revision it was read at, the write being guarded on it; null for a block
+ *     that does not exist yet: the write creates it and its host's affinity marker, guarded on its
+ *     absence
  * @param updated the block to write
  * @param assigned the addresses this change assigns (empty for a release)
  * @param alreadyFree for a release, the addresses that were free already
@@ -22,7 +26,7 @@ import java.util.Set;
  */
 public record BlockChange(
     AllocationBlock base,
-    Revision baseRevision,
+    @Nullable Revision baseRevision,
     AllocationBlock updated,
     List<InetAddress> assigned,
     Set<InetAddress> alreadyFree,
@@ -31,11 +35,15 @@ public record BlockChange(
   /** Copies the collections. */
   public BlockChange {
     requireNonNull(base, "base");
-    requireNonNull(baseRevision, "baseRevision");
     requireNonNull(updated, "updated");
     assigned = List.copyOf(assigned);
     alreadyFree = Set.copyOf(alreadyFree);
     handleDeltas = Map.copyOf(handleDeltas);
+  }
+
+  /** True if the change creates its block (and the block's affinity marker). */
+  public boolean createsBlock() {
+    return baseRevision == null;
   }
 
   /** True if writing it would change nothing. */

@@ -1,23 +1,18 @@
 package io.github.calicoj.core.ipam;
 
-import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
-import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.Guard;
-import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.Transaction;
-import io.github.calicoj.datastore.TxnResult;
 import java.math.BigInteger;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Claims blocks for a host: a new empty block affine to the host is created together with its
- * affinity marker, in one transaction that requires the block to be absent, so two hosts can never
- * both believe they own a block (the reference wrote the marker first and could lose the race,
- * libcalico#58). Thread-safe.
+ * Finds new blocks for a host. A new block is written, affine to the host and together with its
+ * affinity marker, by the transaction that assigns its first address, guarded on the block's
+ * absence (see {@link IpamChange}): two hosts can never both believe they own a block (the
+ * reference wrote the marker first and could lose the race, libcalico#58), and an assignment that
+ * is never committed leaves no claim behind. Thread-safe.
  */
 final class BlockClaims {
   /** How many candidate blocks a new-block search looks at per pool. */
@@ -26,42 +21,18 @@ final class BlockClaims {
   /** Addresses per block, as a shift. */
   private static final int BLOCK_BITS = 6;
 
-  private final Datastore datastore;
   private final BlockCache cache;
 
-  BlockClaims(Datastore datastore, BlockCache cache) {
-    this.datastore = datastore;
+  BlockClaims(BlockCache cache) {
     this.cache = cache;
   }
 
   /**
-   * Creates an empty block affine to {@code host} with its marker. False if the block exists (the
-   * cache then holds it).
+   * Finds a block that does not exist yet in the allowed pools (without writing anything). The
+   * search starts at a host-dependent offset in each pool, so hosts rarely race for the same block;
+   * a race is settled by the creating transaction's guard.
    */
-  boolean claim(Cidr cidr, String host) {
-    Key key = CalicoKeys.block(cidr);
-    AllocationBlock empty = AllocationBlock.empty(cidr, host, cache.config().strictAffinity());
-    TxnResult r =
-        datastore.commit(
-            Transaction.builder()
-                .guard(Guard.absent(key))
-                .put(key, BlockJson.write(empty))
-                .put(CalicoKeys.affinity(host, cidr), "")
-                .build());
-    if (r.succeeded()) {
-      cache.created(empty, r.revision(), host);
-      return true;
-    }
-    r.current(key).ifPresent(cache::remember);
-    return false;
-  }
-
-  /**
-   * Finds a block that does not exist yet in the allowed pools and claims it. The search starts at
-   * a host-dependent offset in each pool, so hosts rarely race for the same block. A block that
-   * another process of this host claimed meanwhile counts as claimed.
-   */
-  Optional<Cidr> claimNew(String host, int version, @Nullable Cidr pool) {
+  Optional<Cidr> findNew(String host, int version, @Nullable Cidr pool) {
     Set<Cidr> existing = cache.existingBlocks(version);
     int blockPrefix = IpPool.blockPrefix(version);
     for (IpPool p : cache.pools(version)) {
@@ -82,15 +53,7 @@ final class BlockClaims {
         if (existing.contains(candidate)) {
           continue;
         }
-        if (claim(candidate, host)) {
-          return Optional.of(candidate);
-        }
-        BlockCache.Cached now = cache.cachedOrRead(candidate);
-        if (now != null && now.block().affinityHost().filter(host::equals).isPresent()) {
-          cache.addAffine(host, candidate);
-          return Optional.of(candidate); // another process of ours won: fine
-        }
-        existing.add(candidate);
+        return Optional.of(candidate);
       }
     }
     return Optional.empty();

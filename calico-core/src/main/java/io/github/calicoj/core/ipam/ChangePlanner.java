@@ -5,6 +5,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpamConfig;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +33,9 @@ final class ChangePlanner {
 
   /**
    * Plans up to {@code want} addresses from the first block, in the reference's search order, that
-   * has room: the host's affine blocks (from the cache, then freshly listed), then a newly claimed
-   * block (if the config allows; the claim is written at once), then other hosts' blocks (unless
-   * strict affinity). Null if none has room.
+   * has room: the host's affine blocks (from the cache, then freshly listed), then a new block (if
+   * the config allows; the change creates it, affine to {@code host}), then other hosts' blocks
+   * (unless strict affinity). Null if none has room.
    */
   @Nullable IpamChange planNext(
       int version,
@@ -56,14 +57,16 @@ final class ChangePlanner {
       }
     }
     IpamConfig config = cache.config();
-    while (config.autoAllocateBlocks()) {
-      Optional<Cidr> claimed = claims.claimNew(host, version, pool);
-      if (claimed.isEmpty()) {
-        break;
-      }
-      IpamChange c = planInBlock(claimed.get(), want, host, true, owner, skip, false);
-      if (c != null) {
-        return c;
+    if (config.autoAllocateBlocks()) {
+      Optional<Cidr> fresh = claims.findNew(host, version, pool);
+      if (fresh.isPresent()) {
+        AllocationBlock empty = newBlock(fresh.get(), host);
+        AllocationBlock.AutoAssigned r =
+            empty.autoAssign(want, owner.handleId(), owner.attributes(), host, true, skip);
+        if (!r.addresses().isEmpty()) {
+          return change(
+              empty, null, r.block(), r.addresses(), Set.of(), deltas(owner, r.addresses().size()));
+        }
       }
     }
     if (!config.strictAffinity()) {
@@ -114,9 +117,9 @@ final class ChangePlanner {
    * One block's release, planned on the cached block; empty if nothing is to be freed (confirmed by
    * a fresh read). Each address is freed only if its given handle, or no handle, holds it.
    */
-  /** Claims a block for {@code host} (see {@link BlockClaims#claim}). */
-  boolean claim(Cidr cidr, String host) {
-    return claims.claim(cidr, host);
+  /** A new empty block affine to {@code host}, as the configured affinity mode makes it. */
+  AllocationBlock newBlock(Cidr cidr, String host) {
+    return AllocationBlock.empty(cidr, host, cache.config().strictAffinity());
   }
 
   Optional<IpamChange> planRelease(Cidr cidr, Map<InetAddress, @Nullable String> owners) {
@@ -166,13 +169,25 @@ final class ChangePlanner {
       List<InetAddress> assigned,
       Set<InetAddress> alreadyFree,
       Map<String, Integer> handleDeltas) {
+    return change(base.block(), base.revision(), updated, assigned, alreadyFree, handleDeltas);
+  }
+
+  /**
+   * A change planned on {@code base} read at {@code revision} (null: a new block the change
+   * creates), with the current entries of the handles it touches.
+   */
+  IpamChange change(
+      AllocationBlock base,
+      @Nullable Revision revision,
+      AllocationBlock updated,
+      List<InetAddress> assigned,
+      Set<InetAddress> alreadyFree,
+      Map<String, Integer> handleDeltas) {
     Map<String, Optional<KeyValue>> handles = new HashMap<>();
     for (String h : handleDeltas.keySet()) {
       handles.put(h, datastore.get(CalicoKeys.handle(h)));
     }
-    BlockChange c =
-        new BlockChange(
-            base.block(), base.revision(), updated, assigned, alreadyFree, handleDeltas);
+    BlockChange c = new BlockChange(base, revision, updated, assigned, alreadyFree, handleDeltas);
     return new IpamChange(c, handles, cache);
   }
 

@@ -60,7 +60,7 @@ public final class Ipam {
   private Ipam(Builder b) {
     this.datastore = b.datastore;
     this.cache = new BlockCache(b.datastore, b.cacheTtl.toNanos());
-    this.planner = new ChangePlanner(b.datastore, cache, new BlockClaims(b.datastore, cache));
+    this.planner = new ChangePlanner(b.datastore, cache, new BlockClaims(cache));
   }
 
   /** IPAM on {@code datastore} with default settings. */
@@ -101,7 +101,8 @@ public final class Ipam {
   /**
    * Chooses one specific address for {@code host} like {@link #assign}, but writes nothing about
    * it: the returned change joins the caller's own transaction. A block that does not exist yet is
-   * claimed (written) first, as {@link #assign} would.
+   * created by the change, affine to {@code host} (with its affinity marker), as {@link #assign}
+   * would; nothing is written if the change is never committed.
    *
    * @throws NotFoundException ({@link Reason#POOL_NOT_FOUND}) "X is not in any configured pool"
    * @throws AlreadyExistsException ({@link Reason#ADDRESS_ALREADY_ASSIGNED}) if it is taken
@@ -123,8 +124,10 @@ public final class Ipam {
               throw new NotFoundException(
                   Reason.POOL_NOT_FOUND, text(ip) + " is not in any configured pool");
             }
-            planner.claim(cidr, host);
-            return null;
+            AllocationBlock empty = planner.newBlock(cidr, host);
+            AllocationBlock updated = empty.assign(ip, owner.handleId(), owner.attributes(), host);
+            return planner.change(
+                empty, null, updated, List.of(ip), Set.of(), ChangePlanner.deltas(owner, 1));
           }
           AllocationBlock updated;
           try {
@@ -144,7 +147,8 @@ public final class Ipam {
    * Chooses one address of {@code version} for {@code host}, the way {@link #autoAssignOne} would
    * (the host's affine blocks, then a newly claimed block, then other hosts' blocks), passing over
    * the addresses in {@code skip}, but writes nothing about it: the returned change joins the
-   * caller's own transaction. Claiming a new block is written at once.
+   * caller's own transaction. A new block is created by the change itself, so a change that is
+   * never committed leaves no claim.
    *
    * @throws CalicoException ({@link Reason#POOL_EXHAUSTED}) with {@link #autoAssignOne}'s message
    *     if no block has room
@@ -292,6 +296,71 @@ public final class Ipam {
     }
     handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
     return out;
+  }
+
+  /**
+   * Plans writing new versions of blocks exactly as they were read (each block's stored entry), as
+   * parts to join the caller's transaction: each block's change guarded on the revision it was read
+   * at, and each handle written once, its count in each block moved by the change in its
+   * allocations there (a workload with addresses in two blocks, or of both families, has one). For
+   * callers that examined those versions of the blocks themselves and must act on them alone, such
+   * as a repair. Reads the touched handles; writes nothing.
+   *
+   * @param rewrites each block's stored entry, as read, and what to write over it
+   * @return the parts: the blocks' changes ({@link IpamChange}s), then one per handle touched
+   * @throws IllegalArgumentException if an entry is not the stored entry of its new block's block
+   */
+  public List<TxnPart> prepareRewrites(Map<KeyValue, AllocationBlock> rewrites) {
+    requireNonNull(rewrites, "rewrites");
+    List<TxnPart> out = new ArrayList<>();
+    Map<String, Map<Cidr, Integer>> handleDeltas = new LinkedHashMap<>();
+    rewrites.forEach(
+        (base, updated) -> {
+          BlockChange c = rewrite(base, updated);
+          out.add(new IpamChange(c, Map.of(), cache)); // its handles go in the HandleChanges
+          c.handleDeltas()
+              .forEach(
+                  (h, d) ->
+                      handleDeltas
+                          .computeIfAbsent(h, k -> new LinkedHashMap<>())
+                          .put(updated.cidr(), d));
+        });
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
+    return out;
+  }
+
+  /** The change from the block as stored in {@code base} to {@code updated}, with its deltas. */
+  private static BlockChange rewrite(KeyValue base, AllocationBlock updated) {
+    requireNonNull(base, "base");
+    requireNonNull(updated, "updated");
+    AllocationBlock read = BlockJson.read(base.value());
+    checkArgument(
+        read.cidr().equals(updated.cidr()) && base.key().equals(CalicoKeys.block(read.cidr())),
+        "%s is not the stored entry of block %s",
+        base.key(),
+        updated.cidr());
+    Map<String, Integer> deltas = new HashMap<>(handleCounts(updated));
+    handleCounts(read).forEach((h, n) -> deltas.merge(h, -n, Integer::sum));
+    deltas.values().removeIf(n -> n == 0);
+    List<InetAddress> assigned = new ArrayList<>();
+    for (InetAddress ip : updated.allocatedAddresses()) {
+      if (!read.isAllocated(ip)) {
+        assigned.add(ip);
+      }
+    }
+    return new BlockChange(read, base.revision(), updated, assigned, Set.of(), deltas);
+  }
+
+  /** How many addresses each handle holds in {@code block}. */
+  private static Map<String, Integer> handleCounts(AllocationBlock block) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (InetAddress ip : block.allocatedAddresses()) {
+      block
+          .attributesOf(ip)
+          .map(AllocationBlock.Attribute::handleId)
+          .ifPresent(h -> counts.merge(h, 1, Integer::sum));
+    }
+    return counts;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
@@ -20,11 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link BlockChange} as a {@link TxnPart}: the block written guarded on the revision it was
- * planned on, and each handle it touches guarded on its own revision (or absence) and rewritten
- * with its new counts (deleted when empty). Either {@link #commit} it alone through {@link Ipam},
- * or add it to a larger transaction, so that addresses are assigned or freed atomically with the
- * caller's other writes (an endpoint, say). After the transaction, {@link #committed()} says
- * whether it happened; either way the block cache is kept current.
+ * planned on (a new block, with its host's affinity marker, guarded on its absence), and each
+ * handle it touches guarded on its own revision (or absence) and rewritten with its new counts
+ * (deleted when empty). Either {@link #commit} it alone through {@link Ipam}, or add it to a larger
+ * transaction, so that addresses are assigned or freed atomically with the caller's other writes
+ * (an endpoint, say). After the transaction, {@link #committed()} says whether it happened; either
+ * way the block cache is kept current.
  *
  * <p>Built by {@link Ipam}, which reads the handles first: constructing one does no I/O. Not
  * thread-safe; use it once, from one thread.
@@ -48,7 +50,8 @@ public final class IpamChange implements TxnPart {
     this.change = change;
     this.cache = cache;
     this.key = CalicoKeys.block(change.updated().cidr());
-    guards.add(Guard.atRevision(key, change.baseRevision()));
+    Revision baseRevision = change.baseRevision();
+    guards.add(baseRevision == null ? Guard.absent(key) : Guard.atRevision(key, baseRevision));
     Cidr cidr = change.updated().cidr();
     for (Map.Entry<String, Integer> h : change.handleDeltas().entrySet()) {
       if (!handles.containsKey(h.getKey())) {
@@ -104,6 +107,9 @@ public final class IpamChange implements TxnPart {
   public void addTo(Transaction.Builder txn) {
     guards.forEach(txn::guard);
     txn.put(key, BlockJson.write(change.updated()));
+    if (change.createsBlock()) {
+      txn.put(CalicoKeys.affinity(affinityHost(), block()), "");
+    }
     handleOps.forEach(txn::op);
   }
 
@@ -111,15 +117,29 @@ public final class IpamChange implements TxnPart {
   public void settle(TxnResult r) {
     if (r.succeeded()) {
       committed = true;
-      cache.written(change.updated(), r.revision());
+      if (change.createsBlock()) {
+        cache.created(change.updated(), r.revision(), affinityHost());
+      } else {
+        cache.written(change.updated(), r.revision());
+      }
       return;
     }
     Optional<KeyValue> fresh = r.current(key);
     if (fresh.isEmpty()) {
       cache.forget(block());
     } else if (!fresh.get().revision().equals(change.baseRevision())) {
-      cache.remember(fresh.get());
+      // Another writer's: if it created the block for a host, the host's affine list learns it.
+      BlockCache.Cached now = cache.remember(fresh.get());
+      now.block().affinityHost().ifPresent(h -> cache.addAffine(h, block()));
     }
+  }
+
+  /** The host a block this change creates is affine to. */
+  private String affinityHost() {
+    return change
+        .updated()
+        .affinityHost()
+        .orElseThrow(() -> new IllegalStateException("A new block without a host: " + block()));
   }
 
   /** True once a transaction holding this change succeeded. */

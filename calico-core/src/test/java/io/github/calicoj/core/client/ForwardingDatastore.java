@@ -19,10 +19,10 @@ import org.jspecify.annotations.Nullable;
  * A datastore that passes every call to another, for tests that inject faults by overriding a call.
  * It borrows the delegate: closing it closes nothing.
  */
-class ForwardingDatastore implements Datastore {
+public class ForwardingDatastore implements Datastore {
   private final Datastore d;
 
-  ForwardingDatastore(Datastore delegate) {
+  public ForwardingDatastore(Datastore delegate) {
     this.d = delegate;
   }
 

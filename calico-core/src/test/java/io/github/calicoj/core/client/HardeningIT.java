@@ -16,6 +16,7 @@ import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.TxnResult;
@@ -156,6 +157,31 @@ class HardeningIT {
             e -> assertThat(e.reason()).isEqualTo(Reason.ALREADY_CONFIGURED));
     assertThat(w.ip("-j", "-4", "route", "show")).isEqualTo(before);
     assertThat(IpOracle.link(w.name(), "eth2")).isEmpty();
+    calico.removeContainer(path);
+    assertNoCalicoState();
+  }
+
+  @Test
+  void aRefusedAddGivesUpTheBlockItClaimedForTheAddress() {
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    calico.addContainer(path, "10.124.0.5");
+    // 10.124.9.0/26 has no claim yet: planning the address claims it for this host, the refusals
+    // (the workload is configured; the interface exists) must give the claim up again.
+    Key block = CalicoKeys.block(Cidr.parse("10.124.9.0/26"));
+    Key affinity = CalicoKeys.affinity(HOST, Cidr.parse("10.124.9.0/26"));
+    assertThatThrownBy(() -> calico.addContainer(path, "10.124.9.7"))
+        .isInstanceOfSatisfying(
+            CalicoException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.ALREADY_CONFIGURED));
+    TestNamespace other = workload();
+    assertThatThrownBy(() -> calico.addContainer(other.path().toString(), "10.124.9.8", "lo"))
+        .hasMessageContaining("lo already exists");
+    assertThat(store.get(block)).as("block key").isEmpty();
+    assertThat(store.get(affinity)).as("affinity key").isEmpty();
+    assertThat(store.get(CalicoKeys.block(Cidr.parse("10.124.0.0/26"))))
+        .as("the block the first add committed to")
+        .isPresent();
     calico.removeContainer(path);
     assertNoCalicoState();
   }

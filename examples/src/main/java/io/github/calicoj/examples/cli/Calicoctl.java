@@ -79,7 +79,8 @@ public final class Calicoctl {
            exists.", "Failed find Calico data for C", "No profile specified.", ...)
         1  Failed: a refused argument or setting, a usage error (printed with the command's
            usage line), an error from etcd, Docker or the kernel
-        2  A container command run without root
+        2  A command that needs root run without it
+        3  ipam check: findings remain (without --repair: anything found)
       """;
 
   private Calicoctl() {}

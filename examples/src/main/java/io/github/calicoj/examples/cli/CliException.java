@@ -21,6 +21,9 @@ final class CliException extends RuntimeException {
   /** Exit code of a container command run without root, as the reference's {@code enforce_root}. */
   static final int NOT_ROOT = 2;
 
+  /** Exit code of {@code ipam check} when findings remain unresolved. */
+  static final int FINDINGS = 3;
+
   final int exitCode;
   final boolean toStderr;
 

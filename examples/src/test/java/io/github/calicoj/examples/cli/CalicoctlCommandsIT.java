@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -481,18 +482,13 @@ class CalicoctlCommandsIT {
     assertThat(etcd(epKeys.get(0))).contains("\"profile_ids\": [\"P1\"]");
 
     // ip remove: gone from the container, the host routes and the endpoint, and released.
-    ok(
-        "IP: 10.50.0.8\nHandle: calicoj."
-            + HOST
-            + ".namespace."
-            + wid
-            + "\nhost: "
-            + HOST
-            + "\norchestrator: namespace\nworkload: "
-            + wid,
-        "ipam",
-        "info",
-        "10.50.0.8");
+    Run info = run("", "ipam", "info", "10.50.0.8");
+    assertThat(info.exit()).isZero();
+    assertThat(info.out())
+        .matches(
+            Pattern.quote("IP: 10.50.0.8\nHandle: calicoj." + HOST + ".namespace." + wid)
+                + "\ncreated: \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\n"
+                + Pattern.quote("host: " + HOST + "\norchestrator: namespace\nworkload: " + wid));
     ok("IP 10.50.0.8 removed from " + path, "container", path, "ip", "remove", "10.50.0.8");
     assertThat(IpOracle.addresses(w.name(), "eth1"))
         .contains("10.50.0.7/32")

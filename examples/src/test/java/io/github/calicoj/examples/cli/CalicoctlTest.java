@@ -2,6 +2,9 @@ package io.github.calicoj.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.core.ipam.IpOwner;
+import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import java.io.ByteArrayInputStream;
@@ -10,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +87,11 @@ class CalicoctlTest {
         .contains("--host-netns=<PATH>", "--etcd-endpoints=<URLS>", "--debug", "--version")
         .contains("ETCD_ENDPOINTS", "ETCD_CERT_FILE", "CALICO_ETCD_TIMEOUT", "CALICO_DATA_ERA")
         .contains("CALICOJ_ETCD_CLIENT", "CALICO_HOST_NETNS", "HOSTNAME", "DOCKER_HOST")
-        .contains("Exit codes:\n  0  Done", "\n  1  Failed", "\n  2  A container command run");
+        .contains(
+            "Exit codes:\n  0  Done",
+            "\n  1  Failed",
+            "\n  2  A command that needs root",
+            "\n  3  ipam check");
   }
 
   @Test
@@ -327,6 +335,58 @@ class CalicoctlTest {
         .isEqualTo(new Run(1, "Failed to release address\n", ""));
     assertThat(run("ipam release ١٠.٧٧.٠.٩"))
         .isEqualTo(new Run(1, "Invalid IP address specified.\n", ""));
+  }
+
+  @Test
+  void ipamCheckReportsAndRepairsAnAllocationThatNoEndpointHolds() {
+    assertThat(run("ipam check --datastore-only"))
+        .isEqualTo(new Run(0, "No IPAM problems found on host cjt-unit.\n", ""));
+    assertThat(run("pool add 10.77.0.0/24").exit()).isZero();
+    Ipam.builder(store)
+        .build()
+        .assign(InetAddresses.forString("10.77.0.9"), "cjt-unit", IpOwner.UNOWNED);
+
+    Run found = run("ipam check --datastore-only");
+    assertThat(found.exit()).isEqualTo(3);
+    assertThat(found.out())
+        .contains("| allocation-without-endpoint | cjt-unit | 10.77.0.9 ")
+        .contains("1 finding on host cjt-unit.");
+    Run json = run("ipam check --datastore-only --all-hosts --output=json");
+    assertThat(json.exit()).isEqualTo(3);
+    assertThat(json.out()).startsWith("{").endsWith("}\n").contains("\"unresolved\" : 1");
+
+    Run young = run("ipam check --datastore-only --repair");
+    assertThat(young.exit()).as(young.out()).isEqualTo(3);
+    assertThat(young.out()).contains("too-young");
+    assertThat(Ipam.builder(store).build().attributesOf(InetAddresses.forString("10.77.0.9")))
+        .as("kept within the grace period")
+        .isPresent();
+
+    Run repaired = run("ipam check --datastore-only --repair --grace=0");
+    assertThat(repaired.exit()).as(repaired.out()).isZero();
+    assertThat(repaired.out()).contains("repaired: ");
+    assertThat(Ipam.builder(store).build().attributesOf(InetAddresses.forString("10.77.0.9")))
+        .isEmpty();
+    assertThat(run("ipam check --datastore-only").exit()).isZero();
+  }
+
+  @Test
+  void ipamCheckRefusesABadGraceOrOutputAndNeedsRootForTheDataplane() {
+    assertThat(run("ipam check --datastore-only --grace=15x"))
+        .isEqualTo(
+            new Run(
+                1,
+                "Invalid grace period 15x: give seconds, or a number with s, m or h (15m).\n",
+                ""));
+    assertThat(run("ipam check --datastore-only --output=xml"))
+        .isEqualTo(new Run(1, "Unknown output format xml: only json is known.\n", ""));
+    assertThat(IpamCommand.age("90")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(IpamCommand.age("15m")).isEqualTo(Duration.ofMinutes(15));
+    assertThat(IpamCommand.age("2h")).isEqualTo(Duration.ofHours(2));
+    if (!Cli.isRoot()) {
+      assertThat(run("ipam check"))
+          .isEqualTo(new Run(2, "", "This command must be run as root.\n"));
+    }
   }
 
   @Test

@@ -19,14 +19,6 @@ final class BadInputs {
       "Profile names must be < 40 character long and can only contain numbers, letters, dots,"
           + " dashes and underscores.";
 
-  /**
-   * calico-core's add chooses the IP before it finds that the workload is configured or its
-   * interface taken, and choosing an IP in a block no host has claimed writes the claim (the block
-   * and the host's affinity) at once; a refused add leaves that empty claimed block behind.
-   */
-  static final String CLAIMED_BLOCK =
-      "a refused add leaves the empty IPAM block it claimed for the IP (block and affinity keys)";
-
   static final String TAG_RULE =
       "Tags names can only contain numbers, letters, dots, dashes and underscores.";
 
@@ -898,13 +890,10 @@ final class BadInputs {
     run("container", "add", f.w2(), "ipv4", "--interface=.").says("Interface name");
     run("container", "add", f.w2(), "ipv4", "--interface=..").says("Interface name");
     run("container", "add", f.w2(), "ipv4", "--interface=lo").names("lo already exists");
-    run("container", "add", f.w2(), fresh(), "--interface=lo")
-        .names("lo already exists")
-        .knownIssue(CLAIMED_BLOCK);
+    run("container", "add", f.w2(), fresh(), "--interface=lo").names("lo already exists");
     run("container", "add", f.w1(), "ipv4")
         .says(f.w1() + " has already been configured with Calico Networking.");
     run("container", "add", f.w1(), fresh())
-        .knownIssue(CLAIMED_BLOCK)
         .says(f.w1() + " has already been configured with Calico Networking.");
 
     if (f.stopped() == null) {
