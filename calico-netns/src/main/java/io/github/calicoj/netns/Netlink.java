@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -142,6 +143,53 @@ public interface Netlink extends AutoCloseable {
   void deleteRoute(Route route);
 
   /**
+   * {@code ip route replace ROUTE}, tagged with the route's protocol: adds the main-table route to
+   * its destination, or overwrites the one there (the kernel keys routes by destination, TOS and
+   * metric, not by owner: a route of another owner to the same destination is overwritten too).
+   * Idempotent.
+   *
+   * @throws NetnsException ENODEV if the device does not exist; ENETUNREACH if no route reaches the
+   *     gateway
+   */
+  void replaceRoute(OwnedRoute route);
+
+  /**
+   * {@code ip route del [blackhole] DEST proto PROTOCOL}: deletes the main-table route to the
+   * route's destination if it has the route's protocol and kind, whatever its gateway or device.
+   *
+   * @return false if there was no such route
+   */
+  boolean deleteRoute(OwnedRoute route);
+
+  /**
+   * {@link #replaceRoute(OwnedRoute)} for each route, in order, sent in as few datagrams as fit
+   * (one round trip per some fifty routes). The kernel tries every route whatever became of the
+   * others.
+   *
+   * @return the refusals, by route; empty if every route was applied
+   */
+  Map<OwnedRoute, NetnsException> replaceRoutes(Collection<OwnedRoute> routes);
+
+  /**
+   * {@link #deleteRoute(OwnedRoute)} for each route, batched like {@link #replaceRoutes}. A route
+   * that is already gone is not a failure.
+   *
+   * @return the refusals, by route; empty if every route is gone now
+   */
+  Map<OwnedRoute, NetnsException> deleteRoutes(Collection<OwnedRoute> routes);
+
+  /**
+   * {@code ip route show table main proto PROTOCOL} and {@code ip -6 route show table main proto
+   * PROTOCOL}: every main-table route of both families tagged with {@code protocol}, read with one
+   * RTM_GETROUTE dump (and a link dump to name the devices). Routes with several next hops, and
+   * types other than unicast and blackhole, are left out. Sorted by destination text.
+   *
+   * @throws IllegalArgumentException if {@code protocol} is outside {@value
+   *     OwnedRoute#MIN_PROTOCOL}..255
+   */
+  List<OwnedRoute> ownedRoutes(int protocol);
+
+  /**
    * {@code ip neigh replace proxy ADDRESS dev LINK}: answer neighbour discovery (IPv6) or ARP
    * (IPv4) for ADDRESS on LINK, as Felix does for a workload's IPv6 gateway. Idempotent.
    *
@@ -234,6 +282,17 @@ public interface Netlink extends AutoCloseable {
    *     otherwise (the others are still applied)
    */
   void configureCaliLink(Link link, CaliLinkConfig config);
+
+  /**
+   * {@link #configureCaliLink(Link, CaliLinkConfig)} for many links at once: every netlink request
+   * of every link goes in as few datagrams as fit, and the IPv6 {@code /proc/sys} writes of all
+   * links in one switch into the namespace, so a host's thousand workload links take a few round
+   * trips, not a thousand. The kernel tries every setting whatever became of the others.
+   *
+   * @return the first refusal of each link that had one (such as ENODEV for a link that went away),
+   *     by link name; empty if every setting was applied
+   */
+  Map<InterfaceName, NetnsException> configureCaliLinks(Map<Link, CaliLinkConfig> links);
 
   /**
    * {@link #configureCaliLink(Link, CaliLinkConfig)} of the link named {@code link}, looked up

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -506,6 +508,36 @@ class NetlinkIT {
               assertThat(e.isNotFound()).isTrue();
               assertThat(e.getMessage()).contains(cali.value());
             });
+  }
+
+  @Test
+  void manyCaliLinksAtOnceReportTheOnesThatFailed() throws Exception {
+    Link first = hostNl.createVeth(cali, eth1, workload);
+    InterfaceName other = InterfaceName.of(cali.value() + "b");
+    Link second = hostNl.createVeth(other, InterfaceName.of("eth2"), workload);
+    Link gone =
+        hostNl.createVeth(InterfaceName.of(cali.value() + "c"), InterfaceName.of("eth3"), workload);
+    hostNl.deleteLink(gone.name());
+    Map<Link, CaliLinkConfig> all = new LinkedHashMap<>();
+    all.put(first, CaliLinkConfig.IPV4);
+    all.put(gone, CaliLinkConfig.IPV4);
+    all.put(second, CaliLinkConfig.IPV4.withIpv6(InetAddress.getByName("fd00:99::1")));
+
+    Map<InterfaceName, NetnsException> failed = hostNl.configureCaliLinks(all);
+
+    assertThat(failed).containsOnlyKeys(gone.name());
+    assertThat(failed.get(gone.name()).isNotFound()).isTrue();
+    for (InterfaceName l : List.of(cali, other)) {
+      assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv4.conf." + l.value() + ".proxy_arp"))
+          .isEqualTo("1");
+      assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv4.neigh." + l.value() + ".proxy_delay"))
+          .isEqualTo("0");
+    }
+    assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv6.conf." + other.value() + ".proxy_ndp"))
+        .isEqualTo("1");
+    assertThat(IpOracle.sysctl(hostNs.name(), "net.ipv6.conf." + cali.value() + ".proxy_ndp"))
+        .isEqualTo("0");
+    assertThat(hostNl.configureCaliLinks(Map.of())).isEmpty();
   }
 
   @Test

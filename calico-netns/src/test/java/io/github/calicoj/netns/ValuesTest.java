@@ -113,6 +113,46 @@ class ValuesTest {
   }
 
   @Test
+  void ownedRoutesCheckTheirFieldsAndPrintAsIpRoute() throws Exception {
+    IpPrefix block = IpPrefix.parse("10.65.1.0/26");
+    InetAddress gw = InetAddress.getByName("172.31.0.2");
+    InterfaceName cali = InterfaceName.of("cali0123456789a");
+    assertThat(OwnedRoute.via(block, gw, 202).toString())
+        .isEqualTo("10.65.1.0/26 via 172.31.0.2 proto 202");
+    assertThat(OwnedRoute.blackhole(block, 202).toString())
+        .isEqualTo("blackhole 10.65.1.0/26 proto 202");
+    assertThat(OwnedRoute.device(IpPrefix.parse("10.65.0.7/32"), cali, 202).toString())
+        .isEqualTo("10.65.0.7/32 dev cali0123456789a proto 202 scope link");
+    assertThatThrownBy(() -> OwnedRoute.blackhole(IpPrefix.parse("10.65.1.1/26"), 202))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host bits");
+    assertThatThrownBy(() -> OwnedRoute.blackhole(block, 3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("protocol 3");
+    assertThatThrownBy(() -> OwnedRoute.via(block, InetAddress.getByName("fd00::1"), 202))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("families");
+    assertThatThrownBy(() -> new OwnedRoute(block, OwnedRoute.Kind.DEVICE, null, null, 202))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(OwnedRoute.blackhole(IpPrefix.parse("0.0.0.0/0"), 202).destination().prefixLength())
+        .isZero();
+  }
+
+  @Test
+  void aWantedRouteMatchesTheListedOneWhateverDeviceTheKernelChose() throws Exception {
+    IpPrefix block = IpPrefix.parse("10.65.1.0/26");
+    InetAddress gw = InetAddress.getByName("172.31.0.2");
+    OwnedRoute listed =
+        new OwnedRoute(block, OwnedRoute.Kind.VIA, gw, InterfaceName.of("eth0"), 202);
+    assertThat(OwnedRoute.via(block, gw, 202).matches(listed)).isTrue();
+    assertThat(OwnedRoute.via(block, InetAddress.getByName("172.31.0.3"), 202).matches(listed))
+        .isFalse();
+    assertThat(OwnedRoute.via(block, gw, 203).matches(listed)).isFalse();
+    assertThat(OwnedRoute.blackhole(block, 202).matches(listed)).isFalse();
+    assertThat(OwnedRoute.blackhole(block, 202).matches(OwnedRoute.blackhole(block, 202))).isTrue();
+  }
+
+  @Test
   void exceptionMessageFormat() {
     NetnsException e =
         new NetnsException(

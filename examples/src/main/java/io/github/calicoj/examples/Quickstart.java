@@ -18,6 +18,8 @@ import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.Sysctls;
+import io.github.calicoj.netns.nft.Nftables;
+import io.github.calicoj.node.CalicoNode;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -28,14 +30,18 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The quickstart: two workloads on a Calico network on this one machine, on the embedded in-memory
- * datastore (or on etcd with {@code --etcd-endpoints URL[,URL...]}). It makes a test "host"
- * namespace and two workload namespaces (the real host's routing is never touched), configures the
- * node and a pool, adds both workloads, gives them a profile, shows the endpoints, proves
- * connectivity with one ping between the two workloads, and removes everything again. Needs root.
+ * The quickstart: three workloads on a Calico network on this one machine, with the node agent
+ * running in-process and enforcing their profiles, on the embedded in-memory datastore (or on etcd
+ * with {@code --etcd-endpoints URL[,URL...]}). It makes a test "host" namespace and three workload
+ * namespaces (the real host's routing and nftables are never touched), configures the node and a
+ * pool, starts the agent in the host namespace, adds the workloads, puts A and B in profile {@code
+ * quickstart} and C in {@code other}, shows the endpoints, pings A to B (a reply) and C to A
+ * (none), appends {@code quickstart} to C (now a reply), and removes everything again: the agent's
+ * table and routes go with it. Needs root and libnftables.
  */
 public final class Quickstart {
   private static final String NEXT_HOP = "172.31.200.1";
+  private static final Duration SYNC = Duration.ofSeconds(15);
   private final PrintStream out;
   private long t0 = System.nanoTime();
 
@@ -86,71 +92,91 @@ public final class Quickstart {
     String tag = UUID.randomUUID().toString().substring(0, 6);
     String hostname = "quickstart-" + tag;
     List<String> namespaces =
-        List.of("calicoj-qs-host-" + tag, "calicoj-qs-a-" + tag, "calicoj-qs-b-" + tag);
+        List.of(
+            "calicoj-qs-host-" + tag,
+            "calicoj-qs-a-" + tag,
+            "calicoj-qs-b-" + tag,
+            "calicoj-qs-c-" + tag);
     step("datastore: " + store);
     boolean ok;
     try (NetNs host = NetNs.createNamed(namespaces.get(0));
         NetNs a = NetNs.createNamed(namespaces.get(1));
-        NetNs b = NetNs.createNamed(namespaces.get(2))) {
+        NetNs b = NetNs.createNamed(namespaces.get(2));
+        NetNs c = NetNs.createNamed(namespaces.get(3))) {
       step(
           "1. created host namespace "
               + namespaces.get(0)
               + " and workloads "
-              + namespaces.get(1)
-              + ", "
-              + namespaces.get(2));
+              + String.join(", ", namespaces.subList(1, 4)));
       try (Netlink hostNl = Netlink.openIn(host)) {
         InterfaceName lo = InterfaceName.of("lo");
         hostNl.setUp(lo);
         hostNl.addAddress(lo, IpPrefix.parse(NEXT_HOP + "/32"));
       }
       Sysctls.in(host).write("net.ipv4.ip_forward", "1");
+      // The agent is closed before the checks at the end (close is idempotent), so it is no
+      // try-with-resources resource.
+      CalicoNode node =
+          CalicoNode.builder(store, hostname)
+              .hostNamespace(Path.of(host.path()))
+              .removeOnClose(true)
+              .build();
       try (CalicoClient calico =
           CalicoClient.builder(store, hostname).hostNamespace(Path.of(host.path())).build()) {
         calico.configureNode(NodeConfig.ipv4((Inet4Address) InetAddress.getByName(NEXT_HOP)));
         calico.ipPools().add(IpPool.of(Cidr.parse("10.66.0.0/16")));
+        node.start();
         step(
             "2. node "
                 + hostname
                 + " configured (next hop "
                 + NEXT_HOP
-                + "), pool 10.66.0.0/16 added");
+                + "), pool 10.66.0.0/16 added, node agent started in the host namespace");
 
         WorkloadEndpoint epA = calico.addContainer(a.path(), "10.66.0.10");
         WorkloadEndpoint epB = calico.addContainer(b.path(), "ipv4");
+        WorkloadEndpoint epC = calico.addContainer(c.path(), "ipv4");
         step(
-            "3. added "
-                + a.path()
-                + " as "
+            "3. added A as "
                 + epA.ipv4Nets().get(0)
-                + " and "
-                + b.path()
-                + " as "
-                + epB.ipv4Nets().get(0));
+                + ", B as "
+                + epB.ipv4Nets().get(0)
+                + ", C as "
+                + epC.ipv4Nets().get(0));
 
         Profiles profiles = calico.profiles();
         profiles.create("quickstart");
+        profiles.create("other");
         calico.appendProfiles(a.path(), List.of("quickstart"));
         calico.appendProfiles(b.path(), List.of("quickstart"));
-        step("4. created profile quickstart and appended it to both");
+        calico.appendProfiles(c.path(), List.of("other"));
+        boolean synced = node.awaitInSync(SYNC);
+        step("4. profile quickstart for A and B, other for C; agent in sync: " + synced);
 
         out.println(EndpointTable.detailed(calico.endpoints()));
         step("5. endpoints shown");
 
-        InetAddress target = epB.ipv4Nets().get(0).address();
-        boolean reached = a.call(() -> target.isReachable(3000)); // one ICMP echo, from inside A
+        InetAddress ipA = epA.ipv4Nets().get(0).address();
+        InetAddress ipB = epB.ipv4Nets().get(0).address();
+        boolean aToB = ping(a, ipB, 3000);
+        step("6. ping B from A (both in quickstart): " + (aToB ? "reply received" : "NO REPLY"));
+        boolean cToA = ping(c, ipA, 1000);
+        step("7. ping A from C (other): " + (cToA ? "REPLY (should be dropped)" : "dropped"));
+        calico.appendProfiles(c.path(), List.of("quickstart"));
+        synced &= node.awaitInSync(SYNC);
+        boolean cToAAfter = ping(c, ipA, 3000);
         step(
-            "6. ping "
-                + target.getHostAddress()
-                + " from "
-                + a.path()
-                + ": "
-                + (reached ? "reply received" : "NO REPLY"));
+            "8. appended quickstart to C; ping A from C: "
+                + (cToAAfter ? "reply received" : "NO REPLY"));
 
-        calico.removeContainer(a.path());
-        calico.removeContainer(b.path());
+        for (NetNs w : List.of(a, b, c)) {
+          calico.removeContainer(w.path());
+        }
         profiles.remove("quickstart", false);
+        profiles.remove("other", false);
         calico.ipPools().remove(Cidr.parse("10.66.0.0/16"));
+        synced &= node.awaitInSync(SYNC);
+        node.close();
         List<String> left = new ArrayList<>();
         left.addAll(keys(store, "/calico/v1/host/" + hostname + "/workload/"));
         left.addAll(keys(store, "/calicoj/v1/workload/" + hostname + "/"));
@@ -169,13 +195,22 @@ public final class Quickstart {
                       left.add("link " + l.name());
                     }
                   });
+          hostNl
+              .ownedRoutes(CalicoNode.DEFAULT_ROUTE_PROTOCOL)
+              .forEach(r -> left.add("route " + r));
+        }
+        try (Nftables nft = Nftables.open(host)) {
+          if (nft.listRuleset().contains("\"name\": \"calico\"")) {
+            left.add("table inet calico");
+          }
         }
         step(
-            "7. removed both workloads, the profile and the pool; left behind: "
+            "9. removed the workloads, the profiles and the pool, stopped the agent; left behind: "
                 + (left.isEmpty() ? "nothing" : left));
-        ok = reached && left.isEmpty();
+        ok = synced && aToB && !cToA && cToAAfter && left.isEmpty();
         calico.hosts().remove(hostname);
         store.deletePrefix(Key.of("/calico/ipam/v2/host/" + hostname + "/"));
+        store.deletePrefix(Key.of("/calico/felix/v1/host/" + hostname + "/"));
         for (var blk : calico.ipam().blocks(4)) {
           if (blk.allocatedAddresses().isEmpty()
               && blk.affinityHost().filter(hostname::equals).isPresent()) {
@@ -183,6 +218,8 @@ public final class Quickstart {
                 Key.of("/calico/ipam/v2/assignment/ipv4/block/" + blk.cidr().toKeySegment()));
           }
         }
+      } finally {
+        node.close();
       }
     } finally {
       for (String n : namespaces) {
@@ -191,6 +228,11 @@ public final class Quickstart {
     }
     step("namespaces deleted; " + (ok ? "quickstart OK" : "quickstart FAILED"));
     return ok;
+  }
+
+  /** One ICMP echo from inside {@code from}, waiting up to {@code millis}. */
+  private static boolean ping(NetNs from, InetAddress to, int millis) {
+    return from.call(() -> to.isReachable(millis));
   }
 
   private static List<String> keys(Datastore store, String prefix) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.calicoj.datastore.jetcd.EtcdDatastore;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.netns.NetnsSupport;
+import io.github.calicoj.netns.nft.NftablesSupport;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.Requirements;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The README's main command, in-process: on the embedded datastore, and with {@code
- * --etcd-endpoints} on a real etcd member, which is then read back to show that nothing is left.
+ * The README's main command, in-process with the node agent: on the embedded datastore, and with
+ * {@code --etcd-endpoints} on a real etcd member, which is then read back to show that nothing is
+ * left. The quickstart itself checks, with netlink and libnftables, that the agent's table and
+ * routes are gone at the end.
  */
 class QuickstartIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
@@ -25,6 +28,8 @@ class QuickstartIT {
   void quickstartPingsAndLeavesNothing() throws Exception {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    Requirements.require(
+        NftablesSupport.isAvailable(), "libnftables (apt-get install libnftables1)");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     boolean ok;
     try (InMemoryDatastore store = InMemoryDatastore.create();
@@ -34,8 +39,11 @@ class QuickstartIT {
     String text = buf.toString(StandardCharsets.UTF_8);
     assertThat(ok).as(text).isTrue();
     assertThat(text)
-        .contains("reply received")
+        .contains("6. ping B from A (both in quickstart): reply received")
+        .contains("7. ping A from C (other): dropped")
+        .contains("8. appended quickstart to C; ping A from C: reply received")
         .contains("left behind: nothing")
+        .contains("quickstart OK")
         .contains("| quickstart-")
         .contains("10.66.0.10/32");
   }
@@ -44,6 +52,8 @@ class QuickstartIT {
   void quickstartOnEtcdLeavesNoKeyOfItsOwn() throws Exception {
     Requirements.requireRoot();
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
+    Requirements.require(
+        NftablesSupport.isAvailable(), "libnftables (apt-get install libnftables1)");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     boolean ok;
     try (EtcdDatastore store =
@@ -56,7 +66,10 @@ class QuickstartIT {
     }
     String text = buf.toString(StandardCharsets.UTF_8);
     assertThat(ok).as(text).isTrue();
-    assertThat(text).contains("datastore: EtcdDatastore").contains("reply received");
+    assertThat(text)
+        .contains("datastore: EtcdDatastore")
+        .contains("7. ping A from C (other): dropped")
+        .contains("quickstart OK");
     String keys = ETCD.cluster().etcdctl("get", "--prefix", "--keys-only", "/");
     assertThat(keys)
         .as("keys left in etcd")

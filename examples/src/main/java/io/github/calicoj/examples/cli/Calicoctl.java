@@ -15,9 +15,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code calicoctl}: the reference CLI's container, profile, pool, node, endpoint and IPAM commands
- * on calicoj, with its arguments, defaults, messages and exit codes ({@code --help} lists them,
- * with the environment).
+ * {@code calicoctl}: the reference CLI's container, profile, pool, node, endpoint, IPAM and status
+ * commands on calicoj, with its arguments, defaults, messages and exit codes ({@code --help} lists
+ * them, with the environment).
  *
  * <p>One parser reads the command line: the global options, then a command group of {@link
  * #COMMANDS}, whose {@link Args} read the rest by the group's own table of usage lines and options.
@@ -38,7 +38,8 @@ public final class Calicoctl {
           new PoolCommand(),
           new NodeCommand(),
           new EndpointCommand(),
-          new IpamCommand());
+          new IpamCommand(),
+          new StatusCommand());
 
   private static final String USAGE =
       "[--host-netns=<PATH>] [--etcd-endpoints=<URLS>] [--debug] <command> [<args>...]";

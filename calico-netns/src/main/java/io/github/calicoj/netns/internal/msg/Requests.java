@@ -172,6 +172,59 @@ public final class Requests {
   }
 
   /**
+   * {@code ip route replace|del [TYPE] DST/LEN [via GW] [dev INDEX] proto PROTOCOL [scope SCOPE]}
+   * in the main table: a route that its owner tags with its own protocol number. A delete names the
+   * destination, the table, the protocol and the type, and scope {@code RT_SCOPE_NOWHERE} (any), as
+   * {@code ip route del} does; the kernel deletes only a route of that protocol.
+   *
+   * @param mode {@link #REPLACE} or {@link #DELETE}
+   * @param type {@code RTN_UNICAST} or {@code RTN_BLACKHOLE}
+   * @param gateway the next hop, or null
+   * @param oifIndex the output interface, or 0 for none (a blackhole, or a gateway the kernel
+   *     resolves)
+   */
+  public static int protocolRoute(
+      ByteBuffer buf,
+      int seq,
+      int mode,
+      InetAddress destination,
+      int dstLen,
+      int type,
+      @Nullable InetAddress gateway,
+      int oifIndex,
+      int protocol,
+      boolean linkScope) {
+    if (mode != REPLACE && mode != DELETE) {
+      throw new IllegalArgumentException("Mode must be REPLACE or DELETE: " + mode);
+    }
+    boolean v4 = destination instanceof Inet4Address;
+    boolean delete = mode == DELETE;
+    NlBuilder b = new NlBuilder(buf, delete ? RTM_DELROUTE : RTM_NEWROUTE, requestFlags(mode), seq);
+    int scope = delete ? RT_SCOPE_NOWHERE : linkScope ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+    b.rtmsg(v4 ? AF_INET : AF_INET6, dstLen, RT_TABLE_MAIN, protocol, scope, type);
+    if (dstLen > 0) {
+      b.attr(RTA_DST, destination.getAddress());
+    }
+    if (gateway != null) {
+      b.attr(RTA_GATEWAY, gateway.getAddress());
+    }
+    if (oifIndex > 0) {
+      b.attrU32(RTA_OIF, oifIndex);
+    }
+    return b.finish();
+  }
+
+  /**
+   * {@code ip route show table all}: a dump of the routes of every family (rtm_family AF_UNSPEC),
+   * each as an RTM_NEWROUTE; the caller filters by table and protocol.
+   */
+  public static int dumpRoutes(ByteBuffer buf, int seq) {
+    NlBuilder b = new NlBuilder(buf, RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+    b.rtmsg(AF_UNSPEC, 0, 0, 0, 0, 0);
+    return b.finish();
+  }
+
+  /**
    * {@code ip -6 neigh add|del proxy ADDRESS dev INDEX}: a proxy-NDP (or proxy-ARP) entry, which
    * makes the host answer neighbour solicitations for ADDRESS on that link.
    */

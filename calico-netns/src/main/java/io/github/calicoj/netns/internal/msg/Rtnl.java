@@ -67,10 +67,14 @@ public final class Rtnl {
   public static final int RT_SCOPE_UNIVERSE = 0;
   public static final int RT_SCOPE_LINK = 253;
   public static final int RT_SCOPE_HOST = 254;
+  public static final int RT_SCOPE_NOWHERE = 255;
   public static final int RTN_UNICAST = 1;
+  public static final int RTN_BLACKHOLE = 6;
   public static final int RTA_DST = 1;
   public static final int RTA_OIF = 4;
   public static final int RTA_GATEWAY = 5;
+  public static final int RTA_PRIORITY = 6;
+  public static final int RTA_MULTIPATH = 9;
   public static final int RTA_TABLE = 15;
   public static final int RTEXT_FILTER_SKIP_STATS = 8;
 

@@ -199,6 +199,105 @@ class RequestsTest {
   }
 
   @Test
+  void ownedRoutesCarryTheirProtocol() throws Exception {
+    InetAddress block = InetAddress.getByName("10.65.1.0");
+    InetAddress gw = InetAddress.getByName("172.31.0.2");
+    assertThat(
+            build(
+                b ->
+                    Requests.protocolRoute(
+                        b, 7, Requests.REPLACE, block, 26, Rtnl.RTN_UNICAST, gw, 0, 202, false)))
+        .isEqualTo(
+            hex(
+                "2c000000 1800 0505 07000000 00000000" // len 44, RTM_NEWROUTE,
+                    // REQ|ACK|REPLACE|CREATE
+                    // rtmsg: AF_INET, dst /26, src 0, tos 0, table MAIN, proto 202, scope
+                    // UNIVERSE, UNICAST
+                    + "02 1a 00 00 fe ca 00 01 00000000"
+                    + "0800 0100 0a410100" // RTA_DST 10.65.1.0
+                    + "0800 0500 ac1f0002")); // RTA_GATEWAY 172.31.0.2, no RTA_OIF
+    InetAddress own = InetAddress.getByName("10.65.0.0");
+    assertThat(
+            build(
+                b ->
+                    Requests.protocolRoute(
+                        b, 8, Requests.REPLACE, own, 26, Rtnl.RTN_BLACKHOLE, null, 0, 202, false)))
+        .isEqualTo(
+            hex(
+                "24000000 1800 0505 08000000 00000000" // len 36
+                    + "02 1a 00 00 fe ca 00 06 00000000" // type RTN_BLACKHOLE
+                    + "0800 0100 0a410000")); // RTA_DST only
+    InetAddress v6 = InetAddress.getByName("fd00::7");
+    assertThat(
+            build(
+                b ->
+                    Requests.protocolRoute(
+                        b, 9, Requests.REPLACE, v6, 128, Rtnl.RTN_UNICAST, null, 5, 202, true)))
+        .isEqualTo(
+            hex(
+                "38000000 1800 0505 09000000 00000000" // len 56
+                    + "0a 80 00 00 fe ca fd 01 00000000" // AF_INET6, /128, scope LINK
+                    + "1400 0100 fd000000000000000000000000000007" // RTA_DST
+                    + "0800 0400 05000000")); // RTA_OIF 5
+  }
+
+  @Test
+  void ownedRouteDeleteMatchesAnyScope() throws Exception {
+    InetAddress own = InetAddress.getByName("10.65.0.0");
+    assertThat(
+            build(
+                b ->
+                    Requests.protocolRoute(
+                        b, 10, Requests.DELETE, own, 26, Rtnl.RTN_BLACKHOLE, null, 0, 202, false)))
+        .isEqualTo(
+            hex(
+                "24000000 1900 0500 0a000000 00000000" // RTM_DELROUTE, REQ|ACK
+                    + "02 1a 00 00 fe ca ff 06 00000000" // scope NOWHERE (any), BLACKHOLE
+                    + "0800 0100 0a410000"));
+    assertThatThrownBy(
+            () ->
+                build(
+                    b ->
+                        Requests.protocolRoute(
+                            b, 1, Requests.ADD, own, 26, Rtnl.RTN_UNICAST, null, 1, 202, false)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void dumpRoutesOfEveryFamily() {
+    assertThat(build(b -> Requests.dumpRoutes(b, 11)))
+        .isEqualTo(
+            hex(
+                "1c000000 1a00 0103 0b000000 00000000" // len 28, RTM_GETROUTE, REQ|DUMP
+                    + "00 00 00 00 00 00 00 00 00000000")); // rtmsg: AF_UNSPEC, all zero
+  }
+
+  @Test
+  void routeMessageDecodes() throws Exception {
+    NlBuilder b = NlBuilder.heap(Rtnl.RTM_NEWROUTE, Rtnl.NLM_F_MULTI, 3);
+    b.rtmsg(Rtnl.AF_INET, 26, Rtnl.RT_TABLE_MAIN, 202, Rtnl.RT_SCOPE_UNIVERSE, Rtnl.RTN_UNICAST);
+    b.attrU32(Rtnl.RTA_TABLE, 254);
+    b.attr(Rtnl.RTA_DST, InetAddress.getByName("10.65.1.0").getAddress());
+    b.attr(Rtnl.RTA_GATEWAY, InetAddress.getByName("172.31.0.2").getAddress());
+    b.attrU32(Rtnl.RTA_OIF, 4);
+    byte[] bytes = b.toBytes();
+    NlMessage m = NlMessage.parseAll(ByteBuffer.wrap(bytes), bytes.length).get(0);
+    RouteMessage r = RouteMessage.parse(m.payload());
+    assertThat(r.family()).isEqualTo(Rtnl.AF_INET);
+    assertThat(r.dstLen()).isEqualTo(26);
+    assertThat(r.table()).isEqualTo(254);
+    assertThat(r.protocol()).isEqualTo(202);
+    assertThat(r.type()).isEqualTo(Rtnl.RTN_UNICAST);
+    assertThat(r.destination()).containsExactly(10, 65, 1, 0);
+    assertThat(r.gateway()).containsExactly(172, 31, 0, 2);
+    assertThat(r.oif()).isEqualTo(4);
+    assertThat(r.multipath()).isFalse();
+    assertThatThrownBy(() -> RouteMessage.parse(ByteBuffer.allocate(4)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too short");
+  }
+
+  @Test
   void proxyNeighborForIpv6() throws Exception {
     InetAddress a = InetAddress.getByName("fd00::1");
     assertThat(build(b -> Requests.proxyNeighbor(b, 9, true, 4, a)))

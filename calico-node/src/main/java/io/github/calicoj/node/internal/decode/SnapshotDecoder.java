@@ -89,15 +89,67 @@ public final class SnapshotDecoder {
     return d.snapshot();
   }
 
-  /** Applies a created or changed key. */
-  public void put(Key key, String value) {
-    requireNonNull(value, "value");
-    apply(key.path(), value);
+  /** What a key changed: the kind of entity and its identity. */
+  public enum Kind {
+    /** A key the agent does not read, or one that changes nothing it renders ({@code Ready}). */
+    NONE,
+    /** A workload endpoint; the subject is its key. */
+    ENDPOINT,
+    /** A profile's tags or rules; the subject is the profile's name. */
+    PROFILE,
+    /** Felix configuration (global or this host's). */
+    CONFIG,
+    /** An IP pool. */
+    POOL,
+    /** A block affinity; the subject is the host. */
+    AFFINITY,
+    /** A host's address; the subject is the host. */
+    HOST
   }
 
-  /** Applies a deleted key. */
-  public void delete(Key key) {
-    apply(key.path(), null);
+  /**
+   * What one {@link #put} or {@link #delete} changed.
+   *
+   * @param kind the kind of entity
+   * @param subject the endpoint key, profile name or host ({@code ""} for the others)
+   */
+  public record Change(Kind kind, String subject) {
+    static final Change NONE = new Change(Kind.NONE, "");
+  }
+
+  /** Applies a created or changed key and says what it concerned. */
+  public Change put(Key key, String value) {
+    requireNonNull(value, "value");
+    return apply(key.path(), value);
+  }
+
+  /** Applies a deleted key and says what it concerned. */
+  public Change delete(Key key) {
+    return apply(key.path(), null);
+  }
+
+  /** The valid endpoint stored at {@code key}, or null. */
+  public @Nullable WorkloadEndpoint endpoint(String key) {
+    return endpoints.get(key);
+  }
+
+  /** The profile {@code name} as it is now, or null if it has neither a tags nor a rules key. */
+  public @Nullable PolicyProfile profile(String name) {
+    if (!tags.containsKey(name) && !rules.containsKey(name)) {
+      return null;
+    }
+    List<String> t = tags.get(name);
+    return new PolicyProfile(name, t == null ? List.of() : t, rules.get(name));
+  }
+
+  /** The problems found in the value of {@code key} (empty if none). */
+  public List<Problem> problemsOf(String key) {
+    return problems.getOrDefault(key, List.of());
+  }
+
+  /** The resolved Felix configuration. */
+  public FelixConfig config() {
+    return config;
   }
 
   /** Forgets everything (before a full resync). */
@@ -118,52 +170,56 @@ public final class SnapshotDecoder {
     config = resolveConfig();
   }
 
-  private void apply(String key, @Nullable String value) {
+  private Change apply(String key, @Nullable String value) {
     problems.remove(key);
     if (key.equals(READY)) {
       ready = value;
-      return;
+      return Change.NONE;
     }
     if (EndpointDecoder.KEY.matcher(key).matches()) {
       endpoint(key, value);
-      return;
+      return new Change(Kind.ENDPOINT, key);
     }
     Matcher m = PROFILE.matcher(key);
     if (m.matches()) {
-      profilePart(key, m.group(1), m.group(2), value);
-      return;
+      return profilePart(key, m.group(1), m.group(2), value)
+          ? new Change(Kind.PROFILE, m.group(1))
+          : Change.NONE;
     }
     m = CONFIG.matcher(key);
     if (m.matches()) {
       configParam(globalConfig, m.group(1), value);
-      return;
+      return new Change(Kind.CONFIG, "");
     }
     m = HOST_CONFIG.matcher(key);
     if (m.matches()) {
       if (m.group(1).equals(hostname)) {
         configParam(hostConfig, m.group(2), value);
+        return new Change(Kind.CONFIG, "");
       }
-      return;
+      return Change.NONE;
     }
     m = POOL.matcher(key);
     if (m.matches()) {
       pool(key, Integer.parseInt(m.group(1)), m.group(2), value);
-      return;
+      return new Change(Kind.POOL, "");
     }
     m = AFFINITY.matcher(key);
     if (m.matches()) {
       affinity(key, m.group(1), Integer.parseInt(m.group(2)), m.group(3), value);
-      return;
+      return new Change(Kind.AFFINITY, m.group(1));
     }
     m = BGP_IP.matcher(key);
     if (m.matches()) {
       hostIp(m.group(1), "bgp" + m.group(2), value);
-      return;
+      return new Change(Kind.HOST, m.group(1));
     }
     m = BIRD_IP.matcher(key);
     if (m.matches()) {
       hostIp(m.group(1), m.group(2).isEmpty() ? "bird4" : "bird6", value);
+      return new Change(Kind.HOST, m.group(1));
     }
+    return Change.NONE;
   }
 
   private void endpoint(String key, @Nullable String value) {
@@ -184,18 +240,19 @@ public final class SnapshotDecoder {
     }
   }
 
-  private void profilePart(String key, String name, String part, @Nullable String value) {
+  /** False if the profile name is invalid (the key is then ignored). */
+  private boolean profilePart(String key, String name, String part, @Nullable String value) {
     if (!Json.validId(name)) {
       if (value != null) {
         problem(key, "invalid profile name '" + name + "', ignored");
       }
-      return;
+      return false;
     }
     boolean isTags = part.equals("tags");
     changedProfiles.add(name);
     if (value == null) {
       (isTags ? tags : rules).remove(name);
-      return;
+      return true;
     }
     try {
       if (isTags) {
@@ -208,6 +265,7 @@ public final class SnapshotDecoder {
       String effect = isTags ? "the profile has no tags" : "the profile drops all its traffic";
       problem(key, "invalid " + part + ", " + effect + ": " + e.getMessage());
     }
+    return true;
   }
 
   private void configParam(Map<String, String> into, String name, @Nullable String value) {

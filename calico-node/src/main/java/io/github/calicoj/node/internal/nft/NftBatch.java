@@ -144,6 +144,23 @@ public final class NftBatch {
     return command("delete", "map", object(map));
   }
 
+  /** Appends {@code other}'s commands, which must be on the same table. */
+  public NftBatch append(NftBatch other) {
+    if (!family.equals(other.family) || !table.equals(other.table)) {
+      throw new IllegalArgumentException(
+          "Cannot append a batch on "
+              + other.family
+              + " "
+              + other.table
+              + " to "
+              + family
+              + " "
+              + table);
+    }
+    commands.addAll(other.commands);
+    return this;
+  }
+
   /** The number of commands. */
   public int size() {
     return commands.size();

@@ -86,13 +86,69 @@ final class RuleRenderer {
     Rule x = m.rule();
     boolean anyTag =
         x.srcTag() != null || x.dstTag() != null || x.notSrcTag() != null || x.notDstTag() != null;
-    if (m.families().size() == 2 && !anyTag) {
-      return List.of(match(m, null, tags));
-    }
+    List<List<PortRange>> srcAlternatives = alternatives(x.srcPorts());
+    List<List<PortRange>> dstAlternatives = alternatives(x.dstPorts());
     List<NftRule> out = new ArrayList<>();
-    for (IpFamily f : IpFamily.values()) {
-      if (m.families().contains(f)) {
-        out.add(match(m, f, tags));
+    List<@Nullable IpFamily> families = new ArrayList<>();
+    if (m.families().size() == 2 && !anyTag) {
+      families.add(null);
+    } else {
+      for (IpFamily f : IpFamily.values()) {
+        if (m.families().contains(f)) {
+          families.add(f);
+        }
+      }
+    }
+    for (IpFamily f : families) {
+      for (List<PortRange> src : srcAlternatives) {
+        for (List<PortRange> dst : dstAlternatives) {
+          out.add(match(m, f, tags, src, dst));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A port list as alternatives that need no interval set: all single ports in one alternative
+   * (matched as one value or an anonymous set of values), each range in one of its own (matched as
+   * {@code lo-hi}). Ranges are merged and singles inside them dropped, so the alternatives are
+   * disjoint and a packet matches at most one of the rules they become (a {@code log} rule logs it
+   * once). An empty list is one empty alternative (no port match). libnftables fetches the elements
+   * of every interval set, anonymous ones included, before each element command, so a table without
+   * them keeps set updates cheap however many profiles there are.
+   */
+  static List<List<PortRange>> alternatives(List<PortRange> ports) {
+    if (ports.isEmpty()) {
+      return List.of(List.of());
+    }
+    List<PortRange> ranges = merged(ports);
+    List<PortRange> singles = new ArrayList<>();
+    List<List<PortRange>> out = new ArrayList<>();
+    for (PortRange r : ranges) {
+      if (r.isSingle()) {
+        singles.add(r);
+      } else {
+        out.add(List.of(r));
+      }
+    }
+    if (!singles.isEmpty()) {
+      out.add(0, List.copyOf(singles));
+    }
+    return out;
+  }
+
+  /** The ports as sorted, disjoint, non-adjacent ranges (a single port is a range of one). */
+  static List<PortRange> merged(List<PortRange> ports) {
+    List<PortRange> sorted = new ArrayList<>(ports);
+    sorted.sort(Comparator.comparingInt(PortRange::low).thenComparingInt(PortRange::high));
+    List<PortRange> out = new ArrayList<>();
+    for (PortRange p : sorted) {
+      if (!out.isEmpty() && p.low() <= out.get(out.size() - 1).high() + 1) {
+        PortRange last = out.remove(out.size() - 1);
+        out.add(PortRange.range(last.low(), Math.max(last.high(), p.high())));
+      } else {
+        out.add(p);
       }
     }
     return out;
@@ -105,8 +161,16 @@ final class RuleRenderer {
     }
   }
 
-  /** The rule for family {@code f}, or for both if null. */
-  private NftRule match(PolicyRule.Match m, @Nullable IpFamily f, Set<TagRef> tags) {
+  /**
+   * The rule for family {@code f} (both if null) and one alternative of each port list ({@link
+   * #alternatives}).
+   */
+  private NftRule match(
+      PolicyRule.Match m,
+      @Nullable IpFamily f,
+      Set<TagRef> tags,
+      List<PortRange> srcPorts,
+      List<PortRange> dstPorts) {
     Rule r = m.rule();
     RuleBuilder b = RuleBuilder.rule();
     String proto = r.protocol();
@@ -128,13 +192,13 @@ final class RuleRenderer {
     familyImplied |= net(b, f, "saddr", r.notSrcNet(), true);
     familyImplied |= tag(b, f, "saddr", r.srcTag(), false, tags);
     familyImplied |= tag(b, f, "saddr", r.notSrcTag(), true, tags);
-    ports(b, proto, "sport", r.srcPorts(), false);
+    ports(b, proto, "sport", srcPorts, false);
     ports(b, proto, "sport", r.notSrcPorts(), true);
     familyImplied |= net(b, f, "daddr", r.dstNet(), false);
     familyImplied |= net(b, f, "daddr", r.notDstNet(), true);
     familyImplied |= tag(b, f, "daddr", r.dstTag(), false, tags);
     familyImplied |= tag(b, f, "daddr", r.notDstTag(), true, tags);
-    ports(b, proto, "dport", r.dstPorts(), false);
+    ports(b, proto, "dport", dstPorts, false);
     ports(b, proto, "dport", r.notDstPorts(), true);
     familyImplied |= icmp(b, f, r);
     if (f != null && !familyImplied) {
@@ -174,17 +238,33 @@ final class RuleRenderer {
     return true;
   }
 
+  /**
+   * Port matches without interval sets. Positive: {@code ports} is one alternative, either single
+   * ports ({@code dport 80} or {@code dport { 80, 443 }}) or one range ({@code dport 8000-8080}).
+   * Negated: every port must differ, so the singles are one {@code !=} match and each range another
+   * ({@code dport != { 22, 25 } dport != 8000-8080}).
+   */
   private static void ports(
       RuleBuilder b, @Nullable String proto, String field, List<PortRange> ports, boolean not) {
     if (ports.isEmpty()) {
       return;
     }
-    List<JsonNode> values = new ArrayList<>();
-    for (PortRange p : ports) {
-      values.add(p.isSingle() ? number(p.low()) : Expr.range(p.low(), p.high()));
-    }
     String protocol = requireNonNull(proto, "ports need tcp or udp");
-    b.match(not, payload(protocol, field), Expr.oneOrSet(values));
+    List<JsonNode> singles = new ArrayList<>();
+    List<JsonNode> ranges = new ArrayList<>();
+    for (PortRange p : not ? merged(ports) : ports) {
+      if (p.isSingle()) {
+        singles.add(number(p.low()));
+      } else {
+        ranges.add(Expr.range(p.low(), p.high()));
+      }
+    }
+    if (!singles.isEmpty()) {
+      b.match(not, payload(protocol, field), Expr.oneOrSet(singles));
+    }
+    for (JsonNode r : ranges) {
+      b.match(not, payload(protocol, field), r);
+    }
   }
 
   /** ICMP type and code of the rule's family; true if there was one. */

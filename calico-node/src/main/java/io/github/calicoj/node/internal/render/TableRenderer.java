@@ -61,10 +61,10 @@ final class TableRenderer {
   static final String MASQ_POOLS = "masq_pools4";
 
   /** An endpoint's two chains. */
-  private record EndpointChains(NftChain from, NftChain to) {}
+  record EndpointChains(NftChain from, NftChain to) {}
 
   /** A profile's two chains and the tag sets they name. */
-  private record ProfileChains(NftChain in, NftChain out, List<TagRef> tags) {}
+  record ProfileChains(NftChain in, NftChain out, List<TagRef> tags) {}
 
   // Chains of the previous render, by the instance they were rendered from: SnapshotDecoder keeps
   // unchanged endpoints and profiles, so a change re-renders only what it touched.
@@ -96,10 +96,7 @@ final class TableRenderer {
     for (WorkloadEndpoint ep : localByInterface(s, problems).values()) {
       EndpointChains c = endpointMemo.get(ep);
       if (c == null) {
-        c =
-            new EndpointChains(
-                endpointChain(ep, Direction.OUTBOUND, rules),
-                endpointChain(ep, Direction.INBOUND, rules));
+        c = endpointChains(ep, rules);
       }
       endpointsNow.put(ep, c);
       chains.put(c.from().name(), c.from());
@@ -146,11 +143,18 @@ final class TableRenderer {
         ImmutableSortedMap.copyOfSorted(chains));
   }
 
+  /** A local endpoint's {@code fw_} and {@code tw_} chains. */
+  static EndpointChains endpointChains(WorkloadEndpoint ep, RuleRenderer rules) {
+    return new EndpointChains(
+        endpointChain(ep, Direction.OUTBOUND, rules), endpointChain(ep, Direction.INBOUND, rules));
+  }
+
   private static NftChain endpointChain(WorkloadEndpoint ep, Direction d, RuleRenderer rules) {
     return NftChain.regular(NftNames.endpointChain(d, ep.name()), endpoint(ep, d, rules));
   }
 
-  private static ProfileChains profileChains(
+  /** A profile's {@code pi_} and {@code po_} chains; a stub that drops if it is null. */
+  static ProfileChains profileChains(
       @Nullable PolicyProfile profile, String name, RuleRenderer rules) {
     SortedSet<TagRef> tags = new TreeSet<>(TagRef.ORDER);
     NftChain in =
@@ -268,9 +272,14 @@ final class TableRenderer {
 
   /** IPv4 pools (all, and those with masquerade), nested pools folded into the outer one. */
   private static List<NftSet> poolSets(Snapshot s) {
+    return poolSets(s.pools().values());
+  }
+
+  /** The pool sets of {@code pools}. */
+  static List<NftSet> poolSets(Iterable<IpPool> pools) {
     List<Cidr> all = new ArrayList<>();
     List<Cidr> masq = new ArrayList<>();
-    for (IpPool p : s.pools().values()) {
+    for (IpPool p : pools) {
       if (p.cidr().isIpv4()) {
         all.add(p.cidr());
         if (p.masquerade()) {

@@ -101,24 +101,34 @@ public final class RouteRenderer {
     if (first == null) {
       owners.put(r.destination(), owner);
     } else if (!first.equals(r)) {
-      problems.add(
-          new Problem(
-              "route " + r.destination(),
-              "wanted by "
-                  + owners.get(r.destination())
-                  + " ("
-                  + first
-                  + ") and by "
-                  + owner
-                  + " ("
-                  + r
-                  + "); the first is kept"));
+      problems.add(conflict(owners.get(r.destination()), first, owner, r));
     }
+  }
+
+  /** The problem of a route that a later source wants differently; the first one is kept. */
+  static Problem conflict(@Nullable String firstOwner, Route first, String owner, Route r) {
+    return new Problem(
+        "route " + r.destination(),
+        "wanted by "
+            + firstOwner
+            + " ("
+            + first
+            + ") and by "
+            + owner
+            + " ("
+            + r
+            + "); the first is kept");
   }
 
   private static @Nullable InetAddress nextHop(
       Snapshot s, String host, Cidr dest, List<Problem> problems) {
-    HostConfig h = s.hosts().get(host);
+    return nextHop(s.hosts(), host, dest, problems);
+  }
+
+  /** {@code host}'s address of {@code dest}'s family, or null (with a problem) if it has none. */
+  static @Nullable InetAddress nextHop(
+      Map<String, HostConfig> hosts, String host, Cidr dest, List<Problem> problems) {
+    HostConfig h = hosts.get(host);
     InetAddress via = h == null ? null : h.nextHop(dest.version()).orElse(null);
     if (via == null) {
       problems.add(

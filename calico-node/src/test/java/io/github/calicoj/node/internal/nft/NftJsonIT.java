@@ -2,11 +2,18 @@ package io.github.calicoj.node.internal.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.render.DesiredState;
+import io.github.calicoj.node.internal.track.IncrementalTracker;
+import io.github.calicoj.node.internal.track.RandomChanges;
 import io.github.calicoj.testkit.Processes;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -129,6 +136,48 @@ class NftJsonIT {
   }
 
   @Test
+  void theIncrementalTrackersBatchesOfRandomChangesLoadAndLeaveAFreshLoadsTable() {
+    IncrementalTracker live = new IncrementalTracker("h1", Map.of());
+    List<KeyValue> listing = new ArrayList<>();
+    for (RandomChanges.Change c : RandomChanges.initial()) {
+      listing.add(new KeyValue(Key.of(c.key()), c.value(), Revision.of(1)));
+    }
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("b0.json", live.reset(listing).toJson());
+    RandomChanges random = new RandomChanges(11);
+    int n = 1;
+    while (n <= 120) {
+      for (RandomChanges.Change c : random.next()) {
+        if (c.value() == null) {
+          live.delete(Key.of(c.key()));
+        } else {
+          live.put(Key.of(c.key()), c.value());
+        }
+      }
+      NftBatch b = live.update().nft();
+      if (!b.isEmpty()) {
+        files.put("b" + n++ + ".json", b.toJson());
+      }
+    }
+    files.put("want.json", NftBatch.replacing(live.table()).toJson());
+    StringBuilder script = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      script
+          .append("nft -j -f b")
+          .append(i)
+          .append(".json || { echo FAILED b")
+          .append(i)
+          .append("; exit 1; }; ");
+    }
+    script
+        .append("nft -j list table inet calico > got.json; nft -j -f want.json;")
+        .append(" nft -j list table inet calico > want.out; cat got.json want.out");
+    String out = NftSandbox.ok(dir, files, script.toString());
+    String[] lists = out.strip().split("\n+");
+    assertThat(NftSandbox.canonical(lists[0])).isEqualTo(NftSandbox.canonical(lists[1]));
+  }
+
+  @Test
   void aFullReplacementReplacesWhateverWasThere() {
     String stale =
         "table inet calico {\n set junk { type ipv4_addr; }\n chain junk_chain {\n drop\n }\n"
@@ -170,7 +219,8 @@ class NftJsonIT {
             Map.of("t.json", s.replacement().toJson()),
             "nft -j -f t.json; nft list chain inet calico pi_P; nft list chain inet calico fw_caliaaaaaaaaaaa");
     assertThat(text)
-        .contains("tcp dport { 80, 8000-8080 } meta mark set meta mark | 0x01000000 return")
+        .contains("tcp dport 80 meta mark set meta mark | 0x01000000 return")
+        .contains("tcp dport 8000-8080 meta mark set meta mark | 0x01000000 return")
         .contains("ether saddr != ee:ee:ee:00:00:aa drop")
         .contains("ip saddr != 192.168.0.1 drop");
   }

@@ -179,7 +179,8 @@ class DesiredStateTest {
             "ip saddr @t4_P " + ALLOW,
             "ip6 saddr @t6_P " + ALLOW);
     DesiredState b8 = Kvs.spec6().rules("P", Kvs.BEHAVIOUR8_RULES).state("h1");
-    assertThat(chain(b8, "pi_P")).containsExactly("tcp dport { 80, 8000-8080 } " + ALLOW);
+    assertThat(chain(b8, "pi_P"))
+        .containsExactly("tcp dport 80 " + ALLOW, "tcp dport 8000-8080 " + ALLOW);
     assertThat(chain(b8, "po_P")).isEmpty(); // no outbound rules: nothing accepted
     DesiredState b11 =
         Kvs.spec6()

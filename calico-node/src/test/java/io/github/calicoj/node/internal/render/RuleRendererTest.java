@@ -2,6 +2,7 @@ package io.github.calicoj.node.internal.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.calicoj.core.model.PortRange;
 import io.github.calicoj.node.internal.decode.RuleDecoder;
 import io.github.calicoj.node.internal.model.Direction;
 import io.github.calicoj.node.internal.model.PolicyProfile;
@@ -103,20 +104,21 @@ class RuleRendererTest {
 
   @Test
   void behaviour8PortsAndRanges() {
-    // tcp dport { 80, 8000-8080 }
+    // tcp dport 80, and tcp dport 8000-8080: no interval set (see RuleRenderer#alternatives)
     assertThat(
             exprs(
                 "{\"action\": \"allow\", \"protocol\": \"tcp\", \"dst_ports\": [80, \"8000:8080\"]}"))
         .containsExactly(
-            "["
-                + eq(payload("tcp", "dport"), "{\"set\":[80,{\"range\":[8000,8080]}]}")
-                + ","
-                + ALLOW
-                + "]");
+            "[" + eq(payload("tcp", "dport"), "80") + "," + ALLOW + "]",
+            "[" + eq(payload("tcp", "dport"), "{\"range\":[8000,8080]}") + "," + ALLOW + "]");
     // udp sport 53
     assertThat(exprs("{\"protocol\": \"udp\", \"src_ports\": [53]}"))
         .containsExactly("[" + eq(payload("udp", "sport"), "53") + "," + ALLOW + "]");
-    // tcp sport 1024-65535 tcp dport != { 22, 1000-2000 } drop
+    // single ports together in one anonymous set without the interval flag
+    assertThat(exprs("{\"protocol\": \"tcp\", \"dst_ports\": [443, 80, 22]}"))
+        .containsExactly(
+            "[" + eq(payload("tcp", "dport"), "{\"set\":[22,80,443]}") + "," + ALLOW + "]");
+    // tcp sport 1024-65535 tcp dport != 22 tcp dport != 1000-2000 drop
     assertThat(
             exprs(
                 "{\"action\": \"deny\", \"protocol\": \"tcp\", \"src_ports\": [\"1024:65535\"],"
@@ -125,9 +127,56 @@ class RuleRendererTest {
             "["
                 + eq(payload("tcp", "sport"), "{\"range\":[1024,65535]}")
                 + ","
-                + ne(payload("tcp", "dport"), "{\"set\":[22,{\"range\":[1000,2000]}]}")
+                + ne(payload("tcp", "dport"), "22")
+                + ","
+                + ne(payload("tcp", "dport"), "{\"range\":[1000,2000]}")
                 + ","
                 + DROP
+                + "]");
+  }
+
+  @Test
+  void portAlternativesAreDisjointAndCombineAcrossFields() {
+    // 85 lies in 80:90 and 91 touches it: one range 80-91; 7 stays a single port.
+    assertThat(
+            RuleRenderer.alternatives(
+                List.of(
+                    PortRange.range(80, 90), PortRange.of(85), PortRange.of(91), PortRange.of(7))))
+        .containsExactly(List.of(PortRange.of(7)), List.of(PortRange.range(80, 91)));
+    assertThat(RuleRenderer.alternatives(List.of())).containsExactly(List.of());
+    // two alternatives of each list: four rules, in order
+    assertThat(
+            exprs(
+                "{\"protocol\": \"tcp\", \"src_ports\": [1, \"10:20\"], \"dst_ports\": [2,"
+                    + " \"30:40\"]}"))
+        .containsExactly(
+            "["
+                + eq(payload("tcp", "sport"), "1")
+                + ","
+                + eq(payload("tcp", "dport"), "2")
+                + ","
+                + ALLOW
+                + "]",
+            "["
+                + eq(payload("tcp", "sport"), "1")
+                + ","
+                + eq(payload("tcp", "dport"), "{\"range\":[30,40]}")
+                + ","
+                + ALLOW
+                + "]",
+            "["
+                + eq(payload("tcp", "sport"), "{\"range\":[10,20]}")
+                + ","
+                + eq(payload("tcp", "dport"), "2")
+                + ","
+                + ALLOW
+                + "]",
+            "["
+                + eq(payload("tcp", "sport"), "{\"range\":[10,20]}")
+                + ","
+                + eq(payload("tcp", "dport"), "{\"range\":[30,40]}")
+                + ","
+                + ALLOW
                 + "]");
   }
 

@@ -1,0 +1,10 @@
+/**
+ * Internal: the agent's desired dataplane, kept up to date change by change: a tracker takes the
+ * datastore's keys as they arrive and says what each batch of changes does to the table, the routes
+ * and the local endpoints. Pure (no I/O), tested without root. No compatibility guarantees; not for
+ * use outside calico-node.
+ */
+@NullMarked
+package io.github.calicoj.node.internal.track;
+
+import org.jspecify.annotations.NullMarked;
