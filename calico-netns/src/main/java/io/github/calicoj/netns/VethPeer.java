@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The other end of a veth, as seen from the namespace of the end that was asked about ({@link
- * Netlink#vethPeer}). Immutable.
+ * Netlink#peerOf}). Immutable.
  *
  * @param index the peer's interface index, valid in the peer's namespace
  * @param name the peer's name in its namespace

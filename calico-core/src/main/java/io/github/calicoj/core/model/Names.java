@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * (the reference itself never checked the length).
  */
 public final class Names {
-  /** The longest name a new profile may have (the message says "< 40"). */
+  /** The longest name a new profile may have (the message says {@code "< 40"}). */
   public static final int MAX_PROFILE_NAME = 39;
 
   /** Felix's {@code VALID_ID_RE}: profile names, tags, endpoint ids. */

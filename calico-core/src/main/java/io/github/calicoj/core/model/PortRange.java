@@ -4,7 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 /**
  * A port or a port range in a rule. The wire form is a JSON integer for a single port and the
- * string {@code "lo:hi"} (lo < hi) for a range; Felix rejects anything else. Immutable.
+ * string {@code "lo:hi"} ({@code lo < hi}) for a range; Felix rejects anything else. Immutable.
  *
  * @param low the first port, 0..65535
  * @param high the last port, equal to {@code low} for a single port

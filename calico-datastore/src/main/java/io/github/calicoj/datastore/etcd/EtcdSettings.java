@@ -101,7 +101,7 @@ public abstract class EtcdSettings<B extends EtcdSettings<B>> {
 
   /**
    * The bound on every call: a call that gets no answer in this time fails with {@link
-   * DatastoreTimeoutException}. Default 5 s.
+   * io.github.calicoj.datastore.DatastoreTimeoutException}. Default 5 s.
    */
   public B requestTimeout(Duration timeout) {
     requireNonNull(timeout, "timeout");
