@@ -8,6 +8,7 @@ import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.node.NodeStatus;
 import io.github.calicoj.node.internal.Kvs;
+import io.github.calicoj.node.internal.lifecycle.LifecycleOptions;
 import io.github.calicoj.node.internal.status.StatusKeys;
 import java.time.Duration;
 import java.util.Map;
@@ -62,7 +63,7 @@ class NodeAgentTest {
             Duration.ofMillis(100),
             Duration.ofSeconds(5),
             false,
-            false,
+            LifecycleOptions.OFF,
             Map.of("EndpointReportingDelaySecs", "0"),
             202,
             Duration.ofSeconds(5),
