@@ -55,6 +55,10 @@ class NodeAgentTest {
   }
 
   private NodeAgent agent() {
+    return agent(LifecycleOptions.OFF);
+  }
+
+  private NodeAgent agent(LifecycleOptions lifecycle) {
     NodeAgent.Settings s =
         new NodeAgent.Settings(
             store,
@@ -63,7 +67,7 @@ class NodeAgentTest {
             Duration.ofMillis(100),
             Duration.ofSeconds(5),
             false,
-            LifecycleOptions.OFF,
+            lifecycle,
             Map.of("EndpointReportingDelaySecs", "0"),
             202,
             Duration.ofSeconds(5),
