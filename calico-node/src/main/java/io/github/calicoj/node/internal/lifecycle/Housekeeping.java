@@ -114,8 +114,8 @@ public final class Housekeeping implements AutoCloseable {
         LOG.info(
             "{}: leak sweep every {}, repairing what is older than {}",
             hostname,
-            options.sweepInterval(),
-            options.sweepGrace());
+            text(options.sweepInterval()),
+            text(options.sweepGrace()));
       } else {
         LOG.info("{}: leak sweep off", hostname);
       }
@@ -157,11 +157,31 @@ public final class Housekeeping implements AutoCloseable {
 
   private static void logAction(String hostname, DockerFollower.Action a) {
     String id = a.containerId().length() > 12 ? a.containerId().substring(0, 12) : a.containerId();
-    switch (a.kind()) {
-      case REMOVED -> LOG.info("{}: container {} is gone: endpoint and IPs removed", hostname, id);
-      case RESTORED -> LOG.info("{}: container {} started: re-plumbed", hostname, id);
-      default -> LOG.debug("{}: container {} not brought in step yet", hostname, id);
+    if (a.kind() == DockerFollower.Action.Kind.FAILED) {
+      LOG.debug("{}: container {} not brought in step yet", hostname, id); // the follower warned
+    } else if (a.eventNanos() == 0) { // a reconcile's: usually a container found in step
+      LOG.debug("{}: container {} reconciled ({})", hostname, id, a.kind());
+    } else if (a.kind() == DockerFollower.Action.Kind.REMOVED) {
+      LOG.info("{}: container {} destroyed: endpoint, IPs and veth removed", hostname, id);
+    } else {
+      LOG.info("{}: container {} started: its interface checked and re-plumbed", hostname, id);
     }
+  }
+
+  /** A duration as the CLI takes it: {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h}. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s != 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s != 0 && s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
   }
 
   /** Whether the Docker follower runs (or will, once started). */

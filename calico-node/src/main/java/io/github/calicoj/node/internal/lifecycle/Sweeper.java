@@ -2,15 +2,12 @@ package io.github.calicoj.node.internal.lifecycle;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.github.calicoj.core.check.CheckReport;
 import io.github.calicoj.core.check.Repair;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,7 +29,7 @@ final class Sweeper implements AutoCloseable {
   private final Duration timeout;
   private final Supplier<CheckReport> sweep;
   private final Consumer<CheckReport> listener;
-  private final ScheduledExecutorService executor;
+  private final Thread thread;
   private volatile boolean closed;
 
   /**
@@ -51,22 +48,27 @@ final class Sweeper implements AutoCloseable {
     this.timeout = requireNonNull(timeout, "timeout");
     this.sweep = requireNonNull(sweep, "sweep");
     this.listener = requireNonNull(listener, "listener");
-    ScheduledThreadPoolExecutor e =
-        new ScheduledThreadPoolExecutor(
-            1,
-            new ThreadFactoryBuilder()
-                .setNameFormat("calico-node-sweep-" + hostname.replace("%", "%%"))
-                .setDaemon(true)
-                .build());
-    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.executor = e;
+    this.thread = new Thread(this::run, "calico-node-sweep-" + hostname);
+    thread.setDaemon(true);
   }
 
   /** Plans the sweeps; the first runs one interval from now. */
-  @SuppressWarnings("FutureReturnValueIgnored") // sweepOnce catches and logs its own failures
   void start() {
-    executor.scheduleWithFixedDelay(
-        this::sweepOnce, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+    thread.start();
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(interval.toNanos());
+      } catch (InterruptedException e) {
+        return; // closed
+      }
+      if (closed) {
+        return;
+      }
+      sweepOnce();
+    }
   }
 
   private void sweepOnce() {
@@ -79,7 +81,11 @@ final class Sweeper implements AutoCloseable {
       if (closed) {
         LOG.debug("{}: sweep stopped by close: {}", hostname, e.toString());
       } else {
-        LOG.warn("{}: sweep failed (the next in {}): {}", hostname, interval, e.toString());
+        LOG.warn(
+            "{}: sweep failed (the next in {}): {}",
+            hostname,
+            Housekeeping.text(interval),
+            e.toString());
         LOG.debug("sweep failure", e);
       }
     }
@@ -122,13 +128,17 @@ final class Sweeper implements AutoCloseable {
     return s.append("; ").append(String.format(Locale.ROOT, "%d ms", took.toMillis())).toString();
   }
 
-  /** Stops planning sweeps, interrupts one under way and waits for it (at most the timeout). */
+  /**
+   * Stops planning sweeps, interrupts one under way and waits for the thread to end (at most the
+   * timeout). Idempotent; never throws.
+   */
   @Override
   public void close() {
     closed = true;
-    executor.shutdownNow();
+    thread.interrupt();
     try {
-      if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      thread.join(timeout.toMillis());
+      if (thread.isAlive()) {
         LOG.warn("{}: the sweep under way did not end within {}", hostname, timeout);
       }
     } catch (InterruptedException e) {
