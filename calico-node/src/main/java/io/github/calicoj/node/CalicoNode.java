@@ -76,11 +76,11 @@ public interface CalicoNode extends AutoCloseable {
   /** The route protocol number the agent tags its routes with by default. */
   int DEFAULT_ROUTE_PROTOCOL = 202;
 
-  /** How often the agent sweeps its host for leaks by default, in minutes. */
-  int DEFAULT_SWEEP_MINUTES = 10;
-
-  /** How often the agent sweeps its host for leaks by default: {@link Builder#sweepInterval}. */
-  Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(DEFAULT_SWEEP_MINUTES);
+  /**
+   * How often the agent sweeps its host for leaks by default (10 minutes): {@link
+   * Builder#sweepInterval}.
+   */
+  Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   /**
    * A builder for the agent of {@code hostname} (Felix's {@code FelixHostname}: the host part of
@@ -258,8 +258,7 @@ public interface CalicoNode extends AutoCloseable {
      * links, Docker containers and namespaces), which never touches anything younger than {@link
      * #sweepGrace}. The first sweep runs one interval after the start, each next one an interval
      * after the previous one ended. Each sweep is logged in one line; a failed one is logged and
-     * the next one runs as planned. {@value #DEFAULT_SWEEP_MINUTES} minutes by default; zero turns
-     * the sweep off.
+     * the next one runs as planned. 10 minutes by default; zero turns the sweep off.
      *
      * @throws IllegalArgumentException if negative
      */
