@@ -3,13 +3,18 @@ package io.github.calicoj.node;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import io.github.calicoj.core.check.CheckOptions;
+import io.github.calicoj.core.check.CheckReport;
+import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.node.internal.agent.NodeAgent;
+import io.github.calicoj.node.internal.lifecycle.LifecycleOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,16 +56,31 @@ import org.jspecify.annotations.Nullable;
  * #awaitInSync} writes. All but {@code last_reported_status} are attached to one lease, so they
  * vanish when the agent dies.
  *
- * <p><b>Threads and ownership:</b> thread-safe. {@link #start()} starts the agent's two threads
- * (the apply loop and the status writer) and the nftables handle's thread; {@link #close()} stops
- * and joins all of them. The agent borrows the datastore (close it after the agent) and owns its
- * nftables handle, netlink socket and lease. Needs root (CAP_NET_ADMIN, and CAP_SYS_ADMIN for
- * another host namespace) and libnftables ({@code apt-get install libnftables1}).
+ * <p><b>What it cleans up:</b> state that outlived its workload. With a Docker daemon (its socket
+ * present, or {@link Builder#followDocker} on) it follows the daemon's container events: a
+ * destroyed container's endpoint, IPs and veth are removed, a restarted one is re-plumbed ({@link
+ * io.github.calicoj.core.lifecycle.DockerFollower}). Every {@link Builder#sweepInterval} (10
+ * minutes by default) it runs the {@code ipam check} of this host in repair mode, which leaves
+ * alone anything younger than {@link Builder#sweepGrace} (15 minutes by default).
+ *
+ * <p><b>Threads and ownership:</b> thread-safe. {@link #start()} starts the agent's threads (the
+ * apply loop, the status writer, the Docker follower and the sweep, the last two if they run) and
+ * the nftables handle's thread; {@link #close()} stops and joins all of them. The agent borrows the
+ * datastore (close it after the agent) and a {@link Builder#calicoClient} if one is given, and owns
+ * its nftables handle, netlink socket, lease, and the client it builds for the follower and the
+ * sweep otherwise. Needs root (CAP_NET_ADMIN, and CAP_SYS_ADMIN for another host namespace) and
+ * libnftables ({@code apt-get install libnftables1}).
  */
 public interface CalicoNode extends AutoCloseable {
 
   /** The route protocol number the agent tags its routes with by default. */
   int DEFAULT_ROUTE_PROTOCOL = 202;
+
+  /**
+   * How often the agent sweeps its host for leaks by default (10 minutes): {@link
+   * Builder#sweepInterval}.
+   */
+  Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   /**
    * A builder for the agent of {@code hostname} (Felix's {@code FelixHostname}: the host part of
@@ -81,6 +101,8 @@ public interface CalicoNode extends AutoCloseable {
    *
    * @throws IllegalStateException if it was started before or is closed
    * @throws UnsupportedOperationException if libnftables or netlink is unavailable here
+   * @throws IllegalArgumentException if {@link Builder#followDocker} is on and the Docker daemon's
+   *     address is not a unix socket
    * @throws io.github.calicoj.netns.NetnsException if the host namespace cannot be entered
    */
   void start();
@@ -101,9 +123,10 @@ public interface CalicoNode extends AutoCloseable {
   NodeStatus status();
 
   /**
-   * Stops the agent: ends its watch and threads, revokes its lease (which deletes its status keys)
-   * and, if {@link Builder#removeOnClose} was set, deletes its table and its routes. Otherwise the
-   * rules and routes stay in force. Waits at most the builder's timeout for each part. Idempotent,
+   * Stops the agent: ends the Docker follower and the sweep (waiting for a sweep under way), its
+   * watch and threads, revokes its lease (which deletes its status keys) and, if {@link
+   * Builder#removeOnClose} was set, deletes its table and its routes. Otherwise the rules and
+   * routes stay in force. Waits at most the builder's timeout for each part. Idempotent,
    * thread-safe, never throws.
    */
   @Override
@@ -140,7 +163,12 @@ public interface CalicoNode extends AutoCloseable {
     @Nullable Duration statusInterval;
     @Nullable Duration statusTtl;
     boolean removeOnClose;
-    boolean followDocker;
+    LifecycleOptions.DockerMode docker = LifecycleOptions.DockerMode.AUTO;
+    @Nullable String dockerHost;
+    Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+    Duration sweepGrace = CheckOptions.DEFAULT_GRACE;
+    @Nullable CalicoClient calicoClient;
+    Consumer<CheckReport> onSweep = report -> {};
     Map<String, String> felixConfig = Map.of();
     int routeProtocol = DEFAULT_ROUTE_PROTOCOL;
     Duration timeout = Duration.ofSeconds(30);
@@ -198,12 +226,88 @@ public interface CalicoNode extends AutoCloseable {
     }
 
     /**
-     * Reserved for following Docker's container events (as the reference's {@code calico/node}
-     * image did for its Docker plugin). Not implemented yet: the agent acts only on the datastore,
-     * whatever this is set to.
+     * Whether the agent follows the Docker daemon's container events: a container destroyed (as by
+     * {@code docker rm -f}) while it has an endpoint on this host loses its endpoint and IPs (one
+     * transaction) and its veth; one that starts again (as after {@code docker restart}) is
+     * re-plumbed in its new namespace with the same interface and IPs, and its endpoint's MAC
+     * updated. At its start and after each reconnection the follower lists the containers and
+     * reconciles, since Docker does not replay missed events. By default it runs if the daemon's
+     * unix socket ({@link #dockerHost}) exists when the agent starts; {@code false} turns it off,
+     * {@code true} runs it whatever (retrying every second until the daemon answers).
      */
     public Builder followDocker(boolean follow) {
-      this.followDocker = follow;
+      this.docker = follow ? LifecycleOptions.DockerMode.ON : LifecycleOptions.DockerMode.OFF;
+      return this;
+    }
+
+    /**
+     * The Docker daemon to follow and to ask about containers: {@code unix:///var/run/docker.sock}
+     * or a socket path. Default: {@code DOCKER_HOST} if set, else {@code
+     * unix:///var/run/docker.sock}. Only unix sockets are spoken: with another scheme the follower
+     * is off by default, and {@code followDocker(true)} makes {@link CalicoNode#start()} throw
+     * {@link IllegalArgumentException}.
+     */
+    public Builder dockerHost(String dockerHost) {
+      this.dockerHost = requireNonNull(dockerHost, "dockerHost");
+      return this;
+    }
+
+    /**
+     * How often the agent sweeps this host for leaks: core's {@code ipam check} in repair mode
+     * ({@link io.github.calicoj.core.client.CalicoClient#checkIpam}, this host, with its kernel
+     * links, Docker containers and namespaces), which never touches anything younger than {@link
+     * #sweepGrace}. The first sweep runs one interval after the start, each next one an interval
+     * after the previous one ended. Each sweep is logged in one line; a failed one is logged and
+     * the next one runs as planned. 10 minutes by default; zero turns the sweep off.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder sweepInterval(Duration interval) {
+      requireNonNull(interval, "interval");
+      checkArgument(!interval.isNegative(), "sweepInterval must not be negative: %s", interval);
+      this.sweepInterval = interval;
+      return this;
+    }
+
+    /**
+     * The sweep's grace period: what is younger is reported, not repaired (a workload being added
+     * or removed looks like a leak for a moment). 15 minutes by default, as {@code ipam check}'s.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder sweepGrace(Duration grace) {
+      requireNonNull(grace, "grace");
+      checkArgument(!grace.isNegative(), "sweepGrace must not be negative: %s", grace);
+      this.sweepGrace = grace;
+      return this;
+    }
+
+    /**
+     * Told of each sweep's report, on the sweep's thread, after its log line; must be quick. A
+     * listener that throws is logged like a failed sweep.
+     */
+    public Builder onSweep(Consumer<CheckReport> listener) {
+      this.onSweep = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The client through which the Docker follower and the sweep act, borrowed: the agent does not
+     * close it. It must be a client of this host ({@link CalicoClient#hostname()}) with the host
+     * namespace given to {@link #hostNamespace}. Default: the agent builds one from its datastore,
+     * hostname, host namespace and {@link #dockerHost} (with {@link CalicoClient.Builder}'s other
+     * defaults, so data era A) when the follower or the sweep runs, and closes it when it closes.
+     *
+     * @throws IllegalArgumentException if the client is of another host
+     */
+    public Builder calicoClient(CalicoClient client) {
+      requireNonNull(client, "client");
+      checkArgument(
+          client.hostname().equals(hostname),
+          "The client is of host %s, the agent of %s",
+          client.hostname(),
+          hostname);
+      this.calicoClient = client;
       return this;
     }
 
@@ -279,7 +383,8 @@ public interface CalicoNode extends AutoCloseable {
               statusInterval,
               statusTtl,
               removeOnClose,
-              followDocker,
+              new LifecycleOptions(
+                  docker, dockerHost, sweepInterval, sweepGrace, calicoClient, onSweep),
               felixConfig,
               routeProtocol,
               timeout,

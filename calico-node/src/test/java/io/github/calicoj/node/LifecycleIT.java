@@ -257,6 +257,7 @@ class LifecycleIT {
           && !before.contains(t.getId())
           && (n.startsWith("calico-node")
               || n.startsWith("calicoj-nft")
+              || n.startsWith("calicoj-docker")
               || n.startsWith("calicoj-etcd-watch"))) {
         out.add(n);
       }

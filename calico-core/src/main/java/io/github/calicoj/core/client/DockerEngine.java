@@ -26,8 +26,8 @@ import java.util.Map;
  * The Docker Engine API calls calicoj needs, {@code GET /containers/{id}/json} (inspect one) and
  * {@code GET /containers/json?all=1} (list all), over the daemon's unix socket with the JDK's
  * unix-domain channels (no docker CLI, no client library). HTTP/1.0, so the body is not chunked and
- * ends at EOF. Every call is bounded by the timeout. Thread-safe; holds no connection between
- * calls.
+ * ends at EOF. Every call is bounded by the timeout, and ends early (keeping the interrupt) if its
+ * thread is interrupted. Thread-safe; holds no connection between calls.
  */
 public final class DockerEngine {
   /** The most an inspect's answer may hold; one is a few KiB. */
@@ -177,6 +177,12 @@ public final class DockerEngine {
         }
         selector.select(Math.max(1, left / 1_000_000));
         selector.selectedKeys().clear();
+        if (Thread.currentThread().isInterrupted()) { // select returns at once from now on
+          throw new WorkloadException(
+              Reason.DAEMON_UNREACHABLE,
+              "Interrupted while waiting for the Docker daemon at " + socket,
+              null);
+        }
         buf.clear();
         int n = ch.read(buf);
         if (n < 0) {

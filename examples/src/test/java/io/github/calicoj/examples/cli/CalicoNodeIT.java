@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.client.NodeConfig;
+import io.github.calicoj.core.client.Owners;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.datastore.Key;
@@ -197,6 +199,45 @@ class CalicoNodeIT {
     reader.join(10_000);
     assertThat(out.toString()).contains("table and routes removed");
     assertThat(hasTable()).isFalse();
+  }
+
+  @Test
+  void theSweepOptionsReachTheAgentWhichRepairsALeakAlone() throws Exception {
+    InetAddress leaked = InetAddress.getByName("10.67.9.9");
+    try (CalicoClient client = CalicoClient.builder(store, HOST).build()) {
+      client.ipam().assign(leaked, HOST, Owners.of(HOST, "namespace", "cjt-leaked"));
+      assertThat(client.ipam().isAssigned(leaked)).isTrue();
+    }
+    StringBuffer out = new StringBuffer();
+    process = start(out, "--no-docker-events", "--sweep-interval=1s", "--sweep-grace=0");
+    awaitOutput(out, "in sync:");
+    assertThat(out.toString())
+        .contains(HOST + ": Docker events not followed (turned off)")
+        .contains(HOST + ": leak sweep every 1s, repairing what is older than 0s");
+    awaitOutput(out, "sweep of " + HOST + ": 1 findings, 1 repaired, 0 too young, 0 left");
+    // read back from etcd: the leaked address is free, its handle gone; the workload's is kept
+    assertThat(
+            ETCD.cluster()
+                .value(CalicoKeys.handle(Owners.handleId(HOST, "namespace", "cjt-leaked")).path()))
+        .isEmpty();
+    try (CalicoClient client = CalicoClient.builder(store, HOST).build()) {
+      assertThat(client.ipam().isAssigned(leaked)).isFalse();
+      assertThat(client.endpoints()).hasSize(1);
+      assertThat(client.ipam().isAssigned(client.endpoints().get(0).ipv4Nets().get(0).address()))
+          .isTrue();
+    }
+    assertThat(process.toHandle().destroy()).isTrue();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+  }
+
+  @Test
+  void aBadSweepIntervalIsAUsageErrorNamingIt() throws Exception {
+    StringBuffer out = new StringBuffer();
+    process = start(out, "--sweep-interval=often");
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    reader.join(10_000);
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(out.toString()).contains("Invalid --sweep-interval \"often\"");
   }
 
   @Test

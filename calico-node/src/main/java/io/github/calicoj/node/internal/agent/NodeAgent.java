@@ -14,6 +14,8 @@ import io.github.calicoj.node.CalicoNode;
 import io.github.calicoj.node.NodeStatus;
 import io.github.calicoj.node.internal.dataplane.Dataplane;
 import io.github.calicoj.node.internal.dataplane.KernelDataplane;
+import io.github.calicoj.node.internal.lifecycle.Housekeeping;
+import io.github.calicoj.node.internal.lifecycle.LifecycleOptions;
 import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.status.StatusKeys;
 import io.github.calicoj.node.internal.status.StatusWriter;
@@ -31,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link CalicoNode} implementation: owns the dataplane handles, the status writer and the
- * loop's thread, and starts and stops them in order. Thread-safe.
+ * The {@link CalicoNode} implementation: owns the dataplane handles, the status writer, the loop's
+ * thread and the housekeeping (Docker follower, leak sweep), and starts and stops them in order.
+ * Thread-safe.
  */
 public final class NodeAgent implements CalicoNode {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -61,7 +64,7 @@ public final class NodeAgent implements CalicoNode {
    * @param statusInterval the host status interval, or null for {@code ReportingIntervalSecs}
    * @param statusTtl the lease's TTL, or null for {@code ReportingTTLSecs}
    * @param removeOnClose delete the table and routes at close
-   * @param followDocker reserved; no effect yet
+   * @param lifecycle the Docker follower and the leak sweep
    * @param felixConfig Felix configuration overrides
    * @param routeProtocol the routes' protocol number
    * @param timeout the bound on kernel calls and on each closing step
@@ -76,7 +79,7 @@ public final class NodeAgent implements CalicoNode {
       @Nullable Duration statusInterval,
       @Nullable Duration statusTtl,
       boolean removeOnClose,
-      boolean followDocker,
+      LifecycleOptions lifecycle,
       Map<String, String> felixConfig,
       int routeProtocol,
       Duration timeout,
@@ -88,6 +91,7 @@ public final class NodeAgent implements CalicoNode {
     public Settings {
       requireNonNull(datastore, "datastore");
       requireNonNull(hostname, "hostname");
+      requireNonNull(lifecycle, "lifecycle");
       felixConfig = Map.copyOf(felixConfig);
       requireNonNull(timeout, "timeout");
       requireNonNull(reconcileInterval, "reconcileInterval");
@@ -107,6 +111,7 @@ public final class NodeAgent implements CalicoNode {
   private @Nullable StatusWriter status;
   private @Nullable AgentLoop loop;
   private @Nullable Thread thread;
+  private @Nullable Housekeeping housekeeping;
 
   /** An agent on the real kernel. */
   public NodeAgent(Settings settings) {
@@ -129,16 +134,23 @@ public final class NodeAgent implements CalicoNode {
     synchronized (lifecycle) {
       checkState(!closed, "The agent of %s is closed", settings.hostname());
       checkState(!started, "The agent of %s was already started", settings.hostname());
-      started = true;
-      if (settings.followDocker()) {
-        LOG.info(
-            "{}: following Docker is not implemented; the datastore alone drives the agent",
-            settings.hostname());
-      }
       Path path = settings.hostNamespace();
+      // Decided before anything starts: a refused Docker address leaves the agent as it was.
+      Housekeeping care =
+          Housekeeping.prepare(
+              settings.datastore(),
+              settings.hostname(),
+              path,
+              settings.lifecycle(),
+              System.getenv(),
+              settings.timeout());
+      started = true;
       Dataplane dp;
       try (NetNs ns = path == null ? NetNs.current() : NetNs.open(path)) {
         dp = dataplaneFactory.apply(ns);
+      } catch (RuntimeException e) {
+        care.close();
+        throw e;
       }
       Duration ttl =
           settings.statusTtl() != null
@@ -154,8 +166,10 @@ public final class NodeAgent implements CalicoNode {
       status = writer;
       loop = l;
       thread = t;
+      housekeeping = care;
       writer.start();
       t.start();
+      care.start();
       LOG.info(
           "{}: agent started in {} (route protocol {})",
           settings.hostname(),
@@ -229,15 +243,20 @@ public final class NodeAgent implements CalicoNode {
     Thread t;
     StatusWriter w;
     Dataplane dp;
+    Housekeeping care;
     synchronized (lifecycle) {
       if (closed) {
         return;
       }
       closed = true;
+      care = housekeeping;
       l = loop;
       t = thread;
       w = status;
       dp = dataplane;
+    }
+    if (care != null) {
+      care.close(); // first: the follower and the sweep write to the datastore
     }
     if (l != null && t != null) {
       l.stop();

@@ -8,6 +8,7 @@ import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.node.NodeStatus;
 import io.github.calicoj.node.internal.Kvs;
+import io.github.calicoj.node.internal.lifecycle.LifecycleOptions;
 import io.github.calicoj.node.internal.status.StatusKeys;
 import java.time.Duration;
 import java.util.Map;
@@ -54,6 +55,10 @@ class NodeAgentTest {
   }
 
   private NodeAgent agent() {
+    return agent(LifecycleOptions.OFF);
+  }
+
+  private NodeAgent agent(LifecycleOptions lifecycle) {
     NodeAgent.Settings s =
         new NodeAgent.Settings(
             store,
@@ -62,7 +67,7 @@ class NodeAgentTest {
             Duration.ofMillis(100),
             Duration.ofSeconds(5),
             false,
-            false,
+            lifecycle,
             Map.of("EndpointReportingDelaySecs", "0"),
             202,
             Duration.ofSeconds(5),
