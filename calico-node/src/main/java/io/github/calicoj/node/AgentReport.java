@@ -15,10 +15,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a host's agent last wrote back (felix spec §1.3), read from the datastore: its status, kept
- * on the agent's lease (so present only while an agent runs), its last reported status (kept), and
- * the status of each of its endpoints. Felix 1.x wrote the same keys, so this reads theirs too.
- * Immutable.
+ * What a host's agent last wrote back under {@code /calico/felix/v1/host/<host>/}, read from the
+ * datastore: its status, kept on the agent's lease (so present only while an agent runs), its last
+ * reported status (kept), and the status of each of its endpoints. Felix 1.x wrote the same keys,
+ * so this reads theirs too. Immutable.
  *
  * @param hostname the host
  * @param status {@code /calico/felix/v1/host/<host>/status}, or null if absent

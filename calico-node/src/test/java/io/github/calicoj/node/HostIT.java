@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Felix spec §6 behaviours about the workload's own identity and the host (4, 13-16): A and C in P
- * on H1; packets to H1's address pass {@code DefaultEndpointToHostAction}, DHCP and DNS always.
+ * Behaviours 4 and 13-16 of calico-node/README.md, about the workload's own identity and the host:
+ * A and C in P on H1; packets to H1's address pass {@code DefaultEndpointToHostAction}, DHCP and
+ * DNS always.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HostIT {

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Felix spec §6 behaviours on the default profiles (§5) and on profile membership (1-3, 5, 6,
- * 17-19, 21, 23), with two real agents on two simulated hosts, real etcd, real nftables and real
- * packets: A and C in P and B in Q on H1, E in P and D in Q on H2.
+ * Behaviours 1-3, 5, 6, 17-19, 21 and 23 of calico-node/README.md, on the default profiles (as
+ * {@code calicoctl profile add} wrote them) and on profile membership, with two real agents on two
+ * simulated hosts, real etcd, real nftables and real packets: A and C in P and B in Q on H1, E in P
+ * and D in Q on H2.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ProfilesIT {

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The agent's routes (felix spec §4.4) and NAT-outgoing (§4.3): host-gw routes to the other host's
- * blocks and borrowed addresses, blackholes for this host's blocks (behaviour 24), a workload route
- * re-created after someone deleted it, masquerade (behaviour 22). Routes are checked with {@code ip
- * -j route show proto 202}.
+ * The agent's routes and NAT-outgoing: host-gw routes to the other host's blocks and borrowed
+ * addresses, blackholes for this host's blocks (behaviour 24 in calico-node/README.md), a workload
+ * route re-created after someone deleted it, masquerade of a pool's sources to outside the pools
+ * (behaviour 22). Routes are checked with {@code ip -j route show proto 202}.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RoutesIT {

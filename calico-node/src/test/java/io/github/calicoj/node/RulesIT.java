@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Felix spec §6 behaviours on rule fields (7-12, 20): A sends to C, both on H1; C's profiles'
- * inbound rules decide. Each rules change goes through etcd to the running agent, which applies it
- * as a diff.
+ * Behaviours 7-12 and 20 of calico-node/README.md, on rule fields: A sends to C, both on H1; C's
+ * profiles' inbound rules decide. Each rules change goes through etcd to the running agent, which
+ * applies it as a diff.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RulesIT {

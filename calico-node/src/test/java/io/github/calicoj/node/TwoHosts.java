@@ -29,12 +29,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Two simulated hosts for the agent's ITs (felix spec §6's default setup): host namespaces H1
- * ({@value #H1_IP}) and H2 ({@value #H2_IP}) joined by a veth on one /24, each with its own {@link
- * CalicoClient} (host namespace option) and its own {@link CalicoNode}; pool {@value #POOL}; a
- * fresh etcd tree. Workloads are test namespaces added with the client, their interface {@code
- * eth1} paired with a {@code cali} link in their host. Every namespace and the link between the
- * hosts carry the test prefix; {@link #close()} deletes exactly those.
+ * Two simulated hosts for the agent's ITs (the setup of the behaviours listed in
+ * calico-node/README.md): host namespaces H1 ({@value #H1_IP}) and H2 ({@value #H2_IP}) joined by a
+ * veth on one /24, each with its own {@link CalicoClient} (host namespace option) and its own
+ * {@link CalicoNode}; pool {@value #POOL}; a fresh etcd tree. Workloads are test namespaces added
+ * with the client, their interface {@code eth1} paired with a {@code cali} link in their host.
+ * Every namespace and the link between the hosts carry the test prefix; {@link #close()} deletes
+ * exactly those.
  */
 final class TwoHosts implements AutoCloseable {
   static final String POOL = "192.168.0.0/16";

@@ -31,7 +31,7 @@ import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The node agent end to end, at 10 and at 1,000 local endpoints, in one run (issue 12 §5):
+ * The node agent end to end, at 10 and at 1,000 local endpoints, in one run:
  *
  * <ul>
  *   <li><b>cold start</b>: {@code E} local endpoints (each with its cali veth), {@code E} on

@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Raw datastore contents for tests, written with the reference's keys and JSON (spec §1): the setup
- * of felix spec §6 (hosts h1 and h2, pool 192.168.0.0/16, default profiles) is {@link #spec6()}.
+ * Raw datastore contents for tests, written with the keys and JSON of Calico's v1 data model: the
+ * setup of the behaviours listed in calico-node/README.md (hosts h1 and h2, pool 192.168.0.0/16,
+ * default profiles) is {@link #spec6()}.
  */
 public final class Kvs {
-  /** Endpoint ids of the spec's workloads A–E (32 hex characters; names cali + 11). */
+  /** Endpoint ids of those behaviours' workloads A–E (32 hex characters; names cali + 11). */
   public static final String A = "aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa";
 
   public static final String B = "bbbbbbbbbbbb4bbb8bbbbbbbbbbbbbbb";
@@ -24,7 +25,7 @@ public final class Kvs {
   public static final String D = "dddddddddddd4ddd8ddddddddddddddd";
   public static final String E = "eeeeeeeeeeee4eee8eeeeeeeeeeeeeee";
 
-  /** Felix spec §6 behaviour 8: P's inbound rules allow tcp to 80 and 8000-8080. */
+  /** Behaviour 8 in calico-node/README.md: P's inbound rules allow tcp to 80 and 8000-8080. */
   public static final String BEHAVIOUR8_RULES =
       "{\"inbound_rules\": [{\"action\": \"allow\", \"protocol\": \"tcp\","
           + " \"dst_ports\": [80, \"8000:8080\"]}]}";
@@ -37,7 +38,7 @@ public final class Kvs {
   }
 
   /**
-   * Felix spec §6's default setup: Ready, InterfacePrefix cali, h1 and h2 with RETURN, pool
+   * The behaviours' default setup: Ready, InterfacePrefix cali, h1 and h2 with RETURN, pool
    * 192.168.0.0/16, affinities (h1: 192.168.0.0/26, h2: 192.168.0.64/26), profiles P and Q as
    * {@code profile add} writes them, A (.1) and C (.2) in P on h1, B (.3) in Q on h1, E (.65) in P
    * and D (.66) in Q on h2.

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements CalicoNode {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
 
-  /** The Felix parameters the agent reads (felix spec §1.2). */
+  /** The Felix parameters the agent reads. */
   public static final List<String> KNOWN_PARAMETERS =
       List.of(
           "InterfacePrefix",

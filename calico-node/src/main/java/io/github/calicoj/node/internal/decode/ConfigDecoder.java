@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves Felix's parameters (felix spec §1.2): explicit overrides (the runtime's environment)
- * over per-host keys over global keys over defaults, parsed as Felix 1.4's {@code config.py} does.
- * Felix refused to start on a bad value; the agent keeps the default and reports a problem.
- * Stateless and thread-safe.
+ * Resolves Felix's parameters: explicit overrides (the runtime's environment) over per-host keys
+ * over global keys over defaults, parsed as Felix 1.4's {@code config.py} does. Felix refused to
+ * start on a bad value; the agent keeps the default and reports a problem. Stateless and
+ * thread-safe.
  */
 public final class ConfigDecoder {
   private static final Pattern PREFIX = Pattern.compile("[a-zA-Z0-9_.-]{1,14}");

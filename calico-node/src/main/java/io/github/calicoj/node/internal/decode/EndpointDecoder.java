@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * validate_endpoint}); an invalid endpoint is treated as deleted. Stateless and thread-safe.
  */
 public final class EndpointDecoder {
-  /** Felix's endpoint key regex (felix spec §1.1). */
+  /** Felix's endpoint key regex. */
   public static final Pattern KEY =
       Pattern.compile("/calico/v1/host/([^/]+)/workload/([^/]+)/([^/]+)/endpoint/([^/]+)");
 

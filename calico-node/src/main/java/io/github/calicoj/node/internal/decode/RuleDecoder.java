@@ -169,7 +169,9 @@ public final class RuleDecoder {
     return classify(r, b, protocol, icmp, selectors, logPrefix);
   }
 
-  /** Where the valid rule applies and whether it renders (felix spec §2.2, §2.4). */
+  /**
+   * Where the valid rule applies (its families) and whether it renders, or drops where it stands.
+   */
   private static PolicyRule classify(
       Map<String, JsonNode> r,
       Rule.Builder b,

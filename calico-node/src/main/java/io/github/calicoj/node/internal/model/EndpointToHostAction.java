@@ -2,7 +2,7 @@ package io.github.calicoj.node.internal.model;
 
 /**
  * Felix's {@code DefaultEndpointToHostAction}: what happens to a workload's packets addressed to
- * the host itself, after conntrack, DHCP and DNS (felix spec §3.4).
+ * the host itself, after conntrack, DHCP and DNS (Felix 1.3's INPUT order).
  */
 public enum EndpointToHostAction {
   /** Drop them (Felix's default). */

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Felix parameters the agent uses, resolved from per-host and global configuration keys (felix
- * spec §1.2). Immutable.
+ * The Felix parameters the agent uses, resolved from overrides, per-host and global configuration
+ * keys and defaults, in Felix's order of precedence. Immutable.
  *
  * @param interfacePrefixes {@code InterfacePrefix}: the workload interface name prefixes
  * @param endpointToHostAction {@code DefaultEndpointToHostAction}

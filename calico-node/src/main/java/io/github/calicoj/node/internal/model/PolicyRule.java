@@ -7,10 +7,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One profile rule that passed Felix's validation, classified by how the agent renders it (felix
- * spec §2.2, §2.4). Each applies only in its {@link #families()}: a rule limited by {@code
- * ip_version}, by a network of one family or by {@code icmp}/{@code icmpv6} is left out of the
- * other family (Felix 2.1's choice); with no family left it matches nothing.
+ * One profile rule that passed Felix's validation, classified by how the agent renders it (a match,
+ * a drop where it stands, or nothing). Each applies only in its {@link #families()}: a rule limited
+ * by {@code ip_version}, by a network of one family or by {@code icmp}/{@code icmpv6} is left out
+ * of the other family (Felix 2.1's choice); with no family left it matches nothing.
  */
 public sealed interface PolicyRule {
 

@@ -27,11 +27,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Renders a profile's rules into the rules of its chain (felix spec §2, §3.8). A matching {@code
- * allow} sets the accept mark bit and returns; {@code deny} drops; {@code log} logs and continues;
- * {@code next-tier} returns without the mark, so the endpoint chain goes on to its next profile
- * (Felix 1.4's and 2.x's code, not the v1.5 docs' "synonym for allow"). A rule in both families
- * that names a tag becomes two rules, one per family's set. Stateless and thread-safe.
+ * Renders a profile's rules into the rules of its chain, with Felix's rule semantics. A matching
+ * {@code allow} sets the accept mark bit and returns; {@code deny} drops; {@code log} logs and
+ * continues; {@code next-tier} returns without the mark, so the endpoint chain goes on to its next
+ * profile (Felix 1.4's and 2.x's code, not the v1.5 docs' "synonym for allow"). A rule in both
+ * families that names a tag becomes two rules, one per family's set. Stateless and thread-safe.
  */
 final class RuleRenderer {
   /** The log prefix Felix used when a rule has none. */

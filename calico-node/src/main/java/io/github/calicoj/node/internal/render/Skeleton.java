@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The chains every agent table has, whatever the endpoints (felix spec §3.3–§3.6, §4.3, §3.8). For
- * each interface prefix {@code P}:
+ * The chains every agent table has, whatever the endpoints: Felix's FORWARD, INPUT, anti-spoofing
+ * and NAT-outgoing rules. For each interface prefix {@code P}:
  *
  * <ul>
  *   <li>{@code prerouting} (priority raw): {@code iifname "P*" fib saddr . iif oif missing drop}, a
@@ -106,7 +106,7 @@ final class Skeleton {
             rule().add(verdict("drop")).build("unknown workload interface")));
   }
 
-  /** Felix 1.3's INPUT order for workload interfaces (felix spec §3.4). */
+  /** Felix 1.3's INPUT order for workload interfaces. */
   private static List<NftRule> toHost(FelixConfig config) {
     List<JsonNode> nd = new ArrayList<>();
     for (int type : new int[] {130, 131, 132, 133, 135, 136}) { // MLD, RS, NS, NA; not RA

@@ -189,9 +189,9 @@ final class TableRenderer {
   }
 
   /**
-   * An endpoint's chain (felix spec §3.2, §3.8): inactive drops everything; else clear the accept
-   * bit, (from the workload) drop other source MACs and addresses, try each profile in order and
-   * return once one accepted, drop.
+   * An endpoint's chain (Felix's per-endpoint chains): inactive drops everything; else clear the
+   * accept bit, (from the workload) drop other source MACs and addresses, try each profile in order
+   * and return once one accepted, drop.
    */
   private static List<NftRule> endpoint(WorkloadEndpoint ep, Direction d, RuleRenderer rules) {
     if (!ep.state().equals("active")) {

@@ -17,8 +17,9 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The host-gw routes of a snapshot (felix spec §4.4), one per destination; where two sources want
- * the same destination, the first in this order wins and the other is reported:
+ * The host-gw routes of a snapshot (the routes Felix and BIRD's full mesh gave a host, without
+ * BGP), one per destination; where two sources want the same destination, the first in this order
+ * wins and the other is reported:
  *
  * <ol>
  *   <li>each active local endpoint's addresses through its interface;

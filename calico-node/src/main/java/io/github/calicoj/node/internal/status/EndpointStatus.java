@@ -1,8 +1,8 @@
 package io.github.calicoj.node.internal.status;
 
 /**
- * A local endpoint's status as Felix reported it (felix spec §1.3); combining several results keeps
- * the worst ({@code error} over {@code down} over {@code up}).
+ * A local endpoint's status as Felix reported it; combining several results keeps the worst ({@code
+ * error} over {@code down} over {@code up}).
  */
 public enum EndpointStatus {
   /** Programmed, its interface up. */

@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import io.github.calicoj.datastore.Key;
 
 /**
- * The keys the agent writes (felix spec §1.3), and calicoj's sync marker. Stateless.
+ * The keys the agent writes (those Felix 1.3/1.4 wrote), and calicoj's sync marker. Stateless.
  *
  * <ul>
  *   <li>{@code /calico/felix/v1/host/<host>/status} and {@code .../last_reported_status}: the

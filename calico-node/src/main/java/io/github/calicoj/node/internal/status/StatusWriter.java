@@ -26,14 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the agent's status back (felix spec §1.3) on a thread of its own, so that datastore
- * latency never delays the dataplane: the host's status every reporting interval (plus up to 10 %
- * jitter; {@code status} on the lease, {@code last_reported_status} without one), and each local
- * endpoint's status when it changes, at most once per endpoint reporting delay, in transactions of
- * up to {@value #TXN_OPS} keys. Everything but {@code last_reported_status} is attached to one
- * lease, which it grants, keeps and, when lost, replaces (writing everything again). A write that
- * fails is retried a second later. Thread-safe; owns its thread and its lease, which {@link
- * #close()} ends (revoking the lease deletes the keys).
+ * Writes the agent's status back (the keys Felix 1.3/1.4 wrote) on a thread of its own, so that
+ * datastore latency never delays the dataplane: the host's status every reporting interval (plus up
+ * to 10 % jitter; {@code status} on the lease, {@code last_reported_status} without one), and each
+ * local endpoint's status when it changes, at most once per endpoint reporting delay, in
+ * transactions of up to {@value #TXN_OPS} keys. Everything but {@code last_reported_status} is
+ * attached to one lease, which it grants, keeps and, when lost, replaces (writing everything
+ * again). A write that fails is retried a second later. Thread-safe; owns its thread and its lease,
+ * which {@link #close()} ends (revoking the lease deletes the keys).
  */
 public final class StatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);

@@ -18,7 +18,7 @@ class EndpointDecoderTest {
       "/calico/v1/host/calico-01/workload/docker/"
           + "4f9954bb20e52e7e5e7953e52a1ad5a5353ba96efe813d1debd195c3cb69f47a"
           + "/endpoint/faadb45a480f11e591fa08002775ba7b";
-  // The reference's era-A example (calico-v1-reference.md §1.4).
+  // An endpoint as libcalico up to 0.12 (era A) wrote it; ids, MAC and address from calicoctl#461.
   private static final String ERA_A =
       "{\"state\": \"active\", \"name\": \"califaadb45a480\", \"mac\": \"72:ef:5a:87:35:bd\","
           + " \"profile_ids\": [\"PROF_A_C_E\"], \"ipv4_nets\": [\"192.168.0.1/32\"],"

@@ -35,7 +35,10 @@ class NftJsonIT {
     NftSandbox.require();
   }
 
-  /** Changes from felix spec §6's setup, each applied as a diff and compared with a fresh load. */
+  /**
+   * Changes from the setup of {@link Kvs#spec6()}, each applied as a diff and compared with a fresh
+   * load.
+   */
   private static Map<String, UnaryOperator<Kvs>> changes() {
     Map<String, UnaryOperator<Kvs>> c = new LinkedHashMap<>();
     c.put("tag membership", k -> k.tags("Q", "[\"Q\", \"P\"]"));

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rendered table with real packets: a test "host" namespace with two workload namespaces on
  * cali veths, the table loaded into the host namespace with nft, pings between the tests' own
- * namespaces. Settles felix spec §7's open question: {@code ether saddr} works in an {@code inet}
- * table's forward and input chains. Needs root.
+ * namespaces. Shows that {@code ether saddr} (Felix's MAC check) works in an {@code inet} table's
+ * forward and input chains. Needs root.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DataplaneIT {

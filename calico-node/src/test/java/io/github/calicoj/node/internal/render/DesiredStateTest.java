@@ -19,8 +19,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rendered table of felix spec §5 (default profiles) and §6 (the 24 behaviours, where they are
- * about rendering), host h1 of {@link Kvs#spec6()}: A (.1) and C (.2) in P, B (.3) in Q.
+ * The rendered table of the default profiles and of the behaviours listed in calico-node/README.md
+ * (where they are about rendering), host h1 of {@link Kvs#spec6()}: A (.1) and C (.2) in P, B (.3)
+ * in Q.
  */
 class DesiredStateTest {
   private static final String FW_A = "fw_caliaaaaaaaaaaa";

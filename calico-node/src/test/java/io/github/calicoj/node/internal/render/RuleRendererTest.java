@@ -17,8 +17,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden libnftables JSON for every rule field of felix spec §2.1. Each rule is written as the
- * {@code "expr"} array it renders to; the equivalent nft syntax is in the comment above it.
+ * Golden libnftables JSON for every field a Calico v1 profile rule can carry. Each rule is written
+ * as the {@code "expr"} array it renders to; the equivalent nft syntax is in the comment above it.
  */
 class RuleRendererTest {
   private static final RuleRenderer RENDERER = new RuleRenderer(0x01000000);
@@ -254,7 +254,7 @@ class RuleRendererTest {
     // icmp type != 8
     assertThat(exprs("{\"protocol\": \"icmp\", \"!icmp_type\": 8}"))
         .containsExactly("[" + ne(payload("icmp", "type"), "8") + "," + ALLOW + "]");
-    // icmp type . icmp code != { 8 . 0 }  (the pair is negated, felix spec §2.1)
+    // icmp type . icmp code != { 8 . 0 }  (Felix negated the type and code as a pair)
     assertThat(exprs("{\"protocol\": \"icmp\", \"!icmp_type\": 8, \"!icmp_code\": 0}"))
         .containsExactly(
             "["

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Host-gw routes (felix spec §4.4). */
+/**
+ * Host-gw routes: other hosts' blocks via their addresses, their borrowed addresses as /32s,
+ * blackholes for this host's blocks.
+ */
 class RouteRendererTest {
 
   private static List<String> routes(Snapshot s, List<Problem> problems) {
