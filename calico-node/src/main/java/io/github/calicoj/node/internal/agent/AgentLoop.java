@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * routes), retried with exponential backoff. Every {@code reconcileInterval} the routes and the
  * workload links are compared with the kernel. Thread-safe entry points ({@link #stop}, {@link
  * #awaitApplied}, {@link #status}); everything else runs on the loop's thread.
+ *
+ * <p>It is one class of about 600 lines because its steps (list, apply a batch, resync, reconcile,
+ * back off) share the loop thread's state: the tracker, the links last seen, the revision applied
+ * and the retry delay. The work itself lives in the tracker, the {@link Dataplane} and the status
+ * writer; what is left here is the order in which they are called.
  */
 final class AgentLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);

@@ -37,6 +37,10 @@ import org.jspecify.annotations.Nullable;
  * #snapshot()} freezes the view. Keys outside what the agent reads are ignored. A value that fails
  * validation leaves its entity absent (Felix treats it as deleted) and a {@link Problem} under its
  * key until the key is written again. Not thread-safe: one owner feeds it.
+ *
+ * <p>It stays one class (about 430 lines) because it is the one place that maps a key path to the
+ * entity it changes; each entity's validation is in its own decoder ({@code EndpointDecoder},
+ * {@code RuleDecoder}, {@code ConfigDecoder}).
  */
 public final class SnapshotDecoder {
   private static final Pattern CONFIG = Pattern.compile("/calico/v1/config/([^/]+)");

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * attached to one lease, which it grants, keeps and, when lost, replaces (writing everything
  * again). A write that fails is retried a second later. Thread-safe; owns its thread and its lease,
  * which {@link #close()} ends (revoking the lease deletes the keys).
+ *
+ * <p>It stays one class (about 430 lines): the lease, the pending writes and the retry timer are
+ * one state machine on one thread, and a lost lease means rewriting everything it holds.
  */
 public final class StatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
