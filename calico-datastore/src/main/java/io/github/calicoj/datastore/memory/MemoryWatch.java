@@ -4,26 +4,31 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One watch of an {@link InMemoryDatastore}: a prefix, a listener, and the single daemon thread
- * that calls it, in the order the store hands it events. Thread-safe.
+ * that calls it, in the order the store hands it events. Thread-safe. {@link #close()} returns once
+ * that thread has ended (waiting at most {@value #CLOSE_WAIT_SECONDS} s for a listener call under
+ * way), unless the listener itself closes the watch.
  */
 final class MemoryWatch implements WatchHandle {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryWatch.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final long CLOSE_WAIT_SECONDS = 5;
 
   private final Key prefix;
   private final WatchListener listener;
   private final Consumer<MemoryWatch> onClose;
-  private final ExecutorService thread;
+  private final Thread thread;
+  private final Queue<WatchEvent> queue = new ArrayDeque<>(); // guarded by queue
   private volatile boolean active = true;
 
   /**
@@ -33,13 +38,9 @@ final class MemoryWatch implements WatchHandle {
     this.prefix = prefix;
     this.listener = listener;
     this.onClose = onClose;
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "calicoj-memory-watch-" + THREADS.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.thread = new Thread(this::run, "calicoj-memory-watch-" + THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /** The watched prefix. */
@@ -47,22 +48,41 @@ final class MemoryWatch implements WatchHandle {
     return prefix;
   }
 
-  /** Queues {@code event} for the listener. */
+  /** Queues {@code event} for the listener; after {@link #close()}, drops it. */
   void deliver(WatchEvent event) {
-    try {
-      thread.execute(
-          () -> {
-            if (!active) {
-              return;
-            }
-            try {
-              listener.onEvent(event);
-            } catch (RuntimeException e) {
-              LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      // The watch was closed concurrently; nothing more is delivered.
+    synchronized (queue) {
+      if (active) {
+        queue.add(event);
+        queue.notifyAll();
+      }
+    }
+  }
+
+  private void run() {
+    while (true) {
+      WatchEvent event = next();
+      if (event == null) {
+        return;
+      }
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
+      }
+    }
+  }
+
+  /** The next event, or null once the watch is closed. */
+  private @Nullable WatchEvent next() {
+    synchronized (queue) {
+      while (active && queue.isEmpty()) {
+        try {
+          queue.wait();
+        } catch (InterruptedException e) {
+          return null;
+        }
+      }
+      return active ? queue.poll() : null;
     }
   }
 
@@ -73,8 +93,21 @@ final class MemoryWatch implements WatchHandle {
 
   @Override
   public void close() {
-    active = false;
+    synchronized (queue) {
+      if (!active) {
+        return;
+      }
+      active = false;
+      queue.clear();
+      queue.notifyAll();
+    }
     onClose.accept(this);
-    thread.shutdown();
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

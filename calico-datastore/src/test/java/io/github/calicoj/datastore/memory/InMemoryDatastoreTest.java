@@ -9,6 +9,12 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.Lease;
 import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.RevisionCompactedException;
+import io.github.calicoj.datastore.WatchHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The contract suite on {@link InMemoryDatastore}, plus its own history handling. */
@@ -46,6 +52,30 @@ class InMemoryDatastoreTest extends DatastoreContractTest {
       assertThat(fresh.put(Key.of("/a"), "1").revision()).isEqualTo(Revision.of(2));
       assertThat(fresh.delete(Key.of("/nothing"))).isFalse();
       assertThat(fresh.currentRevision()).isEqualTo(Revision.of(2));
+    }
+  }
+
+  @Test
+  void aClosedWatchHasNoThreadLeftEvenWhileItsListenerIsBusy() throws Exception {
+    try (InMemoryDatastore store = InMemoryDatastore.create()) {
+      CountDownLatch entered = new CountDownLatch(1);
+      Set<Thread> seen = ConcurrentHashMap.newKeySet();
+      WatchHandle watch =
+          store.watch(
+              Key.of("/w/"),
+              store.currentRevision(),
+              e -> {
+                seen.add(Thread.currentThread());
+                entered.countDown();
+                LockSupport.parkNanos(200_000_000L); // a slow listener, still in its call
+              });
+      store.put(Key.of("/w/a"), "1");
+      store.put(Key.of("/w/b"), "2");
+      assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+      watch.close();
+      assertThat(seen).hasSize(1);
+      assertThat(seen.iterator().next().isAlive()).as("the watch's thread after close").isFalse();
+      assertThat(watch.isActive()).isFalse();
     }
   }
 
