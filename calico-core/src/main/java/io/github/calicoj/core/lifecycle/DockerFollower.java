@@ -51,6 +51,7 @@ public final class DockerFollower implements AutoCloseable {
   private final CalicoClient calico;
   private final DockerEngine docker;
   private final Duration backoff;
+  private final Duration closeWait;
   private final Consumer<Action> actions;
   private final Thread thread;
   private final Object lock = new Object();
@@ -61,6 +62,7 @@ public final class DockerFollower implements AutoCloseable {
     this.calico = b.calico;
     this.docker = b.docker;
     this.backoff = b.backoff;
+    this.closeWait = b.closeWait;
     this.actions = b.actions;
     this.thread = new Thread(this::run, "calicoj-docker-follower");
     thread.setDaemon(true);
@@ -166,7 +168,11 @@ public final class DockerFollower implements AutoCloseable {
     }
   }
 
-  /** Stops following and waits (a bounded time) for the thread to end. Idempotent. */
+  /**
+   * Stops following and waits for the thread to end: at once between reactions, else until the
+   * reaction under way (a few bounded datastore, Docker and netlink calls) has finished, at most
+   * the builder's {@link Builder#closeWait close wait}. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
@@ -177,7 +183,10 @@ public final class DockerFollower implements AutoCloseable {
     }
     thread.interrupt();
     try {
-      thread.join(Math.max(1000, backoff.toMillis() * 2));
+      thread.join(closeWait.toMillis());
+      if (thread.isAlive()) {
+        LOG.warn("Docker follower still busy {} after close; leaving it to end", closeWait);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -188,6 +197,7 @@ public final class DockerFollower implements AutoCloseable {
     private final CalicoClient calico;
     private final DockerEngine docker;
     private Duration backoff = Duration.ofSeconds(1);
+    private Duration closeWait = Duration.ofSeconds(30);
     private Consumer<Action> actions = a -> {};
 
     private Builder(CalicoClient calico, DockerEngine docker) {
@@ -200,6 +210,18 @@ public final class DockerFollower implements AutoCloseable {
       requireNonNull(backoff, "backoff");
       checkArgument(!backoff.isNegative() && !backoff.isZero(), "backoff must be positive");
       this.backoff = backoff;
+      return this;
+    }
+
+    /**
+     * How long {@link DockerFollower#close()} waits for a reaction under way to finish. Default 30
+     * s; set it above the datastore's request timeout, so that a borrowed client is not closed
+     * under a reaction.
+     */
+    public Builder closeWait(Duration wait) {
+      requireNonNull(wait, "wait");
+      checkArgument(!wait.isNegative() && !wait.isZero(), "closeWait must be positive");
+      this.closeWait = wait;
       return this;
     }
 
