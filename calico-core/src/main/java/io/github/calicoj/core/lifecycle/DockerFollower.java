@@ -115,6 +115,9 @@ public final class DockerFollower implements AutoCloseable {
       }
     }
     for (String id : ids) {
+      if (closed) {
+        return; // close() is waiting: the next start reconciles the rest
+      }
       Boolean running = containers.get(id);
       if (running == null) {
         act(Action.Kind.REMOVED, id, 0);
