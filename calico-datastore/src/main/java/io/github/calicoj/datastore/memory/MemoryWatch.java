@@ -79,6 +79,7 @@ final class MemoryWatch implements WatchHandle {
         try {
           queue.wait();
         } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           return null;
         }
       }
