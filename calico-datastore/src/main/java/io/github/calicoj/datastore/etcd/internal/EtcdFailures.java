@@ -77,6 +77,12 @@ public final class EtcdFailures {
       case 4 -> new DatastoreTimeoutException(withOutcome(detail, write), key, write, cause);
       case 14, 1, 10, 8 ->
           new DatastoreUnavailableException(withOutcome(detail, write), key, write, cause);
+      // gRPC's "UNKNOWN: channel closed": the connection to a member went away under the call
+      // (the member died), so the outcome of a write is unknown, as for UNAVAILABLE.
+      case 2 ->
+          description.contains("channel closed")
+              ? new DatastoreUnavailableException(withOutcome(detail, write), key, write, cause)
+              : new DatastoreException(detail, key, cause);
       // OUT_OF_RANGE is both "required revision has been compacted" and a future revision; only
       // the text tells them apart, and the compact revision itself is not given.
       case 11 ->
