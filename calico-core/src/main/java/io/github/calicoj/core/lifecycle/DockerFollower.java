@@ -80,6 +80,7 @@ public final class DockerFollower implements AutoCloseable {
   }
 
   private void run() {
+    boolean warned = false; // one warning per outage, not one per retry
     while (!closed) {
       try {
         long since = System.currentTimeMillis() / 1000;
@@ -92,10 +93,17 @@ public final class DockerFollower implements AutoCloseable {
           stream = events;
         }
         reconcile();
+        warned = false;
         events.follow(this::react);
       } catch (RuntimeException e) {
-        if (!closed) {
-          LOG.warn("Docker events: {}; reconnecting in {}", e.getMessage(), backoff);
+        if (closed) {
+          return;
+        }
+        if (warned) {
+          LOG.debug("Docker events: {}; reconnecting in {}", e.getMessage(), backoff);
+        } else {
+          LOG.warn("Docker events: {}; reconnecting every {}", e.getMessage(), backoff);
+          warned = true;
         }
       }
       sleep();
@@ -164,7 +172,10 @@ public final class DockerFollower implements AutoCloseable {
 
   private void sleep() {
     try {
-      TimeUnit.NANOSECONDS.sleep(backoff.toNanos());
+      TimeUnit.NANOSECONDS.sleep(
+          backoff.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+              ? Long.MAX_VALUE
+              : backoff.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closed = true;

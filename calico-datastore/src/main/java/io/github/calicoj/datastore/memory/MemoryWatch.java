@@ -58,16 +58,34 @@ final class MemoryWatch implements WatchHandle {
     }
   }
 
+  /**
+   * Delivers until the watch is closed. If the thread ends otherwise (a listener threw an {@link
+   * Error}, or left the thread interrupted), the watch ends with it: {@link #isActive()} turns
+   * false, so its owner sees that it must watch again.
+   */
   private void run() {
-    while (true) {
-      WatchEvent event = next();
-      if (event == null) {
-        return;
+    try {
+      while (true) {
+        WatchEvent event = next();
+        if (event == null) {
+          return;
+        }
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
+        }
       }
-      try {
-        listener.onEvent(event);
-      } catch (RuntimeException e) {
-        LOG.warn("Watch listener for {} threw on {}; continuing", prefix, event, e);
+    } finally {
+      boolean ended;
+      synchronized (queue) {
+        ended = active;
+        active = false;
+        queue.clear();
+      }
+      if (ended) {
+        LOG.warn("Watch of {} ended: its thread stopped without close()", prefix);
+        onClose.accept(this);
       }
     }
   }

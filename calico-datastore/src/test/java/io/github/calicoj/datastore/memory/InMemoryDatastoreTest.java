@@ -80,6 +80,29 @@ class InMemoryDatastoreTest extends DatastoreContractTest {
   }
 
   @Test
+  void aWatchWhoseThreadAListenerLeftInterruptedEndsVisibly() throws Exception {
+    try (InMemoryDatastore store = InMemoryDatastore.create()) {
+      CountDownLatch called = new CountDownLatch(1);
+      WatchHandle watch =
+          store.watch(
+              Key.of("/w/"),
+              store.currentRevision(),
+              e -> {
+                Thread.currentThread().interrupt(); // "restores the flag" and returns
+                called.countDown();
+              });
+      store.put(Key.of("/w/a"), "1");
+      assertThat(called.await(5, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (watch.isActive() && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(1_000_000L);
+      }
+      assertThat(watch.isActive()).as("a watch whose thread ended").isFalse();
+      watch.close(); // still idempotent
+    }
+  }
+
+  @Test
   void historyBeyondTheLimitIsCompactedAutomatically() {
     try (InMemoryDatastore small = InMemoryDatastore.builder().historyLimit(10).build()) {
       for (int i = 0; i < 30; i++) {

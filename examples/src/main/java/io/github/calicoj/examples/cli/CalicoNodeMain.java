@@ -39,6 +39,12 @@ public final class CalicoNodeMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(CalicoNodeMain.class);
 
+  /** The agent's bound on each kernel call and on each step of its close. */
+  private static final Duration CLOSE_STEP = Duration.ofSeconds(10);
+
+  /** How long a stop signal waits for the agent to close before the JVM halts. */
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(90);
+
   static final String USAGE =
       """
       Usage: calico-node [--remove-on-exit] [--host-netns=<PATH>] [--etcd-endpoints=<URLS>]
@@ -66,7 +72,10 @@ public final class CalicoNodeMain {
 
       Environment: as calicoctl's (see calicoctl --help), the CALICO_ variables above, and
       FELIX_<PARAM> overrides Felix configuration, such as FELIX_DEFAULTENDPOINTTOHOSTACTION=RETURN.
-      Exit codes: 0 stopped cleanly; 1 failed to start; 2 not root, or a usage error.
+      CALICOJ_ETCD_CLIENT is ignored: the agent always uses jetcd, whose watch survives the loss
+      of a member.
+      Exit codes: 143 (SIGTERM) or 130 (SIGINT) after a clean stop; 0 for --help; 1 failed to start;
+      2 not root, or a usage error.
       """;
 
   private CalicoNodeMain() {}
@@ -81,7 +90,7 @@ public final class CalicoNodeMain {
                 () -> {
                   stop.countDown();
                   try {
-                    stopped.await(60, TimeUnit.SECONDS);
+                    stopped.await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
@@ -178,7 +187,13 @@ public final class CalicoNodeMain {
           settings.endpoints(),
           settings.hostNetns() == null ? "this namespace" : settings.hostNetns(),
           hostname);
-      if (node.awaitInSync(Duration.ofSeconds(60))) {
+      // Watch for a stop signal while waiting, so that close() gets the shutdown hook's whole wait.
+      boolean inSync = false;
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!inSync && stop.getCount() > 0 && System.nanoTime() < end) {
+        inSync = node.awaitInSync(Duration.ofSeconds(1));
+      }
+      if (inSync) {
         LOG.info("in sync: {}", node.status());
       } else {
         LOG.warn("not in sync yet, still trying: {}", node.status());
@@ -225,6 +240,9 @@ public final class CalicoNodeMain {
         CalicoNode.builder(store, client.hostname())
             .removeOnClose(remove)
             .felixConfig(CalicoNode.felixEnvironment(env))
+            // Each kernel call and each step of close() within 10 s, so that a stop signal's
+            // close (follower, sweep, loop, statuses) ends within the shutdown hook's wait.
+            .timeout(CLOSE_STEP)
             .calicoClient(client);
     if (settings.hostNetns() != null) {
       b.hostNamespace(settings.hostNetns());

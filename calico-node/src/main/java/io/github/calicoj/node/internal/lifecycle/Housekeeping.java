@@ -92,6 +92,7 @@ public final class Housekeeping implements AutoCloseable {
         follower =
             DockerFollower.builder(client, new DockerEngine(dockerHost, timeout))
                 .onAction(a -> logAction(hostname, a))
+                .closeWait(timeout)
                 .build();
       }
       Sweeper sweeper = null;
@@ -166,6 +167,11 @@ public final class Housekeeping implements AutoCloseable {
     } else {
       LOG.info("{}: container {} started: its interface checked and re-plumbed", hostname, id);
     }
+  }
+
+  /** {@code d} in nanoseconds, at most {@link Long#MAX_VALUE} (about 292 years). */
+  static long nanos(Duration d) {
+    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   /** A duration as the CLI takes it: {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h}. */

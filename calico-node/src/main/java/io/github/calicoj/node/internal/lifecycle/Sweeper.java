@@ -60,8 +60,9 @@ final class Sweeper implements AutoCloseable {
   private void run() {
     while (!closed) {
       try {
-        TimeUnit.NANOSECONDS.sleep(interval.toNanos());
+        TimeUnit.NANOSECONDS.sleep(Housekeeping.nanos(interval));
       } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return; // closed
       }
       if (closed) {
@@ -77,7 +78,7 @@ final class Sweeper implements AutoCloseable {
       CheckReport report = sweep.get();
       LOG.info("{}", summary(report, Duration.ofNanos(System.nanoTime() - t0)));
       listener.accept(report);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       if (closed) {
         LOG.debug("{}: sweep stopped by close: {}", hostname, e.toString());
       } else {
