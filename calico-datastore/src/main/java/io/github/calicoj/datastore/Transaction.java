@@ -29,8 +29,9 @@ import java.util.Set;
  * }</pre>
  *
  * @param guards the conditions, all of which must hold
- * @param ops the writes, applied in order; at least one, and each key at most once
- * @param reads the prefixes to read in the same step, each at most once
+ * @param ops the writes, applied in order, each key at most once; none for a read-only transaction
+ * @param reads the prefixes to read in the same step, each at most once; a transaction writes or
+ *     reads something
  */
 public record Transaction(List<Guard> guards, List<TxnOp> ops, List<Key> reads) {
 
@@ -39,14 +40,18 @@ public record Transaction(List<Guard> guards, List<TxnOp> ops, List<Key> reads) 
     this(guards, ops, List.of());
   }
 
-  /** Copies the lists and checks that there is an operation and that no key is written twice. */
+  /**
+   * Copies the lists and checks that there is an operation or a read and that no key is written
+   * twice. A transaction with reads and no operation is read-only: it writes nothing and does not
+   * move the store's revision, and its reads are taken at one revision.
+   */
   public Transaction {
     guards = List.copyOf(guards);
     ops = List.copyOf(ops);
     reads = List.copyOf(reads);
     checkArgument(
         Set.copyOf(reads).size() == reads.size(), "Transaction reads a prefix twice: %s", reads);
-    checkArgument(!ops.isEmpty(), "Transaction has no operation");
+    checkArgument(!ops.isEmpty() || !reads.isEmpty(), "Transaction has no operation and no read");
     Set<Key> written = new HashSet<>();
     for (TxnOp op : ops) {
       // etcd rejects a txn that writes one key twice ("duplicate key given in txn request").

@@ -297,6 +297,28 @@ public abstract class DatastoreContractTest {
   }
 
   @Test
+  void aReadOnlyTransactionReadsSeveralPrefixesAtOneRevisionAndWritesNothing() {
+    store.put(key("ro/a"), "1");
+    store.put(key("ro/ab"), "2");
+    Revision before = store.put(key("ro/b"), "3").revision();
+    TxnResult result =
+        store.commit(
+            Transaction.builder()
+                .readPrefix(key("ro/a"))
+                .readPrefix(key("ro/b"))
+                .readPrefix(key("ro/none"))
+                .build());
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.revision()).as("no write, no new revision").isEqualTo(before);
+    assertThat(result.read(key("ro/a")))
+        .extracting(KeyValue::key, KeyValue::value)
+        .containsExactly(tuple(key("ro/a"), "1"), tuple(key("ro/ab"), "2"));
+    assertThat(result.read(key("ro/b"))).extracting(KeyValue::value).containsExactly("3");
+    assertThat(result.read(key("ro/none"))).isEmpty();
+    assertThat(store.put(key("ro/c"), "4").revision().value()).isEqualTo(before.value() + 1);
+  }
+
+  @Test
   void prefixReadOfAFailedTransactionShowsTheStoreAsTheGuardsSawIt() {
     store.put(key("wl/b/ep1"), "there");
     TxnResult result =

@@ -4,10 +4,15 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpamConfig;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.Revision;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
 import java.net.InetAddress;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * free) are confirmed by a fresh read before they count. Thread-safe.
  */
 final class ChangePlanner {
+  /** Keys read by one read-only transaction (etcd allows 128 operations in one by default). */
+  private static final int READS_PER_TXN = 100;
+
   private final Datastore datastore;
   private final BlockCache cache;
   private final BlockClaims claims;
@@ -183,10 +191,7 @@ final class ChangePlanner {
       List<InetAddress> assigned,
       Set<InetAddress> alreadyFree,
       Map<String, Integer> handleDeltas) {
-    Map<String, Optional<KeyValue>> handles = new HashMap<>();
-    for (String h : handleDeltas.keySet()) {
-      handles.put(h, datastore.get(CalicoKeys.handle(h)));
-    }
+    Map<String, Optional<KeyValue>> handles = handles(handleDeltas.keySet());
     BlockChange c = new BlockChange(base, revision, updated, assigned, alreadyFree, handleDeltas);
     return new IpamChange(c, handles, cache);
   }
@@ -194,6 +199,33 @@ final class ChangePlanner {
   /** The handle's current entry. */
   Optional<KeyValue> handle(String handleId) {
     return datastore.get(CalicoKeys.handle(handleId));
+  }
+
+  /**
+   * The current entries of several handles: one get for a single handle, else read-only
+   * transactions of up to {@value #READS_PER_TXN} keys each, so that a bulk release (a handle per
+   * workload) costs a round trip per hundred handles rather than one per handle. Each key is read
+   * as a prefix and only its exact entry kept.
+   */
+  Map<String, Optional<KeyValue>> handles(Collection<String> handleIds) {
+    Map<String, Optional<KeyValue>> out = new HashMap<>();
+    if (handleIds.size() == 1) {
+      String h = handleIds.iterator().next();
+      out.put(h, handle(h));
+      return out;
+    }
+    List<String> ids = List.copyOf(new LinkedHashSet<>(handleIds));
+    for (int from = 0; from < ids.size(); from += READS_PER_TXN) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + READS_PER_TXN));
+      Transaction.Builder txn = Transaction.builder();
+      chunk.forEach(h -> txn.readPrefix(CalicoKeys.handle(h)));
+      TxnResult r = datastore.commit(txn.build());
+      for (String h : chunk) {
+        Key key = CalicoKeys.handle(h);
+        out.put(h, r.read(key).stream().filter(kv -> kv.key().equals(key)).findFirst());
+      }
+    }
+    return out;
   }
 
   static Map<String, Integer> deltas(IpOwner owner, int n) {

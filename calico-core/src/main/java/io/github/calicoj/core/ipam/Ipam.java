@@ -299,7 +299,8 @@ public final class Ipam {
                     handleDeltas.computeIfAbsent(h, k -> new LinkedHashMap<>()).put(e.getKey(), d));
       }
     }
-    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
+    Map<String, Optional<KeyValue>> handles = planner.handles(handleDeltas.keySet());
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, requireNonNull(handles.get(h)), d)));
     return out;
   }
 
@@ -330,7 +331,8 @@ public final class Ipam {
                           .computeIfAbsent(h, k -> new LinkedHashMap<>())
                           .put(updated.cidr(), d));
         });
-    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, planner.handle(h), d)));
+    Map<String, Optional<KeyValue>> handles = planner.handles(handleDeltas.keySet());
+    handleDeltas.forEach((h, d) -> out.add(new HandleChange(h, requireNonNull(handles.get(h)), d)));
     return out;
   }
 

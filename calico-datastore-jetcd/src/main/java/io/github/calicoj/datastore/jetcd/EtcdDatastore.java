@@ -331,7 +331,8 @@ public final class EtcdDatastore implements Datastore {
       then.add(read);
       otherwise.add(read);
     }
-    Key subject = transaction.ops().get(0).key();
+    boolean readOnly = transaction.ops().isEmpty();
+    Key subject = readOnly ? transaction.reads().get(0) : transaction.ops().get(0).key();
     TxnResponse response;
     try {
       response =
@@ -344,7 +345,7 @@ public final class EtcdDatastore implements Datastore {
                       .commit(),
               "commit",
               subject,
-              true,
+              !readOnly,
               calls.deadline());
     } catch (LeaseExpiredException e) {
       throw new LeaseExpiredException("commit", subject, firstLease, e);

@@ -298,10 +298,13 @@ public final class EtcdGatewayDatastore implements Datastore {
       success.add(read);
       failure.add(read.deepCopy());
     }
-    Key subject = transaction.ops().get(0).key();
+    boolean readOnly = transaction.ops().isEmpty();
+    Key subject = readOnly ? transaction.reads().get(0) : transaction.ops().get(0).key();
     JsonNode r;
     try {
-      r = transport.call("/v3/kv/txn", req, "commit", subject, Kind.WRITE, deadline());
+      r =
+          transport.call(
+              "/v3/kv/txn", req, "commit", subject, readOnly ? Kind.READ : Kind.WRITE, deadline());
     } catch (LeaseExpiredException e) {
       throw new LeaseExpiredException("commit", subject, firstLease, e);
     }
