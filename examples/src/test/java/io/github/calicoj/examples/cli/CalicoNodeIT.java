@@ -175,7 +175,10 @@ class CalicoNodeIT {
     process = start(out);
     awaitOutput(out, "in sync:");
     assertThat(hasTable()).isTrue();
-    String running = waitForStatus("| up ");
+    // The status writer reports the endpoints as they change and the host on its own schedule:
+    // wait for both.
+    waitForStatus("| up ");
+    String running = waitForStatus("calico-node is running on " + HOST);
     assertThat(running).contains("calico-node is running on " + HOST).contains("| up ");
 
     // SIGTERM through the handle: Process.destroy() would also close the pipes we read.
