@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.calicoj.core.check.CheckOptions;
 import io.github.calicoj.core.check.CheckReport;
 import io.github.calicoj.core.client.CalicoClient;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.node.internal.agent.NodeAgent;
 import io.github.calicoj.node.internal.lifecycle.LifecycleOptions;
@@ -178,8 +179,7 @@ public interface CalicoNode extends AutoCloseable {
 
     Builder(Datastore datastore, String hostname) {
       this.datastore = requireNonNull(datastore, "datastore");
-      this.hostname = requireNonNull(hostname, "hostname");
-      checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+      this.hostname = Names.checkHostname(hostname);
     }
 
     /**

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.core.client.DockerEngine;
 import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
@@ -232,8 +233,7 @@ public final class IpamChecker {
 
     private Builder(Datastore datastore, String hostname) {
       this.datastore = requireNonNull(datastore, "datastore");
-      this.hostname = requireNonNull(hostname, "hostname");
-      checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+      this.hostname = Names.checkHostname(hostname);
     }
 
     /**

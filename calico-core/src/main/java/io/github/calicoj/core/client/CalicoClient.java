@@ -17,6 +17,7 @@ import io.github.calicoj.core.check.CheckOptions;
 import io.github.calicoj.core.check.CheckReport;
 import io.github.calicoj.core.check.IpamChecker;
 import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.Hosts;
 import io.github.calicoj.core.repository.IpPools;
@@ -297,8 +298,7 @@ public interface CalicoClient extends AutoCloseable {
 
     Builder(Datastore datastore, String hostname) {
       this.datastore = requireNonNull(datastore, "datastore");
-      this.hostname = requireNonNull(hostname, "hostname");
-      checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+      this.hostname = Names.checkHostname(hostname);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.github.calicoj.core.model;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static java.util.Objects.requireNonNull;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -26,8 +25,7 @@ public record HostConfig(
 
   /** Checks the hostname and AS number. */
   public HostConfig {
-    requireNonNull(hostname, "hostname");
-    checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+    Names.checkHostname(hostname);
     checkArgument(asNumber == null || isValidAsNumber(asNumber), "Invalid AS number: %s", asNumber);
   }
 

@@ -28,6 +28,17 @@ public final class Names {
 
   private Names() {}
 
+  /**
+   * Returns {@code hostname} if it can be a key segment of Calico's tree (not empty, no {@code /}).
+   *
+   * @throws IllegalArgumentException naming it otherwise
+   */
+  public static String checkHostname(String hostname) {
+    requireNonNull(hostname, "hostname");
+    checkArgument(!hostname.isEmpty() && hostname.indexOf('/') < 0, "Bad hostname: %s", hostname);
+    return hostname;
+  }
+
   /** True if {@code s} matches {@code ^[a-zA-Z0-9_.-]+$}. */
   public static boolean isValidId(String s) {
     return VALID_ID.matcher(s).matches();
