@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * The network configuration a runtime streams to the plugin on stdin, checked field by field.
  * Calico's option names where Calico had the option; {@code host_netns} and {@code etcd_timeout}
  * are this plugin's. Unknown fields are ignored (a conflist written for Calico's own plugin carries
- * options this one has no use for). Immutable; the previous result is parsed on request.
+ * options this one has no use for). Immutable; the previous result is parsed on request. A request
+ * run by the {@link CniServer} logs as the server does: {@code log_level} and {@code log_file_path}
+ * apply to the standalone plugin.
  *
  * <table>
  *   <caption>Fields</caption>
@@ -34,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code host_netns}</td><td>the namespace for the host ends; default the plugin's</td></tr>
  *   <tr><td>{@code log_level}</td><td>error, warning (default), info or debug</td></tr>
  *   <tr><td>{@code log_file_path}</td><td>a file the log is appended to, besides stderr</td></tr>
+ *   <tr><td>{@code cni_socket}</td><td>the {@link CniServer}'s socket the launcher sends to, or
+ *       {@code off}; default /run/calicoj/cni.sock (read by the launcher, checked here)</td></tr>
  *   <tr><td>{@code ipam}</td><td>see {@link IpamConf}</td></tr>
  *   <tr><td>{@code dns}</td><td>copied into the result</td></tr>
  *   <tr><td>{@code runtimeConfig.ips}</td><td>requested addresses (the {@code ips} capability)</td></tr>
@@ -109,6 +113,10 @@ final class NetConf {
     }
     this.logLevel = slf4j;
     this.logFile = path(o, "log_file_path");
+    String socket = Json.text(o, "cni_socket", "");
+    if (socket != null && !socket.equals("off")) {
+      path(o, "cni_socket");
+    }
     this.ipam = IpamConf.parse(Json.object(o, "ipam", ""));
     this.dns = Dns.parse(Json.object(o, "dns", ""), "");
     this.runtimeIps = runtimeIps(Json.object(o, "runtimeConfig", ""));
