@@ -36,6 +36,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -118,6 +119,7 @@ public final class CniServer implements AutoCloseable {
   private final Duration shutdownWait;
   private final Thread acceptor;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong served = new AtomicLong();
 
   private CniServer(Builder b, ServerSocketChannel listener, @Nullable Object fileKey)
       throws IOException {
@@ -156,6 +158,16 @@ public final class CniServer implements AutoCloseable {
   /** Whether this server was closed. */
   public boolean isClosed() {
     return closed.get();
+  }
+
+  /** How many requests ran the plugin's code (refused ones not counted). */
+  long requestsServed() {
+    return served.get();
+  }
+
+  /** How many warm sessions are kept. */
+  int cachedSessions() {
+    return sessions.size();
   }
 
   private static ThreadFactory threads(String prefix) {
@@ -323,6 +335,7 @@ public final class CniServer implements AutoCloseable {
       return CalicoCni.execute(env, request.config(), sessions, false);
     } finally {
       lock.unlock();
+      served.incrementAndGet();
     }
   }
 

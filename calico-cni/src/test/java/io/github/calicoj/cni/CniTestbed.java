@@ -152,7 +152,10 @@ final class CniTestbed {
     }
   }
 
-  /** The {@code CNI_*} variables of one call, as a runtime sets them. */
+  /**
+   * The {@code CNI_*} variables of one call, as a runtime sets them, and {@code
+   * CALICOJ_CNI_SOCKET=off} (tests of the server replace it).
+   */
   static Map<String, String> cniEnv(
       String command, String containerId, String netns, String ifname, String args) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -162,6 +165,8 @@ final class CniTestbed {
     env.put("CNI_IFNAME", ifname);
     env.put("CNI_ARGS", args);
     env.put("CNI_PATH", PLUGIN.getParent() + ":/usr/lib/cni");
+    // The plugin in a JVM of its own, whatever server may listen on the default socket.
+    env.put("CALICOJ_CNI_SOCKET", "off");
     return env;
   }
 
