@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,28 +37,30 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * for 169.254.1.1), not the network profile's rules.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@TestInstance(Lifecycle.PER_CLASS)
 class PodmanIT {
   private static final String NETWORK = "calicoj-net";
   private static final String POOL = "10.127.0.0/16";
-  private static final String NODE = "cjt-podman-node";
+  static final String NODE = "cjt-podman-node";
 
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
-  private static TestNamespace hostNs;
-  private static Podman podman;
-  private static TcpProxy downProxy;
-  private static Path log;
+  private TestNamespace hostNs;
+  Podman podman;
+  private TcpProxy downProxy;
+  private Path log;
 
   private final List<String> containers = new ArrayList<>();
 
   @BeforeAll
-  static void setUp() {
+  void setUp() {
     CniTestbed.requirePlugin();
     Podman.require();
     hostNs = CniTestbed.hostNamespace();
     CniTestbed.addPool(ETCD.cluster(), POOL);
     podman = Podman.start(CniTestbed.PLUGIN.getParent());
-    log = podman.dir().resolve("calico-cni.log");
+    startServer();
+    log = pluginLog();
     podman.addNetwork(NETWORK, conflist(NETWORK, ETCD.endpoints()));
     // A network whose etcd is behind a proxy the test cuts.
     downProxy = TcpProxy.to(URI.create(ETCD.endpoints().split(",")[0]).getPort());
@@ -64,8 +68,29 @@ class PodmanIT {
         "calicoj-down", conflist("calicoj-down", "http://127.0.0.1:" + downProxy.port()));
   }
 
+  /** Starts the server, in a subclass that runs one. */
+  void startServer() {}
+
+  /** Stops the server a subclass started. */
+  void stopServer() {}
+
+  /** The configuration's {@code cni_socket}: off here, so the plugin runs in its own JVM. */
+  String cniSocket() {
+    return "off";
+  }
+
+  /** The log the cases read: here the configuration's {@code log_file_path}. */
+  Path pluginLog() {
+    return podman.dir().resolve("calico-cni.log");
+  }
+
+  /** The configuration's {@code log_file_path}. */
+  Path standaloneLog() {
+    return pluginLog();
+  }
+
   /** The conflist of the README's "Use with podman (CNI)", with the test's settings. */
-  private static String conflist(String name, String endpoints) {
+  private String conflist(String name, String endpoints) {
     return "{\"cniVersion\":\"1.0.0\",\"name\":\""
         + name
         + "\",\"plugins\":[{\"type\":\"calico-cni\",\"etcd_endpoints\":\""
@@ -75,17 +100,20 @@ class PodmanIT {
         + "\",\"host_netns\":\""
         + hostNs.path()
         + "\",\"log_level\":\"info\",\"log_file_path\":\""
-        + log
+        + standaloneLog()
+        + "\",\"cni_socket\":\""
+        + cniSocket()
         + "\",\"ipam\":{\"type\":\"calico-ipam\"}}]}";
   }
 
   @AfterAll
-  static void tearDown() {
+  void tearDown() {
     try {
       if (podman != null) {
         podman.close();
       }
     } finally {
+      stopServer();
       if (downProxy != null) {
         downProxy.close();
       }
@@ -138,7 +166,7 @@ class PodmanIT {
   }
 
   /** The one cali link on the host side whose route leads to {@code ip}. */
-  private static String caliTo(InetAddress ip) {
+  private String caliTo(InetAddress ip) {
     return IpOracle.routes(hostNs.name(), true).stream()
         .filter(r -> r.path("dst").asText().equals(ip.getHostAddress()))
         .map(r -> r.path("dev").asText())
