@@ -113,12 +113,15 @@ class PodmanIT {
         podman.close();
       }
     } finally {
-      stopServer();
-      if (downProxy != null) {
-        downProxy.close();
-      }
-      if (hostNs != null) {
-        hostNs.close();
+      try {
+        stopServer();
+      } finally {
+        if (downProxy != null) {
+          downProxy.close();
+        }
+        if (hostNs != null) {
+          hostNs.close();
+        }
       }
     }
   }
