@@ -103,9 +103,14 @@ final class AddCommand {
 
   /**
    * Creates the network's profile with Calico's default rules unless it exists (another ADD, or an
-   * administrator, made it first); an existing profile is used as it is.
+   * administrator, made it first); an existing profile is used as it is. It is read first: a read
+   * costs etcd no write to its log, where the create, even one that finds the profile, is a
+   * transaction that does.
    */
   static void ensureProfile(CalicoClient client, String network) {
+    if (client.profiles().exists(network)) {
+      return;
+    }
     try {
       client.profiles().create(network);
       LOG.info("Created profile {} with the default rules", network);

@@ -331,8 +331,15 @@ public final class CniServer implements AutoCloseable {
           what,
           version);
     }
+    long start = System.nanoTime();
     try {
-      return CalicoCni.execute(env, request.config(), sessions, false);
+      CalicoCni.Reply reply = CalicoCni.execute(env, request.config(), sessions, false);
+      LOG.debug(
+          "{}: exit {} in {} us",
+          what,
+          reply.status(),
+          TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+      return reply;
     } finally {
       lock.unlock();
       served.incrementAndGet();
