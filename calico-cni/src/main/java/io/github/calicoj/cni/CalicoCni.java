@@ -47,7 +47,7 @@ public final class CalicoCni {
     if (args.length > 0 && args[0].equals("serve")) {
       int status = ServeCommand.run(List.of(args).subList(1, args.length));
       if (status != 0) {
-        System.exit(status);
+        System.exit(status == 3 ? 0 : status);
       }
       return; // the server's thread keeps the JVM running until SIGTERM closes it
     }

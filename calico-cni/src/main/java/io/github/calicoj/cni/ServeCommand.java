@@ -34,7 +34,8 @@ final class ServeCommand {
   /**
    * Starts the server from {@code args} and returns 0 with it running (its accepting thread keeps
    * the JVM alive; a shutdown hook closes it), or prints why it cannot start and returns 2 for bad
-   * arguments, 1 for any other failure.
+   * arguments, 1 for any other failure; for {@code --help}, prints the usage and returns 3 (the
+   * caller exits 0).
    */
   static int run(List<String> args) {
     @Nullable Path socket =
@@ -46,6 +47,10 @@ final class ServeCommand {
     try {
       for (int i = 0; i < args.size(); i++) {
         String opt = args.get(i);
+        if (opt.equals("--help") || opt.equals("-h")) {
+          System.err.println(USAGE);
+          return 3;
+        }
         if (i + 1 >= args.size()) {
           throw new IllegalArgumentException(opt + " needs a value");
         }
