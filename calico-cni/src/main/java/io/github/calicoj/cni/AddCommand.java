@@ -21,21 +21,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * ADD: the container onto the network with the SDK's add, which is all or nothing (veth with its
  * peer born in the container as {@code CNI_IFNAME}, the address, the routes, and one etcd
- * transaction for the IP's block, the workload's marker and the endpoint). The endpoint has
- * orchestrator {@code cni}, the container id as workload id and the network's profile (made on
- * first use with Calico's default rules: inbound from the network's own tag, all outbound); its
- * addresses are owned by the handle {@code <network>.<container id>}. Anything that fails after the
- * add (the MTU, the result) removes it again, so a failed ADD leaves nothing. A MAC requested in
- * {@code CNI_ARGS} (podman asks for the old one on {@code network reload}) is logged and not
- * applied: the SDK's add lets the kernel choose it, and the endpoint records that one. A {@code
- * prevResult} (a plugin before this one in a chain) is replaced by this plugin's result, which owns
- * the container's interface and routes. Stateless.
+ * transaction for the IP's block, the workload's marker and the endpoint); a dual-stack container
+ * then gets its IPv6 address with the SDK's IP add on the same interface (the address, its routes,
+ * and one transaction for the block and the endpoint). The endpoint has orchestrator {@code cni},
+ * the container id as workload id and the network's profile (made on first use with Calico's
+ * default rules: inbound from the network's own tag, all outbound); its addresses are owned by the
+ * handle {@code <network>.<container id>}. Anything that fails after the add (the second family,
+ * the result) removes it again, so a failed ADD leaves nothing. A MAC requested in {@code CNI_ARGS}
+ * (podman asks for the old one on {@code network reload}) is logged and not applied: the SDK's add
+ * lets the kernel choose it, and the endpoint records that one. A {@code prevResult} (a plugin
+ * before this one in a chain) is replaced by this plugin's result, which owns the container's
+ * interface and routes. Stateless.
  */
 final class AddCommand {
   private static final Logger LOG = LoggerFactory.getLogger(AddCommand.class);
@@ -58,7 +61,7 @@ final class AddCommand {
       throw new CniException(
           CniCode.INVALID_CONFIG, "host_netns " + conf.hostNetns + " does not exist");
     }
-    List<IpRequest> requests = AddressPlan.of(conf, env.args());
+    AddressPlan plan = AddressPlan.of(conf, env.args());
     env.args()
         .mac()
         .ifPresent(
@@ -79,8 +82,14 @@ final class AddCommand {
             .withProfiles(List.of(conf.name))
             .withOwner(session.owner(conf.name, env.containerId()))
             .withMtu(conf.mtu); // 0: the kernel's default
-    WorkloadEndpoint ep = add(client, ref, requests, ifname, options, conf);
+    List<List<IpRequest>> families = plan.families();
+    WorkloadEndpoint ep =
+        tryInOrder(ref, families.get(0), conf, r -> client.addWorkload(ref, r, ifname, options));
     try {
+      for (List<IpRequest> family : families.subList(1, families.size())) {
+        // The second family: its address, on-link and default routes on the same interface.
+        ep = tryInOrder(ref, family, conf, r -> client.addIp(ref, r, ifname));
+      }
       CniResult result = result(ep, ifname, env.netns(), conf.dns);
       LOG.info(
           "ADD {}: endpoint {} ({}) with {} on {}",
@@ -144,17 +153,20 @@ final class AddCommand {
             });
   }
 
-  private static WorkloadEndpoint add(
-      CalicoClient client,
+  /**
+   * Runs {@code step} with each request in turn until one succeeds, moving on only from a full
+   * pool; a pool that does not exist, or the last one full, is reported naming the configuration's
+   * field.
+   */
+  private static WorkloadEndpoint tryInOrder(
       WorkloadRef ref,
       List<IpRequest> requests,
-      InterfaceName ifname,
-      AddOptions options,
-      NetConf conf) {
+      NetConf conf,
+      Function<IpRequest, WorkloadEndpoint> step) {
     for (int i = 0; ; i++) {
       IpRequest request = requests.get(i);
       try {
-        return client.addWorkload(ref, request, ifname, options);
+        return step.apply(request);
       } catch (CalicoException e) {
         if (e.reason() == Reason.POOL_EXHAUSTED && i + 1 < requests.size()) {
           LOG.info("ADD {}: {} is full, trying the next pool", ref.workloadId(), request);

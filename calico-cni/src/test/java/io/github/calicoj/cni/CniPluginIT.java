@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.cni.CniTestbed.Invocation;
 import io.github.calicoj.core.codec.CalicoKeys;
+import io.github.calicoj.core.ipam.AllocationBlock;
+import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
@@ -441,6 +443,111 @@ class CniPluginIT {
     c.del(cfg, out);
     assertThat(allocated(ETCD.cluster(), addr)).isFalse();
     ETCD.cluster().etcdctl("del", CalicoKeys.pool(Cidr.parse("fd00:126::/64")).path());
+  }
+
+  @Test
+  void aDualStackNetworkGivesBothFamiliesAndDelReleasesBoth() {
+    Cidr v6Pool = Cidr.parse("fd00:127::/64");
+    ETCD.cluster().etcdctl("put", CalicoKeys.pool(v6Pool).path(), "{\"cidr\": \"" + v6Pool + "\"}");
+    try {
+      Sandbox c = new Sandbox();
+      String cfg =
+          conf("")
+              .replace(
+                  "\"ipam\":{\"type\":\"calico-ipam\"}",
+                  "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv6\":true,"
+                      + "\"ipv6_pools\":[\""
+                      + v6Pool
+                      + "\"]}");
+      String out = c.add(cfg);
+      JsonNode r = json(out);
+      String cali = hostEnd(out);
+
+      // The result: both addresses on the container's interface, each family's default route.
+      assertThat(r.path("ips")).hasSize(2);
+      InetAddress v4 = resultAddress(r);
+      String v6Cidr = r.path("ips").path(1).path("address").asText();
+      InetAddress v6 = InetAddresses.forString(v6Cidr.substring(0, v6Cidr.indexOf('/')));
+      assertThat(Cidr.parse(POOL).contains(v4)).isTrue();
+      assertThat(v6Pool.contains(v6)).isTrue();
+      assertThat(v6Cidr).endsWith("/128");
+      assertThat(r.path("ips").path(1).path("interface").asInt()).isEqualTo(1);
+      assertThat(r.path("ips").path(1).path("gateway").asText())
+          .isEqualTo("fe80::ecee:eeff:feee:eeee");
+      assertThat(r.path("routes").toString())
+          .isEqualTo(
+              "[{\"dst\":\"0.0.0.0/0\",\"gw\":\"169.254.1.1\"},"
+                  + "{\"dst\":\"::/0\",\"gw\":\"fe80::ecee:eeff:feee:eeee\"}]");
+
+      // The container and the host side, per ip -j.
+      assertThat(IpOracle.addresses(c.ns.name(), "eth0"))
+          .contains(v4.getHostAddress() + "/32", InetAddresses.toAddrString(v6) + "/128");
+      assertThat(IpOracle.routes(c.ns.name(), false))
+          .anyMatch(
+              rt ->
+                  rt.path("dst").asText().equals("default")
+                      && rt.path("gateway").asText().equals("fe80::ecee:eeff:feee:eeee"));
+      assertThat(IpOracle.routes(hostNs.name(), false))
+          .anyMatch(
+              rt ->
+                  rt.path("dst").asText().equals(InetAddresses.toAddrString(v6))
+                      && rt.path("dev").asText().equals(cali));
+
+      // etcd: one endpoint with both nets, both addresses held by the container's handle.
+      List<String> keys = endpointKeys(ETCD.cluster(), NODE, c.id);
+      assertThat(keys).hasSize(1);
+      assertThat(ETCD.cluster().value(keys.get(0)))
+          .contains("\"ipv4_nets\": [\"" + v4.getHostAddress() + "/32\"]")
+          .contains("\"ipv6_nets\": [\"" + InetAddresses.toAddrString(v6) + "/128\"]");
+      assertThat(allocated(ETCD.cluster(), v4)).isTrue();
+      assertThat(allocated(ETCD.cluster(), v6)).isTrue();
+      for (InetAddress ip : List.of(v4, v6)) {
+        String block = ETCD.cluster().value(CalicoKeys.block(AllocationBlock.blockFor(ip)).path());
+        assertThat(BlockJson.read(block).attributesOf(ip).orElseThrow().handleId())
+            .as("the handle of %s", ip)
+            .isEqualTo(network + "." + c.id);
+      }
+
+      c.check(cfg, out).ok();
+      c.del(cfg, out);
+      assertNothingLeft(ETCD.cluster(), NODE, network, c.id, v4, hostNs, cali);
+      assertThat(allocated(ETCD.cluster(), v6)).isFalse();
+      assertThat(IpOracle.routes(hostNs.name(), false))
+          .noneMatch(rt -> rt.path("dst").asText().equals(InetAddresses.toAddrString(v6)));
+
+      // One requested address of each family.
+      Sandbox d = new Sandbox();
+      String both = conf(",\"runtimeConfig\":{\"ips\":[\"10.126.77.7/32\",\"fd00:127::77/128\"]}");
+      String outD = d.add(both);
+      assertThat(IpOracle.addresses(d.ns.name(), "eth0"))
+          .contains("10.126.77.7/32", "fd00:127::77/128");
+      d.del(both, outD);
+      assertThat(allocated(ETCD.cluster(), InetAddresses.forString("fd00:127::77"))).isFalse();
+    } finally {
+      ETCD.cluster().etcdctl("del", CalicoKeys.pool(v6Pool).path());
+    }
+  }
+
+  @Test
+  void aSecondFamilyThatFailsUndoesTheFirst() {
+    Sandbox c = new Sandbox();
+    String cfg =
+        conf("")
+            .replace(
+                "\"ipam\":{\"type\":\"calico-ipam\"}",
+                "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv6\":true,"
+                    + "\"ipv6_pools\":[\"fd00:128::/64\"]}");
+    List<String> caliBefore = IpOracle.linkNames(hostNs.name(), "cali");
+    JsonNode e = c.call("ADD", "", cfg).error(7);
+    assertThat(e.path("msg").asText())
+        .isEqualTo("ipam.ipv6_pools names fd00:128::/64, which is not a Calico pool");
+    // The IPv4 half was made, then undone: no endpoint, marker, handle, link or route.
+    assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).isEmpty();
+    assertThat(ETCD.cluster().keys(CalicoKeys.workloadMarker(NODE, "cni", c.id).path())).isEmpty();
+    assertThat(ETCD.cluster().keys(CalicoKeys.handle(network + "." + c.id).path())).isEmpty();
+    assertThat(IpOracle.link(c.ns.name(), "eth0")).isEmpty();
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEqualTo(caliBefore);
+    c.call("DEL", "", cfg).ok();
   }
 
   @Test
