@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.Striped;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -297,6 +298,9 @@ public final class CniServer implements AutoCloseable {
       } finally {
         deadline.cancel(false);
       }
+    } catch (EOFException e) {
+      // A client that connected and left (a probe whether the server listens, say).
+      LOG.debug("A connection on {} ended early: {}", socket, e.getMessage());
     } catch (IOException e) {
       // The client went away, or took longer than ioTimeout: there is nobody to answer.
       LOG.info("A connection on {} ended without a complete exchange: {}", socket, e.toString());

@@ -16,6 +16,7 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TcpProxy;
 import io.github.calicoj.testkit.TestNamespace;
 import java.io.IOException;
@@ -73,6 +74,7 @@ class CniServerIT {
   @BeforeAll
   static void setUp() throws IOException {
     CniTestbed.requirePlugin();
+    Requirements.require(Requirements.onPath("curl") != null, "curl (apt-get install curl)");
     hostNs = CniTestbed.hostNamespace();
     CniTestbed.addPool(ETCD.cluster(), POOL);
     dir = Files.createTempDirectory("cjt-cni-server-");
@@ -285,6 +287,28 @@ class CniServerIT {
       assertNothingLeft(ETCD.cluster(), NODE, network, c.id, ip, hostNs, hostEnd(out));
     }
     assertThat(server.requestsServed()).isEqualTo(served);
+  }
+
+  @Test
+  void withoutCurlTheLauncherRunsTheJvm() throws IOException {
+    long served = server.requestsServed();
+    // A PATH with what the JVM path needs (readlink, java) and no curl.
+    Path bin = Files.createDirectories(dir.resolve("bin-without-curl"));
+    for (String tool : List.of("readlink", "java")) {
+      Path target = Requirements.onPath(tool).toRealPath();
+      Files.deleteIfExists(bin.resolve(tool));
+      Files.createSymbolicLink(bin.resolve(tool), target);
+    }
+    Sandbox c = new Sandbox();
+    String cfg = conf("");
+    Map<String, String> path = Map.of("PATH", bin.toString());
+    String out = c.call("ADD", cfg, server.socket().toString(), path).ok();
+    assertThat(server.requestsServed()).isEqualTo(served);
+    assertThat(endpointKeys(ETCD.cluster(), NODE, c.id)).hasSize(1);
+    assertThat(c.call("DEL", withPrevResult(cfg, out), server.socket().toString(), path).ok())
+        .isEmpty();
+    assertNothingLeft(
+        ETCD.cluster(), NODE, network, c.id, resultAddress(json(out)), hostNs, hostEnd(out));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.github.calicoj.cni;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.calicoj.testkit.Requirements;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
@@ -29,6 +30,7 @@ class PodmanServerIT extends PodmanIT {
 
   @Override
   void startServer() {
+    Requirements.require(Requirements.onPath("curl") != null, "curl (apt-get install curl)");
     try {
       dir = Files.createTempDirectory("cjt-cni-serve-");
     } catch (IOException e) {
