@@ -126,6 +126,14 @@ class CniPluginIT {
     return conf("1.0.0", extra);
   }
 
+  /** The configuration with {@code members} (comma-led JSON) added to its {@code ipam} object. */
+  private String withIpam(String members) {
+    return conf("")
+        .replace(
+            "\"ipam\":{\"type\":\"calico-ipam\"}",
+            "\"ipam\":{\"type\":\"calico-ipam\"" + members + "}");
+  }
+
   private static String hostEnd(String result) {
     return json(result).path("interfaces").path(0).path("name").asText();
   }
@@ -397,11 +405,7 @@ class CniPluginIT {
   void configuredPoolsAreUsedAndNamedWhenWrong() {
     CniTestbed.addPool(ETCD.cluster(), "10.129.0.0/16");
     Sandbox c = new Sandbox();
-    String cfg =
-        conf("")
-            .replace(
-                "\"ipam\":{\"type\":\"calico-ipam\"}",
-                "\"ipam\":{\"type\":\"calico-ipam\",\"ipv4_pools\":[\"10.129.0.0/16\"]}");
+    String cfg = withIpam(",\"ipv4_pools\":[\"10.129.0.0/16\"]");
     String out = c.add(cfg);
     assertThat(Cidr.parse("10.129.0.0/16").contains(resultAddress(json(out)))).isTrue();
     c.del(cfg, out);
@@ -421,11 +425,7 @@ class CniPluginIT {
             CalicoKeys.pool(Cidr.parse("fd00:126::/64")).path(),
             "{\"cidr\": \"fd00:126::/64\"}");
     Sandbox c = new Sandbox();
-    String cfg =
-        conf("")
-            .replace(
-                "\"ipam\":{\"type\":\"calico-ipam\"}",
-                "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv4\":\"false\",\"assign_ipv6\":\"true\"}");
+    String cfg = withIpam(",\"assign_ipv4\":\"false\",\"assign_ipv6\":\"true\"");
     String out = c.add(cfg);
     JsonNode r = json(out);
     InetAddress addr = resultAddress(r);
@@ -451,14 +451,7 @@ class CniPluginIT {
     ETCD.cluster().etcdctl("put", CalicoKeys.pool(v6Pool).path(), "{\"cidr\": \"" + v6Pool + "\"}");
     try {
       Sandbox c = new Sandbox();
-      String cfg =
-          conf("")
-              .replace(
-                  "\"ipam\":{\"type\":\"calico-ipam\"}",
-                  "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv6\":true,"
-                      + "\"ipv6_pools\":[\""
-                      + v6Pool
-                      + "\"]}");
+      String cfg = withIpam(",\"assign_ipv6\":true,\"ipv6_pools\":[\"" + v6Pool + "\"]");
       String out = c.add(cfg);
       JsonNode r = json(out);
       String cali = hostEnd(out);
@@ -531,12 +524,7 @@ class CniPluginIT {
   @Test
   void aSecondFamilyThatFailsUndoesTheFirst() {
     Sandbox c = new Sandbox();
-    String cfg =
-        conf("")
-            .replace(
-                "\"ipam\":{\"type\":\"calico-ipam\"}",
-                "\"ipam\":{\"type\":\"calico-ipam\",\"assign_ipv6\":true,"
-                    + "\"ipv6_pools\":[\"fd00:128::/64\"]}");
+    String cfg = withIpam(",\"assign_ipv6\":true,\"ipv6_pools\":[\"fd00:128::/64\"]");
     List<String> caliBefore = IpOracle.linkNames(hostNs.name(), "cali");
     JsonNode e = c.call("ADD", "", cfg).error(7);
     assertThat(e.path("msg").asText())
