@@ -46,8 +46,8 @@ public final class CalicoCni {
     System.setOut(System.err);
     if (args.length > 0 && args[0].equals("serve")) {
       int status = ServeCommand.run(List.of(args).subList(1, args.length));
-      if (status != 0) {
-        System.exit(status == 3 ? 0 : status);
+      if (status != ServeCommand.RUNNING) {
+        System.exit(status == ServeCommand.HELP ? 0 : status);
       }
       return; // the server's thread keeps the JVM running until SIGTERM closes it
     }

@@ -25,6 +25,18 @@ final class ServeCommand {
   private static final Map<String, String> LEVELS =
       Map.of("error", "error", "warning", "warn", "warn", "warn", "info", "info", "debug", "debug");
 
+  /** {@link #run}'s status: the server runs. */
+  static final int RUNNING = 0;
+
+  /** {@link #run}'s status: the server could not start. */
+  static final int FAILED = 1;
+
+  /** {@link #run}'s status: the arguments are wrong. */
+  static final int BAD_ARGUMENTS = 2;
+
+  /** {@link #run}'s status: the usage was asked for, and printed. */
+  static final int HELP = 3;
+
   private static final String USAGE =
       "usage: calico-cni serve [--socket PATH] [--threads N] [--sessions N]"
           + " [--log-level error|warning|info|debug] [--log-file PATH]";
@@ -32,10 +44,10 @@ final class ServeCommand {
   private ServeCommand() {}
 
   /**
-   * Starts the server from {@code args} and returns 0 with it running (its accepting thread keeps
-   * the JVM alive; a shutdown hook closes it), or prints why it cannot start and returns 2 for bad
-   * arguments, 1 for any other failure; for {@code --help}, prints the usage and returns 3 (the
-   * caller exits 0).
+   * Starts the server from {@code args} and returns {@link #RUNNING} with it running (its accepting
+   * thread keeps the JVM alive; a shutdown hook closes it), or prints why it cannot start and
+   * returns {@link #BAD_ARGUMENTS} or {@link #FAILED}; for {@code --help}, prints the usage and
+   * returns {@link #HELP}.
    */
   static int run(List<String> args) {
     @Nullable Path socket =
@@ -49,7 +61,7 @@ final class ServeCommand {
         String opt = args.get(i);
         if (opt.equals("--help") || opt.equals("-h")) {
           System.err.println(USAGE);
-          return 3;
+          return HELP;
         }
         if (i + 1 >= args.size()) {
           throw new IllegalArgumentException(opt + " needs a value");
@@ -73,7 +85,7 @@ final class ServeCommand {
       }
     } catch (IllegalArgumentException e) {
       System.err.println("calico-cni serve: " + e.getMessage() + "\n" + USAGE);
-      return 2;
+      return BAD_ARGUMENTS;
     }
     PluginLog.configure(level, logFile);
     CniServer server;
@@ -86,10 +98,10 @@ final class ServeCommand {
               .build();
     } catch (RuntimeException e) {
       System.err.println("calico-cni serve: " + e.getMessage());
-      return 1;
+      return FAILED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "calico-cni-server-shutdown"));
-    return 0;
+    return RUNNING;
   }
 
   private static Path absolute(String v, String opt) {

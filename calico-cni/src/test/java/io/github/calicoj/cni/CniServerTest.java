@@ -183,6 +183,20 @@ class CniServerTest {
         .hasMessage("ioTimeout must be positive, not PT0S");
   }
 
+  @Test
+  void serveRefusesBadOptionsBeforeStartingAnything() {
+    for (List<String> args :
+        List.of(
+            List.of("--threads", "0"),
+            List.of("--socket", "relative.sock"),
+            List.of("--log-level", "loud"),
+            List.of("--sessions"),
+            List.of("--port", "80"))) {
+      assertThat(ServeCommand.run(args)).as("%s", args).isEqualTo(ServeCommand.BAD_ARGUMENTS);
+    }
+    assertThat(ServeCommand.run(List.of("--help"))).isEqualTo(ServeCommand.HELP);
+  }
+
   /** A configuration for {@code node}, whose etcd (port 1 on loopback) refuses connections. */
   private static NetConf conf(String node) {
     return NetConf.parse(
