@@ -13,11 +13,12 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * What one invocation talks to: the etcd client ({@link EtcdGatewayDatastore}, which starts in
+ * What an invocation talks to: the etcd client ({@link EtcdGatewayDatastore}, which starts in
  * milliseconds, where jetcd's gRPC channel takes about half a second in a fresh JVM), the {@link
  * CalicoClient} of this node in era B (workloads route via 169.254.1.1, so the node needs no BGP
  * address configured first), and the container's identity in Calico's terms. Owns both clients;
- * {@link #close()} closes them. Used by one thread.
+ * {@link #close()} closes them. Thread-safe, as both clients are: the {@link CniServer}'s requests
+ * share one (see {@link SessionCache}).
  */
 final class CalicoSession implements AutoCloseable {
   /** The orchestrator id of every endpoint this plugin writes. */
