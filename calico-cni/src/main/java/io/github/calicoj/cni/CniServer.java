@@ -230,8 +230,10 @@ public final class CniServer implements AutoCloseable {
           403,
           "User "
               + peer.getName()
-              + " may not use the CNI server (root or "
-              + self.getName()
+              + " may not use the CNI server at "
+              + socket
+              + " (it serves "
+              + (self.equals(root) ? "root" : "root and " + self.getName())
               + ")");
       return;
     }

@@ -16,6 +16,7 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
+import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TcpProxy;
 import io.github.calicoj.testkit.TestNamespace;
@@ -30,6 +31,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -41,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -343,6 +347,72 @@ class CniServerIT {
       assertNothingLeft(
           ETCD.cluster(), NODE, network, c.id, resultAddress(json(out)), hostNs, hostEnd(out));
     }
+  }
+
+  @Test
+  void aPeerThatIsNeitherRootNorTheServersUserIsRefused() throws IOException {
+    Requirements.require(Requirements.onPath("setpriv") != null, "setpriv (util-linux)");
+    long served = server.requestsServed();
+    Path socket = server.socket();
+    // For this test only, the kernel lets anyone reach the socket, so the server's check decides.
+    List<Path> dirs = List.of(dir, socket.getParent());
+    try {
+      for (Path d : dirs) {
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
+      }
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+      Processes.Result r =
+          Processes.runForResult(
+              List.of(
+                  "setpriv",
+                  "--reuid=65534",
+                  "--regid=65534",
+                  "--clear-groups",
+                  "curl",
+                  "-sS",
+                  "--unix-socket",
+                  socket.toString(),
+                  "-w",
+                  "\n%{http_code}",
+                  "--data-binary",
+                  "{}",
+                  "-H",
+                  "CNI_COMMAND: DEL",
+                  "-H",
+                  "CNI_CONTAINERID: cjt-nobody",
+                  "http://localhost/cni"),
+              Duration.ofSeconds(30));
+      // The body (the error object and a newline), then curl's line with the status.
+      assertThat(r.output())
+          .as("curl as nobody; the path's modes: %s", modes(dir, socket.getParent(), socket))
+          .matches(
+              "\\{\"cniVersion\":\"1\\.0\\.0\",\"code\":4,\"msg\":\"User (nobody|65534) may not"
+                  + " use the CNI server at "
+                  + Pattern.quote(socket.toString())
+                  + " \\(it serves root\\)\"\\}\n\n403");
+      assertThat(server.requestsServed()).isEqualTo(served);
+    } finally {
+      for (Path d : dirs) {
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+      }
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
+  /** Each path with its mode, for a failure message. */
+  private static String modes(Path... paths) {
+    StringBuilder b = new StringBuilder();
+    for (Path p : paths) {
+      try {
+        b.append(p)
+            .append(' ')
+            .append(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+            .append("; ");
+      } catch (IOException e) {
+        b.append(p).append(' ').append(e).append("; ");
+      }
+    }
+    return b.toString();
   }
 
   /**
