@@ -374,8 +374,9 @@ public final class CniServer implements AutoCloseable {
 
   /**
    * Stops accepting, waits for requests in progress (at most {@code shutdownWait}, then interrupts
-   * them), joins the threads, closes the sessions and removes the socket file. Idempotent; never
-   * throws; an interrupt of the caller is kept and cuts the waiting short.
+   * them), joins the threads, closes the sessions and removes the socket file. Idempotent (a call
+   * while another is under way returns at once); never throws; an interrupt of the caller is kept
+   * and cuts the waiting short.
    */
   @Override
   public void close() {
@@ -401,6 +402,13 @@ public final class CniServer implements AutoCloseable {
       workers.shutdownNow();
     }
     watchdog.shutdownNow();
+    try {
+      if (!interrupted) {
+        watchdog.awaitTermination(ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
     sessions.close();
     removeSocketFile();
     if (interrupted) {
