@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -121,6 +122,16 @@ public final class CniServer implements AutoCloseable {
   private final Thread acceptor;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong served = new AtomicLong();
+
+  /** Refused connections still open while their request is read and discarded. */
+  private final Set<SocketChannel> lingering = ConcurrentHashMap.newKeySet();
+
+  /** How often a refused connection is read, how long at most, and how much. */
+  private static final long LINGER_POLL_MS = 20;
+
+  private static final long LINGER_MS = 2000;
+
+  private static final long LINGER_BYTES = 64 << 10;
 
   private CniServer(Builder b, ServerSocketChannel listener, @Nullable Object fileKey)
       throws IOException {
@@ -260,17 +271,71 @@ public final class CniServer implements AutoCloseable {
 
   /**
    * Answers on the accepting thread without waiting: the reply (a few hundred bytes) is written
-   * once, without blocking, and the connection closed.
+   * once, without blocking, and the connection is then left to {@link #linger}, which reads and
+   * discards the request that the client may still be sending before it closes. Closing at once
+   * would reset the connection (a Unix socket closed with unread data does), and the client would
+   * see "could not connect" instead of the reply.
    */
   private void refuse(SocketChannel ch, int status, String msg) {
     CniException error =
         new CniException(
             status == 503 ? CniCode.TRY_AGAIN_LATER : CniCode.INVALID_ENVIRONMENT, msg);
-    try (ch) {
+    try {
       ch.configureBlocking(false);
       ch.write(ByteBuffer.wrap(CniHttp.reply(status, errorBody(error))));
+      ch.shutdownOutput();
     } catch (IOException e) {
       LOG.debug("Could not send {} to a refused connection: {}", status, e.toString());
+      closeQuietly(ch);
+      return;
+    }
+    lingering.add(ch);
+    lingerLater(ch, System.nanoTime());
+  }
+
+  /** Schedules {@link #linger}; when the timer is shut down (closing), closes at once. */
+  private void lingerLater(SocketChannel ch, long since) {
+    try {
+      ScheduledFuture<?> unused =
+          watchdog.schedule(() -> linger(ch, since), LINGER_POLL_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      lingering.remove(ch);
+      closeQuietly(ch);
+    }
+  }
+
+  /**
+   * Reads and discards what a refused client sends, every {@link #LINGER_POLL_MS}, until it closes
+   * its side (it has read the reply: {@code Connection: close}), {@link #LINGER_BYTES} have come,
+   * or {@link #LINGER_MS} have passed; then closes. Runs on the timer thread and never blocks.
+   */
+  private void linger(SocketChannel ch, long since) {
+    boolean done = System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+    try {
+      ByteBuffer sink = ByteBuffer.allocate(8192);
+      long read = 0;
+      int n;
+      while (!done && (n = ch.read(sink)) != 0) {
+        sink.clear();
+        read += Math.max(n, 0);
+        done = n < 0 || read > LINGER_BYTES;
+      }
+    } catch (IOException e) {
+      done = true;
+    }
+    if (done || closed.get()) {
+      lingering.remove(ch);
+      closeQuietly(ch);
+      return;
+    }
+    lingerLater(ch, since);
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      LOG.debug("Closing a refused connection failed: {}", e.toString());
     }
   }
 
@@ -409,6 +474,10 @@ public final class CniServer implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
+    for (SocketChannel ch : lingering) {
+      closeQuietly(ch);
+    }
+    lingering.clear();
     sessions.close();
     removeSocketFile();
     if (interrupted) {
