@@ -118,6 +118,23 @@ public interface Nftables extends AutoCloseable {
     return commands.isEmpty() ? "" : run(NftJson.document(commands));
   }
 
+  /**
+   * Adds and deletes elements of existing address sets in one transaction: {@code add}/{@code
+   * create}/{@code delete element} in one {@code nft -f} file. The native handle sends them as one
+   * raw nf_tables netlink batch (NFT_MSG_NEWSETELEM/DELSETELEM with an ACK each) on its thread,
+   * without libnftables: no parsing and no fetch of the ruleset into libnftables' cache, so the
+   * cost follows the elements, not the size of the ruleset. The result is what {@link #run} of
+   * {@link NftElements#toJson()} gives (this default does exactly that).
+   *
+   * @throws NftablesException naming the command and, where the kernel points at one, the element
+   *     it refused: {@code ENOENT} for a missing table or set or a deleted element that is not
+   *     there, {@code EEXIST} for a {@code create} of one that is, {@code EINVAL} for an address of
+   *     the other family; then nothing is applied
+   */
+  default void applyElements(NftElements elements) {
+    run(elements.toJson());
+  }
+
   /** Every table of the namespace, as JSON. {@code nft -j -a list ruleset}. */
   default String listRuleset() {
     return run(NftJson.listRuleset());
