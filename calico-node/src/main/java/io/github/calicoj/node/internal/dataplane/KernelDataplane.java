@@ -10,6 +10,7 @@ import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.netns.OwnedRoute;
 import io.github.calicoj.netns.Sysctls;
+import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.node.internal.nft.NftBatch;
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real kernel of one namespace: libnftables for the table ({@link Nftables}, on its own
- * namespace-bound thread), an rtnetlink socket bound to the namespace for routes and links, and its
- * sysctls. Owns all three handles (and a duplicate of the namespace handle); {@link #close()}
- * releases them. Thread-safe, as its parts are.
+ * namespace-bound thread; tag set members as raw element batches on the same thread), an rtnetlink
+ * socket bound to the namespace for routes and links, and its sysctls. Owns all three handles (and
+ * a duplicate of the namespace handle); {@link #close()} releases them. Thread-safe, as its parts
+ * are.
  */
 public final class KernelDataplane implements Dataplane {
   private static final NftTable TABLE = NftTable.inet(NftNames.TABLE);
@@ -70,8 +72,23 @@ public final class KernelDataplane implements Dataplane {
 
   @Override
   public void apply(NftBatch batch) {
+    apply(nft, batch);
+  }
+
+  /**
+   * Runs {@code batch} through {@code nft} as one transaction: a batch of address-set element
+   * changes only (a tag set's members) as a raw element batch ({@link Nftables#applyElements}, no
+   * libnftables cache fetch), anything else as libnftables JSON. Nothing for an empty batch.
+   */
+  public static void apply(Nftables nft, NftBatch batch) {
     requireNonNull(batch, "batch");
-    if (!batch.isEmpty()) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    Optional<NftElements> elements = batch.elementsOnly();
+    if (elements.isPresent()) {
+      nft.applyElements(elements.get());
+    } else {
       nft.run(batch.toJson());
     }
   }

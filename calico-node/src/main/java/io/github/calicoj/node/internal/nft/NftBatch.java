@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.netns.nft.NftElements;
+import io.github.calicoj.netns.nft.NftFamily;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A list of libnftables JSON commands on one table, written as one {@code {"nftables": [...]}}
@@ -23,6 +27,9 @@ public final class NftBatch {
   private final String family;
   private final String table;
   private final List<String> commands = new ArrayList<>();
+  // The same commands as element changes, while every command is one on an address set.
+  private final List<NftElements.Command> elementCommands = new ArrayList<>();
+  private boolean elementsOnly = true;
 
   /** An empty batch on table {@code family name}. */
   public NftBatch(String family, String table) {
@@ -100,14 +107,35 @@ public final class NftBatch {
     return command("add", "rule", o);
   }
 
-  /** {@code add element} to an address set; nothing if empty. */
-  public NftBatch addElements(String set, Collection<Cidr> elements) {
-    return elements.isEmpty() ? this : command("add", "element", elements(set, elements));
+  /**
+   * {@code add element} to an address set ({@code interval}: one with {@code flags interval});
+   * nothing if empty.
+   */
+  public NftBatch addElements(String set, boolean interval, Collection<Cidr> elements) {
+    return elementCommand(NftElements.Verb.ADD, set, interval, elements);
   }
 
   /** {@code delete element} from an address set; nothing if empty. */
-  public NftBatch deleteElements(String set, Collection<Cidr> elements) {
-    return elements.isEmpty() ? this : command("delete", "element", elements(set, elements));
+  public NftBatch deleteElements(String set, boolean interval, Collection<Cidr> elements) {
+    return elementCommand(NftElements.Verb.DELETE, set, interval, elements);
+  }
+
+  private NftBatch elementCommand(
+      NftElements.Verb verb, String set, boolean interval, Collection<Cidr> elements) {
+    if (elements.isEmpty()) {
+      return this;
+    }
+    if (interval) {
+      return command(verb.keyword(), "element", elements(set, elements));
+    }
+    if (elementsOnly) {
+      List<InetAddress> addresses = new ArrayList<>(elements.size());
+      for (Cidr c : elements) {
+        addresses.add(c.normalized().address());
+      }
+      elementCommands.add(new NftElements.Command(verb, set, addresses));
+    }
+    return write(verb.keyword(), "element", elements(set, elements));
   }
 
   /** {@code add element} {@code "ifname" : goto CHAIN} to a verdict map; nothing if empty. */
@@ -158,7 +186,28 @@ public final class NftBatch {
               + table);
     }
     commands.addAll(other.commands);
+    elementsOnly &= other.elementsOnly;
+    if (elementsOnly) {
+      elementCommands.addAll(other.elementCommands);
+    } else {
+      elementCommands.clear();
+    }
     return this;
+  }
+
+  /**
+   * The batch as element changes of address sets, if that is all it holds (no set, map, chain or
+   * rule command and no interval set): what {@code Nftables.applyElements} can send without
+   * libnftables. Empty for an empty batch.
+   */
+  public Optional<NftElements> elementsOnly() {
+    if (!elementsOnly || elementCommands.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new NftElements(
+            new io.github.calicoj.netns.nft.NftTable(NftFamily.of(family), table),
+            elementCommands));
   }
 
   /** The number of commands. */
@@ -190,7 +239,14 @@ public final class NftBatch {
     return toJson();
   }
 
+  /** A command that is not an address set's element change. */
   private NftBatch command(String verb, String kind, ObjectNode object) {
+    elementsOnly = false;
+    elementCommands.clear();
+    return write(verb, kind, object);
+  }
+
+  private NftBatch write(String verb, String kind, ObjectNode object) {
     ObjectNode inner = N.objectNode();
     inner.set(kind, object);
     ObjectNode outer = N.objectNode();
