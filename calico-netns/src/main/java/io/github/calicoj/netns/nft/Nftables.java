@@ -135,6 +135,22 @@ public interface Nftables extends AutoCloseable {
     run(elements.toJson());
   }
 
+  /**
+   * Runs chain, rule and element commands ({@link NftCommands}) as one transaction, encoded by
+   * calicoj and sent as one raw nf_tables netlink batch on the handle's thread, without libnftables
+   * (no parse, no fetch of the ruleset). The native handle supports it; this default throws {@link
+   * UnsupportedOperationException}.
+   *
+   * @throws NftablesException naming the first command the kernel refused, with its errno ({@code
+   *     ENOENT}: a missing table, chain, set or element; {@code EBUSY}: a deleted chain still in
+   *     use); then nothing is applied
+   * @throws IllegalArgumentException if the batch is longer than {@link
+   *     NftCommands#MAX_BATCH_BYTES}
+   */
+  default void apply(NftCommands commands) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no raw nf_tables path");
+  }
+
   /** Every table of the namespace, as JSON. {@code nft -j -a list ruleset}. */
   default String listRuleset() {
     return run(NftJson.listRuleset());

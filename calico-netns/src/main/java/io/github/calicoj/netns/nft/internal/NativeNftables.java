@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.internal.NetlinkSocket;
 import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.netns.nft.NftablesException;
@@ -93,6 +94,41 @@ public final class NativeNftables implements Nftables {
       throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
     }
     NftablesException refused = await("nfnetlink", elements.toString(), pending);
+    if (refused != null) {
+      throw refused;
+    }
+  }
+
+  @Override
+  public void apply(NftCommands commands) {
+    requireNonNull(commands, "commands");
+    checkArgument(
+        commands.encodedLength() <= NftState.MAX_BATCH,
+        "Commands longer than one batch (%s bytes): %s",
+        NftCommands.MAX_BATCH_BYTES,
+        NftErrors.excerpt(commands.toString(), 200));
+    CompletableFuture<@Nullable NftablesException> pending;
+    try {
+      pending =
+          thread.submit(
+              state -> {
+                Map<Integer, NlMessage> refused =
+                    state
+                        .netfilter()
+                        .requestBatch(
+                            "nfnetlink",
+                            commands.table().toString(),
+                            (buf, first) -> {
+                              NftNetlink.writeCommands(buf, first, commands);
+                              return buf.position();
+                            },
+                            commands.commands().size());
+                return refused.isEmpty() ? null : NftErrors.refusedCommands(commands, refused);
+              });
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
+    }
+    NftablesException refused = await("nfnetlink", commands.toString(), pending);
     if (refused != null) {
       throw refused;
     }

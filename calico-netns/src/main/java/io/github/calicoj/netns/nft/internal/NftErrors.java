@@ -2,6 +2,7 @@ package io.github.calicoj.netns.nft.internal;
 
 import io.github.calicoj.netns.internal.Native;
 import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftablesException;
 import java.util.LinkedHashMap;
@@ -65,35 +66,59 @@ public final class NftErrors {
    */
   public static NftablesException refusedElements(
       NftElements batch, List<NftNetlink.Message> messages, Map<Integer, NlMessage> refused) {
-    StringBuilder text = new StringBuilder();
-    String first = null;
-    int firstErrno = 0;
+    Map<String, NlMessage> named = new LinkedHashMap<>();
     for (Map.Entry<Integer, NlMessage> e : refused.entrySet()) {
       NlMessage reply = e.getValue();
-      String what;
       if (e.getKey() < 0) {
-        what = "commit of " + batch;
+        named.put("commit of " + batch, reply);
       } else {
         NftNetlink.Message m = messages.get(e.getKey());
         NftElements.Command c = batch.commands().get(m.command());
         int bad = reply.extAckOffset() < 0 ? -1 : m.elementAt(reply.extAckOffset());
-        what = batch.command(c, bad < 0 ? m.elements() : List.of(m.elements().get(bad)));
+        named.put(batch.command(c, bad < 0 ? m.elements() : List.of(m.elements().get(bad))), reply);
       }
+    }
+    return refusal(batch.toString(), named);
+  }
+
+  /**
+   * The exception for a command batch the kernel refused ({@link NftNetlink#writeCommands}): the
+   * first refusal names its command; the error text has one line per refusal.
+   *
+   * @param refused command index (-1: the batch as a whole) → the kernel's NLMSG_ERROR reply
+   */
+  public static NftablesException refusedCommands(
+      NftCommands batch, Map<Integer, NlMessage> refused) {
+    Map<String, NlMessage> named = new LinkedHashMap<>();
+    refused.forEach(
+        (i, reply) ->
+            named.put(
+                i < 0 ? "commit of " + batch : batch.describe(batch.commands().get(i)), reply));
+    return refusal(batch.toString(), named);
+  }
+
+  /** The exception for refusals, by what was refused; the first one is the subject. */
+  private static NftablesException refusal(String all, Map<String, NlMessage> refused) {
+    StringBuilder text = new StringBuilder();
+    String first = null;
+    int firstErrno = 0;
+    for (Map.Entry<String, NlMessage> e : refused.entrySet()) {
+      NlMessage reply = e.getValue();
       String ack = reply.extAckMessage();
       text.append(text.length() == 0 ? "" : "\n")
           .append(ERROR)
           .append(Native.strerror(reply.errno()))
           .append(": ")
-          .append(what)
+          .append(e.getKey())
           .append(ack == null ? "" : " (" + ack + ")");
       if (first == null) {
-        first = what;
+        first = e.getKey();
         firstErrno = reply.errno();
       }
     }
     return new NftablesException(
         "nfnetlink",
-        first == null ? batch.toString() : first,
+        first == null ? all : first,
         firstErrno,
         Native.errnoName(firstErrno),
         Native.strerror(firstErrno),

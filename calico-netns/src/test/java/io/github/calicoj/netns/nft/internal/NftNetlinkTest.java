@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
+import io.github.calicoj.netns.nft.NftExpr;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.NftablesException;
 import java.net.InetAddress;
@@ -107,6 +109,107 @@ class NftNetlinkTest {
                 + "14000000 1100 0100 0a000000 00000000 00 00 000a"); // BATCH_END, seq 10
     assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
     assertThat(NftNetlink.batchLength(batch)).isEqualTo(want.length);
+  }
+
+  @Test
+  void aRuleWithExpressionsAndACommentAsNftWritesIt() {
+    // nft add rule inet cjtx fw_x meta mark & 0x01000000 == 0x01000000 return comment "x"
+    // (nft --debug=mnl prints the same attributes in the same order).
+    NftCommands batch =
+        NftCommands.builder(CJTX)
+            .add(
+                new NftCommands.AddRule(
+                    "fw_x",
+                    List.of(
+                        new NftExpr.Meta(NftExpr.MetaKey.MARK),
+                        new NftExpr.Bitwise(NftExpr.Data.u32(0x01000000), NftExpr.Data.u32(0)),
+                        new NftExpr.Cmp(NftExpr.CmpOp.EQ, NftExpr.Data.u32(0x01000000)),
+                        new NftExpr.Verdict(NftExpr.VerdictCode.RETURN, null)),
+                    "x"))
+            .build();
+    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
+    NftNetlink.writeCommands(buf, 1, batch);
+    byte[] got = new byte[buf.position()];
+    buf.get(0, got);
+    byte[] want =
+        hex(
+            BEGIN_SEQ_1
+                + "04010000 060a 050c 02000000 00000000" // 260, NFT_MSG_NEWRULE,
+                // REQUEST|ACK|CREATE|APPEND, seq 2
+                + "01 00 0000" // NFPROTO_INET
+                + "0900 0100 636a747800 000000" // NFTA_RULE_TABLE "cjtx"
+                + "0900 0200 66775f7800 000000" // NFTA_RULE_CHAIN "fw_x"
+                + "d000 0480" // NFTA_RULE_EXPRESSIONS, 208 bytes
+                + "2400 0180 0900 0100 6d65746100 000000" //   elem: NFTA_EXPR_NAME "meta"
+                + "1400 0280 0800 0200 00000003 0800 0100 00000001" //  KEY mark, DREG 1 (be32)
+                + "4c00 0180 0c00 0100 6269747769736500" //   elem: "bitwise"
+                + "3c00 0280 0800 0100 00000001 0800 0200 00000001" // SREG 1, DREG 1
+                + "0800 0600 00000000 0800 0300 00000004" //     OP bool, LEN 4
+                + "0c00 0480 0800 0100 00000001" //     MASK { VALUE 0x01000000, host order }
+                + "0c00 0580 0800 0100 00000000" //     XOR { VALUE 0 }
+                + "2c00 0180 0800 0100 636d7000" //   elem: "cmp"
+                + "2000 0280 0800 0100 00000001 0800 0200 00000000" // SREG 1, OP eq
+                + "0c00 0380 0800 0100 00000001" //     DATA { VALUE 0x01000000 }
+                + "3000 0180 0e00 0100 696d6d65646961746500 0000" //   elem: "immediate"
+                + "1c00 0280 0800 0100 00000000" //     DREG 0 (verdict)
+                + "1000 0280 0c00 0280 0800 0100 fffffffb" //  DATA { VERDICT { CODE -5 return } }
+                + "0800 0700 00027800" // NFTA_RULE_USERDATA: comment TLV, type 0, 2 bytes "x\0"
+                + "14000000 1100 0100 03000000 00000000 00 00 000a"); // BATCH_END, seq 3
+    assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
+    assertThat(batch.encodedLength()).isEqualTo(want.length);
+  }
+
+  @Test
+  void chainsFlushesAndMapGotos() {
+    NftCommands batch =
+        NftCommands.builder(CJTX)
+            .add(new NftCommands.AddChain("c"))
+            .add(new NftCommands.FlushChain("c"))
+            .add(new NftCommands.DeleteChain("c"))
+            .addGotos("m", Map.of("cali1", "c"))
+            .deleteKeys("m", List.of("cali1"))
+            .build();
+    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
+    NftNetlink.writeCommands(buf, 1, batch);
+    byte[] got = new byte[buf.position()];
+    buf.get(0, got);
+    String nfgen = "01 00 0000";
+    String table = "0900 0100 636a747800 000000"; // TABLE "cjtx" (attribute 1 in all of them)
+    byte[] want =
+        hex(
+            BEGIN_SEQ_1
+                + "28000000 030a 0504 02000000 00000000" // 40, NFT_MSG_NEWCHAIN, REQUEST|ACK|CREATE
+                + nfgen
+                + table
+                + "0600 0300 6300 0000" // NFTA_CHAIN_NAME "c"
+                + "28000000 080a 0500 03000000 00000000" // NFT_MSG_DELRULE (no handle: flush)
+                + nfgen
+                + table
+                + "0600 0200 6300 0000" // NFTA_RULE_CHAIN "c"
+                + "28000000 050a 0500 04000000 00000000" // NFT_MSG_DELCHAIN
+                + nfgen
+                + table
+                + "0600 0300 6300 0000"
+                + "60000000 0c0a 0504 05000000 00000000" // NEWSETELEM, 96 bytes
+                + nfgen
+                + table
+                + "0600 0200 6d00 0000" // SET "m"
+                + "3800 0380 3400 0180" // ELEMENTS, LIST_ELEM
+                + "1800 0180 1400 0100 63616c6931000000 0000000000000000" // KEY: "cali1", 16 bytes
+                + "1800 0280 1400 0280" // SET_ELEM_DATA { DATA_VERDICT {
+                + "0800 0100 fffffffc" //   VERDICT_CODE -4 (goto)
+                + "0600 0200 6300 0000" //   VERDICT_CHAIN "c" } }
+                + "48000000 0e0a 0500 06000000 00000000" // DELSETELEM, 72 bytes
+                + nfgen
+                + table
+                + "0600 0200 6d00 0000"
+                + "2000 0380 1c00 0180 1800 0180 1400 0100 63616c6931000000 0000000000000000"
+                + "14000000 1100 0100 07000000 00000000 00 00 000a"); // BATCH_END, seq 7
+    assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
+    assertThat(batch.toString())
+        .isEqualTo(
+            "add chain inet cjtx c; flush chain inet cjtx c; delete chain inet cjtx c; add element"
+                + " inet cjtx m { \"cali1\" : goto c }; delete element inet cjtx m { \"cali1\" }");
   }
 
   @Test
