@@ -363,7 +363,7 @@ public final class NodeBench {
   }
 
   /** The benchmark's data at one scale. */
-  private static final class Data {
+  static final class Data {
     final int endpoints;
     final int profiles;
 

@@ -10,6 +10,7 @@ import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.netns.OwnedRoute;
 import io.github.calicoj.netns.Sysctls;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
@@ -27,10 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real kernel of one namespace: libnftables for the table ({@link Nftables}, on its own
- * namespace-bound thread; tag set members as raw element batches on the same thread), an rtnetlink
- * socket bound to the namespace for routes and links, and its sysctls. Owns all three handles (and
- * a duplicate of the namespace handle); {@link #close()} releases them. Thread-safe, as its parts
- * are.
+ * namespace-bound thread; tag set members and endpoint chains as raw nf_tables batches on the same
+ * thread), an rtnetlink socket bound to the namespace for routes and links, and its sysctls. Owns
+ * all three handles (and a duplicate of the namespace handle); {@link #close()} releases them.
+ * Thread-safe, as its parts are.
  */
 public final class KernelDataplane implements Dataplane {
   private static final NftTable TABLE = NftTable.inet(NftNames.TABLE);
@@ -76,9 +77,13 @@ public final class KernelDataplane implements Dataplane {
   }
 
   /**
-   * Runs {@code batch} through {@code nft} as one transaction: a batch of address-set element
-   * changes only (a tag set's members) as a raw element batch ({@link Nftables#applyElements}, no
-   * libnftables cache fetch), anything else as libnftables JSON. Nothing for an empty batch.
+   * Runs {@code batch} through {@code nft} as one transaction, without libnftables where its
+   * commands allow (no parse, no fetch of the whole ruleset into libnftables' cache): address-set
+   * element changes only (a tag set's members) as a raw element batch ({@link
+   * Nftables#applyElements}); endpoint chains, their dispatch entries and elements (an endpoint
+   * added, changed or removed while its profiles' chains stay) as raw commands ({@link
+   * Nftables#apply}); anything else (profile chains, sets, resyncs) as libnftables JSON. Nothing
+   * for an empty batch.
    */
   public static void apply(Nftables nft, NftBatch batch) {
     requireNonNull(batch, "batch");
@@ -88,6 +93,11 @@ public final class KernelDataplane implements Dataplane {
     Optional<NftElements> elements = batch.elementsOnly();
     if (elements.isPresent()) {
       nft.applyElements(elements.get());
+      return;
+    }
+    Optional<NftCommands> raw = batch.rawCommands();
+    if (raw.isPresent() && raw.get().encodedLength() <= NftCommands.MAX_BATCH_BYTES) {
+      nft.apply(raw.get());
     } else {
       nft.run(batch.toJson());
     }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
+import io.github.calicoj.netns.nft.NftExpr;
 import io.github.calicoj.netns.nft.NftFamily;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -15,6 +17,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A list of libnftables JSON commands on one table, written as one {@code {"nftables": [...]}}
@@ -27,8 +31,10 @@ public final class NftBatch {
   private final String family;
   private final String table;
   private final List<String> commands = new ArrayList<>();
-  // The same commands as element changes, while every command is one on an address set.
-  private final List<NftElements.Command> elementCommands = new ArrayList<>();
+  // The same commands for Nftables.apply, while every command has a raw form (see rawCommands),
+  // and whether all of them are address-set element changes.
+  private final List<NftCommands.Command> raw = new ArrayList<>();
+  private boolean rawOnly = true;
   private boolean elementsOnly = true;
 
   /** An empty batch on table {@code family name}. */
@@ -83,18 +89,19 @@ public final class NftBatch {
     if (base != null) {
       o.put("type", base.type()).put("hook", base.hook()).put("prio", base.priority());
       o.put("policy", base.policy());
+      return command("add", "chain", o);
     }
-    return command("add", "chain", o);
+    return rawCommand(() -> new NftCommands.AddChain(c.name()), "add", "chain", o);
   }
 
   /** {@code flush chain}: removes its rules. */
   public NftBatch flushChain(String chain) {
-    return command("flush", "chain", object(chain));
+    return rawCommand(() -> new NftCommands.FlushChain(chain), "flush", "chain", object(chain));
   }
 
   /** {@code delete chain}: the chain must be empty and unreferenced by then. */
   public NftBatch deleteChain(String chain) {
-    return command("delete", "chain", object(chain));
+    return rawCommand(() -> new NftCommands.DeleteChain(chain), "delete", "chain", object(chain));
   }
 
   /** {@code add rule} at the end of the chain. */
@@ -104,7 +111,12 @@ public final class NftBatch {
     if (r.comment() != null) {
       o.put("comment", r.comment());
     }
-    return command("add", "rule", o);
+    Optional<List<NftExpr>> exprs = rawOnly ? RawRules.translate(r) : Optional.empty();
+    if (exprs.isEmpty()) {
+      return command("add", "rule", o);
+    }
+    return rawCommand(
+        () -> new NftCommands.AddRule(chain, exprs.get(), r.comment()), "add", "rule", o);
   }
 
   /**
@@ -128,12 +140,16 @@ public final class NftBatch {
     if (interval) {
       return command(verb.keyword(), "element", elements(set, elements));
     }
-    if (elementsOnly) {
+    if (rawOnly) {
       List<InetAddress> addresses = new ArrayList<>(elements.size());
       for (Cidr c : elements) {
         addresses.add(c.normalized().address());
       }
-      elementCommands.add(new NftElements.Command(verb, set, addresses));
+      try {
+        raw.add(new NftCommands.Elements(new NftElements.Command(verb, set, addresses)));
+      } catch (IllegalArgumentException e) {
+        return command(verb.keyword(), "element", elements(set, elements));
+      }
     }
     return write(verb.keyword(), "element", elements(set, elements));
   }
@@ -147,7 +163,8 @@ public final class NftBatch {
     gotos.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.gotoChain(v))));
     ObjectNode o = object(map);
     o.set("elem", elem);
-    return command("add", "element", o);
+    return rawCommand(
+        () -> new NftCommands.AddGotos(map, new TreeMap<>(gotos)), "add", "element", o);
   }
 
   /** {@code delete element} keys from a verdict map; nothing if empty. */
@@ -159,7 +176,8 @@ public final class NftBatch {
     keys.forEach(elem::add);
     ObjectNode o = object(map);
     o.set("elem", elem);
-    return command("delete", "element", o);
+    return rawCommand(
+        () -> new NftCommands.DeleteKeys(map, List.copyOf(keys)), "delete", "element", o);
   }
 
   /** {@code delete set}: no rule may refer to it by then. */
@@ -187,10 +205,11 @@ public final class NftBatch {
     }
     commands.addAll(other.commands);
     elementsOnly &= other.elementsOnly;
-    if (elementsOnly) {
-      elementCommands.addAll(other.elementCommands);
+    rawOnly &= other.rawOnly;
+    if (rawOnly) {
+      raw.addAll(other.raw);
     } else {
-      elementCommands.clear();
+      raw.clear();
     }
     return this;
   }
@@ -201,13 +220,30 @@ public final class NftBatch {
    * libnftables. Empty for an empty batch.
    */
   public Optional<NftElements> elementsOnly() {
-    if (!elementsOnly || elementCommands.isEmpty()) {
+    if (!rawOnly || !elementsOnly || raw.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(
-        new NftElements(
-            new io.github.calicoj.netns.nft.NftTable(NftFamily.of(family), table),
-            elementCommands));
+    List<NftElements.Command> elements = new ArrayList<>(raw.size());
+    raw.forEach(c -> elements.add(((NftCommands.Elements) c).elements()));
+    return Optional.of(new NftElements(netnsTable(), elements));
+  }
+
+  /**
+   * The batch as commands {@code Nftables.apply} encodes itself, if every command has that form:
+   * regular chains added, flushed or deleted, rules that {@link RawRules} translates (the endpoint
+   * chains'), address-set elements and dispatch-map entries. Empty if any command is something else
+   * (sets, maps, base chains, tables, interval sets, rules with sets, ranges or logs), and for an
+   * empty batch.
+   */
+  public Optional<NftCommands> rawCommands() {
+    if (!rawOnly || raw.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new NftCommands(netnsTable(), raw));
+  }
+
+  private io.github.calicoj.netns.nft.NftTable netnsTable() {
+    return new io.github.calicoj.netns.nft.NftTable(NftFamily.of(family), table);
   }
 
   /** The number of commands. */
@@ -239,10 +275,29 @@ public final class NftBatch {
     return toJson();
   }
 
-  /** A command that is not an address set's element change. */
+  /** A command without a raw form. */
   private NftBatch command(String verb, String kind, ObjectNode object) {
+    rawOnly = false;
     elementsOnly = false;
-    elementCommands.clear();
+    raw.clear();
+    return write(verb, kind, object);
+  }
+
+  /**
+   * A command with a raw form that is not an address set's element change; without one if the raw
+   * form refuses its names (libnftables then judges them).
+   */
+  private NftBatch rawCommand(
+      Supplier<NftCommands.Command> rawForm, String verb, String kind, ObjectNode object) {
+    if (!rawOnly) {
+      return write(verb, kind, object);
+    }
+    try {
+      raw.add(rawForm.get());
+    } catch (IllegalArgumentException e) {
+      return command(verb, kind, object);
+    }
+    elementsOnly = false;
     return write(verb, kind, object);
   }
 

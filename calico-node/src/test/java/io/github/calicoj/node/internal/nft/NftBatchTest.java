@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
@@ -97,6 +98,52 @@ class NftBatchTest {
     assertThat(tracker.update().nft().elementsOnly().orElseThrow().toString()).isEqualTo(added);
     tracker.put(Key.of(rulesKey("P")), rules);
     assertThat(tracker.update().nft().elementsOnly()).isEmpty();
+  }
+
+  @Test
+  void aProfileAppendAndANewEndpointAreRawCommandsWithoutLibnftables() {
+    Kvs before = Kvs.spec6();
+    IncrementalTracker tracker = new IncrementalTracker("h1", Map.of());
+    tracker.reset(before.entries());
+    // A (in P) also joins Q, whose chains exist for B: A's two chains are refilled, A's address
+    // joins Q's tag set.
+    Kvs appended = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1", "P", "Q");
+    String key = Kvs.endpointKey("h1", Kvs.A);
+    tracker.put(Key.of(key), valueOf(appended, key));
+    NftBatch append = tracker.update().nft();
+    assertThat(append.elementsOnly()).isEmpty();
+    NftCommands raw = append.rawCommands().orElseThrow();
+    String fw = "fw_cali" + Kvs.A.substring(0, 11);
+    String tw = "tw_cali" + Kvs.A.substring(0, 11);
+    assertThat(raw.commands())
+        .filteredOn(c -> c instanceof NftCommands.FlushChain)
+        .extracting(c -> ((NftCommands.FlushChain) c).chain())
+        .containsExactlyInAnyOrder(fw, tw);
+    assertThat(raw.toString())
+        .contains("add rule inet calico " + tw)
+        .contains("Verdict[code=JUMP, chain=pi_Q]")
+        .contains("add element inet calico t4_Q { 192.168.0.1 }");
+    // The same commands as the JSON, one for one.
+    assertThat(raw.commands()).hasSize(append.size());
+
+    // A new endpoint in P: its chains, rules, dispatch entries and tag set elements.
+    String f = "ffffffffffff4fff8fffffffffffffff";
+    Kvs added = appended.endpoint("h1", f, "192.168.0.9", "P");
+    String fKey = Kvs.endpointKey("h1", f);
+    tracker.put(Key.of(fKey), valueOf(added, fKey));
+    NftCommands fresh = tracker.update().nft().rawCommands().orElseThrow();
+    assertThat(fresh.toString())
+        .contains("add chain inet calico fw_cali" + f.substring(0, 11))
+        .contains("\"cali" + f.substring(0, 11) + "\" : goto fw_cali" + f.substring(0, 11))
+        .contains("add element inet calico t4_P { 192.168.0.9 }");
+  }
+
+  private static String valueOf(Kvs kvs, String key) {
+    return kvs.entries().stream()
+        .filter(e -> e.key().path().equals(key))
+        .findFirst()
+        .orElseThrow()
+        .value();
   }
 
   private static String tagsKey(String profile) {
