@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * nftables in one network namespace, programmed through libnftables (the netfilter project's own
  * library, the one {@code nft} and firewalld use) with JSON commands ({@code man
- * libnftables-json}). No process is ever started.
+ * libnftables-json}), and, for set elements ({@link #applyElements}) and for chains and rules of a
+ * few shapes ({@link #apply}), through nf_tables netlink batches that calicoj encodes itself, which
+ * skip libnftables' parse and its fetch of the whole ruleset. No process is ever started.
  *
  * <pre>{@code
  * try (NetNs host = NetNs.open(Path.of("/var/run/netns/host"));

@@ -2,9 +2,6 @@ package io.github.calicoj.node.internal.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.netns.nft.NftablesSupport;
@@ -15,7 +12,6 @@ import io.github.calicoj.testkit.Processes;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,23 +37,13 @@ class RawApplyIT {
         NetNs handle = NetNs.open(ns.path());
         Nftables nft = Nftables.open(handle)) {
       IncrementalTracker live = new IncrementalTracker("h1", Map.of());
-      List<KeyValue> listing = new ArrayList<>();
-      for (RandomChanges.Change c : RandomChanges.initial()) {
-        listing.add(new KeyValue(Key.of(c.key()), c.value(), Revision.of(1)));
-      }
-      KernelDataplane.apply(nft, live.reset(listing));
+      KernelDataplane.apply(nft, live.reset(RandomChanges.initialListing()));
       RandomChanges random = new RandomChanges(23);
       int elements = 0;
       int raw = 0;
       int library = 0;
       for (int n = 0; n < 200; ) {
-        for (RandomChanges.Change c : random.next()) {
-          if (c.value() == null) {
-            live.delete(Key.of(c.key()));
-          } else {
-            live.put(Key.of(c.key()), c.value());
-          }
-        }
+        random.next().forEach(c -> c.applyTo(live));
         NftBatch b = live.update().nft();
         if (b.isEmpty()) {
           continue;
