@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -64,17 +65,26 @@ public record NftCommands(NftTable table, List<Command> commands) {
   /**
    * {@code add rule TABLE CHAIN EXPRESSIONS [comment "C"]}, appended.
    *
-   * @param comment at most 128 characters, or null
+   * @param comment at most 128 characters and 254 bytes of UTF-8 (its length is one byte in the
+   *     rule's user data), or null
    */
   public record AddRule(String chain, List<NftExpr> exprs, @Nullable String comment)
       implements Command {
-    /** Checks the name, the expressions and the comment. */
+    /**
+     * Checks the name, the expressions and the comment.
+     *
+     * @throws IllegalArgumentException if there are no expressions or the comment is too long
+     */
     public AddRule {
       NftJson.checkName("chain", chain);
       exprs = List.copyOf(exprs);
       checkArgument(!exprs.isEmpty(), "A rule in %s without expressions", chain);
       checkArgument(
-          comment == null || comment.length() <= 128, "Comment over 128 characters: %s", comment);
+          comment == null
+              || (comment.length() <= 128
+                  && comment.getBytes(StandardCharsets.UTF_8).length <= 254),
+          "Comment over 128 characters or 254 bytes: %s",
+          comment);
     }
   }
 

@@ -138,6 +138,25 @@ class NftBatchTest {
         .contains("add element inet calico t4_P { 192.168.0.9 }");
   }
 
+  @Test
+  void aRawFormThatRefusesItsValuesLeavesTheBatchToLibnftables() {
+    NftRule drop = new NftRule("[{\"drop\":null}]", "profile P has no valid rules");
+    assertThat(
+            new NftBatch("inet", "calico").flushChain("pi_P").addRule("pi_P", drop).rawCommands())
+        .isPresent();
+    // 128 characters but 256 bytes of UTF-8: more than the rule's user data can say.
+    NftRule wide = new NftRule("[{\"drop\":null}]", "\u00e9".repeat(128));
+    assertThat(
+            new NftBatch("inet", "calico").flushChain("pi_P").addRule("pi_P", wide).rawCommands())
+        .isEmpty();
+    // An interface name longer than IFNAMSIZ allows.
+    assertThat(
+            new NftBatch("inet", "calico")
+                .addMapElements("fw_dispatch", Map.of("cali0123456789abcdef", "fw_x"))
+                .rawCommands())
+        .isEmpty();
+  }
+
   private static String valueOf(Kvs kvs, String key) {
     return kvs.entries().stream()
         .filter(e -> e.key().path().equals(key))
