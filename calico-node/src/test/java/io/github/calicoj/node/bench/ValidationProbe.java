@@ -12,6 +12,7 @@ import io.github.calicoj.netns.internal.NetlinkSocket;
 import io.github.calicoj.netns.internal.msg.NlBuilder;
 import io.github.calicoj.netns.internal.msg.NlMessage;
 import io.github.calicoj.netns.internal.msg.Rtnl;
+import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
@@ -83,8 +84,10 @@ public final class ValidationProbe {
           "%n%d local endpoints (+%d remote), NodeBench's table:%n",
           endpoints,
           endpoints);
-      measure("raw: flush probe + add rule 'counter' (no validation)", () -> replace(nl, false));
-      measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true));
+      measure("raw: flush probe + add rule 'counter' (no validation)", () -> replace(nl, false, 1));
+      measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true, 1));
+      measure("raw: flush probe + add 16 rules 'counter'", () -> replace(nl, false, 16));
+      measure("raw: flush probe + add 16 rules 'drop'", () -> replace(nl, true, 16));
       String flushAdd =
           "{\"nftables\": [{\"flush\": {\"chain\": {\"family\": \"inet\", \"table\": \"calico\","
               + " \"name\": \"probe\"}}}, {\"add\": {\"rule\": {\"family\": \"inet\", \"table\":"
@@ -110,13 +113,37 @@ public final class ValidationProbe {
                 List.of(InetAddresses.forString("10.99.0.1")));
             nft.applyElements(b.build());
           });
+      // The bench's profile append, its raw commands alone: endpoint 3 gains profile 4 and loses
+      // it.
+      NodeBench.Data data = new NodeBench.Data(endpoints);
+      String key = NodeBench.Data.key("bench", 3);
+      String[] values = {
+        NodeBench.Data.endpoint("bench", 3, "p" + (3 % data.profiles), "p" + (4 % data.profiles)),
+        NodeBench.Data.endpoint("bench", 3, "p" + (3 % data.profiles))
+      };
+      int[] round = {0};
+      List<NftCommands> appends = new ArrayList<>();
+      for (String v : values) {
+        tracker.put(Key.of(key), v);
+        NftCommands c = tracker.update().nft().rawCommands().orElseThrow();
+        appends.add(c);
+        nft.apply(c);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  (profile append: %d commands, %d of them rules)%n",
+          appends.get(0).commands().size(),
+          appends.get(0).commands().stream().filter(c -> c instanceof NftCommands.AddRule).count());
+      measure(
+          "raw: the bench's profile append and its undo",
+          () -> nft.apply(appends.get(round[0]++ % 2)));
       if (endpoints >= 1000) {
         nft.run(
             "{\"nftables\": [{\"flush\": {\"map\": {\"family\": \"inet\", \"table\": \"calico\","
                 + " \"name\": \"fw_dispatch\"}}}, {\"flush\": {\"map\": {\"family\": \"inet\","
                 + " \"table\": \"calico\", \"name\": \"tw_dispatch\"}}}]}");
         System.out.println("  dispatch maps emptied (endpoint chains unreachable):");
-        measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true));
+        measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true, 1));
         StringBuilder b = new StringBuilder("{\"nftables\": [");
         for (String map : List.of("fw", "tw")) {
           StringBuilder elems = new StringBuilder();
@@ -143,7 +170,7 @@ public final class ValidationProbe {
         }
         nft.run(b.append("]}").toString());
         System.out.println("  dispatch maps: 1,000 entries each onto 200 shared chains:");
-        measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true));
+        measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true, 1));
       }
       nft.deleteTableIfExists(TABLE);
     }
@@ -167,8 +194,8 @@ public final class ValidationProbe {
         p99(t) / 1e6);
   }
 
-  /** One raw batch: DELRULE without a handle (flush chain probe), NEWRULE probe (one rule). */
-  private static void replace(NetlinkSocket nl, boolean verdict) {
+  /** One raw batch: DELRULE without a handle (flush chain probe), {@code rules} NEWRULEs. */
+  private static void replace(NetlinkSocket nl, boolean verdict, int rules) {
     Map<Integer, NlMessage> refused =
         nl.requestBatch(
             "probe",
@@ -177,30 +204,32 @@ public final class ValidationProbe {
               batchHeader(buf, NftNetlink.NFNL_MSG_BATCH_BEGIN, first);
               ruleMessage(buf, NFT_MSG_DELRULE, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, first + 1)
                   .finish();
-              NlBuilder add =
-                  ruleMessage(
-                      buf,
-                      NFT_MSG_NEWRULE,
-                      Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | NLM_F_APPEND,
-                      first + 2);
-              int exprs = add.beginNest(NFTA_RULE_EXPRESSIONS | Rtnl.NLA_F_NESTED);
-              int elem = add.beginNest(1 | Rtnl.NLA_F_NESTED);
-              if (verdict) {
-                add.attrString(NFTA_EXPR_NAME, "immediate");
-                int data = add.beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
-                add.attrU32(NFTA_IMMEDIATE_DREG, 0); // NFT_REG_VERDICT
-                int imm = add.beginNest(NFTA_IMMEDIATE_DATA | Rtnl.NLA_F_NESTED);
-                int v = add.beginNest(NFTA_DATA_VERDICT | Rtnl.NLA_F_NESTED);
-                add.attrU32(NFTA_VERDICT_CODE, 0); // NF_DROP (0 in either byte order)
-                add.endNest(v).endNest(imm).endNest(data);
-              } else {
-                add.attrString(NFTA_EXPR_NAME, "counter");
+              for (int r = 0; r < rules; r++) {
+                NlBuilder add =
+                    ruleMessage(
+                        buf,
+                        NFT_MSG_NEWRULE,
+                        Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | NLM_F_APPEND,
+                        first + 2 + r);
+                int exprs = add.beginNest(NFTA_RULE_EXPRESSIONS | Rtnl.NLA_F_NESTED);
+                int elem = add.beginNest(1 | Rtnl.NLA_F_NESTED);
+                if (verdict) {
+                  add.attrString(NFTA_EXPR_NAME, "immediate");
+                  int data = add.beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
+                  add.attrU32(NFTA_IMMEDIATE_DREG, 0); // NFT_REG_VERDICT
+                  int imm = add.beginNest(NFTA_IMMEDIATE_DATA | Rtnl.NLA_F_NESTED);
+                  int v = add.beginNest(NFTA_DATA_VERDICT | Rtnl.NLA_F_NESTED);
+                  add.attrU32(NFTA_VERDICT_CODE, 0); // NF_DROP (0 in either byte order)
+                  add.endNest(v).endNest(imm).endNest(data);
+                } else {
+                  add.attrString(NFTA_EXPR_NAME, "counter");
+                }
+                add.endNest(elem).endNest(exprs).finish();
               }
-              add.endNest(elem).endNest(exprs).finish();
-              batchHeader(buf, NftNetlink.NFNL_MSG_BATCH_END, first + 3);
+              batchHeader(buf, NftNetlink.NFNL_MSG_BATCH_END, first + 2 + rules);
               return buf.position();
             },
-            2);
+            1 + rules);
     if (!refused.isEmpty()) {
       throw new IllegalStateException(
           "refused: errno " + refused.values().iterator().next().errno());
