@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -195,21 +196,25 @@ public record NftCommands(NftTable table, List<Command> commands) {
           + t
           + " "
           + g.map()
-          + " { "
-          + g.gotos().entrySet().stream()
-              .map(x -> "\"" + x.getKey() + "\" : goto " + x.getValue())
-              .collect(Collectors.joining(", "))
-          + " }";
+          + braces(
+              g.gotos().entrySet().stream()
+                  .map(x -> quoted(x.getKey()) + " : goto " + x.getValue()));
     } else {
       DeleteKeys k = (DeleteKeys) c;
       return "delete element "
           + t
           + " "
           + k.map()
-          + " { "
-          + k.keys().stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(", "))
-          + " }";
+          + braces(k.keys().stream().map(NftCommands::quoted));
     }
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s + "\"";
+  }
+
+  private static String braces(Stream<String> items) {
+    return " { " + items.collect(Collectors.joining(", ")) + " }";
   }
 
   @Override
