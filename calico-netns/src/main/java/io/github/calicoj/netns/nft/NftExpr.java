@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.calicoj.netns.nft.internal.NftJson;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +27,9 @@ public sealed interface NftExpr {
     /** {@code meta iiftype}, 2 bytes ({@code ARPHRD_ETHER} is 1). */
     IIFTYPE(8),
     /** {@code meta nfproto}, 1 byte ({@code NFPROTO_IPV4} 2, {@code NFPROTO_IPV6} 10). */
-    NFPROTO(15);
+    NFPROTO(15),
+    /** {@code meta l4proto}, 1 byte (the IP protocol number). */
+    L4PROTO(16);
 
     private final int code;
 
@@ -47,10 +50,23 @@ public sealed interface NftExpr {
     TRANSPORT
   }
 
-  /** Comparisons ({@code enum nft_cmp_ops}). */
+  /** Comparisons ({@code enum nft_cmp_ops}; a range knows only {@code EQ} and {@code NEQ}). */
   enum CmpOp {
-    EQ,
-    NEQ
+    EQ(0),
+    NEQ(1),
+    LTE(3),
+    GTE(5);
+
+    private final int code;
+
+    CmpOp(int code) {
+      this.code = code;
+    }
+
+    /** The kernel's number. */
+    public int code() {
+      return code;
+    }
   }
 
   /** Verdicts ({@code enum nft_verdicts} and {@code NF_DROP}/{@code NF_ACCEPT}). */
@@ -122,6 +138,44 @@ public sealed interface NftExpr {
     public Cmp {
       requireNonNull(op, "op");
       requireNonNull(data, "data");
+    }
+  }
+
+  /** {@code range OP reg 1 FROM TO}: inclusive; {@code EQ} or {@code NEQ}. */
+  record Range(CmpOp op, Data from, Data to) implements NftExpr {
+    /**
+     * Checks the operator and lengths.
+     *
+     * @throws IllegalArgumentException if the operator is not EQ or NEQ or the lengths differ
+     */
+    public Range {
+      checkArgument(op == CmpOp.EQ || op == CmpOp.NEQ, "A range compares EQ or NEQ, not %s", op);
+      checkArgument(from.length() == to.length(), "from %s and to %s differ in length", from, to);
+    }
+  }
+
+  /** {@code lookup reg 1 set SET} ({@code inverted}: the element must be absent). */
+  record Lookup(String set, boolean inverted) implements NftExpr {
+    /** Checks the set's name. */
+    public Lookup {
+      NftJson.checkName("set", set);
+    }
+  }
+
+  /** {@code log prefix PREFIX level LEVEL} (syslog levels: 5 is {@code notice}). */
+  record Log(String prefix, int level) implements NftExpr {
+    /**
+     * Checks the prefix and the level.
+     *
+     * @throws IllegalArgumentException if the prefix has a NUL or over 127 bytes, or the level is
+     *     not 0 to 7
+     */
+    public Log {
+      checkArgument(
+          prefix.indexOf('\0') < 0 && prefix.getBytes(StandardCharsets.UTF_8).length <= 127,
+          "Bad log prefix: %s",
+          prefix);
+      checkArgument(level >= 0 && level <= 7, "Log level %s not in 0..7", level);
     }
   }
 

@@ -68,6 +68,16 @@ public final class NftNetlink {
   private static final int NFTA_CMP_SREG = 1;
   private static final int NFTA_CMP_OP = 2;
   private static final int NFTA_CMP_DATA = 3;
+  private static final int NFTA_LOOKUP_SET = 1;
+  private static final int NFTA_LOOKUP_SREG = 2;
+  private static final int NFTA_LOOKUP_FLAGS = 5;
+  private static final int NFT_LOOKUP_F_INV = 1;
+  private static final int NFTA_RANGE_SREG = 1;
+  private static final int NFTA_RANGE_OP = 2;
+  private static final int NFTA_RANGE_FROM_DATA = 3;
+  private static final int NFTA_RANGE_TO_DATA = 4;
+  private static final int NFTA_LOG_PREFIX = 2;
+  private static final int NFTA_LOG_LEVEL = 5;
   private static final int NFTA_IMMEDIATE_DREG = 1;
   private static final int NFTA_IMMEDIATE_DATA = 2;
   // enum nft_data_attributes, nft_verdict_attributes
@@ -340,9 +350,25 @@ public final class NftNetlink {
       b.endNest(d);
     } else if (e instanceof NftExpr.Cmp c) {
       int d = b.attrString(NFTA_EXPR_NAME, "cmp").beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
-      b.attr(NFTA_CMP_SREG, be32(NFT_REG_1))
-          .attr(NFTA_CMP_OP, be32(c.op() == NftExpr.CmpOp.EQ ? 0 : 1));
+      b.attr(NFTA_CMP_SREG, be32(NFT_REG_1)).attr(NFTA_CMP_OP, be32(c.op().code()));
       value(b, NFTA_CMP_DATA, c.data().bytes());
+      b.endNest(d);
+    } else if (e instanceof NftExpr.Range r) {
+      int d = b.attrString(NFTA_EXPR_NAME, "range").beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
+      b.attr(NFTA_RANGE_SREG, be32(NFT_REG_1)).attr(NFTA_RANGE_OP, be32(r.op().code())); // 0, 1
+      value(b, NFTA_RANGE_FROM_DATA, r.from().bytes());
+      value(b, NFTA_RANGE_TO_DATA, r.to().bytes());
+      b.endNest(d);
+    } else if (e instanceof NftExpr.Lookup l) {
+      int d = b.attrString(NFTA_EXPR_NAME, "lookup").beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
+      b.attr(NFTA_LOOKUP_SREG, be32(NFT_REG_1)).attrString(NFTA_LOOKUP_SET, l.set());
+      if (l.inverted()) {
+        b.attr(NFTA_LOOKUP_FLAGS, be32(NFT_LOOKUP_F_INV));
+      }
+      b.endNest(d);
+    } else if (e instanceof NftExpr.Log l) {
+      int d = b.attrString(NFTA_EXPR_NAME, "log").beginNest(NFTA_EXPR_DATA | Rtnl.NLA_F_NESTED);
+      b.attrString(NFTA_LOG_PREFIX, l.prefix()).attr(NFTA_LOG_LEVEL, be32(l.level()));
       b.endNest(d);
     } else {
       NftExpr.Verdict v = (NftExpr.Verdict) e;
