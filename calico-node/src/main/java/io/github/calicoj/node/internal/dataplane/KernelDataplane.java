@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real kernel of one namespace: libnftables for the table ({@link Nftables}, on its own
- * namespace-bound thread; tag set members and endpoint chains as raw nf_tables batches on the same
- * thread), an rtnetlink socket bound to the namespace for routes and links, and its sysctls. Owns
- * all three handles (and a duplicate of the namespace handle); {@link #close()} releases them.
- * Thread-safe, as its parts are.
+ * namespace-bound thread; tag set members, chains and rules it can encode as raw nf_tables batches
+ * on the same thread), an rtnetlink socket bound to the namespace for routes and links, and its
+ * sysctls. Owns all three handles (and a duplicate of the namespace handle); {@link #close()}
+ * releases them. Thread-safe, as its parts are.
  */
 public final class KernelDataplane implements Dataplane {
   private static final NftTable TABLE = NftTable.inet(NftNames.TABLE);
@@ -80,10 +80,10 @@ public final class KernelDataplane implements Dataplane {
    * Runs {@code batch} through {@code nft} as one transaction, without libnftables where its
    * commands allow (no parse, no fetch of the whole ruleset into libnftables' cache): address-set
    * element changes only (a tag set's members) as a raw element batch ({@link
-   * Nftables#applyElements}); endpoint chains, their dispatch entries and elements (an endpoint
-   * added, changed or removed while its profiles' chains stay) as raw commands ({@link
-   * Nftables#apply}); anything else (profile chains, sets, resyncs) as libnftables JSON. Nothing
-   * for an empty batch.
+   * Nftables#applyElements}); regular chains, the rules {@code RawRules} translates, dispatch
+   * entries and elements (an endpoint added, changed or removed, a profile's rules changed) as raw
+   * commands ({@link Nftables#apply}); anything else (sets or maps made or deleted, rules with
+   * anonymous sets, resyncs) as libnftables JSON. Nothing for an empty batch.
    */
   public static void apply(Nftables nft, NftBatch batch) {
     requireNonNull(batch, "batch");

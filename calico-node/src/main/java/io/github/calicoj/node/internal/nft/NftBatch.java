@@ -230,10 +230,9 @@ public final class NftBatch {
 
   /**
    * The batch as commands {@code Nftables.apply} encodes itself, if every command has that form:
-   * regular chains added, flushed or deleted, rules that {@link RawRules} translates (the endpoint
-   * chains'), address-set elements and dispatch-map entries. Empty if any command is something else
-   * (sets, maps, base chains, tables, interval sets, rules with sets, ranges or logs), and for an
-   * empty batch.
+   * regular chains added, flushed or deleted, rules that {@link RawRules} translates, address-set
+   * elements and dispatch-map entries. Empty if any command is something else (sets, maps, base
+   * chains, tables, interval sets, rules with anonymous sets), and for an empty batch.
    */
   public Optional<NftCommands> rawCommands() {
     if (!rawOnly || raw.isEmpty()) {
