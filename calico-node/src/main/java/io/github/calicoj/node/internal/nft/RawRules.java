@@ -292,12 +292,16 @@ public final class RawRules {
       return network == family;
     }
 
-    /** {@code tcp|udp sport|dport} against a port or a range. */
-    private boolean port(int proto, String field, CmpOp op, JsonNode right) {
-      if ((!field.equals("sport") && !field.equals("dport")) || transportMatched) {
-        return false;
-      }
+    /**
+     * The dependencies of the rule's one transport header match: {@code meta l4proto} (after {@code
+     * meta nfproto} for ICMP, {@code family} not 0) unless a match fixed them; false if another
+     * protocol is fixed.
+     */
+    private boolean needsTransport(int proto, int family) {
       if (transport < 0) {
+        if (family != 0 && !needsNetwork(family)) {
+          return false;
+        }
         out.add(new Meta(MetaKey.L4PROTO));
         out.add(new Cmp(CmpOp.EQ, Data.u8(proto)));
         transport = proto;
@@ -305,6 +309,17 @@ public final class RawRules {
         return false;
       }
       transportMatched = true;
+      return true;
+    }
+
+    /** {@code tcp|udp sport|dport} against a port or a range. */
+    private boolean port(int proto, String field, CmpOp op, JsonNode right) {
+      if ((!field.equals("sport") && !field.equals("dport")) || transportMatched) {
+        return false;
+      }
+      if (!needsTransport(proto, 0)) {
+        return false;
+      }
       Payload load = new Payload(PayloadBase.TRANSPORT, field.equals("sport") ? 0 : 2, 2);
       JsonNode range = right.path("range");
       if (right.isIntegralNumber() && portNumber(right) >= 0) {
@@ -340,17 +355,9 @@ public final class RawRules {
           || right.asInt() > 255) {
         return false;
       }
-      if (transport < 0) {
-        if (!needsNetwork(v4 ? NFPROTO_IPV4 : NFPROTO_IPV6)) {
-          return false;
-        }
-        out.add(new Meta(MetaKey.L4PROTO));
-        out.add(new Cmp(CmpOp.EQ, Data.u8(proto)));
-        transport = proto;
-      } else if (transport != proto) {
+      if (!needsTransport(proto, v4 ? NFPROTO_IPV4 : NFPROTO_IPV6)) {
         return false;
       }
-      transportMatched = true;
       out.add(new Payload(PayloadBase.TRANSPORT, field.equals("type") ? 0 : 1, 1));
       out.add(new Cmp(op, Data.u8(right.asInt())));
       return true;
