@@ -136,6 +136,109 @@ class NftCommandsIT extends NftFixture.PerTest {
         new Rule("{\"drop\": null}", List.of(DROP), "endpoint x inactive"));
   }
 
+  /** Profile rules: set lookups, ports and ranges, ICMP, prefixes, logs, the accept mark. */
+  private static List<Rule> profileRules() {
+    Meta nfproto = new Meta(MetaKey.NFPROTO);
+    Meta l4proto = new Meta(MetaKey.L4PROTO);
+    Cmp ipv4 = new Cmp(CmpOp.EQ, Data.u8(2));
+    Cmp tcp = new Cmp(CmpOp.EQ, Data.u8(6));
+    Payload saddr = new Payload(PayloadBase.NETWORK, 12, 4);
+    Payload dport = new Payload(PayloadBase.TRANSPORT, 2, 2);
+    String lookup =
+        "{\"match\": {\"op\": \"!=\", \"left\": {\"payload\": {\"protocol\": \"ip\", \"field\":"
+            + " \"saddr\"}}, \"right\": \"@t4_web\"}}";
+    return List.of(
+        new Rule(
+            lookup
+                + ", {\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\","
+                + " \"field\": \"dport\"}}, \"right\": {\"range\": [8000, 8080]}}}, {\"drop\": null}",
+            List.of(
+                nfproto,
+                ipv4,
+                saddr,
+                new NftExpr.Lookup("t4_web", true),
+                l4proto,
+                tcp,
+                dport,
+                new Cmp(CmpOp.GTE, Data.of(new byte[] {0x1f, 0x40})),
+                new Cmp(CmpOp.LTE, Data.of(new byte[] {0x1f, (byte) 0x90})),
+                DROP),
+            null),
+        new Rule(
+            "{\"match\": {\"op\": \"!=\", \"left\": {\"payload\": {\"protocol\": \"tcp\","
+                + " \"field\": \"dport\"}}, \"right\": {\"range\": [1000, 2000]}}}, {\"drop\": null}",
+            List.of(
+                l4proto,
+                tcp,
+                dport,
+                new NftExpr.Range(
+                    CmpOp.NEQ,
+                    Data.of(new byte[] {3, (byte) 0xe8}),
+                    Data.of(new byte[] {7, (byte) 0xd0})),
+                DROP),
+            null),
+        new Rule(
+            "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"icmp\","
+                + " \"field\": \"type\"}}, \"right\": 8}}, {\"drop\": null}",
+            List.of(
+                nfproto,
+                ipv4,
+                l4proto,
+                new Cmp(CmpOp.EQ, Data.u8(1)),
+                new Payload(PayloadBase.TRANSPORT, 0, 1),
+                new Cmp(CmpOp.EQ, Data.u8(8)),
+                DROP),
+            null),
+        new Rule(
+            "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"ip\", \"field\":"
+                + " \"daddr\"}}, \"right\": {\"prefix\": {\"addr\": \"192.168.0.0\", \"len\": 30}}}},"
+                + " {\"log\": {\"prefix\": \"x: \", \"level\": \"notice\"}}",
+            List.of(
+                nfproto,
+                ipv4,
+                new Payload(PayloadBase.NETWORK, 16, 4),
+                new Bitwise(Data.of(new byte[] {-1, -1, -1, (byte) 0xfc}), Data.u32(0)),
+                new Cmp(CmpOp.EQ, Data.of(new byte[] {(byte) 192, (byte) 168, 0, 0})),
+                new NftExpr.Log("x: ", 5)),
+            null),
+        new Rule(
+            "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"ip\", \"field\":"
+                + " \"saddr\"}}, \"right\": {\"prefix\": {\"addr\": \"10.200.0.0\", \"len\": 16}}}},"
+                + " {\"mangle\": {\"key\": {\"meta\": {\"key\": \"mark\"}}, \"value\": {\"|\":"
+                + " [{\"meta\": {\"key\": \"mark\"}}, 16777216]}}}, {\"return\": null}",
+            List.of(
+                nfproto,
+                ipv4,
+                new Payload(PayloadBase.NETWORK, 12, 2),
+                new Cmp(CmpOp.EQ, Data.of(new byte[] {10, (byte) 200})),
+                new Meta(MetaKey.MARK),
+                new Bitwise(Data.u32(0xfeffffff), Data.u32(0x01000000)),
+                new SetMeta(MetaKey.MARK),
+                new Verdict(VerdictCode.RETURN, null)),
+            null));
+  }
+
+  @Test
+  void profileRulesListExactlyLikeLibnftablesOwn() {
+    StringBuilder viaLibrary =
+        new StringBuilder("{\"add\": {\"chain\": {" + in() + ", \"name\": \"pi_lib\"}}}");
+    NftCommands.Builder raw = NftCommands.builder(table).add(new NftCommands.AddChain("pi_raw"));
+    for (Rule r : profileRules()) {
+      viaLibrary
+          .append(", {\"add\": {\"rule\": {")
+          .append(in())
+          .append(", \"chain\": \"pi_lib\", \"expr\": [")
+          .append(r.json())
+          .append("]}}}");
+      raw.add(new NftCommands.AddRule("pi_raw", r.exprs(), r.comment()));
+    }
+    nft.run(document(viaLibrary.toString()));
+    nft.apply(raw.build());
+    List<String> expected = listedRules("pi_lib");
+    assertThat(expected).hasSize(profileRules().size());
+    assertThat(listedRules("pi_raw")).isEqualTo(expected);
+  }
+
   /** The rules of a chain as {@code nft -j list chain} shows them, without handles and names. */
   private List<String> listedRules(String chain) {
     JsonNode out = NftOracle.nftJson(ns.name(), "list", "chain", "inet", table.name(), chain);

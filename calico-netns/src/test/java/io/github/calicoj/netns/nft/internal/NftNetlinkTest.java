@@ -160,6 +160,50 @@ class NftNetlinkTest {
   }
 
   @Test
+  void lookupRangeAndLogExpressions() {
+    // nft: ip saddr != @s ... tcp dport != 1000-2000 log prefix "x: " level notice (the three
+    // expressions alone, as nft --debug=mnl prints their attributes)
+    NftCommands batch =
+        NftCommands.builder(CJTX)
+            .add(
+                new NftCommands.AddRule(
+                    "c",
+                    List.of(
+                        new NftExpr.Lookup("s", true),
+                        new NftExpr.Range(
+                            NftExpr.CmpOp.NEQ,
+                            NftExpr.Data.of(new byte[] {3, (byte) 0xe8}),
+                            NftExpr.Data.of(new byte[] {7, (byte) 0xd0})),
+                        new NftExpr.Log("x: ", 5)),
+                    null))
+            .build();
+    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
+    NftNetlink.writeCommands(buf, 1, batch);
+    byte[] got = new byte[buf.position()];
+    buf.get(0, got);
+    byte[] want =
+        hex(
+            BEGIN_SEQ_1
+                + "b4000000 060a 050c 02000000 00000000" // 180, NFT_MSG_NEWRULE, seq 2
+                + "01 00 0000 0900 0100 636a747800 000000" // NFPROTO_INET, TABLE "cjtx"
+                + "0600 0200 6300 0000" // NFTA_RULE_CHAIN "c"
+                + "8c00 0480" // NFTA_RULE_EXPRESSIONS, 140 bytes
+                + "2c00 0180 0b00 0100 6c6f6f6b757000 00" //  elem: "lookup"
+                + "1c00 0280 0800 0200 00000001" //    SREG 1
+                + "0600 0100 7300 0000" //    SET "s"
+                + "0800 0500 00000001" //    FLAGS NFT_LOOKUP_F_INV
+                + "3c00 0180 0a00 0100 72616e676500 0000" //  elem: "range"
+                + "2c00 0280 0800 0100 00000001 0800 0200 00000001" // SREG 1, OP NFT_RANGE_NEQ
+                + "0c00 0380 0600 0100 03e8 0000" //    FROM_DATA { VALUE 1000 }
+                + "0c00 0480 0600 0100 07d0 0000" //    TO_DATA { VALUE 2000 }
+                + "2000 0180 0800 0100 6c6f6700" //  elem: "log"
+                + "1400 0280 0800 0200 783a2000" //    PREFIX "x: "
+                + "0800 0500 00000005" //    LEVEL 5 (notice)
+                + "14000000 1100 0100 03000000 00000000 00 00 000a"); // BATCH_END, seq 3
+    assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
+  }
+
+  @Test
   void chainsFlushesAndMapGotos() {
     NftCommands batch =
         NftCommands.builder(CJTX)
