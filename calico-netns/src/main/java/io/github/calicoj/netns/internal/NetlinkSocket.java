@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,10 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A NETLINK_ROUTE socket: one fd, one send and one receive buffer (direct), a sequence counter and
- * a lock that serializes requests. The socket's namespace was fixed when {@code socket()} ran (see
- * {@link Namespaces#socketIn}); everything here works from any thread. Every receive is bounded by
- * SO_RCVTIMEO. Thread-safe; owns its fd.
+ * A netlink socket (NETLINK_ROUTE; NETLINK_NETFILTER for nftables' batches): one fd, one send and
+ * one receive buffer (direct), a sequence counter and a lock that serializes requests. The socket's
+ * namespace was fixed when {@code socket()} ran (see {@link Namespaces#socketIn}); everything here
+ * works from any thread. Every receive is bounded by SO_RCVTIMEO. Thread-safe; owns its fd.
  */
 public final class NetlinkSocket implements AutoCloseable {
   /** Our requests are a few hundred bytes. */
@@ -42,6 +44,9 @@ public final class NetlinkSocket implements AutoCloseable {
 
   private static final AtomicInteger POOL_SIZE = new AtomicInteger();
 
+  /** recv(2): return at once if nothing is queued. */
+  private static final int MSG_DONTWAIT = 0x40;
+
   private final int fd;
   private final ByteBuffer send;
   private final ByteBuffer recv;
@@ -59,10 +64,13 @@ public final class NetlinkSocket implements AutoCloseable {
   /** One request of a batch: names for errors, and its writer. */
   public record Part(String operation, String subject, Request request) {}
 
-  private NetlinkSocket(int fd) {
+  private NetlinkSocket(int fd, int sendBuffer) {
     this.fd = fd;
-    ByteBuffer[] pair = POOL.poll();
-    if (pair != null) {
+    ByteBuffer[] pair = sendBuffer == SEND_BUFFER ? POOL.poll() : null;
+    if (sendBuffer != SEND_BUFFER) {
+      send = Native.direct(sendBuffer);
+      recv = Native.direct(RECV_BUFFER);
+    } else if (pair != null) {
       POOL_SIZE.decrementAndGet();
       send = pair[0];
       recv = pair[1];
@@ -78,11 +86,19 @@ public final class NetlinkSocket implements AutoCloseable {
    * namespace.
    */
   public static int rawSocket() {
-    int fd =
-        Native.libc()
-            .socket(Rtnl.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, Rtnl.NETLINK_ROUTE);
+    return rawSocket(Rtnl.NETLINK_ROUTE, "NETLINK_ROUTE");
+  }
+
+  /**
+   * Opens {@code socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, protocol)} in the calling thread's
+   * namespace and returns the raw fd.
+   *
+   * @param name the protocol's name for errors, such as {@code NETLINK_NETFILTER}
+   */
+  public static int rawSocket(int protocol, String name) {
+    int fd = Native.libc().socket(Rtnl.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol);
     if (fd < 0) {
-      throw Native.error("socket", "AF_NETLINK/NETLINK_ROUTE", Native.errno(), null);
+      throw Native.error("socket", "AF_NETLINK/" + name, Native.errno(), null);
     }
     return fd;
   }
@@ -92,6 +108,14 @@ public final class NetlinkSocket implements AutoCloseable {
    * any thread.
    */
   public static NetlinkSocket configure(int fd, Duration timeout) {
+    return configure(fd, timeout, SEND_BUFFER);
+  }
+
+  /**
+   * {@link #configure(int, Duration)} with a send buffer of {@code sendBuffer} bytes: the largest
+   * datagram {@link #requestBatch} can send.
+   */
+  public static NetlinkSocket configure(int fd, Duration timeout, int sendBuffer) {
     try {
       LibC c = Native.libc();
       ByteBuffer one = heap(4).putInt(0, 1);
@@ -109,7 +133,7 @@ public final class NetlinkSocket implements AutoCloseable {
       if (c.bind(fd, sa, 12) != 0) {
         throw Native.error("bind", "AF_NETLINK", Native.errno(), null);
       }
-      return new NetlinkSocket(fd);
+      return new NetlinkSocket(fd, sendBuffer);
     } catch (RuntimeException e) {
       Native.libc().close(fd);
       throw e;
@@ -194,6 +218,80 @@ public final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /** Writes a netfilter batch into the buffer at position 0. */
+  @FunctionalInterface
+  public interface BatchRequest {
+    /**
+     * Writes BATCH_BEGIN with sequence number {@code first}, the requests with {@code first + 1}
+     * and on (each with NLM_F_ACK), and BATCH_END after them; returns the datagram's length.
+     *
+     * @throws java.nio.BufferOverflowException if it does not fit
+     */
+    int write(ByteBuffer buffer, int first);
+  }
+
+  /** The largest datagram {@link #requestBatch} can send. */
+  public int sendCapacity() {
+    return send.capacity();
+  }
+
+  /**
+   * Sends a netfilter batch ({@code nfnetlink}: BATCH_BEGIN, {@code requests} requests that each
+   * carry NLM_F_ACK, BATCH_END) in one datagram and returns the kernel's refusals, each with the
+   * index of its request (-1 for the batch as a whole: BATCH_BEGIN refused, or the commit failed).
+   * Empty means the kernel committed the batch. Any refusal means it committed nothing (it runs
+   * every request, so that all refusals are reported, then aborts).
+   *
+   * <p>The kernel runs a netfilter batch inside the {@code send}, so its answers are queued when
+   * {@code send} returns: one ACK per request, preceded by an error for BATCH_BEGIN if the commit
+   * failed; only that error if it refused the batch itself.
+   *
+   * @return the refusals: request index → NLMSG_ERROR reply (copied)
+   * @throws NetnsException if sending or receiving fails
+   */
+  public Map<Integer, NlMessage> requestBatch(
+      String operation, String subject, BatchRequest batch, int requests) {
+    lock.lock();
+    try {
+      if (closed.get()) {
+        throw new IllegalStateException("Netlink socket is closed");
+      }
+      int first = seq + 1;
+      seq += requests + 2;
+      send.clear();
+      int len = batch.write(send, first);
+      sendAll(operation, subject, len);
+      Map<Integer, NlMessage> refused = new TreeMap<>();
+      int pending = requests;
+      boolean batchRefused = false;
+      while (pending > 0) {
+        // After an error on BATCH_BEGIN, read only what is queued: after a failed commit the ACKs
+        // follow, after a refused batch nothing does.
+        long n = receiveOnce(operation, subject, batchRefused);
+        if (n < 0) {
+          break;
+        }
+        for (NlMessage m : NlMessage.parseAll(recv, (int) n)) {
+          int i = m.seq() - first - 1;
+          if (m.type() != Rtnl.NLMSG_ERROR || i < -1 || i >= requests) {
+            continue; // stale, or not an answer to this batch
+          }
+          if (m.errno() != 0) {
+            refused.putIfAbsent(i, copy(m));
+          }
+          if (i >= 0) {
+            pending--;
+          } else if (m.errno() != 0) {
+            batchRefused = true;
+          }
+        }
+      }
+      return refused;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Waits for the ACKs of {@code parts[from, to)}, sent with sequence numbers from {@code first}.
    */
@@ -219,13 +317,24 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** One recv into the receive buffer, retried on EINTR; returns the byte count. */
   private long receiveOnce(String operation, String subject) {
+    return receiveOnce(operation, subject, false);
+  }
+
+  /**
+   * One recv into the receive buffer, retried on EINTR; returns the byte count, or -1 if {@code
+   * queuedOnly} and nothing is queued.
+   */
+  private long receiveOnce(String operation, String subject, boolean queuedOnly) {
     while (true) {
       recv.clear();
-      long n = Native.libc().recv(fd, recv, RECV_BUFFER, 0);
+      long n = Native.libc().recv(fd, recv, RECV_BUFFER, queuedOnly ? MSG_DONTWAIT : 0);
       if (n >= 0) {
         return n;
       }
       int errno = Native.errno();
+      if (queuedOnly && errno == NetnsException.EAGAIN) {
+        return -1;
+      }
       if (errno != NetnsException.EINTR) {
         throw Native.error(
             operation + " (recv)",
@@ -304,6 +413,9 @@ public final class NetlinkSocket implements AutoCloseable {
       lock.lock();
       try {
         Native.libc().close(fd);
+        if (send.capacity() != SEND_BUFFER) {
+          return; // a socket's own size: not pooled
+        }
         if (POOL_SIZE.incrementAndGet() <= POOLED) {
           POOL.offer(new ByteBuffer[] {send, recv}); // no request can use them any more
         } else {

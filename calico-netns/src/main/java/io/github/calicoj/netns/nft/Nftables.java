@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * nftables in one network namespace, programmed through libnftables (the netfilter project's own
  * library, the one {@code nft} and firewalld use) with JSON commands ({@code man
- * libnftables-json}). No process is ever started.
+ * libnftables-json}), and, for set elements ({@link #applyElements}) and for chains and rules of a
+ * few shapes ({@link #apply}), through nf_tables netlink batches that calicoj encodes itself, which
+ * skip libnftables' parse and its fetch of the whole ruleset. No process is ever started.
  *
  * <pre>{@code
  * try (NetNs host = NetNs.open(Path.of("/var/run/netns/host"));
@@ -116,6 +118,39 @@ public interface Nftables extends AutoCloseable {
    */
   default String batch(List<String> commands) {
     return commands.isEmpty() ? "" : run(NftJson.document(commands));
+  }
+
+  /**
+   * Adds and deletes elements of existing address sets in one transaction: {@code add}/{@code
+   * create}/{@code delete element} in one {@code nft -f} file. The native handle sends them as one
+   * raw nf_tables netlink batch (NFT_MSG_NEWSETELEM/DELSETELEM with an ACK each) on its thread,
+   * without libnftables: no parsing and no fetch of the ruleset into libnftables' cache, so the
+   * cost follows the elements, not the size of the ruleset. The result is what {@link #run} of
+   * {@link NftElements#toJson()} gives (this default does exactly that).
+   *
+   * @throws NftablesException naming the command and, where the kernel points at one, the element
+   *     it refused: {@code ENOENT} for a missing table or set or a deleted element that is not
+   *     there, {@code EEXIST} for a {@code create} of one that is, {@code EINVAL} for an address of
+   *     the other family; then nothing is applied
+   */
+  default void applyElements(NftElements elements) {
+    run(elements.toJson());
+  }
+
+  /**
+   * Runs chain, rule and element commands ({@link NftCommands}) as one transaction, encoded by
+   * calicoj and sent as one raw nf_tables netlink batch on the handle's thread, without libnftables
+   * (no parse, no fetch of the ruleset). The native handle supports it; this default throws {@link
+   * UnsupportedOperationException}.
+   *
+   * @throws NftablesException naming the first command the kernel refused, with its errno ({@code
+   *     ENOENT}: a missing table, chain, set or element; {@code EBUSY}: a deleted chain still in
+   *     use); then nothing is applied
+   * @throws IllegalArgumentException if the batch is longer than {@link
+   *     NftCommands#MAX_BATCH_BYTES}
+   */
+  default void apply(NftCommands commands) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no raw nf_tables path");
   }
 
   /** Every table of the namespace, as JSON. {@code nft -j -a list ruleset}. */

@@ -12,6 +12,8 @@ import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.node.CalicoNode;
+import io.github.calicoj.node.internal.dataplane.KernelDataplane;
+import io.github.calicoj.node.internal.nft.NftBatch;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.Processes;
@@ -43,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  *       new endpoint, {@value #ROUNDS} each, every change undone by the next so the scale stays
  *       put; after each kind, {@code nft list} shows the kernel holds the last one;
  *   <li><b>baseline</b>: the same changes' nftables batches applied through the agent's Java path
- *       (the incremental tracker and libnftables in process) and through an {@code nft -j -f}
- *       process per change (how the reference agent ran {@code iptables-restore}).
+ *       (the incremental tracker, then raw element batches or libnftables in process), all through
+ *       libnftables, and through an {@code nft -j -f} process per change (how the reference agent
+ *       ran {@code iptables-restore}).
  * </ul>
  *
  * Run it with {@code scripts/bench node} (root), which runs it inside a test host namespace, so the
@@ -226,10 +229,11 @@ public final class NodeBench {
   }
 
   /**
-   * The agent's Java path (incremental tracker, JSON, libnftables in process) against an {@code nft
-   * -j -f} process per change, for the same batches on the same table. The Java path's share spent
-   * in {@code Nftables.run} (libnftables, its cache fetch from the kernel, the kernel's commit) is
-   * shown apart from the tracker's and the JSON's.
+   * The agent's Java path (incremental tracker, then {@code KernelDataplane.apply}: a raw element
+   * batch for element-only changes, libnftables JSON in process for the rest) against the same
+   * batches all through libnftables and through an {@code nft -j -f} process per change, on the
+   * same table. The Java path's share spent in the kernel call (libnftables or the raw batch, and
+   * the kernel's commit) is shown apart from the tracker's.
    */
   private static Map<String, double[]> baseline(Data data) throws Exception {
     Map<String, double[]> out = new LinkedHashMap<>();
@@ -242,46 +246,59 @@ public final class NodeBench {
       nft.run(tracker.reset(listing).toJson());
       for (Change c : data.changes()) {
         List<Long> java = new ArrayList<>();
-        List<Long> inLibrary = new ArrayList<>();
+        List<Long> inKernelCall = new ArrayList<>();
+        List<Long> viaLibrary = new ArrayList<>();
         List<Long> process = new ArrayList<>();
-        // Two changes (one and its undo) one way, then two the other way, and so on.
-        for (int i = 0; java.size() < BASELINE_ROUNDS || process.size() < BASELINE_ROUNDS; i++) {
+        // Two changes (one and its undo) each way in turn: the agent's apply (raw element batches
+        // for element-only changes, libnftables for the rest), libnftables for everything, and an
+        // nft -f process.
+        for (int i = 0;
+            java.size() < BASELINE_ROUNDS
+                || viaLibrary.size() < BASELINE_ROUNDS
+                || process.size() < BASELINE_ROUNDS;
+            i++) {
           String[] kv = c.at(i);
-          boolean viaProcess = (i / 2) % 2 == 1;
+          int way = (i / 2) % 3;
           long t0 = System.nanoTime();
           if (kv[1] == null) {
             tracker.delete(Key.of(kv[0]));
           } else {
             tracker.put(Key.of(kv[0]), kv[1]);
           }
-          String json = tracker.update().nft().toJson();
+          NftBatch batch = tracker.update().nft();
+          String json = way == 0 ? "" : batch.toJson();
           long t1 = System.nanoTime();
-          if (viaProcess) {
+          if (way == 2) {
             Files.writeString(file, json);
             Processes.run(List.of("nft", "-j", "-f", file.toString()), Duration.ofSeconds(30));
-          } else {
+          } else if (way == 1) {
             nft.run(json);
+          } else {
+            KernelDataplane.apply(nft, batch);
           }
           long t2 = System.nanoTime();
-          List<Long> into = viaProcess ? process : java;
+          List<Long> into = way == 0 ? java : way == 1 ? viaLibrary : process;
           if (i >= WARMUP && into.size() < BASELINE_ROUNDS) {
             into.add(t2 - t0);
-            if (!viaProcess) {
-              inLibrary.add(t2 - t1);
+            if (way == 0) {
+              inKernelCall.add(t2 - t1);
             }
           }
         }
         long[] j = java.stream().mapToLong(Long::longValue).toArray();
-        long[] lib = inLibrary.stream().mapToLong(Long::longValue).toArray();
+        long[] k = inKernelCall.stream().mapToLong(Long::longValue).toArray();
+        long[] lib = viaLibrary.stream().mapToLong(Long::longValue).toArray();
         long[] p = process.stream().mapToLong(Long::longValue).toArray();
         out.put(c.name(), new double[] {median(j), p99(j)});
         System.out.printf(
             Locale.ROOT,
-            "  apply %-15s Java path median %6.2f ms p99 %6.2f ms (in libnftables %6.2f ms) |"
-                + " nft -f process median %6.2f ms p99 %6.2f ms | x%.1f (goal 20x)%n",
+            "  apply %-15s Java path median %6.2f ms p99 %6.2f ms (in the kernel call %6.2f ms) |"
+                + " all through libnftables median %6.2f ms | nft -f process median %6.2f ms p99"
+                + " %6.2f ms | x%.1f (goal 20x)%n",
             c.name(),
             median(j) / 1e6,
             p99(j) / 1e6,
+            median(k) / 1e6,
             median(lib) / 1e6,
             median(p) / 1e6,
             p99(p) / 1e6,
@@ -346,7 +363,7 @@ public final class NodeBench {
   }
 
   /** The benchmark's data at one scale. */
-  private static final class Data {
+  static final class Data {
     final int endpoints;
     final int profiles;
 

@@ -95,6 +95,18 @@ public final class NlBuilder {
     return rtgenmsg(family); // the same layout
   }
 
+  /**
+   * {@code struct nfgenmsg} (4 bytes, {@code linux/netfilter/nfnetlink.h}): the family byte,
+   * version {@code NFNETLINK_V0}, and {@code res_id} in network order.
+   */
+  public NlBuilder nfgenmsg(int family, int resId) {
+    buf.put((byte) family);
+    buf.put((byte) 0); // NFNETLINK_V0
+    buf.put((byte) (resId >>> 8));
+    buf.put((byte) resId);
+    return this;
+  }
+
   /** An attribute with raw bytes. */
   public NlBuilder attr(int type, byte[] payload) {
     buf.putShort((short) (4 + payload.length));

@@ -56,17 +56,28 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
 
   /** For NLMSG_ERROR with extended ack: the kernel's message, or null. */
   public @Nullable String extAckMessage() {
+    ByteBuffer msg = ackAttributes().get(Rtnl.NLMSGERR_ATTR_MSG);
+    return msg == null ? null : cString(msg);
+  }
+
+  /**
+   * For NLMSG_ERROR with extended ack: NLMSGERR_ATTR_OFFS, the offset of the attribute the kernel
+   * refused from the start of the request's {@code nlmsghdr}; -1 if absent.
+   */
+  public int extAckOffset() {
+    ByteBuffer offs = ackAttributes().get(Rtnl.NLMSGERR_ATTR_OFFS);
+    return offs == null || offs.limit() < 4 ? -1 : offs.getInt(0);
+  }
+
+  /** For NLMSG_ERROR: the extended-ack attributes, empty if there are none. */
+  private Map<Integer, ByteBuffer> ackAttributes() {
     if ((flags & Rtnl.NLM_F_ACK_TLVS) == 0 || payload.limit() < Rtnl.NLMSGERR_LEN) {
-      return null;
+      return Map.of();
     }
     // struct nlmsgerr { int error; struct nlmsghdr msg; } then the echoed payload unless CAPPED.
     int echoed = (flags & Rtnl.NLM_F_CAPPED) != 0 ? Rtnl.NLMSG_HDRLEN : payload.getInt(4);
     int attrs = 4 + Rtnl.align(echoed);
-    if (attrs > payload.limit()) {
-      return null;
-    }
-    ByteBuffer msg = attributes(payload, attrs).get(Rtnl.NLMSGERR_ATTR_MSG);
-    return msg == null ? null : cString(msg);
+    return attrs > payload.limit() ? Map.of() : attributes(payload, attrs);
   }
 
   /**

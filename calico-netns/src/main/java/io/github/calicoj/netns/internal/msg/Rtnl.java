@@ -31,6 +31,9 @@ public final class Rtnl {
   public static final int NLM_F_ACK_TLVS = 0x200;
   // enum nlmsgerr_attrs
   public static final int NLMSGERR_ATTR_MSG = 1;
+  public static final int NLMSGERR_ATTR_OFFS = 2;
+  // struct nlattr: the nested flag in nla_type
+  public static final int NLA_F_NESTED = 0x8000;
 
   // include/uapi/linux/rtnetlink.h
   public static final int RTM_NEWLINK = 16;

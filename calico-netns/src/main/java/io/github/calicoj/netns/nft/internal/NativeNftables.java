@@ -4,26 +4,35 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.netns.NetNs;
+import io.github.calicoj.netns.internal.NetlinkSocket;
+import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.nft.NftCommands;
+import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.netns.nft.NftablesException;
 import io.github.calicoj.netns.nft.NftablesSupport;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Nftables} over one libnftables context that lives on its own {@link NamespaceThread}.
+ * {@link Nftables} over one libnftables context and one NETLINK_NETFILTER socket that live on their
+ * own {@link NamespaceThread} ({@link NftState}): JSON documents go through libnftables, element
+ * batches straight to the kernel ({@link NftNetlink}), in the order they were submitted.
  * Thread-safe: callers hand commands to that thread and wait, bounded, for the result.
  */
 public final class NativeNftables implements Nftables {
   private static final int RUN_FLAGS = NftContext.OUTPUT_JSON | NftContext.OUTPUT_HANDLE;
 
-  private final NamespaceThread<NftContext> thread;
+  private final NamespaceThread<NftState> thread;
   private final Duration timeout;
 
-  private NativeNftables(NamespaceThread<NftContext> thread, Duration timeout) {
+  private NativeNftables(NamespaceThread<NftState> thread, Duration timeout) {
     this.thread = thread;
     this.timeout = timeout;
   }
@@ -36,7 +45,8 @@ public final class NativeNftables implements Nftables {
         !timeout.isNegative() && !timeout.isZero(), "timeout must be positive: %s", timeout);
     NftablesSupport.ensureAvailable();
     return new NativeNftables(
-        NamespaceThread.start(ns, "calicoj-nft", NftContext::create, NftContext::free, timeout),
+        NamespaceThread.start(
+            ns, "calicoj-nft", () -> NftState.create(timeout), NftState::free, timeout),
         timeout);
   }
 
@@ -59,26 +69,101 @@ public final class NativeNftables implements Nftables {
     byte[] command = NftJson.documentBytes(json);
     CompletableFuture<NftContext.Result> pending;
     try {
-      pending = thread.submit(ctx -> ctx.run(command, flags, dryRun));
+      pending = thread.submit(state -> state.context().run(command, flags, dryRun));
     } catch (IllegalStateException e) {
       throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
     }
-    NftContext.Result result;
-    try {
-      result = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw NftErrors.noAnswer(operation, json, "interrupted while waiting", e);
-    } catch (TimeoutException e) {
-      throw NftErrors.noAnswer(operation, json, "no answer within " + timeout, e);
-    } catch (ExecutionException e) {
-      Throwable cause = NamespaceThread.uncheckedCause(e);
-      throw new NftablesException(operation, json, 0, "", String.valueOf(cause), "", false, cause);
-    }
+    NftContext.Result result = await(operation, json, pending);
     if (result.rc() != 0) {
       throw NftErrors.rejected(operation, json, result.errors());
     }
     return result.output();
+  }
+
+  @Override
+  public void applyElements(NftElements elements) {
+    requireNonNull(elements, "elements");
+    if (NftNetlink.batchLength(elements) > NftState.MAX_BATCH) {
+      run(elements.toJson()); // same result; rare (thousands of elements)
+      return;
+    }
+    CompletableFuture<@Nullable NftablesException> pending;
+    try {
+      pending = thread.submit(state -> sendElements(state.netfilter(), elements));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
+    }
+    NftablesException refused = await("nfnetlink", elements.toString(), pending);
+    if (refused != null) {
+      throw refused;
+    }
+  }
+
+  @Override
+  public void apply(NftCommands commands) {
+    requireNonNull(commands, "commands");
+    checkArgument(
+        commands.encodedLength() <= NftState.MAX_BATCH,
+        "Commands longer than one batch (%s bytes): %s",
+        NftCommands.MAX_BATCH_BYTES,
+        NftErrors.excerpt(commands.toString(), 200));
+    CompletableFuture<@Nullable NftablesException> pending;
+    try {
+      pending =
+          thread.submit(
+              state -> {
+                Map<Integer, NlMessage> refused =
+                    state
+                        .netfilter()
+                        .requestBatch(
+                            "nfnetlink",
+                            commands.table().toString(),
+                            (buf, first) -> {
+                              NftNetlink.writeCommands(buf, first, commands);
+                              return buf.position();
+                            },
+                            commands.commands().size());
+                return refused.isEmpty() ? null : NftErrors.refusedCommands(commands, refused);
+              });
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
+    }
+    NftablesException refused = await("nfnetlink", commands.toString(), pending);
+    if (refused != null) {
+      throw refused;
+    }
+  }
+
+  /** On the handle's thread: one batch, and the kernel's refusal or null. */
+  private static @Nullable NftablesException sendElements(
+      NetlinkSocket socket, NftElements elements) {
+    List<NftNetlink.Message> messages = NftNetlink.messages(elements);
+    Map<Integer, NlMessage> refused =
+        socket.requestBatch(
+            "nfnetlink",
+            elements.table().toString(),
+            (buf, first) -> {
+              NftNetlink.writeBatch(buf, first, elements);
+              return buf.position();
+            },
+            messages.size());
+    return refused.isEmpty() ? null : NftErrors.refusedElements(elements, messages, refused);
+  }
+
+  /** Waits, bounded, for a task of the handle's thread. */
+  private <T> T await(String operation, String command, CompletableFuture<T> pending) {
+    try {
+      return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw NftErrors.noAnswer(operation, command, "interrupted while waiting", e);
+    } catch (TimeoutException e) {
+      throw NftErrors.noAnswer(operation, command, "no answer within " + timeout, e);
+    } catch (ExecutionException e) {
+      Throwable cause = NamespaceThread.uncheckedCause(e);
+      throw new NftablesException(
+          operation, command, 0, "", String.valueOf(cause), "", false, cause);
+    }
   }
 
   @Override

@@ -1,8 +1,12 @@
 package io.github.calicoj.netns.nft.internal;
 
 import io.github.calicoj.netns.internal.Native;
+import io.github.calicoj.netns.internal.msg.NlMessage;
+import io.github.calicoj.netns.nft.NftCommands;
+import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftablesException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import jnr.constants.platform.Errno;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +52,77 @@ public final class NftErrors {
         Native.errnoName(errno),
         errno == 0 ? "rejected" : Native.strerror(errno),
         errorText,
+        false,
+        null);
+  }
+
+  /**
+   * The exception for an element batch the kernel refused ({@link NftNetlink}): the first refusal
+   * names its command and, if the kernel pointed at one, the element; the error text has one line
+   * per refusal, {@code Error: <strerror>: <command>}, with the kernel's extended-ack message if it
+   * sent one.
+   *
+   * @param refused request index (-1: the batch as a whole) → the kernel's NLMSG_ERROR reply
+   */
+  public static NftablesException refusedElements(
+      NftElements batch, List<NftNetlink.Message> messages, Map<Integer, NlMessage> refused) {
+    Map<String, NlMessage> named = new LinkedHashMap<>();
+    for (Map.Entry<Integer, NlMessage> e : refused.entrySet()) {
+      NlMessage reply = e.getValue();
+      if (e.getKey() < 0) {
+        named.put("commit of " + batch, reply);
+      } else {
+        NftNetlink.Message m = messages.get(e.getKey());
+        NftElements.Command c = batch.commands().get(m.command());
+        int bad = reply.extAckOffset() < 0 ? -1 : m.elementAt(reply.extAckOffset());
+        named.put(batch.command(c, bad < 0 ? m.elements() : List.of(m.elements().get(bad))), reply);
+      }
+    }
+    return refusal(batch.toString(), named);
+  }
+
+  /**
+   * The exception for a command batch the kernel refused ({@link NftNetlink#writeCommands}): the
+   * first refusal names its command; the error text has one line per refusal.
+   *
+   * @param refused command index (-1: the batch as a whole) → the kernel's NLMSG_ERROR reply
+   */
+  public static NftablesException refusedCommands(
+      NftCommands batch, Map<Integer, NlMessage> refused) {
+    Map<String, NlMessage> named = new LinkedHashMap<>();
+    refused.forEach(
+        (i, reply) ->
+            named.put(
+                i < 0 ? "commit of " + batch : batch.describe(batch.commands().get(i)), reply));
+    return refusal(batch.toString(), named);
+  }
+
+  /** The exception for refusals, by what was refused; the first one is the subject. */
+  private static NftablesException refusal(String all, Map<String, NlMessage> refused) {
+    StringBuilder text = new StringBuilder();
+    String first = null;
+    int firstErrno = 0;
+    for (Map.Entry<String, NlMessage> e : refused.entrySet()) {
+      NlMessage reply = e.getValue();
+      String ack = reply.extAckMessage();
+      text.append(text.length() == 0 ? "" : "\n")
+          .append(ERROR)
+          .append(Native.strerror(reply.errno()))
+          .append(": ")
+          .append(e.getKey())
+          .append(ack == null ? "" : " (" + ack + ")");
+      if (first == null) {
+        first = e.getKey();
+        firstErrno = reply.errno();
+      }
+    }
+    return new NftablesException(
+        "nfnetlink",
+        first == null ? all : first,
+        firstErrno,
+        Native.errnoName(firstErrno),
+        Native.strerror(firstErrno),
+        text.toString(),
         false,
         null);
   }

@@ -10,6 +10,8 @@ import io.github.calicoj.netns.Netlink;
 import io.github.calicoj.netns.NetnsException;
 import io.github.calicoj.netns.OwnedRoute;
 import io.github.calicoj.netns.Sysctls;
+import io.github.calicoj.netns.nft.NftCommands;
+import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.node.internal.nft.NftBatch;
@@ -26,7 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real kernel of one namespace: libnftables for the table ({@link Nftables}, on its own
- * namespace-bound thread), an rtnetlink socket bound to the namespace for routes and links, and its
+ * namespace-bound thread; tag set members, chains and rules it can encode as raw nf_tables batches
+ * on the same thread), an rtnetlink socket bound to the namespace for routes and links, and its
  * sysctls. Owns all three handles (and a duplicate of the namespace handle); {@link #close()}
  * releases them. Thread-safe, as its parts are.
  */
@@ -70,8 +73,32 @@ public final class KernelDataplane implements Dataplane {
 
   @Override
   public void apply(NftBatch batch) {
+    apply(nft, batch);
+  }
+
+  /**
+   * Runs {@code batch} through {@code nft} as one transaction, without libnftables where its
+   * commands allow (no parse, no fetch of the whole ruleset into libnftables' cache): address-set
+   * element changes only (a tag set's members) as a raw element batch ({@link
+   * Nftables#applyElements}); regular chains, the rules {@code RawRules} translates, dispatch
+   * entries and elements (an endpoint added, changed or removed, a profile's rules changed) as raw
+   * commands ({@link Nftables#apply}); anything else (sets or maps made or deleted, rules with
+   * anonymous sets, resyncs) as libnftables JSON. Nothing for an empty batch.
+   */
+  public static void apply(Nftables nft, NftBatch batch) {
     requireNonNull(batch, "batch");
-    if (!batch.isEmpty()) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    Optional<NftElements> elements = batch.elementsOnly();
+    if (elements.isPresent()) {
+      nft.applyElements(elements.get());
+      return;
+    }
+    Optional<NftCommands> raw = batch.rawCommands();
+    if (raw.isPresent() && raw.get().encodedLength() <= NftCommands.MAX_BATCH_BYTES) {
+      nft.apply(raw.get());
+    } else {
       nft.run(batch.toJson());
     }
   }

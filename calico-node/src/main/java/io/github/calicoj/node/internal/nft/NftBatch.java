@@ -7,10 +7,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.github.calicoj.core.model.Cidr;
+import io.github.calicoj.netns.nft.NftCommands;
+import io.github.calicoj.netns.nft.NftElements;
+import io.github.calicoj.netns.nft.NftExpr;
+import io.github.calicoj.netns.nft.NftFamily;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A list of libnftables JSON commands on one table, written as one {@code {"nftables": [...]}}
@@ -23,6 +31,11 @@ public final class NftBatch {
   private final String family;
   private final String table;
   private final List<String> commands = new ArrayList<>();
+  // The same commands for Nftables.apply, while every command has a raw form (see rawCommands),
+  // and whether all of them are address-set element changes.
+  private final List<NftCommands.Command> raw = new ArrayList<>();
+  private boolean rawOnly = true;
+  private boolean elementsOnly = true;
 
   /** An empty batch on table {@code family name}. */
   public NftBatch(String family, String table) {
@@ -76,18 +89,19 @@ public final class NftBatch {
     if (base != null) {
       o.put("type", base.type()).put("hook", base.hook()).put("prio", base.priority());
       o.put("policy", base.policy());
+      return command("add", "chain", o);
     }
-    return command("add", "chain", o);
+    return rawCommand(() -> new NftCommands.AddChain(c.name()), "add", "chain", o);
   }
 
   /** {@code flush chain}: removes its rules. */
   public NftBatch flushChain(String chain) {
-    return command("flush", "chain", object(chain));
+    return rawCommand(() -> new NftCommands.FlushChain(chain), "flush", "chain", object(chain));
   }
 
   /** {@code delete chain}: the chain must be empty and unreferenced by then. */
   public NftBatch deleteChain(String chain) {
-    return command("delete", "chain", object(chain));
+    return rawCommand(() -> new NftCommands.DeleteChain(chain), "delete", "chain", object(chain));
   }
 
   /** {@code add rule} at the end of the chain. */
@@ -97,17 +111,47 @@ public final class NftBatch {
     if (r.comment() != null) {
       o.put("comment", r.comment());
     }
-    return command("add", "rule", o);
+    Optional<List<NftExpr>> exprs = rawOnly ? RawRules.translate(r) : Optional.empty();
+    if (exprs.isEmpty()) {
+      return command("add", "rule", o);
+    }
+    return rawCommand(
+        () -> new NftCommands.AddRule(chain, exprs.get(), r.comment()), "add", "rule", o);
   }
 
-  /** {@code add element} to an address set; nothing if empty. */
-  public NftBatch addElements(String set, Collection<Cidr> elements) {
-    return elements.isEmpty() ? this : command("add", "element", elements(set, elements));
+  /**
+   * {@code add element} to an address set ({@code interval}: one with {@code flags interval});
+   * nothing if empty.
+   */
+  public NftBatch addElements(String set, boolean interval, Collection<Cidr> elements) {
+    return elementCommand(NftElements.Verb.ADD, set, interval, elements);
   }
 
   /** {@code delete element} from an address set; nothing if empty. */
-  public NftBatch deleteElements(String set, Collection<Cidr> elements) {
-    return elements.isEmpty() ? this : command("delete", "element", elements(set, elements));
+  public NftBatch deleteElements(String set, boolean interval, Collection<Cidr> elements) {
+    return elementCommand(NftElements.Verb.DELETE, set, interval, elements);
+  }
+
+  private NftBatch elementCommand(
+      NftElements.Verb verb, String set, boolean interval, Collection<Cidr> elements) {
+    if (elements.isEmpty()) {
+      return this;
+    }
+    if (interval) {
+      return command(verb.keyword(), "element", elements(set, elements));
+    }
+    if (rawOnly) {
+      List<InetAddress> addresses = new ArrayList<>(elements.size());
+      for (Cidr c : elements) {
+        addresses.add(c.normalized().address());
+      }
+      try {
+        raw.add(new NftCommands.Elements(new NftElements.Command(verb, set, addresses)));
+      } catch (IllegalArgumentException e) {
+        return command(verb.keyword(), "element", elements(set, elements));
+      }
+    }
+    return write(verb.keyword(), "element", elements(set, elements));
   }
 
   /** {@code add element} {@code "ifname" : goto CHAIN} to a verdict map; nothing if empty. */
@@ -119,7 +163,8 @@ public final class NftBatch {
     gotos.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.gotoChain(v))));
     ObjectNode o = object(map);
     o.set("elem", elem);
-    return command("add", "element", o);
+    return rawCommand(
+        () -> new NftCommands.AddGotos(map, new TreeMap<>(gotos)), "add", "element", o);
   }
 
   /** {@code delete element} keys from a verdict map; nothing if empty. */
@@ -131,7 +176,8 @@ public final class NftBatch {
     keys.forEach(elem::add);
     ObjectNode o = object(map);
     o.set("elem", elem);
-    return command("delete", "element", o);
+    return rawCommand(
+        () -> new NftCommands.DeleteKeys(map, List.copyOf(keys)), "delete", "element", o);
   }
 
   /** {@code delete set}: no rule may refer to it by then. */
@@ -158,7 +204,45 @@ public final class NftBatch {
               + table);
     }
     commands.addAll(other.commands);
+    elementsOnly &= other.elementsOnly;
+    rawOnly &= other.rawOnly;
+    if (rawOnly) {
+      raw.addAll(other.raw);
+    } else {
+      raw.clear();
+    }
     return this;
+  }
+
+  /**
+   * The batch as element changes of address sets, if that is all it holds (no set, map, chain or
+   * rule command and no interval set): what {@code Nftables.applyElements} can send without
+   * libnftables. Empty for an empty batch.
+   */
+  public Optional<NftElements> elementsOnly() {
+    if (!rawOnly || !elementsOnly || raw.isEmpty()) {
+      return Optional.empty();
+    }
+    List<NftElements.Command> elements = new ArrayList<>(raw.size());
+    raw.forEach(c -> elements.add(((NftCommands.Elements) c).elements()));
+    return Optional.of(new NftElements(netnsTable(), elements));
+  }
+
+  /**
+   * The batch as commands {@code Nftables.apply} encodes itself, if every command has that form:
+   * regular chains added, flushed or deleted, rules that {@link RawRules} translates, address-set
+   * elements and dispatch-map entries. Empty if any command is something else (sets, maps, base
+   * chains, tables, interval sets, rules with anonymous sets), and for an empty batch.
+   */
+  public Optional<NftCommands> rawCommands() {
+    if (!rawOnly || raw.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new NftCommands(netnsTable(), raw));
+  }
+
+  private io.github.calicoj.netns.nft.NftTable netnsTable() {
+    return new io.github.calicoj.netns.nft.NftTable(NftFamily.of(family), table);
   }
 
   /** The number of commands. */
@@ -190,7 +274,33 @@ public final class NftBatch {
     return toJson();
   }
 
+  /** A command without a raw form. */
   private NftBatch command(String verb, String kind, ObjectNode object) {
+    rawOnly = false;
+    elementsOnly = false;
+    raw.clear();
+    return write(verb, kind, object);
+  }
+
+  /**
+   * A command with a raw form that is not an address set's element change; without one if the raw
+   * form refuses its names (libnftables then judges them).
+   */
+  private NftBatch rawCommand(
+      Supplier<NftCommands.Command> rawForm, String verb, String kind, ObjectNode object) {
+    if (!rawOnly) {
+      return write(verb, kind, object);
+    }
+    try {
+      raw.add(rawForm.get());
+    } catch (IllegalArgumentException e) {
+      return command(verb, kind, object);
+    }
+    elementsOnly = false;
+    return write(verb, kind, object);
+  }
+
+  private NftBatch write(String verb, String kind, ObjectNode object) {
     ObjectNode inner = N.objectNode();
     inner.set(kind, object);
     ObjectNode outer = N.objectNode();

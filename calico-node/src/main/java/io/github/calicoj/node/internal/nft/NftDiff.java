@@ -59,7 +59,7 @@ public final class NftDiff {
     for (NftSet s : to.sets().values()) {
       NftSet old = from.sets().get(s.name());
       if (old != null && !old.elements().equals(s.elements())) {
-        b.deleteElements(s.name(), Sets.difference(old.elements(), s.elements()));
+        b.deleteElements(s.name(), s.interval(), Sets.difference(old.elements(), s.elements()));
       }
     }
     for (NftVerdictMap m : to.maps().values()) {
@@ -87,7 +87,7 @@ public final class NftDiff {
       NftSet old = from.sets().get(s.name());
       if (old != null && !old.elements().equals(s.elements())) {
         List<Cidr> added = new ArrayList<>(Sets.difference(s.elements(), old.elements()));
-        b.addElements(s.name(), added);
+        b.addElements(s.name(), s.interval(), added);
       }
     }
     for (NftVerdictMap m : to.maps().values()) {

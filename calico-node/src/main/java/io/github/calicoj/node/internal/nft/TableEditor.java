@@ -278,7 +278,7 @@ public final class TableEditor {
                 (c, isAdded) ->
                     (isAdded ? added : removed).computeIfAbsent(n, k -> new TreeSet<>()).add(c)));
     newChains.forEach(b::addChain);
-    removed.forEach(b::deleteElements);
+    removed.forEach((n, gone) -> b.deleteElements(n, interval(n), gone));
     mapBefore.forEach(
         (map, keys) -> {
           TreeMap<String, String> now = requireNonNull(maps.get(map), map);
@@ -298,7 +298,7 @@ public final class TableEditor {
     for (NftChain c : newChains) {
       c.rules().forEach(r -> b.addRule(c.name(), r));
     }
-    added.forEach(b::addElements);
+    added.forEach((n, fresh) -> b.addElements(n, interval(n), fresh));
     mapBefore.forEach(
         (map, keys) -> {
           TreeMap<String, String> now = requireNonNull(maps.get(map), map);
@@ -317,6 +317,11 @@ public final class TableEditor {
     removedSets.forEach(b::deleteSet);
     markApplied();
     return b;
+  }
+
+  /** Whether set {@code n} (which exists now) holds networks. */
+  private boolean interval(String n) {
+    return requireNonNull(sets.get(n), n).interval;
   }
 
   private static NftSet spec(String n, SetState s) {

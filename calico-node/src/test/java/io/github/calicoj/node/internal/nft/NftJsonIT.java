@@ -2,18 +2,13 @@ package io.github.calicoj.node.internal.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.KeyValue;
-import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.render.DesiredState;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
 import io.github.calicoj.node.internal.track.RandomChanges;
 import io.github.calicoj.testkit.Processes;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -141,22 +136,12 @@ class NftJsonIT {
   @Test
   void theIncrementalTrackersBatchesOfRandomChangesLoadAndLeaveAFreshLoadsTable() {
     IncrementalTracker live = new IncrementalTracker("h1", Map.of());
-    List<KeyValue> listing = new ArrayList<>();
-    for (RandomChanges.Change c : RandomChanges.initial()) {
-      listing.add(new KeyValue(Key.of(c.key()), c.value(), Revision.of(1)));
-    }
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("b0.json", live.reset(listing).toJson());
+    files.put("b0.json", live.reset(RandomChanges.initialListing()).toJson());
     RandomChanges random = new RandomChanges(11);
     int n = 1;
     while (n <= 120) {
-      for (RandomChanges.Change c : random.next()) {
-        if (c.value() == null) {
-          live.delete(Key.of(c.key()));
-        } else {
-          live.put(Key.of(c.key()), c.value());
-        }
-      }
+      random.next().forEach(c -> c.applyTo(live));
       NftBatch b = live.update().nft();
       if (!b.isEmpty()) {
         files.put("b" + n++ + ".json", b.toJson());

@@ -1,5 +1,8 @@
 package io.github.calicoj.node.internal.track;
 
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Revision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +17,25 @@ import java.util.Random;
  */
 public final class RandomChanges {
   /** One change: a key and its new value, or null for a delete. */
-  public record Change(String key, String value) {}
+  public record Change(String key, String value) {
+    /** Gives the change to {@code tracker}: a put, or a delete for a null value. */
+    public void applyTo(DesiredTracker tracker) {
+      if (value == null) {
+        tracker.delete(Key.of(key));
+      } else {
+        tracker.put(Key.of(key), value);
+      }
+    }
+  }
+
+  /** {@link #initial()} as a listing at revision 1. */
+  public static List<KeyValue> initialListing() {
+    List<KeyValue> listing = new ArrayList<>();
+    for (Change c : initial()) {
+      listing.add(new KeyValue(Key.of(c.key()), c.value(), Revision.of(1)));
+    }
+    return listing;
+  }
 
   private static final String[] PROFILES = {"P0", "P1", "P2", "P3", "P4"};
   private static final String[] RULES = {

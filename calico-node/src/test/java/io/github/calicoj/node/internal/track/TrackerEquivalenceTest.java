@@ -42,13 +42,8 @@ class TrackerEquivalenceTest {
     for (int step = 0; step < 200; step++) {
       List<RandomChanges.Change> batch = random.next();
       for (RandomChanges.Change c : batch) {
-        if (c.value() == null) {
-          full.delete(Key.of(c.key()));
-          live.delete(Key.of(c.key()));
-        } else {
-          full.put(Key.of(c.key()), c.value());
-          live.put(Key.of(c.key()), c.value());
-        }
+        c.applyTo(full);
+        c.applyTo(live);
       }
       full.update();
       Update u = live.update();

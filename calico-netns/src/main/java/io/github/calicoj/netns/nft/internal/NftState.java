@@ -1,0 +1,38 @@
+package io.github.calicoj.netns.nft.internal;
+
+import io.github.calicoj.netns.internal.NetlinkSocket;
+import java.time.Duration;
+
+/**
+ * What the thread of one {@link NativeNftables} owns: its libnftables context and its own
+ * NETLINK_NETFILTER socket for {@link NftNetlink} batches, both opened in the thread's namespace
+ * when the thread starts and released when it ends. Used only on that thread.
+ *
+ * @param context the libnftables context
+ * @param netfilter the socket element batches go through (its SO_RCVTIMEO is the handle's timeout)
+ */
+record NftState(NftContext context, NetlinkSocket netfilter) {
+  /** The largest element batch sent raw; a larger one goes through libnftables. */
+  static final int MAX_BATCH = 64 * 1024;
+
+  /** Opens both in the calling thread's namespace. */
+  static NftState create(Duration timeout) {
+    NftContext context = NftContext.create();
+    try {
+      int fd = NetlinkSocket.rawSocket(NftNetlink.NETLINK_NETFILTER, "NETLINK_NETFILTER");
+      return new NftState(context, NetlinkSocket.configure(fd, timeout, MAX_BATCH));
+    } catch (RuntimeException e) {
+      context.free();
+      throw e;
+    }
+  }
+
+  /** Releases both. Idempotent. */
+  void free() {
+    try {
+      netfilter.close();
+    } finally {
+      context.free();
+    }
+  }
+}
