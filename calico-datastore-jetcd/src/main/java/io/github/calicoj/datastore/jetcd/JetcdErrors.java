@@ -51,9 +51,15 @@ final class JetcdErrors {
         description != null ? description : String.valueOf(t.getMessage()));
   }
 
-  /** True for a gRPC UNAVAILABLE failure (no connection, no leader, member stopping). */
+  /**
+   * True for a failure that lost the connection instead of getting an answer: gRPC UNAVAILABLE (no
+   * connection, no leader, member stopping) or "channel closed" ({@link
+   * EtcdFailures#connectionLost}).
+   */
   static boolean isUnavailable(Throwable failure) {
-    return Status.fromThrowable(unwrap(failure)).getCode() == Status.Code.UNAVAILABLE;
+    Status status = Status.fromThrowable(unwrap(failure));
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    return EtcdFailures.connectionLost(status.getCode().value(), description);
   }
 
   private static Status codeOf(EtcdException etcd) {

@@ -25,6 +25,23 @@ class JetcdErrorsTest {
   }
 
   @Test
+  void aChannelClosedIsALostConnectionThatAReadMaySendAgain() {
+    // JetcdCalls sends a read again when this is true; a get that met a dying member's closed
+    // channel 3 ms after the kill was handed to the caller while it was false.
+    assertThat(
+            JetcdErrors.isUnavailable(
+                new ExecutionException(
+                    Status.UNKNOWN.withDescription("channel closed").asRuntimeException())))
+        .isTrue();
+    assertThat(JetcdErrors.isUnavailable(Status.UNAVAILABLE.asRuntimeException())).isTrue();
+    assertThat(
+            JetcdErrors.isUnavailable(
+                Status.UNKNOWN.withDescription("something else").asRuntimeException()))
+        .isFalse();
+    assertThat(JetcdErrors.isUnavailable(Status.INVALID_ARGUMENT.asRuntimeException())).isFalse();
+  }
+
+  @Test
   void anotherUnknownFailureStaysAPlainDatastoreException() {
     Throwable failure =
         new ExecutionException(

@@ -80,7 +80,7 @@ public final class EtcdFailures {
       // gRPC's "UNKNOWN: channel closed": the connection to a member went away under the call
       // (the member died), so the outcome of a write is unknown, as for UNAVAILABLE.
       case 2 ->
-          description.contains("channel closed")
+          connectionLost(code, description)
               ? new DatastoreUnavailableException(withOutcome(detail, write), key, write, cause)
               : new DatastoreException(detail, key, cause);
       // OUT_OF_RANGE is both "required revision has been compacted" and a future revision; only
@@ -91,6 +91,15 @@ public final class EtcdFailures {
               : new DatastoreException(detail, key, cause);
       default -> new DatastoreException(detail, key, cause);
     };
+  }
+
+  /**
+   * True if the call's connection was lost rather than answered: gRPC's UNAVAILABLE (14), or its
+   * UNKNOWN (2) "channel closed" when the connection to a member that died is torn down under the
+   * call. A read that failed so may be sent again; a write's outcome is unknown.
+   */
+  public static boolean connectionLost(int code, String description) {
+    return code == 14 || (code == 2 && description.contains("channel closed"));
   }
 
   /**
