@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -331,11 +332,14 @@ public final class CniServer implements AutoCloseable {
     lingerLater(ch, since);
   }
 
-  private static void closeQuietly(SocketChannel ch) {
-    try {
-      ch.close();
-    } catch (IOException e) {
-      LOG.debug("Closing a refused connection failed: {}", e.toString());
+  /** Closes a connection or the listener; a failure to close is only logged. */
+  private static void closeQuietly(@Nullable Channel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("Closing {} failed: {}", ch, e.toString());
+      }
     }
   }
 
@@ -418,16 +422,7 @@ public final class CniServer implements AutoCloseable {
   }
 
   private ScheduledFuture<?> closeAfter(SocketChannel ch, Duration timeout) {
-    return watchdog.schedule(
-        () -> {
-          try {
-            ch.close();
-          } catch (IOException e) {
-            LOG.debug("Closing a timed-out connection failed: {}", e.toString());
-          }
-        },
-        timeout.toMillis(),
-        TimeUnit.MILLISECONDS);
+    return watchdog.schedule(() -> closeQuietly(ch), timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static void write(SocketChannel ch, byte[] bytes) throws IOException {
@@ -596,16 +591,6 @@ public final class CniServer implements AutoCloseable {
       } catch (RuntimeException e) {
         closeQuietly(ch);
         throw e;
-      }
-    }
-
-    private static void closeQuietly(@Nullable ServerSocketChannel ch) {
-      if (ch != null) {
-        try {
-          ch.close();
-        } catch (IOException e) {
-          LOG.debug("Closing the listener failed: {}", e.toString());
-        }
       }
     }
 
