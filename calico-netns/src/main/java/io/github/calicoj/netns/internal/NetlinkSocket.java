@@ -66,16 +66,14 @@ public final class NetlinkSocket implements AutoCloseable {
 
   private NetlinkSocket(int fd, int sendBuffer) {
     this.fd = fd;
+    // Only buffers of the default size are pooled (see close).
     ByteBuffer[] pair = sendBuffer == SEND_BUFFER ? POOL.poll() : null;
-    if (sendBuffer != SEND_BUFFER) {
-      send = Native.direct(sendBuffer);
-      recv = Native.direct(RECV_BUFFER);
-    } else if (pair != null) {
+    if (pair != null) {
       POOL_SIZE.decrementAndGet();
       send = pair[0];
       recv = pair[1];
     } else {
-      send = Native.direct(SEND_BUFFER);
+      send = Native.direct(sendBuffer);
       recv = Native.direct(RECV_BUFFER);
     }
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,71 +84,67 @@ public final class NativeNftables implements Nftables {
   @Override
   public void applyElements(NftElements elements) {
     requireNonNull(elements, "elements");
-    if (NftNetlink.batchLength(elements) > NftState.MAX_BATCH) {
+    if (NftNetlink.batchLength(elements) > NftCommands.MAX_BATCH_BYTES) {
       run(elements.toJson()); // same result; rare (thousands of elements)
       return;
     }
-    CompletableFuture<@Nullable NftablesException> pending;
-    try {
-      pending = thread.submit(state -> sendElements(state.netfilter(), elements));
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
-    }
-    NftablesException refused = await("nfnetlink", elements.toString(), pending);
-    if (refused != null) {
-      throw refused;
-    }
+    List<NftNetlink.Message> messages = NftNetlink.messages(elements);
+    sendBatch(
+        elements.table().toString(),
+        elements.toString(),
+        (buf, first) -> {
+          NftNetlink.writeBatch(buf, first, elements);
+          return buf.position();
+        },
+        messages.size(),
+        refused -> NftErrors.refusedElements(elements, messages, refused));
   }
 
   @Override
   public void apply(NftCommands commands) {
     requireNonNull(commands, "commands");
     checkArgument(
-        commands.encodedLength() <= NftState.MAX_BATCH,
+        commands.encodedLength() <= NftCommands.MAX_BATCH_BYTES,
         "Commands longer than one batch (%s bytes): %s",
         NftCommands.MAX_BATCH_BYTES,
         NftErrors.excerpt(commands.toString(), 200));
+    sendBatch(
+        commands.table().toString(),
+        commands.toString(),
+        (buf, first) -> {
+          NftNetlink.writeCommands(buf, first, commands);
+          return buf.position();
+        },
+        commands.commands().size(),
+        refused -> NftErrors.refusedCommands(commands, refused));
+  }
+
+  /**
+   * Sends one raw batch on the handle's thread and waits for it, bounded; throws the kernel's
+   * refusal as {@code refusal} names it.
+   */
+  private void sendBatch(
+      String subject,
+      String command,
+      NetlinkSocket.BatchRequest writer,
+      int requests,
+      Function<Map<Integer, NlMessage>, NftablesException> refusal) {
     CompletableFuture<@Nullable NftablesException> pending;
     try {
       pending =
           thread.submit(
               state -> {
                 Map<Integer, NlMessage> refused =
-                    state
-                        .netfilter()
-                        .requestBatch(
-                            "nfnetlink",
-                            commands.table().toString(),
-                            (buf, first) -> {
-                              NftNetlink.writeCommands(buf, first, commands);
-                              return buf.position();
-                            },
-                            commands.commands().size());
-                return refused.isEmpty() ? null : NftErrors.refusedCommands(commands, refused);
+                    state.netfilter().requestBatch("nfnetlink", subject, writer, requests);
+                return refused.isEmpty() ? null : refusal.apply(refused);
               });
     } catch (IllegalStateException e) {
       throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
     }
-    NftablesException refused = await("nfnetlink", commands.toString(), pending);
+    NftablesException refused = await("nfnetlink", command, pending);
     if (refused != null) {
       throw refused;
     }
-  }
-
-  /** On the handle's thread: one batch, and the kernel's refusal or null. */
-  private static @Nullable NftablesException sendElements(
-      NetlinkSocket socket, NftElements elements) {
-    List<NftNetlink.Message> messages = NftNetlink.messages(elements);
-    Map<Integer, NlMessage> refused =
-        socket.requestBatch(
-            "nfnetlink",
-            elements.table().toString(),
-            (buf, first) -> {
-              NftNetlink.writeBatch(buf, first, elements);
-              return buf.position();
-            },
-            messages.size());
-    return refused.isEmpty() ? null : NftErrors.refusedElements(elements, messages, refused);
   }
 
   /** Waits, bounded, for a task of the handle's thread. */

@@ -1,6 +1,7 @@
 package io.github.calicoj.netns.nft.internal;
 
 import io.github.calicoj.netns.internal.NetlinkSocket;
+import io.github.calicoj.netns.nft.NftCommands;
 import java.time.Duration;
 
 /**
@@ -12,15 +13,13 @@ import java.time.Duration;
  * @param netfilter the socket element batches go through (its SO_RCVTIMEO is the handle's timeout)
  */
 record NftState(NftContext context, NetlinkSocket netfilter) {
-  /** The largest element batch sent raw; a larger one goes through libnftables. */
-  static final int MAX_BATCH = 64 * 1024;
-
   /** Opens both in the calling thread's namespace. */
   static NftState create(Duration timeout) {
     NftContext context = NftContext.create();
     try {
       int fd = NetlinkSocket.rawSocket(NftNetlink.NETLINK_NETFILTER, "NETLINK_NETFILTER");
-      return new NftState(context, NetlinkSocket.configure(fd, timeout, MAX_BATCH));
+      return new NftState(
+          context, NetlinkSocket.configure(fd, timeout, NftCommands.MAX_BATCH_BYTES));
     } catch (RuntimeException e) {
       context.free();
       throw e;
