@@ -22,7 +22,8 @@ import java.util.Map;
  * -Dbench.runs=N} sets the rounds (default 10). On a shared machine, {@code BENCH_REALTIME=1
  * scripts/bench cli} runs it and every process it starts under real-time scheduling, which takes
  * most of the other work's noise out of the wall times; the report says which scheduling it ran
- * under.
+ * under. {@code scripts/bench cli --module-path} measures the module path instead ({@link
+ * ModulePathBench}).
  */
 public final class CliBench {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
@@ -43,7 +44,15 @@ public final class CliBench {
     }
   }
 
+  /**
+   * Runs the rounds; {@code --module-path} runs {@link ModulePathBench} instead (what the module
+   * path would cost the same CLI's start-up).
+   */
   public static void main(String[] args) throws Exception {
+    if (Arrays.asList(args).contains("--module-path")) {
+      ModulePathBench.run();
+      return;
+    }
     Path launcher = Path.of("bin", "calicoctl").toAbsolutePath();
     Path jsa = Path.of("examples", "target", "calicoctl.jsa");
     List<String> hello = new ArrayList<>(List.of(javaBinary()));

@@ -520,6 +520,56 @@ class CalicoctlCommandsIT {
     assertThat(IpOracle.link(w.name(), "eth1")).isEmpty();
   }
 
+  @Test
+  void ipamCheckFindsRepairsAfterTheGraceAndThenFindsNothing() {
+    TestNamespace w = TestNamespace.create();
+    TestNamespace leftover = TestNamespace.create();
+    namespaces.add(w);
+    namespaces.add(leftover);
+    String path = w.path().toString();
+    String wid = path.replace('/', '-');
+    ok("", "pool", "add", "10.52.0.0/16");
+    ok("IP 10.52.0.7 added to " + path, "container", "add", path, "10.52.0.7");
+    ok("No IPAM problems found on host " + HOST + ".", "ipam", "check");
+    // w's cali link deleted by hand (no endpoint change), and a cali pair that no endpoint claims,
+    // as a killed add leaves it
+    List<String> links = IpOracle.linkNames(hostNs.name(), "cali");
+    assertThat(links).hasSize(1);
+    hostNs.ip("link", "del", links.get(0));
+    hostNs.ip(
+        "link",
+        "add",
+        "cali0123456789b",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth1",
+        "netns",
+        leftover.name());
+
+    Run found = run("", "ipam", "check");
+    assertThat(found.exit()).as(found.out()).isEqualTo(3);
+    assertThat(found.out())
+        .contains("endpoint-without-link", "link-without-endpoint", "cali0123456789b")
+        .doesNotContain("Exception");
+    // the default grace (15 minutes) leaves everything this young alone
+    Run young = run("", "ipam", "check", "--repair");
+    assertThat(young.exit()).as(young.out()).isEqualTo(3);
+    assertThat(keys("/calico/v1/host/" + HOST + "/workload/namespace/" + wid + "/")).hasSize(1);
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactly("cali0123456789b");
+
+    Run repaired = run("", "ipam", "check", "--repair", "--grace=0");
+    assertThat(repaired.exit()).as(repaired.out()).isZero();
+    ok("No IPAM problems found on host " + HOST + ".", "ipam", "check");
+    // the endpoint, its marker and its allocation are gone; so is the unclaimed pair
+    assertThat(keys("/calico/v1/host/" + HOST + "/workload/")).isEmpty();
+    assertThat(keys("/calicoj/")).isEmpty();
+    ok("IP 10.52.0.7 is not currently assigned", "ipam", "info", "10.52.0.7");
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
+    assertThat(IpOracle.link(leftover.name(), "eth1")).isEmpty();
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
