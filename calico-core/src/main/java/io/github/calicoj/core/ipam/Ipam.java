@@ -159,6 +159,15 @@ public final class Ipam {
    *     if no block has room
    */
   public IpamChange prepareAutoAssignOne(
+      int version, String host, IpOwner owner, Set<InetAddress> skip) {
+    return prepareAutoAssignOne(version, host, null, owner, skip);
+  }
+
+  /**
+   * As {@link #prepareAutoAssignOne(int, String, IpOwner, Set)}, from {@code pool} only; a null
+   * pool means any IPAM-enabled pool, which the overload without a pool says better.
+   */
+  public IpamChange prepareAutoAssignOne(
       int version, String host, @Nullable Cidr pool, IpOwner owner, Set<InetAddress> skip) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
     requireNonNull(host, "host");
@@ -194,6 +203,14 @@ public final class Ipam {
    *
    * @throws CalicoException ({@link Reason#POOL_EXHAUSTED}) "Failed to allocate any IPs (requested
    *     1 IPv4s and 0 IPv6s). Pools are likely exhausted."
+   */
+  public InetAddress autoAssignOne(int version, String host, IpOwner owner) {
+    return autoAssignOne(version, host, null, owner);
+  }
+
+  /**
+   * As {@link #autoAssignOne(int, String, IpOwner)}, from {@code pool} only; a null pool means any
+   * IPAM-enabled pool, which the overload without a pool says better.
    */
   public InetAddress autoAssignOne(int version, String host, @Nullable Cidr pool, IpOwner owner) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
