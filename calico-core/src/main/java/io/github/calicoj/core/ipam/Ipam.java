@@ -48,9 +48,10 @@ import org.jspecify.annotations.Nullable;
  * addresses, and a release by owner frees only what that owner holds, so an address freed and
  * assigned to someone else in between is never freed again.
  *
- * <p>It is the public face of block IPAM and stays one class, a little over 400 lines: a quarter of
- * them is the javadoc of its operations, each a few steps over the parts that do the work ({@link
- * BlockCache}, {@link BlockClaims}, {@link ChangePlanner}, {@link BlockChange}).
+ * <p>It is the public face of block IPAM and stays one class of about 500 lines: a quarter of them
+ * is the javadoc of its operations and more go to their convenience overloads, each a few steps
+ * over the parts that do the work ({@link BlockCache}, {@link BlockClaims}, {@link ChangePlanner},
+ * {@link BlockChange}).
  *
  * <p>Thread-safe; share one instance per datastore. Borrows the datastore.
  */

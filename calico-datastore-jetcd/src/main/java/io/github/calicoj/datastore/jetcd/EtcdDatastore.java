@@ -91,8 +91,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its parts: {@link JetcdClients} (the jetcd client for our settings), {@link JetcdCalls} (one
  * deadline per call, retries, errors), {@link JetcdCodec} (our types as jetcd's), {@link EtcdWatch}
- * (one per watch) and the shared lease keeper with {@link JetcdLeaseCalls}. What is left here, a
- * little over 400 lines, is one short jetcd request and reply per {@link Datastore} operation.
+ * (one per watch) and the shared lease keeper with {@link JetcdLeaseCalls}. What is left here, just
+ * under 500 lines, is one short jetcd request and reply per {@link Datastore} operation.
  *
  * <p>Thread-safe; share one instance. The builder's caller owns the instance and must {@link
  * #close()} it, which revokes its leases, stops every watch and releases jetcd's connections and
