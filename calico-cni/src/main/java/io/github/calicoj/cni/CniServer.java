@@ -3,16 +3,10 @@ package io.github.calicoj.cni;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.Striped;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
-import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,29 +14,16 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +77,10 @@ import org.slf4j.LoggerFactory;
  * Builder#shutdownWait}, then interrupts them), joins its threads, closes the sessions and removes
  * the socket file. Its accepting thread is not a daemon: a program that embeds the server keeps
  * running until it is closed.
+ *
+ * <p>This class accepts and closes; what happens to each connection (peer check, refusal, request,
+ * reply) is in {@code CniConnections}, and the socket file's directory, replacement and removal in
+ * {@code CniSocketFile}.
  */
 public final class CniServer implements AutoCloseable {
   /** The socket the launcher and {@code calico-cni serve} use unless told otherwise. */
@@ -103,46 +88,24 @@ public final class CniServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CniServer.class);
 
-  /** {@code S_IFMT} and {@code S_IFSOCK} of {@code st_mode}, sys/stat.h. */
-  private static final int S_IFMT = 0170000;
-
-  private static final int S_IFSOCK = 0140000;
-
   private final Path socket;
   private final ServerSocketChannel listener;
   private final @Nullable Object fileKey;
-  private final UserPrincipal self;
-  private final UserPrincipal root;
   private final ThreadPoolExecutor workers;
   private final ScheduledExecutorService watchdog;
   private final SessionCache sessions;
-  private final Striped<Lock> containers = Striped.lock(64);
+  private final CniConnections connections;
   private final Duration ioTimeout;
-  private final Duration containerWait;
   private final Duration shutdownWait;
   private final Thread acceptor;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicLong served = new AtomicLong();
-
-  /** Refused connections still open while their request is read and discarded. */
-  private final Set<SocketChannel> lingering = ConcurrentHashMap.newKeySet();
-
-  /** How often a refused connection is read, how long at most, and how much. */
-  private static final long LINGER_POLL_MS = 20;
-
-  private static final long LINGER_MS = 2000;
-
-  private static final long LINGER_BYTES = 64 << 10;
 
   private CniServer(Builder b, ServerSocketChannel listener, @Nullable Object fileKey)
       throws IOException {
     this.socket = b.socket;
     this.listener = listener;
     this.fileKey = fileKey;
-    this.self = Files.getOwner(b.socket, LinkOption.NOFOLLOW_LINKS);
-    this.root = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("0");
     this.ioTimeout = b.ioTimeout;
-    this.containerWait = b.containerWait;
     this.shutdownWait = b.shutdownWait;
     this.sessions = new SessionCache(b.sessions);
     this.workers =
@@ -154,6 +117,17 @@ public final class CniServer implements AutoCloseable {
             new ArrayBlockingQueue<>(b.queue),
             threads("calico-cni-server-worker-"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("calico-cni-server-timer-"));
+    this.connections =
+        new CniConnections(
+            b.socket,
+            Files.getOwner(b.socket, LinkOption.NOFOLLOW_LINKS),
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("0"),
+            workers,
+            watchdog,
+            sessions,
+            b.ioTimeout,
+            b.containerWait,
+            closed::get);
     this.acceptor = new Thread(this::acceptLoop, "calico-cni-server-accept");
     acceptor.start();
   }
@@ -175,7 +149,7 @@ public final class CniServer implements AutoCloseable {
 
   /** How many requests ran the plugin's code (refused ones not counted). */
   long requestsServed() {
-    return served.get();
+    return connections.served();
   }
 
   /** How many warm sessions are kept. */
@@ -210,7 +184,7 @@ public final class CniServer implements AutoCloseable {
         }
         continue;
       }
-      accepted(ch);
+      connections.accepted(ch);
     }
   }
 
@@ -221,214 +195,6 @@ public final class CniServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  /** Checks the peer, then hands the connection to a worker, or refuses it. */
-  private void accepted(SocketChannel ch) {
-    UserPrincipal peer;
-    try {
-      UnixDomainPrincipal cred = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-      peer = cred.user();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Cannot read the peer of a connection on {}: {}", socket, e.toString());
-      refuse(ch, 403, "The CNI server cannot tell who connected: " + e.getMessage());
-      return;
-    }
-    if (!peerAllowed(peer, self, root)) {
-      LOG.warn("Refused a connection on {} from user {}", socket, peer.getName());
-      refuse(
-          ch,
-          403,
-          "User "
-              + peer.getName()
-              + " may not use the CNI server at "
-              + socket
-              + " (it serves "
-              + (self.equals(root) ? "root" : "root and " + self.getName())
-              + ")");
-      return;
-    }
-    try {
-      workers.execute(() -> handle(ch));
-    } catch (RejectedExecutionException e) {
-      refuse(
-          ch,
-          503,
-          closed.get()
-              ? "The CNI server at " + socket + " is shutting down"
-              : "The CNI server at "
-                  + socket
-                  + " is busy ("
-                  + workers.getQueue().size()
-                  + " waiting)");
-    }
-  }
-
-  /** Whether {@code peer} may use a server run by {@code self}: root or the same user. */
-  static boolean peerAllowed(UserPrincipal peer, UserPrincipal self, UserPrincipal root) {
-    return peer.equals(root) || peer.equals(self);
-  }
-
-  /**
-   * Answers on the accepting thread without waiting: the reply (a few hundred bytes) is written
-   * once, without blocking, and the connection is then left to {@link #linger}, which reads and
-   * discards the request that the client may still be sending before it closes. Closing at once
-   * would reset the connection (a Unix socket closed with unread data does), and the client would
-   * see "could not connect" instead of the reply.
-   */
-  private void refuse(SocketChannel ch, int status, String msg) {
-    CniException error =
-        new CniException(
-            status == 503 ? CniCode.TRY_AGAIN_LATER : CniCode.INVALID_ENVIRONMENT, msg);
-    try {
-      ch.configureBlocking(false);
-      ch.write(ByteBuffer.wrap(CniHttp.reply(status, errorBody(error))));
-      ch.shutdownOutput();
-    } catch (IOException e) {
-      LOG.debug("Could not send {} to a refused connection: {}", status, e.toString());
-      closeQuietly(ch);
-      return;
-    }
-    lingering.add(ch);
-    lingerLater(ch, System.nanoTime());
-  }
-
-  /** Schedules {@link #linger}; when the timer is shut down (closing), closes at once. */
-  private void lingerLater(SocketChannel ch, long since) {
-    try {
-      ScheduledFuture<?> unused =
-          watchdog.schedule(() -> linger(ch, since), LINGER_POLL_MS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      lingering.remove(ch);
-      closeQuietly(ch);
-    }
-  }
-
-  /**
-   * Reads and discards what a refused client sends, every {@link #LINGER_POLL_MS}, until it closes
-   * its side (it has read the reply: {@code Connection: close}), {@link #LINGER_BYTES} have come,
-   * or {@link #LINGER_MS} have passed; then closes. Runs on the timer thread and never blocks.
-   */
-  private void linger(SocketChannel ch, long since) {
-    boolean done = System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
-    try {
-      ByteBuffer sink = ByteBuffer.allocate(8192);
-      long read = 0;
-      int n;
-      while (!done && (n = ch.read(sink)) != 0) {
-        sink.clear();
-        read += Math.max(n, 0);
-        done = n < 0 || read > LINGER_BYTES;
-      }
-    } catch (IOException e) {
-      done = true;
-    }
-    if (done || closed.get()) {
-      lingering.remove(ch);
-      closeQuietly(ch);
-      return;
-    }
-    lingerLater(ch, since);
-  }
-
-  /** Closes a connection or the listener; a failure to close is only logged. */
-  private static void closeQuietly(@Nullable Channel ch) {
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        LOG.debug("Closing {} failed: {}", ch, e.toString());
-      }
-    }
-  }
-
-  private static byte[] errorBody(CniException e) {
-    return CalicoCni.line(e.toJson(CniVersion.LATEST.toString()));
-  }
-
-  /** One connection, on a worker: read the request, run it, reply, close. */
-  private void handle(SocketChannel ch) {
-    try (ch) {
-      CniHttp.Request request;
-      ScheduledFuture<?> deadline = closeAfter(ch, ioTimeout);
-      try {
-        BufferedInputStream in = new BufferedInputStream(Channels.newInputStream(ch));
-        request = CniHttp.read(in, () -> write(ch, CniHttp.CONTINUE));
-      } catch (CniHttp.BadRequest bad) {
-        LOG.warn("Refused a request on {}: {} {}", socket, bad.status(), bad.getMessage());
-        write(ch, CniHttp.reply(bad.status(), errorBody(bad.error())));
-        return;
-      } finally {
-        deadline.cancel(false);
-      }
-      CalicoCni.Reply reply = run(request);
-      deadline = closeAfter(ch, ioTimeout);
-      try {
-        write(ch, CniHttp.reply(reply.status() == 0 ? 200 : 500, reply.stdout()));
-      } finally {
-        deadline.cancel(false);
-      }
-    } catch (EOFException e) {
-      // A client that connected and left (a probe whether the server listens, say).
-      LOG.debug("A connection on {} ended early: {}", socket, e.getMessage());
-    } catch (IOException e) {
-      // The client went away, or took longer than ioTimeout: there is nobody to answer.
-      LOG.info("A connection on {} ended without a complete exchange: {}", socket, e.toString());
-    } catch (RuntimeException e) {
-      LOG.error("A request on {} failed", socket, e);
-    }
-  }
-
-  /** Runs the request after any other request for the same container. */
-  private CalicoCni.Reply run(CniHttp.Request request) {
-    Map<String, String> env = request.env();
-    String id = env.getOrDefault("CNI_CONTAINERID", "");
-    String what = env.getOrDefault("CNI_COMMAND", "") + " of container " + CalicoCni.brief(id);
-    String version = NetConf.versionForErrors(request.config());
-    Lock lock = containers.get(id);
-    try {
-      if (!lock.tryLock(containerWait.toMillis(), TimeUnit.MILLISECONDS)) {
-        return CalicoCni.failure(
-            new CniException(
-                CniCode.TRY_AGAIN_LATER,
-                what
-                    + ": another request for this container has been running for "
-                    + containerWait.toSeconds()
-                    + " s"),
-            what,
-            version);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return CalicoCni.failure(
-          new CniException(CniCode.TRY_AGAIN_LATER, what + ": the CNI server is shutting down"),
-          what,
-          version);
-    }
-    long start = System.nanoTime();
-    try {
-      CalicoCni.Reply reply = CalicoCni.execute(env, request.config(), sessions, false);
-      LOG.debug(
-          "{}: exit {} in {} us",
-          what,
-          reply.status(),
-          TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
-      return reply;
-    } finally {
-      lock.unlock();
-      served.incrementAndGet();
-    }
-  }
-
-  private ScheduledFuture<?> closeAfter(SocketChannel ch, Duration timeout) {
-    return watchdog.schedule(() -> closeQuietly(ch), timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private static void write(SocketChannel ch, byte[] bytes) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    while (b.hasRemaining()) {
-      ch.write(b);
     }
   }
 
@@ -469,30 +235,13 @@ public final class CniServer implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    for (SocketChannel ch : lingering) {
-      closeQuietly(ch);
-    }
-    lingering.clear();
+    connections.closeLingering();
     sessions.close();
-    removeSocketFile();
+    CniSocketFile.remove(socket, fileKey);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
     LOG.info("The CNI server on {} is closed", socket);
-  }
-
-  private void removeSocketFile() {
-    try {
-      BasicFileAttributes a =
-          Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (Objects.equals(a.fileKey(), fileKey)) {
-        Files.delete(socket);
-      } else {
-        LOG.info("{} is not this server's socket any more: left in place", socket);
-      }
-    } catch (IOException e) {
-      LOG.debug("Socket file {} not removed: {}", socket, e.toString());
-    }
   }
 
   /**
@@ -574,78 +323,21 @@ public final class CniServer implements AutoCloseable {
     public CniServer build() {
       ServerSocketChannel ch = null;
       try {
-        prepareDirectory(requireNonNull(socket.getParent()));
-        replaceStaleSocket(socket);
+        CniSocketFile.prepareDirectory(requireNonNull(socket.getParent()));
+        CniSocketFile.replaceStaleSocket(socket);
         ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(socket), queue);
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        Object key =
-            Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                .fileKey();
-        CniServer server = new CniServer(this, ch, key);
+        CniServer server = new CniServer(this, ch, CniSocketFile.fileKey(socket));
         LOG.info("The CNI server listens on {}", socket);
         return server;
       } catch (IOException e) {
-        closeQuietly(ch);
+        CniConnections.closeQuietly(ch);
         throw new UncheckedIOException("Cannot listen on " + socket + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        closeQuietly(ch);
+        CniConnections.closeQuietly(ch);
         throw e;
       }
-    }
-
-    /** Makes the directory 0700, or checks that it is this user's and makes it 0700. */
-    private static void prepareDirectory(Path dir) throws IOException {
-      Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(owner));
-        Files.setPosixFilePermissions(dir, owner); // the umask may have taken some away
-        return;
-      }
-      UserPrincipal me = Files.getOwner(Path.of("/proc/self"));
-      UserPrincipal dirOwner = Files.getOwner(dir);
-      if (!dirOwner.equals(me)) {
-        throw new IllegalStateException(
-            "The socket's directory "
-                + dir
-                + " belongs to "
-                + dirOwner.getName()
-                + ", not to "
-                + me.getName()
-                + ": choose another socket path");
-      }
-      if (!Files.getPosixFilePermissions(dir).equals(owner)) {
-        LOG.info("Setting {} to mode 0700", dir);
-        Files.setPosixFilePermissions(dir, owner);
-      }
-    }
-
-    /**
-     * Deletes a socket file that no server answers on; refuses a live one, and anything that is not
-     * a socket.
-     */
-    private static void replaceStaleSocket(Path socket) throws IOException {
-      if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-        return;
-      }
-      int mode = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      if ((mode & S_IFMT) != S_IFSOCK) {
-        throw new IllegalStateException(socket + " exists and is not a socket: not replaced");
-      }
-      SocketChannel probe;
-      try {
-        probe = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-      } catch (IOException refused) {
-        LOG.info("Replacing the stale socket {} ({})", socket, refused.toString());
-        Files.delete(socket);
-        return;
-      }
-      try {
-        probe.close();
-      } catch (IOException e) {
-        LOG.debug("Closing the probe of {} failed: {}", socket, e.toString());
-      }
-      throw new IllegalStateException("Another server listens on " + socket);
     }
   }
 }

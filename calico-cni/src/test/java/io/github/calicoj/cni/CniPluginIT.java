@@ -19,7 +19,9 @@ import io.github.calicoj.core.ipam.BlockJson;
 import io.github.calicoj.core.ipam.IpOwner;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Cidr;
-import io.github.calicoj.datastore.etcd.EtcdGatewayDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.EtcdExtension;
 import io.github.calicoj.testkit.IpOracle;
 import io.github.calicoj.testkit.TcpProxy;
@@ -319,8 +321,8 @@ class CniPluginIT {
         "netns",
         killed.ns.name());
     InetAddress held = InetAddresses.forString("10.126.77.7");
-    try (EtcdGatewayDatastore store =
-        EtcdGatewayDatastore.builder().endpoints(ETCD.endpoints()).build()) {
+    // The plugin's own client: calico-cni does not carry jetcd.
+    try (Datastore store = EtcdTestClients.connect(EtcdClientKind.GATEWAY, ETCD.endpoints())) {
       Ipam.on(store).assign(held, NODE, IpOwner.of(network + "." + killed.id, Map.of()));
     }
     assertThat(allocated(ETCD.cluster(), held)).isTrue();

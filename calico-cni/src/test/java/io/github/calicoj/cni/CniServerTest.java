@@ -160,14 +160,15 @@ class CniServerTest {
     UserPrincipal daemon = users.lookupPrincipalByName("1");
     UserPrincipal nobody = users.lookupPrincipalByName("65534");
     // A server run by root: root only.
-    assertThat(CniServer.peerAllowed(root, root, root)).isTrue();
-    assertThat(CniServer.peerAllowed(nobody, root, root)).isFalse();
+    assertThat(CniConnections.peerAllowed(root, root, root)).isTrue();
+    assertThat(CniConnections.peerAllowed(nobody, root, root)).isFalse();
     // A server run by another user: that user and root.
-    assertThat(CniServer.peerAllowed(daemon, daemon, root)).isTrue();
-    assertThat(CniServer.peerAllowed(root, daemon, root)).isTrue();
-    assertThat(CniServer.peerAllowed(nobody, daemon, root)).isFalse();
+    assertThat(CniConnections.peerAllowed(daemon, daemon, root)).isTrue();
+    assertThat(CniConnections.peerAllowed(root, daemon, root)).isTrue();
+    assertThat(CniConnections.peerAllowed(nobody, daemon, root)).isFalse();
     // Principals compare by uid, whatever name they were looked up by.
-    assertThat(CniServer.peerAllowed(users.lookupPrincipalByName("root"), daemon, root)).isTrue();
+    assertThat(CniConnections.peerAllowed(users.lookupPrincipalByName("root"), daemon, root))
+        .isTrue();
   }
 
   @Test

@@ -18,8 +18,9 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.testkit.Docker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -66,7 +67,7 @@ class HousekeepingIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private EtcdDatastore store;
+  private Datastore store;
   private TestNamespace hostNs;
   private CalicoClient calico;
   private CalicoNode agent;
@@ -77,11 +78,7 @@ class HousekeepingIT {
   @BeforeEach
   void setUp() throws IOException {
     TwoHosts.requireAll();
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
+    store = EtcdTestClients.connect(ETCD.endpoints());
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     hostNs = TestNamespace.createHost(NEXT_HOP);

@@ -10,8 +10,9 @@ import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.nft.NftablesSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -45,7 +46,7 @@ final class TwoHosts implements AutoCloseable {
   static final Duration SYNC = Duration.ofSeconds(15);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  final EtcdDatastore store;
+  final Datastore store;
   final Host h1;
   final Host h2;
   private final List<TestNamespace> workloadNamespaces = new ArrayList<>();
@@ -147,11 +148,7 @@ final class TwoHosts implements AutoCloseable {
       Consumer<CalicoNode.Builder> h1Options,
       Consumer<CalicoNode.Builder> h2Options) {
     requireAll();
-    this.store =
-        EtcdDatastore.builder()
-            .endpoints(etcd.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
+    this.store = EtcdTestClients.connect(etcd.endpoints());
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     TestNamespace ns1 = TestNamespace.create();

@@ -2,7 +2,9 @@ package io.github.calicoj.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.etcd.EtcdClientKind;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.nft.NftablesSupport;
@@ -11,7 +13,6 @@ import io.github.calicoj.testkit.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,11 +57,8 @@ class QuickstartIT {
         NftablesSupport.isAvailable(), "libnftables (apt-get install libnftables1)");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     boolean ok;
-    try (EtcdDatastore store =
-            EtcdDatastore.builder()
-                .endpoints(ETCD.endpoints())
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
+    // jetcd, as the quickstart's own main uses; the output names the client.
+    try (Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, ETCD.endpoints());
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
       ok = Quickstart.run(store, out);
     }

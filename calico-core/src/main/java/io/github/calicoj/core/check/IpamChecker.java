@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.core.client.DockerEngine;
+import io.github.calicoj.core.internal.Durations;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Names;
 import io.github.calicoj.datastore.Datastore;
@@ -256,9 +257,7 @@ public final class IpamChecker {
 
     /** The bound on the Docker call when the default daemon is used. Default 10 s. */
     public Builder dockerTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "dockerTimeout must be positive");
-      this.dockerTimeout = timeout;
+      this.dockerTimeout = Durations.requirePositive(timeout, "timeout", "dockerTimeout");
       return this;
     }
 

@@ -44,6 +44,11 @@ import org.jspecify.annotations.Nullable;
  * failed guard on a block or handle means re-reading the block and trying again (a few times); one
  * on anything else means the finding changed, and it is left for the next run. Blocks that this
  * repair left empty are deleted with their affinity at the end. Not thread-safe; one per run.
+ *
+ * <p>It is one class of about 400 lines because its repairs share the run's state (the allocations
+ * and holders the checks saw, what was removed, the blocks each repair touched), which decides
+ * whether a later guard may be retried and which blocks end empty; the block writes themselves are
+ * in {@link BlockWriter}.
  */
 final class Repairer {
   private static final int ATTEMPTS = 10;

@@ -1,6 +1,5 @@
 package io.github.calicoj.core.client;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.core.AlreadyExistsException;
@@ -16,6 +15,7 @@ import io.github.calicoj.core.WorkloadException;
 import io.github.calicoj.core.check.CheckOptions;
 import io.github.calicoj.core.check.CheckReport;
 import io.github.calicoj.core.check.IpamChecker;
+import io.github.calicoj.core.internal.Durations;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -336,9 +336,7 @@ public interface CalicoClient extends AutoCloseable {
 
     /** The bound on one Docker API call. Default 10 s. */
     public Builder dockerTimeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "dockerTimeout must be positive");
-      this.dockerTimeout = timeout;
+      this.dockerTimeout = Durations.requirePositive(timeout, "timeout", "dockerTimeout");
       return this;
     }
 
@@ -349,9 +347,7 @@ public interface CalicoClient extends AutoCloseable {
      * io.github.calicoj.core.CalicoException} and rolls back. Default 60 s.
      */
     public Builder dataplaneWait(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "dataplaneWait must be positive");
-      this.dataplaneWait = timeout;
+      this.dataplaneWait = Durations.requirePositive(timeout, "timeout", "dataplaneWait");
       return this;
     }
 
@@ -362,9 +358,7 @@ public interface CalicoClient extends AutoCloseable {
      * s.
      */
     public Builder rollbackWait(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(), "rollbackWait must be positive");
-      this.rollbackWait = timeout;
+      this.rollbackWait = Durations.requirePositive(timeout, "timeout", "rollbackWait");
       return this;
     }
 

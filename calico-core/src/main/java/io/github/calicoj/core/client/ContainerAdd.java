@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  * does not answer that either within the rollback wait, what it may still apply is an endpoint
  * whose cali link is gone: dead, and removed by the next add or remove of that workload.
  *
- * <p>The order of these steps is what makes an add all-or-nothing, so it is kept in one class, a
- * little over the usual size; the parts it leans on (IP choice, host dataplane, repair of
+ * <p>The order of these steps is what makes an add all-or-nothing, so it is kept in one class of
+ * about 500 lines, over the usual 400; the parts it leans on (IP choice, host dataplane, repair of
  * leftovers, the fence, the undo log) live in their own.
  *
  * <p>Thread-safe: concurrent adds of different workloads run in parallel.

@@ -204,10 +204,8 @@ public final class DockerEngine {
         throw new WorkloadException(Reason.DAEMON_ERROR, "Not an HTTP answer from " + socket, null);
       }
       return new Response(Integer.parseInt(status[1]), split < 0 ? "" : text.substring(split + 4));
-    } catch (AccessDeniedException e) {
-      throw permission(e);
     } catch (IOException e) {
-      if (String.valueOf(e.getMessage()).contains("Permission denied")) {
+      if (permissionDenied(e)) {
         throw permission(e);
       }
       throw new WorkloadException(
@@ -219,6 +217,18 @@ public final class DockerEngine {
               + ")",
           e);
     }
+  }
+
+  /**
+   * True if the daemon's socket refused us for lack of permission (EACCES on connect).
+   *
+   * <p>The text is the only signal: the JDK reports EACCES on a Unix-socket connect as a {@link
+   * java.net.BindException}, the same type it uses for "address in use", with strerror's text and
+   * no errno; only a file-system refusal comes as an {@link AccessDeniedException}.
+   */
+  static boolean permissionDenied(IOException e) {
+    return e instanceof AccessDeniedException
+        || String.valueOf(e.getMessage()).contains("Permission denied");
   }
 
   private WorkloadException permission(IOException e) {

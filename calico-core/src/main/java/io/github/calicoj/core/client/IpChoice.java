@@ -69,7 +69,7 @@ final class IpChoice {
       }
       return ipam.prepareAutoAssignOne(p.version(), hostname, p.pool(), owner, skip);
     }
-    return ipam.prepareAutoAssignOne(request.version(), hostname, null, owner, skip);
+    return ipam.prepareAutoAssignOne(request.version(), hostname, owner, skip);
   }
 
   /** Assigns the requested IP at once, in a transaction of its own. */

@@ -1,6 +1,7 @@
 /**
  * Internal: helpers shared by calico-core's packages (the pycalico JSON style, the bounded
- * compare-and-set loop). No compatibility guarantees; not for use outside calico-core.
+ * compare-and-set loop, the builders' duration check). No compatibility guarantees; not for use
+ * outside calico-core.
  *
  * <p><b>Not exported:</b> not part of calicoj's API. The javadoc leaves this package out, the API
  * check (japicmp) does not compare it, and a module descriptor would not export it; it may change

@@ -48,9 +48,10 @@ import org.jspecify.annotations.Nullable;
  * addresses, and a release by owner frees only what that owner holds, so an address freed and
  * assigned to someone else in between is never freed again.
  *
- * <p>It is the public face of block IPAM and stays one class, a little over 400 lines: a quarter of
- * them is the javadoc of its operations, each a few steps over the parts that do the work ({@link
- * BlockCache}, {@link BlockClaims}, {@link ChangePlanner}, {@link BlockChange}).
+ * <p>It is the public face of block IPAM and stays one class of about 500 lines: a quarter of them
+ * is the javadoc of its operations and more go to their convenience overloads, each a few steps
+ * over the parts that do the work ({@link BlockCache}, {@link BlockClaims}, {@link ChangePlanner},
+ * {@link BlockChange}).
  *
  * <p>Thread-safe; share one instance per datastore. Borrows the datastore.
  */
@@ -159,6 +160,15 @@ public final class Ipam {
    *     if no block has room
    */
   public IpamChange prepareAutoAssignOne(
+      int version, String host, IpOwner owner, Set<InetAddress> skip) {
+    return prepareAutoAssignOne(version, host, null, owner, skip);
+  }
+
+  /**
+   * As {@link #prepareAutoAssignOne(int, String, IpOwner, Set)}, from {@code pool} only; a null
+   * pool means any IPAM-enabled pool, which the overload without a pool says better.
+   */
+  public IpamChange prepareAutoAssignOne(
       int version, String host, @Nullable Cidr pool, IpOwner owner, Set<InetAddress> skip) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);
     requireNonNull(host, "host");
@@ -194,6 +204,14 @@ public final class Ipam {
    *
    * @throws CalicoException ({@link Reason#POOL_EXHAUSTED}) "Failed to allocate any IPs (requested
    *     1 IPv4s and 0 IPv6s). Pools are likely exhausted."
+   */
+  public InetAddress autoAssignOne(int version, String host, IpOwner owner) {
+    return autoAssignOne(version, host, null, owner);
+  }
+
+  /**
+   * As {@link #autoAssignOne(int, String, IpOwner)}, from {@code pool} only; a null pool means any
+   * IPAM-enabled pool, which the overload without a pool says better.
    */
   public InetAddress autoAssignOne(int version, String host, @Nullable Cidr pool, IpOwner owner) {
     checkArgument(version == 4 || version == 6, "IP version must be 4 or 6: %s", version);

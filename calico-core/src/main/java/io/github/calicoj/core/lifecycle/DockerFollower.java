@@ -1,12 +1,12 @@
 package io.github.calicoj.core.lifecycle;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.client.CalicoClient;
 import io.github.calicoj.core.client.DockerEngine;
 import io.github.calicoj.core.client.DockerEvents;
+import io.github.calicoj.core.internal.Durations;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.DatastoreException;
 import java.time.Duration;
@@ -221,9 +221,7 @@ public final class DockerFollower implements AutoCloseable {
 
     /** How long to wait before reconnecting after the stream breaks. Default 1 s. */
     public Builder reconnectAfter(Duration backoff) {
-      requireNonNull(backoff, "backoff");
-      checkArgument(!backoff.isNegative() && !backoff.isZero(), "backoff must be positive");
-      this.backoff = backoff;
+      this.backoff = Durations.requirePositive(backoff, "backoff", "backoff");
       return this;
     }
 
@@ -233,9 +231,7 @@ public final class DockerFollower implements AutoCloseable {
      * under a reaction.
      */
     public Builder closeWait(Duration wait) {
-      requireNonNull(wait, "wait");
-      checkArgument(!wait.isNegative() && !wait.isZero(), "closeWait must be positive");
-      this.closeWait = wait;
+      this.closeWait = Durations.requirePositive(wait, "wait", "closeWait");
       return this;
     }
 

@@ -199,14 +199,38 @@ public final class Profiles {
   }
 
   /**
-   * Inserts a rule at a 1-based position ({@code null} = at the end). An identical rule already in
-   * the list is not added again.
+   * Appends a rule. An identical rule already in the list is not added again.
+   *
+   * @return false if the rule was already present
+   */
+  public boolean addRule(String name, boolean inbound, Rule rule) {
+    return insertRule(name, inbound, rule, null);
+  }
+
+  /**
+   * Inserts a rule at a 1-based position ({@code size + 1} = at the end). An identical rule already
+   * in the list is not added again.
    *
    * @return false if the rule was already present
    * @throws IllegalArgumentException "Position N is out-of-range." (the reference inserted anyway;
    *     this library refuses)
    */
+  public boolean addRule(String name, boolean inbound, Rule rule, int position) {
+    return insertRule(name, inbound, rule, position);
+  }
+
+  /**
+   * Inserts a rule at a 1-based position, or at the end for {@code null}.
+   *
+   * @deprecated use {@link #addRule(String, boolean, Rule)} to append or {@link #addRule(String,
+   *     boolean, Rule, int)} to insert at a position
+   */
+  @Deprecated
   public boolean addRule(String name, boolean inbound, Rule rule, @Nullable Integer position) {
+    return insertRule(name, inbound, rule, position);
+  }
+
+  private boolean insertRule(String name, boolean inbound, Rule rule, @Nullable Integer position) {
     requireNonNull(rule, "rule");
     boolean[] added = {false};
     modifyRules(

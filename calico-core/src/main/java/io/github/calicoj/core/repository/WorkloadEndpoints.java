@@ -163,6 +163,11 @@ public final class WorkloadEndpoints {
    * endpoint (by an older writer, or a tool that deleted the endpoint alone) is cleared and the
    * create retried.
    *
+   * <p>This is the standalone form, for a caller with no IPAM change to commit alongside; it runs
+   * the shared commit loop ({@link TxnPart#commit} inside the bounded {@code Retry.cas}). A
+   * container add commits the same {@link EndpointCreate} in one transaction with its IPAM change
+   * instead.
+   *
    * @return the endpoint with its stored revision
    * @throws AlreadyExistsException ({@link Reason#ALREADY_CONFIGURED}) if the workload has an
    *     endpoint

@@ -50,7 +50,7 @@ public final class IpamBench {
       rawCas(ds, "warm", OPS / 4, blockSized);
       Ipam warm = Ipam.on(ds);
       for (int i = 0; i < OPS / 4; i++) {
-        warm.autoAssignOne(4, "warm-host", null, IpOwner.UNOWNED);
+        warm.autoAssignOne(4, "warm-host", IpOwner.UNOWNED);
       }
 
       long[] raw1 = rawCas(ds, "raw1", OPS, blockSized);
@@ -59,7 +59,7 @@ public final class IpamBench {
       long[] ours1 = new long[OPS];
       for (int i = 0; i < OPS; i++) {
         long s = System.nanoTime();
-        ipam.autoAssignOne(4, "bench-host", null, IpOwner.UNOWNED);
+        ipam.autoAssignOne(4, "bench-host", IpOwner.UNOWNED);
         ours1[i] = System.nanoTime() - s;
       }
       double ours1Rate = OPS / ((System.nanoTime() - t0) / 1e9);
@@ -75,8 +75,7 @@ public final class IpamBench {
                 long[] lat = new long[OPS / CLIENTS];
                 for (int i = 0; i < lat.length; i++) {
                   long s = System.nanoTime();
-                  InetAddress unused =
-                      mine.autoAssignOne(4, "bench-host-" + n, null, IpOwner.UNOWNED);
+                  InetAddress unused = mine.autoAssignOne(4, "bench-host-" + n, IpOwner.UNOWNED);
                   lat[i] = System.nanoTime() - s;
                 }
                 synchronized (ours8Lat) {

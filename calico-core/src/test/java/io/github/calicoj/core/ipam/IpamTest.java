@@ -150,10 +150,10 @@ class IpamTest {
   @Test
   void staleCacheIsCorrectedByTheFailedGuard() {
     Ipam other = Ipam.on(store);
-    InetAddress first = ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED);
+    InetAddress first = ipam.autoAssignOne(4, "h", IpOwner.UNOWNED);
     InetAddress second =
-        other.autoAssignOne(4, "h", null, IpOwner.UNOWNED); // changes the block behind ipam's cache
-    InetAddress third = ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED);
+        other.autoAssignOne(4, "h", IpOwner.UNOWNED); // changes the block behind ipam's cache
+    InetAddress third = ipam.autoAssignOne(4, "h", IpOwner.UNOWNED);
     assertThat(Set.of(first, second, third)).hasSize(3);
     other.release(List.of(first));
     // ipam's cache still says "first" is taken; the release must see the truth.
@@ -238,11 +238,11 @@ class IpamTest {
   void autoAssignPassesOverTheAddressesItIsToldToSkip() {
     IpamChange c =
         ipam.prepareAutoAssignOne(
-            4, "h", null, IpOwner.UNOWNED, Set.of(ip("192.168.0.0"), ip("192.168.0.1")));
+            4, "h", IpOwner.UNOWNED, Set.of(ip("192.168.0.0"), ip("192.168.0.1")));
     assertThat(c.addresses()).containsExactly(ip("192.168.0.2"));
     assertThat(ipam.commit(c)).isTrue();
     // the skipped addresses stay free, first in line
-    assertThat(ipam.autoAssignOne(4, "h", null, IpOwner.UNOWNED)).isEqualTo(ip("192.168.0.0"));
+    assertThat(ipam.autoAssignOne(4, "h", IpOwner.UNOWNED)).isEqualTo(ip("192.168.0.0"));
   }
 
   private static Map<InetAddress, @Nullable String> owners(InetAddress ip, String handle) {

@@ -192,9 +192,13 @@ class RepositoriesTest {
 
     Rule http = Rule.builder("allow").protocol("tcp").dstPorts(List.of(PortRange.of(80))).build();
     assertThat(profiles.addRule("web", true, http, 1)).isTrue();
-    assertThat(profiles.addRule("web", true, http, null)).isFalse();
+    assertThat(profiles.addRule("web", true, http)).isFalse();
+    assertThat(profiles.addRule("web", true, http, (Integer) null))
+        .isFalse(); // the deprecated form
     assertThatThrownBy(() -> profiles.addRule("web", true, Rule.allow(), 9))
         .hasMessage("Position 9 is out-of-range.");
+    assertThat(profiles.addRule("web", true, Rule.allow())).isTrue(); // appended
+    assertThat(profiles.require("web").rules().inbound()).last().isEqualTo(Rule.allow());
     assertThat(profiles.require("web").rules().inbound()).first().isEqualTo(http);
     assertThat(profiles.removeRule("web", true, 1)).isEqualTo(http);
     assertThatThrownBy(() -> profiles.removeRule("web", true, 5))

@@ -23,7 +23,6 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreTimeoutException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Key;
@@ -33,7 +32,6 @@ import io.github.calicoj.datastore.LeaseExpiredException;
 import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.datastore.RevisionCompactedException;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
@@ -42,6 +40,7 @@ import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.EtcdSettings;
 import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
 import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
 import java.time.Duration;
@@ -92,8 +91,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its parts: {@link JetcdClients} (the jetcd client for our settings), {@link JetcdCalls} (one
  * deadline per call, retries, errors), {@link JetcdCodec} (our types as jetcd's), {@link EtcdWatch}
- * (one per watch) and the shared lease keeper with {@link JetcdLeaseCalls}. What is left here, a
- * little over 400 lines, is one short jetcd request and reply per {@link Datastore} operation.
+ * (one per watch) and the shared lease keeper with {@link JetcdLeaseCalls}. What is left here, just
+ * under 500 lines, is one short jetcd request and reply per {@link Datastore} operation.
  *
  * <p>Thread-safe; share one instance. The builder's caller owns the instance and must {@link
  * #close()} it, which revokes its leases, stops every watch and releases jetcd's connections and
@@ -427,21 +426,16 @@ public final class EtcdDatastore implements Datastore {
    * when it was compacted. A future revision is fine for a watch.
    */
   private void checkNotCompacted(Key prefix, Revision after) {
-    try {
-      GetOption atRevision =
-          GetOption.builder()
-              .withRange(prefixEnd(prefix))
-              .withRevision(after.value())
-              .withCountOnly(true)
-              .build();
-      calls.run(() -> kv.get(bytes(prefix), atRevision), "watch", prefix, false, calls.deadline());
-    } catch (RevisionCompactedException e) {
-      throw e;
-    } catch (DatastoreException e) {
-      if (!String.valueOf(e.getMessage()).contains("future revision")) {
-        throw e;
-      }
-    }
+    GetOption atRevision =
+        GetOption.builder()
+            .withRange(prefixEnd(prefix))
+            .withRevision(after.value())
+            .withCountOnly(true)
+            .build();
+    EtcdFailures.checkNotCompacted(
+        () ->
+            calls.run(
+                () -> kv.get(bytes(prefix), atRevision), "watch", prefix, false, calls.deadline()));
   }
 
   /**

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.calicoj.datastore.Datastore;
-import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
 import io.github.calicoj.datastore.Guard;
 import io.github.calicoj.datastore.Key;
@@ -30,7 +29,6 @@ import io.github.calicoj.datastore.LeaseExpiredException;
 import io.github.calicoj.datastore.LeaseListener;
 import io.github.calicoj.datastore.ResourceAlreadyExistsException;
 import io.github.calicoj.datastore.Revision;
-import io.github.calicoj.datastore.RevisionCompactedException;
 import io.github.calicoj.datastore.Snapshot;
 import io.github.calicoj.datastore.Transaction;
 import io.github.calicoj.datastore.TxnOp;
@@ -39,6 +37,7 @@ import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
 import io.github.calicoj.datastore.etcd.GatewayTransport.Kind;
 import io.github.calicoj.datastore.etcd.internal.EtcdConfig;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import io.github.calicoj.datastore.etcd.internal.EtcdTxns;
 import io.github.calicoj.datastore.etcd.internal.LeaseKeeper;
 import java.time.Duration;
@@ -343,15 +342,8 @@ public final class EtcdGatewayDatastore implements Datastore {
   private void checkNotCompacted(Key prefix, Revision after) {
     ObjectNode req =
         prefixRange(prefix).put("revision", Long.toString(after.value())).put("count_only", true);
-    try {
-      transport.call("/v3/kv/range", req, "watch", prefix, Kind.READ, deadline());
-    } catch (RevisionCompactedException e) {
-      throw e;
-    } catch (DatastoreException e) {
-      if (!String.valueOf(e.getMessage()).contains("future revision")) {
-        throw e;
-      }
-    }
+    EtcdFailures.checkNotCompacted(
+        () -> transport.call("/v3/kv/range", req, "watch", prefix, Kind.READ, deadline()));
   }
 
   // ------------------------------------------------------------------ lifecycle

@@ -214,7 +214,10 @@ final class GatewayTransport {
         return reply;
       }
       String message = GatewayJson.message(reply);
-      if (withToken && user != null && !reauthenticated && message.contains("invalid auth token")) {
+      if (withToken
+          && user != null
+          && !reauthenticated
+          && EtcdFailures.isInvalidAuthToken(message)) {
         token = null; // expired or revoked; etcd checks the token before applying anything
         reauthenticated = true;
         continue;

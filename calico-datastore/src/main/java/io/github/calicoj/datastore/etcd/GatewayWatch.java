@@ -11,6 +11,7 @@ import io.github.calicoj.datastore.Revision;
 import io.github.calicoj.datastore.WatchEvent;
 import io.github.calicoj.datastore.WatchHandle;
 import io.github.calicoj.datastore.WatchListener;
+import io.github.calicoj.datastore.etcd.internal.EtcdFailures;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -114,7 +115,7 @@ final class GatewayWatch implements WatchHandle {
                     prefix,
                     false,
                     e);
-        if (String.valueOf(e.getMessage()).contains("invalid auth token")) {
+        if (EtcdFailures.isInvalidAuthToken(e.getMessage())) {
           transport.tokenExpired(); // the next stream authenticates again
         }
         transport.nextEndpoint(); // the next stream goes to the next member

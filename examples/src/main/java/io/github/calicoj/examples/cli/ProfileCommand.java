@@ -209,7 +209,11 @@ final class ProfileCommand extends Command {
         }
         Rule rule = RuleParser.parse(a);
         if (add) {
-          if (!profiles.addRule(name, inbound, rule, position)) {
+          boolean added =
+              position == null
+                  ? profiles.addRule(name, inbound, rule)
+                  : profiles.addRule(name, inbound, rule, position.intValue());
+          if (!added) {
             cli.print("Rule already present, skipping.");
           }
         } else {

@@ -8,8 +8,9 @@ import io.github.calicoj.core.client.Owners;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
-import io.github.calicoj.datastore.jetcd.EtcdDatastore;
+import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.netns.nft.NftablesSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -48,7 +49,7 @@ class CalicoNodeIT {
   private static final String HOST = "cjt-node-h1";
   private TestNamespace hostNs;
   private TestNamespace workload;
-  private EtcdDatastore store;
+  private Datastore store;
   private Process process;
   private Thread reader;
 
@@ -58,11 +59,7 @@ class CalicoNodeIT {
     Requirements.require(NetnsSupport.isAvailable(), "netns support");
     Requirements.require(NftablesSupport.isAvailable(), "libnftables");
     Requirements.require(Requirements.onPath("nft") != null, "nft (apt-get install nftables)");
-    store =
-        EtcdDatastore.builder()
-            .endpoints(ETCD.endpoints())
-            .requestTimeout(Duration.ofSeconds(10))
-            .build();
+    store = EtcdTestClients.connect(ETCD.endpoints());
     store.deletePrefix(Key.of("/calico/"));
     store.deletePrefix(Key.of("/calicoj/"));
     hostNs = TestNamespace.createHost("172.31.201.1");

@@ -133,6 +133,50 @@ public final class EtcdFailures {
         || description.contains("raft proposal dropped");
   }
 
+  /**
+   * True if etcd refused a read because the revision it asked for is ahead of the store's ({@code
+   * mvcc: required revision is a future revision}).
+   *
+   * <p>The text is the only signal: etcd sends this refusal and "required revision has been
+   * compacted" with the same gRPC code, OUT_OF_RANGE, and the {@link DatastoreException} built from
+   * it carries no code, only the server's text in its message.
+   */
+  public static boolean isFutureRevision(DatastoreException e) {
+    return !(e instanceof RevisionCompactedException)
+        && String.valueOf(e.getMessage()).contains("future revision");
+  }
+
+  /**
+   * Runs {@code readAtRevision}, a read of a watch's prefix at the revision the watch starts after,
+   * to fail a watch from a compacted revision at once: the read fails exactly when that revision
+   * was compacted. A future revision is fine for a watch, so that refusal is swallowed; every other
+   * failure goes to the caller.
+   *
+   * @throws RevisionCompactedException if the revision was compacted
+   */
+  public static void checkNotCompacted(Runnable readAtRevision) {
+    try {
+      readAtRevision.run();
+    } catch (DatastoreException e) {
+      if (!isFutureRevision(e)) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * True if etcd refused a request because its auth token expired or was revoked ({@code
+   * etcdserver: invalid auth token}); the next request must authenticate again.
+   *
+   * <p>The text is the only signal the gateway gives everywhere: a unary reply carries the code
+   * UNAUTHENTICATED beside it, but an error inside a watch stream names its code {@code grpc_code}
+   * (read as UNKNOWN) and may reach the watch as a plain I/O failure, so only the server's text is
+   * common to all the places it arrives.
+   */
+  public static boolean isInvalidAuthToken(@Nullable String text) {
+    return text != null && text.contains("invalid auth token");
+  }
+
   /** The outcome note appended to transport failures of writes. */
   public static String withOutcome(String detail, boolean write) {
     return write ? detail + "; outcome unknown: the write may have been applied" : detail;

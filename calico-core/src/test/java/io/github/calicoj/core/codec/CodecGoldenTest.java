@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * Golden tests: the exact etcd keys and JSON values (endpoints, profiles and their rules, pools,
  * IPAM blocks) that the reference, pycalico, writes for the same objects.
  */
-class CalicoJsonTest {
+class CodecGoldenTest {
   private static final String WORKLOAD =
       "4f9954bb20e52e7e5e7953e52a1ad5a5353ba96efe813d1debd195c3cb69f47a";
   private static final String ENDPOINT_ID = "faadb45a480f11e591fa08002775ba7b";
