@@ -54,6 +54,9 @@ final class DataplaneFindings {
       }
       List<WorkloadEndpoint> linkless =
           eps.stream().filter(ep -> !links.containsKey(ep.name())).toList();
+      Target.Endpoints removal = new Target.Endpoints(linkless, linkless.size() == eps.size());
+      String live = liveWorkload(f, w, view);
+      Target target = live == null ? removal : new Target.Restore(live, removal);
       for (WorkloadEndpoint ep : linkless) {
         f.add(
             new Draft(
@@ -71,11 +74,41 @@ final class DataplaneFindings {
                 .detail("link", ep.name())
                 .detail("workload", w.name())
                 .fingerprint(Finder.ids(List.of(ep)))
-                .target(new Target.Endpoints(linkless, linkless.size() == eps.size()))
+                .target(target)
                 .confirm(List.of(Finder.unchanged(ep))));
         f.dead.add(WorkloadEndpoints.keyOf(ep));
       }
     }
+  }
+
+  /**
+   * The workload as {@code restoreContainer} takes it if it is known to be alive (a running
+   * container; a namespace path that names the namespace the workload was added for), else null.
+   */
+  private static @Nullable String liveWorkload(Finder f, Finder.Workload w, HostView view) {
+    if (w.orchestrator().equals(Finder.DOCKER)) {
+      Map<String, Boolean> containers = view.containers();
+      return containers != null && Boolean.TRUE.equals(containers.get(w.workload()))
+          ? w.workload()
+          : null;
+    }
+    if (!w.orchestrator().equals(Finder.NAMESPACE)) {
+      return null;
+    }
+    ClusterState.MarkerEntry m =
+        f.state.markers().get(WorkloadMarker.key(w.host(), w.orchestrator(), w.workload()));
+    WorkloadMarker marker = m == null ? null : m.marker();
+    WorkloadMarker.NamespaceRef ref = marker == null ? null : marker.namespace();
+    HostSide.NamespaceState now = ref == null ? null : view.namespaces().get(ref.path());
+    NetNs.Identity id = now == null ? null : now.identity();
+    return ref != null
+            && now != null
+            && now.status() == HostSide.NamespaceState.Status.PRESENT
+            && id != null
+            && id.dev() == ref.device()
+            && id.ino() == ref.inode()
+        ? ref.path()
+        : null;
   }
 
   /** Why the workload is gone, or null if it is not (or cannot be told). */

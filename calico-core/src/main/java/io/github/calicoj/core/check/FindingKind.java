@@ -19,7 +19,11 @@ public enum FindingKind {
   /**
    * An endpoint of this host with no cali link in the host side's namespace (its workload still
    * exists, or cannot be checked). Endpoints of stopped Docker containers are not reported: their
-   * links come back when they start. Repair: as for {@link #WORKLOAD_GONE}, for the endpoint.
+   * links come back when they start. Repair: when the workload is known to be alive (a running
+   * container, or a namespace path that still names the namespace it was added for) and the checker
+   * has a restorer (a {@code CalicoClient}'s checker has), its interface is re-plumbed as {@code
+   * CalicoClient.restoreContainer} does it: the same name and addresses, a new veth, the endpoint's
+   * MAC updated. Otherwise as for {@link #WORKLOAD_GONE}, for the endpoint.
    */
   ENDPOINT_WITHOUT_LINK("endpoint-without-link", true),
 

@@ -7,6 +7,7 @@ import io.github.calicoj.core.client.DockerEngine;
 import io.github.calicoj.core.internal.Durations;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.Names;
+import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
@@ -64,6 +65,7 @@ public final class IpamChecker {
   private final Supplier<HostSide> hostSides;
   private final StateReader reader;
   private final Sightings sightings;
+  private final @Nullable Restorer restorer;
 
   private IpamChecker(Builder b) {
     this.datastore = b.datastore;
@@ -76,6 +78,7 @@ public final class IpamChecker {
     this.hostSides = b.hostSides != null ? b.hostSides : () -> new LiveHostSide(ns, docker);
     this.reader = new StateReader(b.datastore);
     this.sightings = new Sightings(b.datastore);
+    this.restorer = b.restorer;
   }
 
   /** A builder for checks of {@code hostname}, reading and repairing {@code datastore}. */
@@ -188,7 +191,8 @@ public final class IpamChecker {
       fresh.forEach(f -> byId.put(matchKey(f), f));
       List<Finding> subjects = checked != null ? checked : fresh;
       Repairer repairer =
-          new Repairer(datastore, ipam, hostname, options.allHosts(), side, p.state(), now);
+          new Repairer(
+              datastore, ipam, hostname, options.allHosts(), side, restorer, p.state(), now);
       for (Finding f : subjects) {
         Finding again = byId.get(matchKey(f));
         if (again == null) {
@@ -221,6 +225,22 @@ public final class IpamChecker {
     return f.kind().id() + "|" + f.host() + "|" + f.id;
   }
 
+  /**
+   * Re-plumbs a live workload's interface in place (as {@code CalicoClient.restoreContainer} does),
+   * for the repair of an endpoint whose cali link is missing.
+   */
+  @FunctionalInterface
+  public interface Restorer {
+    /**
+     * Restores the workload's interface if it is gone.
+     *
+     * @param workload a Docker container's id, or the network namespace path the workload was added
+     *     by
+     * @return the endpoint as it is now
+     */
+    WorkloadEndpoint restore(String workload);
+  }
+
   /** Configures an {@link IpamChecker}. Not thread-safe. */
   public static final class Builder {
     private final Datastore datastore;
@@ -231,6 +251,7 @@ public final class IpamChecker {
     private @Nullable Ipam ipam;
     private Clock clock = Clock.systemUTC();
     private @Nullable Supplier<HostSide> hostSides;
+    private @Nullable Restorer restorer;
 
     private Builder(Datastore datastore, String hostname) {
       this.datastore = requireNonNull(datastore, "datastore");
@@ -273,6 +294,17 @@ public final class IpamChecker {
     /** The clock ages are measured with. Default: the system's. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How a repair re-plumbs a live workload whose cali link is missing ({@link
+     * FindingKind#ENDPOINT_WITHOUT_LINK}); a {@code CalicoClient}'s checker uses the client's
+     * {@code restoreContainer}. Default: none, and such an endpoint is removed as a gone workload's
+     * is.
+     */
+    public Builder restorer(Restorer restorer) {
+      this.restorer = requireNonNull(restorer, "restorer");
       return this;
     }
 

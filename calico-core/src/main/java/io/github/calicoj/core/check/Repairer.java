@@ -58,6 +58,7 @@ final class Repairer {
   private final String host;
   private final boolean allHosts;
   private final @Nullable HostSide side;
+  private final IpamChecker.@Nullable Restorer restorer;
   private final ClusterState state;
   private final Instant now;
   private final BlockWriter blocks;
@@ -73,6 +74,7 @@ final class Repairer {
       String host,
       boolean allHosts,
       @Nullable HostSide side,
+      IpamChecker.@Nullable Restorer restorer,
       ClusterState state,
       Instant now) {
     this.datastore = datastore;
@@ -80,6 +82,7 @@ final class Repairer {
     this.host = host;
     this.allHosts = allHosts;
     this.side = side;
+    this.restorer = restorer;
     this.state = state;
     this.now = now;
     this.blocks = new BlockWriter(datastore, ipam, state);
@@ -168,6 +171,8 @@ final class Repairer {
   private Repair act(Finding f, Target t) {
     if (t instanceof Target.Endpoints e) {
       return removeEndpoints(f, e.endpoints(), e.wholeWorkload());
+    } else if (t instanceof Target.Restore r) {
+      return restore(f, r);
     } else if (t instanceof Target.Duplicate d) {
       return duplicate(f, d);
     } else if (t instanceof Target.EndpointIp e) {
@@ -200,6 +205,24 @@ final class Repairer {
   }
 
   // ------------------------------------------------------------------ endpoints
+
+  /** Re-plumbs a live workload's missing interface; without a restorer, removes its endpoints. */
+  private Repair restore(Finding f, Target.Restore r) {
+    if (restorer == null) {
+      Target.Endpoints e = r.removal();
+      return removeEndpoints(f, e.endpoints(), e.wholeWorkload());
+    }
+    WorkloadEndpoint ep = restorer.restore(r.workload());
+    return new Repair(
+        f,
+        Repair.Outcome.REPAIRED,
+        "re-plumbed "
+            + r.workload()
+            + ": a new veth "
+            + ep.name()
+            + ", the same addresses, MAC "
+            + ep.mac());
+  }
 
   private Repair removeEndpoints(Finding f, List<WorkloadEndpoint> eps, boolean whole) {
     List<WorkloadEndpoint> left =

@@ -20,6 +20,13 @@ sealed interface Target {
     }
   }
 
+  /**
+   * A live workload's endpoints whose cali link is missing: its interface is re-plumbed ({@code
+   * workload} as {@code CalicoClient.restoreContainer} takes it: a container's id or the namespace
+   * path it was added by); without a restorer, {@code removal} is carried out instead.
+   */
+  record Restore(String workload, Endpoints removal) implements Target {}
+
   /** An address on several endpoints, with its allocation's holder if it is allocated. */
   record Duplicate(InetAddress ip, List<WorkloadEndpoint> endpoints, @Nullable Attribute holder)
       implements Target {

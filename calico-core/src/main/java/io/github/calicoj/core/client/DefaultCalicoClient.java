@@ -94,7 +94,10 @@ final class DefaultCalicoClient implements CalicoClient {
     this.ips = new ContainerIps(hostname, b.datastore, endpoints, ipam, choice, host);
     this.restores = new ContainerRestore(hostname, format, b.datastore, endpoints, host);
     IpamChecker.Builder check =
-        IpamChecker.builder(b.datastore, hostname).ipam(ipam).docker(docker);
+        IpamChecker.builder(b.datastore, hostname)
+            .ipam(ipam)
+            .docker(docker)
+            .restorer(this::restoreContainer);
     if (b.hostNamespace != null) {
       check.hostNamespace(b.hostNamespace);
     }

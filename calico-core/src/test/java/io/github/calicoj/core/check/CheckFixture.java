@@ -87,11 +87,19 @@ final class CheckFixture implements AutoCloseable {
   }
 
   IpamChecker checker(String hostname, Datastore ds) {
+    return builder(hostname, ds).build();
+  }
+
+  /** A checker that re-plumbs live workloads through {@code restorer}. */
+  IpamChecker checker(IpamChecker.Restorer restorer) {
+    return builder(H1, store).restorer(restorer).build();
+  }
+
+  private IpamChecker.Builder builder(String hostname, Datastore ds) {
     return IpamChecker.builder(ds, hostname)
         .ipam(ds == store ? ipam : Ipam.builder(ds).cacheTtl(Duration.ZERO).build())
         .clock(clock)
-        .hostSides(host::open)
-        .build();
+        .hostSides(host::open);
   }
 
   static InetAddress ip(String s) {

@@ -17,7 +17,9 @@ import io.github.calicoj.core.repository.IpPools;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Key;
+import io.github.calicoj.netns.NetNs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -162,6 +164,90 @@ class IpamRepairTest {
         .extracting(kv -> kv.key().path())
         .noneMatch(k -> k.contains("/workload/") || k.contains("/ipam/v2/"));
     assertThat(fx.store.list(CalicoKeys.CALICOJ).entries()).as("marker and record").isEmpty();
+  }
+
+  @Test
+  void aLiveWorkloadWithoutItsLinkIsReplumbedThroughTheRestorerNotRemoved() {
+    WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
+    fx.host.links.remove(ep.name());
+    List<String> restored = new ArrayList<>();
+    IpamChecker.Restorer restorer =
+        w -> {
+          restored.add(w);
+          return ep.toBuilder().mac("ee:ee:ee:00:00:01").build();
+        };
+    List<String> before = keysUnder("/calico/");
+    CheckReport r = fx.checker(restorer).run(REPAIR_NOW);
+    assertThat(restored).containsExactly("/var/run/netns/a");
+    Repair only = only(r);
+    assertThat(only.finding().kind()).isEqualTo(FindingKind.ENDPOINT_WITHOUT_LINK);
+    assertThat(only.outcome()).isEqualTo(Repair.Outcome.REPAIRED);
+    assertThat(only.action())
+        .isEqualTo(
+            "re-plumbed /var/run/netns/a: a new veth "
+                + ep.name()
+                + ", the same addresses, MAC ee:ee:ee:00:00:01");
+    // the repair itself removed and freed nothing: the restore is the client's to do
+    assertThat(keysUnder("/calico/")).isEqualTo(before);
+    assertThat(fx.allocation("10.65.0.1")).isPresent();
+  }
+
+  @Test
+  void aRunningContainerWithoutItsLinkIsReplumbedByItsId() {
+    WorkloadEndpoint ep = fx.dockerWorkload(H1, "c0ffee", "10.65.0.1", OLD);
+    fx.host.links.remove(ep.name());
+    List<String> restored = new ArrayList<>();
+    CheckReport r =
+        fx.checker(
+                w -> {
+                  restored.add(w);
+                  return ep;
+                })
+            .run(REPAIR_NOW);
+    assertThat(restored).containsExactly("c0ffee");
+    assertThat(only(r).action()).startsWith("re-plumbed c0ffee: a new veth " + ep.name());
+    assertThat(fx.allocation("10.65.0.1")).isPresent();
+  }
+
+  @Test
+  void aWorkloadWhosePathNamesAnotherNamespaceIsRemovedEvenWithARestorer() {
+    WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
+    fx.host.links.remove(ep.name());
+    fx.host.namespaces.put("/var/run/netns/a", new NetNs.Identity(4, 999_999));
+    List<String> restored = new ArrayList<>();
+    CheckReport r =
+        fx.checker(
+                w -> {
+                  restored.add(w);
+                  return ep;
+                })
+            .run(REPAIR_NOW);
+    assertThat(restored).isEmpty();
+    assertThat(r.repairs())
+        .extracting(x -> x.finding().kind() + " " + x.outcome())
+        .containsExactly("WORKLOAD_GONE REPAIRED");
+    assertThat(fx.allocated()).isEmpty();
+  }
+
+  @Test
+  void aRestoreThatFailsIsReportedAndRemovesNothing() {
+    WorkloadEndpoint ep = fx.namespaceWorkload(H1, "/var/run/netns/a", "10.65.0.1", OLD);
+    fx.host.links.remove(ep.name());
+    CheckReport r =
+        fx.checker(
+                w -> {
+                  throw new IllegalStateException("no veth for " + w);
+                })
+            .run(REPAIR_NOW);
+    Repair only = only(r);
+    assertThat(only.outcome()).isEqualTo(Repair.Outcome.FAILED);
+    assertThat(only.action()).isEqualTo("no veth for /var/run/netns/a");
+    assertThat(fx.allocation("10.65.0.1")).isPresent();
+    assertThat(keysUnder("/calico/v1/host/")).isNotEmpty();
+  }
+
+  private List<String> keysUnder(String prefix) {
+    return fx.store.list(Key.of(prefix)).entries().stream().map(kv -> kv.key().path()).toList();
   }
 
   @Test

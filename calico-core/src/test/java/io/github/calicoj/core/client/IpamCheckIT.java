@@ -231,22 +231,39 @@ class IpamCheckIT {
         .allMatch(s -> s.endsWith(" REPAIRED") || s.endsWith(" GONE"));
     assertThat(repaired.unresolved()).isEmpty();
 
-    // etcd: only f is left, whole
+    assertThat(repaired.repairs())
+        .filteredOn(x -> x.finding().kind() == FindingKind.ENDPOINT_WITHOUT_LINK)
+        .singleElement()
+        .extracting(Repair::action)
+        .asString()
+        .startsWith("re-plumbed " + a.path() + ": a new veth " + epA.name());
+
+    // etcd: a (re-plumbed, its workload alive) and f are left, whole
     assertThat(etcd().keys("/calico/v1/host/" + HOST + "/workload/"))
-        .containsExactly(WorkloadEndpoints.keyOf(epF).path());
+        .containsExactlyInAnyOrder(
+            WorkloadEndpoints.keyOf(epA).path(), WorkloadEndpoints.keyOf(epF).path());
     assertThat(etcd().keys("/calicoj/v1/"))
-        .containsExactly(CalicoKeys.workloadMarker(HOST, "namespace", epF.workloadId()).path());
+        .containsExactlyInAnyOrder(
+            CalicoKeys.workloadMarker(HOST, "namespace", epA.workloadId()).path(),
+            CalicoKeys.workloadMarker(HOST, "namespace", epF.workloadId()).path());
     assertThat(ClientFixture.allocated(store))
         .extracting(InetAddresses::toAddrString)
-        .containsExactly(ip(epF));
+        .containsExactlyInAnyOrder(ip(epA), ip(epF));
     assertThat(etcd().keys("/calico/ipam/v2/handle/"))
-        .containsExactly(
+        .containsExactlyInAnyOrder(
+            CalicoKeys.handle(Owners.handleId(HOST, "namespace", epA.workloadId())).path(),
             CalicoKeys.handle(Owners.handleId(HOST, "namespace", epF.workloadId())).path());
-    // the kernel: only f's cali link; d's leftover peer went with its pair
-    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactly(epF.name());
+    // the kernel: a's new cali link and f's; d's leftover peer went with its pair; a has its
+    // interface back with its address, and its endpoint names the new interface's MAC
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali"))
+        .containsExactlyInAnyOrder(epA.name(), epF.name());
     assertThat(IpOracle.link(d.name(), "eth1")).isEmpty();
-    assertThat(IpOracle.link(a.name(), "eth1")).isEmpty();
     assertThat(IpOracle.link(f.name(), "eth1")).isPresent();
+    assertThat(IpOracle.addresses(a.name(), "eth1")).contains(ip(epA) + "/32");
+    String newMac = IpOracle.link(a.name(), "eth1").orElseThrow().path("address").asText();
+    assertThat(newMac).isNotEqualTo(epA.mac());
+    assertThat(etcd().value(WorkloadEndpoints.keyOf(epA).path()))
+        .contains("\"mac\": \"" + newMac + "\"");
 
     // a second run finds nothing
     assertThat(
@@ -258,6 +275,7 @@ class IpamCheckIT {
     // f still works as a workload: it is removed cleanly, which leaves its block empty and affine
     // to this host, with its marker, for the next add: nothing to report
     calico.removeContainer(f.path().toString());
+    calico.removeContainer(a.path().toString());
     Cidr fBlock = Cidr.containing(epF.nets().get(0).address(), 26);
     assertThat(calico.checkIpam(CheckOptions.DEFAULT).found()).isFalse();
     assertThat(etcd().keys("/calico/ipam/"))

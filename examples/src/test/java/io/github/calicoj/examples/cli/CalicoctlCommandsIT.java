@@ -521,7 +521,7 @@ class CalicoctlCommandsIT {
   }
 
   @Test
-  void ipamCheckFindsRepairsAfterTheGraceAndThenFindsNothing() {
+  void ipamCheckFindsRepairsAfterTheGraceReplumbsALiveWorkloadAndThenFindsNothing() {
     TestNamespace w = TestNamespace.create();
     TestNamespace leftover = TestNamespace.create();
     namespaces.add(w);
@@ -561,13 +561,20 @@ class CalicoctlCommandsIT {
 
     Run repaired = run("", "ipam", "check", "--repair", "--grace=0");
     assertThat(repaired.exit()).as(repaired.out()).isZero();
+    assertThat(repaired.out()).contains("re-plumbed " + path, "deleted link cali0123456789b");
     ok("No IPAM problems found on host " + HOST + ".", "ipam", "check");
-    // the endpoint, its marker and its allocation are gone; so is the unclaimed pair
-    assertThat(keys("/calico/v1/host/" + HOST + "/workload/")).isEmpty();
-    assertThat(keys("/calicoj/")).isEmpty();
-    ok("IP 10.52.0.7 is not currently assigned", "ipam", "info", "10.52.0.7");
-    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).isEmpty();
+    // w, whose namespace is alive, has its interface back with its address and its endpoint the
+    // new MAC; the unclaimed pair is gone
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactlyElementsOf(links);
+    assertThat(IpOracle.addresses(w.name(), "eth1")).contains("10.52.0.7/32");
+    String mac = IpOracle.link(w.name(), "eth1").orElseThrow().path("address").asText();
+    List<String> epKeys = keys("/calico/v1/host/" + HOST + "/workload/namespace/" + wid + "/");
+    assertThat(epKeys).hasSize(1);
+    assertThat(etcd(epKeys.get(0))).contains("\"mac\": \"" + mac + "\"");
     assertThat(IpOracle.link(leftover.name(), "eth1")).isEmpty();
+    ok("Removed Calico from " + path, "container", "remove", path);
+    assertThat(keys("/calico/v1/host/" + HOST + "/workload/")).isEmpty();
+    ok("IP 10.52.0.7 is not currently assigned", "ipam", "info", "10.52.0.7");
   }
 
   private static String[] concat(String[] a, String[] b) {
