@@ -162,9 +162,14 @@ public interface CalicoClient extends AutoCloseable {
   /**
    * Removes many workloads at once: like {@link #removeContainer} for each, but their data goes in
    * a few transactions and their veths in one bulk kernel delete (about 0.4 ms per veth instead of
-   * ~20 ms). Workloads without Calico data are skipped.
+   * ~20 ms). Workloads without Calico data are skipped. A path that shares its workload id with the
+   * path the workload was added by, and names another namespace, is refused as {@link
+   * #removeContainer} refuses it: that workload stays, the others are removed, then the refusal is
+   * thrown.
    *
    * @return the endpoints removed
+   * @throws ConflictException ({@link Reason#WORKLOAD_MISMATCH}) after removing the other
+   *     workloads, with {@link #removeContainer}'s message for each refused path
    */
   List<WorkloadEndpoint> removeContainers(Collection<String> workloads);
 

@@ -2,6 +2,7 @@ package io.github.calicoj.core.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.CalicoException;
@@ -15,6 +16,7 @@ import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
+import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.datastore.Datastore;
 import io.github.calicoj.datastore.DatastoreException;
 import io.github.calicoj.datastore.DatastoreUnavailableException;
@@ -255,6 +257,78 @@ class HardeningIT {
 
   @Test
   void twoPathsThatShareAWorkloadIdAreToldApart() throws Exception {
+    SharedId p = sharedId();
+    WorkloadEndpoint ep = calico.addContainer(p.dash(), "ipv4");
+    calico.profiles().create("cjt-shared");
+    for (Runnable r :
+        List.<Runnable>of(
+            () -> calico.addContainer(p.slash(), "ipv4"),
+            () -> calico.removeContainer(p.slash()),
+            () -> calico.endpoint(p.slash()),
+            () -> calico.appendProfiles(p.slash(), List.of("cjt-shared")))) {
+      assertThatThrownBy(r::run)
+          .isInstanceOfSatisfying(
+              ConflictException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.WORKLOAD_MISMATCH))
+          .hasMessageContaining(p.dash())
+          .hasMessageContaining(p.slash());
+    }
+    // the other namespace's workload is untouched, and nothing was added to the second
+    assertStays(p, ep);
+    assertThat(IpOracle.link(p.two().name(), "eth1")).isEmpty();
+    assertThat(calico.endpoint(p.dash()).orElseThrow().profileIds()).isEmpty();
+    calico.removeContainer(p.dash());
+    calico.profiles().remove("cjt-shared", true);
+    assertNoCalicoState();
+  }
+
+  @Test
+  void aBulkRemoveRefusesAPathThatSharesAWorkloadIdAndRemovesTheOthers() throws Exception {
+    SharedId p = sharedId();
+    WorkloadEndpoint ep = calico.addContainer(p.dash(), "ipv4");
+    String single =
+        catchThrowableOfType(ConflictException.class, () -> calico.removeContainer(p.slash()))
+            .getMessage();
+    assertThatThrownBy(() -> calico.removeContainers(List.of(p.slash())))
+        .isInstanceOfSatisfying(
+            ConflictException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.WORKLOAD_MISMATCH))
+        .hasMessage(single);
+    assertStays(p, ep);
+
+    // with another workload in the same call: that one is removed, the refused one stays
+    TestNamespace other = workload();
+    WorkloadEndpoint otherEp = calico.addContainer(other.path().toString(), "ipv4");
+    assertThatThrownBy(() -> calico.removeContainers(List.of(p.slash(), other.path().toString())))
+        .isInstanceOf(ConflictException.class)
+        .hasMessage(single);
+    assertStays(p, ep);
+    assertThat(store.get(WorkloadEndpoints.keyOf(otherEp))).as("the other endpoint").isEmpty();
+    assertThat(ClientFixture.allocated(store)).containsExactly(ep.nets().get(0).address());
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).containsExactly(ep.name());
+    assertThat(IpOracle.link(other.name(), "eth1")).isEmpty();
+
+    assertThat(calico.removeContainers(List.of(p.dash())))
+        .extracting(WorkloadEndpoint::endpointId)
+        .containsExactly(ep.endpointId());
+    assertNoCalicoState();
+  }
+
+  /** {@code dash}'s workload is whole: its endpoint, its IP, its cali link, its eth1. */
+  private void assertStays(SharedId p, WorkloadEndpoint ep) {
+    assertThat(store.get(WorkloadEndpoints.keyOf(ep))).as("endpoint").isPresent();
+    assertThat(store.get(WorkloadMarker.key(HOST, "namespace", ep.workloadId())))
+        .as("marker")
+        .isPresent();
+    assertThat(ClientFixture.allocated(store)).contains(ep.nets().get(0).address());
+    assertThat(IpOracle.linkNames(hostNs.name(), "cali")).contains(ep.name());
+    assertThat(IpOracle.link(p.one().name(), "eth1")).isPresent();
+  }
+
+  /** Two namespaces bound at {@code <dir>/a-b} and {@code <dir>/a/b}: one workload id. */
+  private record SharedId(TestNamespace one, TestNamespace two, String dash, String slash) {}
+
+  private SharedId sharedId() throws Exception {
     Path dir = Files.createTempDirectory("cjt-paths-");
     Path dash = dir.resolve("a-b");
     Path slash = dir.resolve("a").resolve("b");
@@ -265,25 +339,7 @@ class HardeningIT {
     TestNamespace two = workload();
     bind(one.path(), dash);
     bind(two.path(), slash);
-    WorkloadEndpoint ep = calico.addContainer(dash.toString(), "ipv4");
-    for (Runnable r :
-        List.<Runnable>of(
-            () -> calico.addContainer(slash.toString(), "ipv4"),
-            () -> calico.removeContainer(slash.toString()),
-            () -> calico.endpoint(slash.toString()))) {
-      assertThatThrownBy(r::run)
-          .isInstanceOfSatisfying(
-              ConflictException.class,
-              e -> assertThat(e.reason()).isEqualTo(Reason.WORKLOAD_MISMATCH))
-          .hasMessageContaining(dash.toString())
-          .hasMessageContaining(slash.toString());
-    }
-    // the other namespace's workload is untouched, and nothing was added to the second
-    assertThat(store.get(WorkloadEndpoints.keyOf(ep))).isPresent();
-    assertThat(IpOracle.link(one.name(), "eth1")).isPresent();
-    assertThat(IpOracle.link(two.name(), "eth1")).isEmpty();
-    calico.removeContainer(dash.toString());
-    assertNoCalicoState();
+    return new SharedId(one, two, dash.toString(), slash.toString());
   }
 
   private void bind(Path ns, Path target) {
