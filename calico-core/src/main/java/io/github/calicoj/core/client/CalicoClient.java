@@ -149,9 +149,10 @@ public interface CalicoClient extends AutoCloseable {
    * {@code calicoctl container remove}: deletes the workload's endpoints and marker and releases
    * their IPs in one transaction, then deletes its veths (tolerating ones already gone). Works when
    * the container no longer exists (given its full id or namespace path). With no data but a cali
-   * pair left in the workload by a killed add, deletes the pair.
+   * pair left in the workload by a killed add, deletes the pair. A workload's marker is deleted
+   * whatever else is found, even alone (as an endpoint deleted by another tool leaves it).
    *
-   * @return the endpoints removed (empty if only a leftover pair was)
+   * @return the endpoints removed (empty if only a marker or a leftover pair was)
    * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
    *     X"
    * @throws ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if a path shares its workload id

@@ -75,9 +75,9 @@ final class ContainerRemove {
 
   /**
    * Removes one workload: its data, then its veths. With no data, a cali pair left in the workload
-   * by a killed add is deleted instead.
+   * by a killed add is deleted instead. A marker is deleted whatever else is found, even alone.
    *
-   * @return the endpoints removed (empty if only a leftover pair was)
+   * @return the endpoints removed (empty if only a marker or a leftover pair was)
    * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
    *     X" if there was nothing to remove
    * @throws io.github.calicoj.core.ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if the path

@@ -8,11 +8,13 @@ import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.ConflictException;
+import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.WireFormat;
 import io.github.calicoj.core.WorkloadException;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
+import io.github.calicoj.core.model.Names;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
@@ -340,6 +342,30 @@ class HardeningIT {
     bind(one.path(), dash);
     bind(two.path(), slash);
     return new SharedId(one, two, dash.toString(), slash.toString());
+  }
+
+  @Test
+  void aRemoveOfALoneMarkerDeletesIt() {
+    // what an endpoint deleted by another tool, or an older writer, leaves: a marker alone
+    TestNamespace w = workload();
+    String path = w.path().toString();
+    NetNs.Identity id = NetNs.identityOf(w.path());
+    Key marker = WorkloadMarker.key(HOST, "namespace", Names.escapeWorkloadId(path));
+    store.create(
+        marker,
+        new WorkloadMarker(
+                "0123456789abcdef0123456789abcdef",
+                System.currentTimeMillis(),
+                new WorkloadMarker.NamespaceRef(path, id.dev(), id.ino()))
+            .toJson());
+    assertThat(calico.removeContainer(path)).as("endpoints removed").isEmpty();
+    assertThat(store.get(marker)).as("marker").isEmpty();
+    assertThatThrownBy(() -> calico.removeContainer(path))
+        .isInstanceOfSatisfying(
+            NotFoundException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.WORKLOAD_NOT_CONFIGURED))
+        .hasMessage("Failed find Calico data for " + path);
+    assertNoCalicoState();
   }
 
   private void bind(Path ns, Path target) {
