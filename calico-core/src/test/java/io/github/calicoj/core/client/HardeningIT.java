@@ -58,8 +58,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The add and remove flows under the faults that once left state behind: the host's own namespace
  * as a workload, a killed add's cali pair, an endpoint whose interface is gone, a remove that
- * cannot write, two paths that share one workload id, and etcd stopped (SIGSTOP) at an add's or a
- * remove's commit. Real etcd, real netlink in test namespaces, checked with etcd and {@code ip -j}.
+ * cannot write, two paths that share one workload id (one remove or a bulk one), a marker left
+ * alone, and etcd stopped (SIGSTOP) at an add's or a remove's commit. Real etcd, real netlink in
+ * test namespaces, checked with etcd and {@code ip -j}.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class HardeningIT {
@@ -168,12 +169,12 @@ class HardeningIT {
   }
 
   @Test
-  void aRefusedAddGivesUpTheBlockItClaimedForTheAddress() {
+  void aRefusedAddLeavesTheBlockOfItsAddressUnclaimed() {
     TestNamespace w = workload();
     String path = w.path().toString();
     calico.addContainer(path, "10.124.0.5");
-    // 10.124.9.0/26 has no claim yet: planning the address claims it for this host, the refusals
-    // (the workload is configured; the interface exists) must give the claim up again.
+    // 10.124.9.0/26 has no claim yet: an add writes nothing before its commit, so the refusals
+    // (the workload is configured; the interface exists) must leave the block unclaimed.
     Key block = CalicoKeys.block(Cidr.parse("10.124.9.0/26"));
     Key affinity = CalicoKeys.affinity(HOST, Cidr.parse("10.124.9.0/26"));
     assertThatThrownBy(() -> calico.addContainer(path, "10.124.9.7"))
