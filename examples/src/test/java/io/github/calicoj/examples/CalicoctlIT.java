@@ -274,7 +274,9 @@ class CalicoctlIT {
         "ipv6");
     assertThat(keys("/calico/v1/host/" + HOST + "/workload/docker/" + otherId)).isEmpty();
     assertThat(keys("/calicoj/v1/workload/" + HOST + "/docker/" + otherId)).isEmpty();
-    assertThat(keys("/calico/ipam/v2/assignment/ipv6/")).allMatch(k -> !etcd(k).contains(": 0"));
+    // no next hop, no claim: no IPv6 block, and no IPv6 affinity of this host
+    assertThat(keys("/calico/ipam/v2/assignment/ipv6/")).as("IPv6 blocks").isEmpty();
+    assertThat(keys("/calico/ipam/v2/host/" + HOST + "/ipv6/")).as("IPv6 affinities").isEmpty();
     assertThat(etcd("/calico/ipam/v2/assignment/ipv4/block/192.168.0.0-26"))
         .contains("\"allocations\": [null, 0, null, null,");
 

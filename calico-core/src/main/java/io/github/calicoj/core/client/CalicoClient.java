@@ -149,9 +149,10 @@ public interface CalicoClient extends AutoCloseable {
    * {@code calicoctl container remove}: deletes the workload's endpoints and marker and releases
    * their IPs in one transaction, then deletes its veths (tolerating ones already gone). Works when
    * the container no longer exists (given its full id or namespace path). With no data but a cali
-   * pair left in the workload by a killed add, deletes the pair.
+   * pair left in the workload by a killed add, deletes the pair. A workload's marker is deleted
+   * whatever else is found, even alone (as an endpoint deleted by another tool leaves it).
    *
-   * @return the endpoints removed (empty if only a leftover pair was)
+   * @return the endpoints removed (empty if only a marker or a leftover pair was)
    * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
    *     X"
    * @throws ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if a path shares its workload id
@@ -162,9 +163,14 @@ public interface CalicoClient extends AutoCloseable {
   /**
    * Removes many workloads at once: like {@link #removeContainer} for each, but their data goes in
    * a few transactions and their veths in one bulk kernel delete (about 0.4 ms per veth instead of
-   * ~20 ms). Workloads without Calico data are skipped.
+   * ~20 ms). Workloads without Calico data are skipped. A path that shares its workload id with the
+   * path the workload was added by, and names another namespace, is refused as {@link
+   * #removeContainer} refuses it: that workload stays, the others are removed, then the refusal is
+   * thrown.
    *
    * @return the endpoints removed
+   * @throws ConflictException ({@link Reason#WORKLOAD_MISMATCH}) after removing the other
+   *     workloads, with {@link #removeContainer}'s message for each refused path
    */
   List<WorkloadEndpoint> removeContainers(Collection<String> workloads);
 

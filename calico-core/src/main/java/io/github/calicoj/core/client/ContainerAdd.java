@@ -410,7 +410,16 @@ final class ContainerAdd {
       WorkloadEndpoint ep = r.endpoint();
       remove.removeCommitted(ep);
     } else if (u instanceof Fence f) {
-      fence.fence(f.endpoint(), f.change());
+      try {
+        fence.fence(f.endpoint(), f.change());
+      } catch (CalicoException | DatastoreUnavailableException e) {
+        if (e instanceof CalicoException c && c.reason() != Reason.OUTCOME_UNKNOWN) {
+          throw e;
+        }
+        // The add's own failure says that the datastore may apply it, and that the next command on
+        // the workload cleans it up; a warning would only repeat it.
+        LOG.info("Could not fence the add of {}: {}", f.endpoint().workloadId(), e.getMessage());
+      }
     }
   }
 

@@ -1,8 +1,10 @@
 package io.github.calicoj.core.client;
 
 import io.github.calicoj.core.CalicoException.Reason;
+import io.github.calicoj.core.ConflictException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.internal.Retry;
 import io.github.calicoj.core.ipam.Ipam;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -11,12 +13,14 @@ import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.core.repository.WorkloadRemoval;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetnsException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,9 +75,9 @@ final class ContainerRemove {
 
   /**
    * Removes one workload: its data, then its veths. With no data, a cali pair left in the workload
-   * by a killed add is deleted instead.
+   * by a killed add is deleted instead. A marker is deleted whatever else is found, even alone.
    *
-   * @return the endpoints removed (empty if only a leftover pair was)
+   * @return the endpoints removed (empty if only a marker or a leftover pair was)
    * @throws NotFoundException ({@link Reason#WORKLOAD_NOT_CONFIGURED}) "Failed find Calico data for
    *     X" if there was nothing to remove
    * @throws io.github.calicoj.core.ConflictException ({@link Reason#WORKLOAD_MISMATCH}) if the path
@@ -175,28 +179,54 @@ final class ContainerRemove {
   /**
    * Removes many workloads: like {@link #remove} for each, but their data goes in a few
    * transactions (batches of up to {@value #MAX_BATCH_OPS} operations) and their veths in one bulk
-   * kernel request. Workloads without data are skipped.
+   * kernel request. Workloads without data are skipped. A path whose workload was added by another
+   * path that names another namespace is refused like {@link #remove} refuses it (its workload
+   * stays); the other workloads are removed, then the refusal is thrown.
    *
    * @return the endpoints removed
+   * @throws io.github.calicoj.core.ConflictException ({@link Reason#WORKLOAD_MISMATCH}) after the
+   *     other workloads are removed, with the single remove's message for each refused path
    */
   List<WorkloadEndpoint> removeAll(Collection<String> workloads) {
-    Set<String> wanted = new LinkedHashSet<>();
-    for (String w : workloads) {
-      for (String[] id : resolver.storedIds(w)) {
-        wanted.add(id[0] + "/" + id[1]);
-      }
-    }
-    Map<String, List<WorkloadEndpoint>> byWorkload = new LinkedHashMap<>();
+    Map<String, List<WorkloadEndpoint>> onHost = new LinkedHashMap<>();
     for (WorkloadEndpoint ep : endpoints.find(EndpointQuery.onHost(hostname))) {
-      String id = ep.orchestratorId() + "/" + ep.workloadId();
-      if (wanted.contains(id)) {
-        byWorkload.computeIfAbsent(id, k -> new ArrayList<>()).add(ep);
+      onHost
+          .computeIfAbsent(ep.orchestratorId() + "/" + ep.workloadId(), k -> new ArrayList<>())
+          .add(ep);
+    }
+    Map<Key, String> markers = null; // read once, only if a path has endpoints
+    Set<String> wanted = new LinkedHashSet<>();
+    List<String> refused = new ArrayList<>();
+    for (String w : workloads) {
+      List<String[]> ids = resolver.storedIds(w);
+      try {
+        for (String[] id : ids) {
+          if (w.startsWith("/") && onHost.containsKey(id[0] + "/" + id[1])) {
+            if (markers == null) {
+              markers = new HashMap<>();
+              for (KeyValue kv : datastore.list(markersOf(hostname)).entries()) {
+                markers.put(kv.key(), kv.value());
+              }
+            }
+            String m = markers.get(WorkloadMarker.key(hostname, id[0], id[1]));
+            WorkloadResolver.checkSamePath(
+                w, Optional.ofNullable(m).flatMap(WorkloadMarker::parse));
+          }
+        }
+      } catch (ConflictException e) {
+        refused.add(e.getMessage());
+        continue;
       }
+      ids.forEach(id -> wanted.add(id[0] + "/" + id[1]));
     }
     List<WorkloadEndpoint> removed = new ArrayList<>();
     List<List<WorkloadEndpoint>> batch = new ArrayList<>();
     int ops = 0;
-    for (List<WorkloadEndpoint> eps : byWorkload.values()) {
+    for (Map.Entry<String, List<WorkloadEndpoint>> e : onHost.entrySet()) {
+      if (!wanted.contains(e.getKey())) {
+        continue;
+      }
+      List<WorkloadEndpoint> eps = e.getValue();
       int cost = eps.size() + 2 + eps.stream().mapToInt(ep -> ep.nets().size()).sum();
       if (!batch.isEmpty() && ops + cost > MAX_BATCH_OPS) {
         removed.addAll(removeBatch(batch));
@@ -212,7 +242,15 @@ final class ContainerRemove {
     List<InterfaceName> links = new ArrayList<>();
     removed.forEach(ep -> links.add(InterfaceName.of(ep.name())));
     host.deleteLinks(links);
+    if (!refused.isEmpty()) {
+      throw new ConflictException(Reason.WORKLOAD_MISMATCH, String.join(" ", refused));
+    }
     return removed;
+  }
+
+  /** The prefix of the host's workload markers. */
+  private static Key markersOf(String hostname) {
+    return Key.of(CalicoKeys.WORKLOAD_MARKERS.path() + hostname + "/");
   }
 
   /**

@@ -37,7 +37,7 @@ final class UndoLog<U> {
       try {
         undo.accept(r);
       } catch (RuntimeException e) {
-        LOG.warn("Could not undo {}: {}", r, e.toString());
+        LOG.warn("Could not undo {}: {}", r, e.getMessage());
         LOG.debug("Undo failure", e);
         cause.addSuppressed(e);
       }

@@ -31,6 +31,7 @@ import io.github.calicoj.testkit.Race;
 import io.github.calicoj.testkit.Requirements;
 import io.github.calicoj.testkit.TestNamespace;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,6 +177,27 @@ class CalicoClientIT {
   }
 
   @Test
+  void anIpv4AddOnAHostWithoutAnIpv4NextHopClaimsNoBlock() {
+    String v6Host = "cjt-client-v6only";
+    try (CalicoClient v6 =
+        CalicoClient.builder(store, v6Host).hostNamespace(hostNs.path()).build()) {
+      v6.configureNode(NodeConfig.ipv6((Inet6Address) InetAddresses.forString("fd00:123::1")));
+      TestNamespace w = workload();
+      assertThatThrownBy(() -> v6.addContainer(w.path().toString(), "ipv4"))
+          .isInstanceOf(NodeNotConfiguredException.class)
+          .hasMessage("This node is not configured for IPv4.  Is calico-node running?");
+      assertThat(ETCD.cluster().keys("/calico/ipam/v2/assignment/ipv4/"))
+          .as("IPv4 blocks")
+          .isEmpty();
+      assertThat(ETCD.cluster().keys("/calico/ipam/v2/host/" + v6Host + "/"))
+          .as("affinities of the host")
+          .isEmpty();
+      ClientFixture.assertNothingLeft(
+          store, v6Host, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
+    }
+  }
+
+  @Test
   void errorCasesLeaveNothingBehind() {
     TestNamespace w = workload();
     String path = w.path().toString();
@@ -195,6 +217,11 @@ class CalicoClientIT {
     assertThatThrownBy(() -> calico.addContainer(path, "ipv6"))
         .isInstanceOf(NodeNotConfiguredException.class)
         .hasMessage("This node is not configured for IPv6.  Is calico-node running?");
+    // no next hop, no claim: no IPv6 block, and no IPv6 affinity of this host
+    assertThat(ETCD.cluster().keys("/calico/ipam/v2/assignment/ipv6/")).as("IPv6 blocks").isEmpty();
+    assertThat(ETCD.cluster().keys("/calico/ipam/v2/host/" + HOST + "/ipv6/"))
+        .as("IPv6 affinities")
+        .isEmpty();
     String otherCali = calico.endpoints().get(0).name();
     ClientFixture.assertNothingLeft(store, HOST, "namespace", wid, hostNs, w, otherCali);
     assertThat(ClientFixture.allocated(store))

@@ -2,6 +2,8 @@ package io.github.calicoj.examples.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.calicoj.examples.cli.Calicoctl;
 import io.github.calicoj.netns.NetnsSupport;
 import io.github.calicoj.testkit.EtcdExtension;
@@ -11,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * moments of their working window, {@value #DEFAULT_KILLS} times each (one per namespace workload;
  * {@code -Dcrash.kills=N}, {@code -Dcrash.seed=S}), with one real etcd member and the host ends in
  * a test host namespace. Right after the kills, what is left broken is counted from etcd (etcdctl)
- * and {@code ip -j} ({@link Leaks}); then one more {@code container add} and {@code container
- * remove} per workload run, and the count must be zero, with no endpoint, marker, allocation, cali
- * link or workload interface left at all.
+ * and {@code ip -j} ({@link Leaks}): cali pairs without an endpoint, and no other kind. Then {@code
+ * ipam check --repair --grace=0} must find exactly those pairs, repair them and leave nothing a
+ * second check finds; then one more {@code container add} and {@code container remove} per workload
+ * run, and the count must be zero, with no endpoint, marker, allocation, cali link or workload
+ * interface left at all.
  *
  * <p>The working window is where a command changes things: from a little before its first change
  * (an add's cali link, a remove's commit) to its exit. {@code ip monitor link} in the host
@@ -49,6 +54,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class CrashIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST = "cjt-crash-host";
   private static final String NEXT_HOP = "172.31.242.1";
   private static final int DEFAULT_KILLS = 50;
@@ -154,6 +160,8 @@ class CrashIT {
     Phase removePhase;
     Leaks afterAdd;
     Leaks afterRemove;
+    int addRepair;
+    int removeRepair;
     try (EventLog links = new EventLog(List.of("ip", "-n", hostNs.name(), "monitor", "link"));
         EventLog etcd =
             new EventLog(
@@ -171,6 +179,7 @@ class CrashIT {
         m.pace();
       }
       addPhase = kill(m, Command.ADD, workloads, random);
+      addRepair = checkAndRepair(workloads, addPhase.before());
       afterAdd = followUp(workloads);
 
       for (TestNamespace w : workloads) {
@@ -178,6 +187,7 @@ class CrashIT {
       }
       assertThat(leaks(workloads).total()).as("leaks before the removes are killed").isZero();
       removePhase = kill(m, Command.REMOVE, workloads, random);
+      removeRepair = checkAndRepair(workloads, removePhase.before());
       afterRemove = followUp(workloads);
     }
 
@@ -200,10 +210,28 @@ class CrashIT {
     }
     report.append(
         String.format(
+            "ipam check --repair --grace=0 right after the kills: %d and %d cali links without an"
+                + " endpoint found and repaired; a second check found nothing%n",
+            addRepair, removeRepair));
+    report.append(
+        String.format(
             "after one more add and remove per workload: %d and %d%n",
             afterAdd.total(), afterRemove.total()));
     System.out.println(report);
 
+    // What a kill may leave is a cali pair without an endpoint, and nothing else.
+    for (Phase p : List.of(addPhase, removePhase)) {
+      p.before()
+          .found()
+          .forEach(
+              (kind, shown) -> {
+                if (!kind.equals(Leaks.VETH) && !kind.equals(Leaks.WORKLOAD_IFACE)) {
+                  assertThat(shown)
+                      .as("container %s: %s right after the kills\n%s", p.command(), kind, report)
+                      .isEmpty();
+                }
+              });
+    }
     assertThat(afterAdd.total())
         .as("leaks after the follow-up of killed adds\n%s", report)
         .isZero();
@@ -377,6 +405,43 @@ class CrashIT {
             median(m.exit.get(c)),
             m.exit.get(c).size());
     return new Phase(c.name().toLowerCase(Locale.ROOT), stages, window, leaks(workloads));
+  }
+
+  /**
+   * {@code calicoctl ipam check --repair --grace=0} on what the killed commands left: it must find
+   * exactly the cali links without an endpoint that {@code left} shows (nothing else: the kills
+   * leave nothing else), repair each, and leave no leak; a second check must find nothing.
+   *
+   * @return how many it repaired
+   */
+  private int checkAndRepair(List<TestNamespace> workloads, Leaks left) {
+    Run first = inProcess("ipam", "check", "--repair", "--grace=0", "--output=json");
+    assertThat(first.exit()).as("ipam check --repair: %s", first.output()).isZero();
+    List<String> links = new ArrayList<>();
+    for (JsonNode f : parse(first.output()).path("findings")) {
+      assertThat(f.path("kind").asText())
+          .as("%s\nleft right after the kills:\n%s", f, left.describe())
+          .isEqualTo("link-without-endpoint");
+      assertThat(f.path("repair").path("outcome").asText()).as(f.toString()).isEqualTo("repaired");
+      links.add(f.path("subject").asText());
+    }
+    assertThat(links)
+        .as("what ipam check found")
+        .containsExactlyInAnyOrderElementsOf(left.found().get(Leaks.VETH));
+    Leaks after = leaks(workloads);
+    assertThat(after.total()).as("leaks after ipam check --repair\n%s", after.describe()).isZero();
+    Run second = inProcess("ipam", "check", "--output=json");
+    assertThat(second.exit()).as("second ipam check: %s", second.output()).isZero();
+    assertThat(parse(second.output()).path("findings")).as(second.output()).isEmpty();
+    return links.size();
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Not JSON: " + json, e);
+    }
   }
 
   /**
