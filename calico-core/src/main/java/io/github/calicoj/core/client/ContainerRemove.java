@@ -1,5 +1,7 @@
 package io.github.calicoj.core.client;
 
+import static java.util.Objects.requireNonNull;
+
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
@@ -11,12 +13,14 @@ import io.github.calicoj.core.repository.WorkloadEndpoints;
 import io.github.calicoj.core.repository.WorkloadMarker;
 import io.github.calicoj.core.repository.WorkloadRemoval;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.netns.InterfaceName;
 import io.github.calicoj.netns.NetnsException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -154,8 +158,13 @@ final class ContainerRemove {
    * ({@link Owners}).
    */
   String handleOf(String orchestratorId, String workloadId) {
-    return endpoints
-        .marker(hostname, orchestratorId, workloadId)
+    return handleOf(
+        orchestratorId, workloadId, endpoints.marker(hostname, orchestratorId, workloadId));
+  }
+
+  /** {@link #handleOf(String, String)} with the workload's marker as read. */
+  private String handleOf(String orchestratorId, String workloadId, Optional<KeyValue> marker) {
+    return marker
         .flatMap(kv -> WorkloadMarker.parse(kv.value()))
         .map(WorkloadMarker::handleId)
         .orElse(Owners.handleId(hostname, orchestratorId, workloadId));
@@ -193,13 +202,22 @@ final class ContainerRemove {
         byWorkload.computeIfAbsent(id, k -> new ArrayList<>()).add(ep);
       }
     }
+    List<String[]> ids = new ArrayList<>();
+    byWorkload.values().forEach(eps -> ids.add(idOf(eps.get(0))));
+    Map<Key, KeyValue> markers = endpoints.markers(hostname, ids);
+    Map<String, String> handles = new HashMap<>();
+    for (String[] id : ids) {
+      Key key = WorkloadMarker.key(hostname, id[0], id[1]);
+      handles.put(
+          id[0] + "/" + id[1], handleOf(id[0], id[1], Optional.ofNullable(markers.get(key))));
+    }
     List<WorkloadEndpoint> removed = new ArrayList<>();
     List<List<WorkloadEndpoint>> batch = new ArrayList<>();
     int ops = 0;
     for (List<WorkloadEndpoint> eps : byWorkload.values()) {
       int cost = eps.size() + 2 + eps.stream().mapToInt(ep -> ep.nets().size()).sum();
       if (!batch.isEmpty() && ops + cost > MAX_BATCH_OPS) {
-        removed.addAll(removeBatch(batch));
+        removed.addAll(removeBatch(batch, handles));
         batch.clear();
         ops = 0;
       }
@@ -207,7 +225,7 @@ final class ContainerRemove {
       ops += cost;
     }
     if (!batch.isEmpty()) {
-      removed.addAll(removeBatch(batch));
+      removed.addAll(removeBatch(batch, handles));
     }
     List<InterfaceName> links = new ArrayList<>();
     removed.forEach(ep -> links.add(InterfaceName.of(ep.name())));
@@ -215,18 +233,26 @@ final class ContainerRemove {
     return removed;
   }
 
+  private static String[] idOf(WorkloadEndpoint ep) {
+    return new String[] {ep.orchestratorId(), ep.workloadId()};
+  }
+
   /**
    * One transaction for several workloads; if a guard fails (one of them changed), each is then
-   * removed on its own.
+   * removed on its own. {@code handles} holds each workload's handle, by {@code orchestrator/id}.
+   * They come from the workloads' markers read before the transaction, as {@link #removeStored}
+   * reads its workload's.
    */
-  private List<WorkloadEndpoint> removeBatch(List<List<WorkloadEndpoint>> workloads) {
+  private List<WorkloadEndpoint> removeBatch(
+      List<List<WorkloadEndpoint>> workloads, Map<String, String> handles) {
     List<TxnPart> parts = new ArrayList<>();
     Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
     List<WorkloadEndpoint> all = new ArrayList<>();
     for (List<WorkloadEndpoint> eps : workloads) {
       WorkloadEndpoint first = eps.get(0);
       parts.add(new WorkloadRemoval(hostname, first.orchestratorId(), first.workloadId(), eps));
-      String handle = handleOf(first.orchestratorId(), first.workloadId());
+      String handle =
+          requireNonNull(handles.get(first.orchestratorId() + "/" + first.workloadId()));
       eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
       all.addAll(eps);
     }
