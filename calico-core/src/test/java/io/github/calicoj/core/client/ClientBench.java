@@ -153,6 +153,9 @@ public final class ClientBench {
           "| removeContainers, bulk of %d | %.2f per workload | |%n",
           N - N / 2, median(bulk) / 1e6);
       System.out.printf(
+          "| netns-only bulk delete of %d links | %.2f per link | |%n",
+          N, median(BULK_DELETE.stream().mapToLong(Long::longValue).toArray()) / 1e6);
+      System.out.printf(
           "%nratio addContainer/netns-only (median): %.2f%n",
           (double) median(add) / median(netnsOnly));
       perRound.forEach(System.out::println);
@@ -315,10 +318,15 @@ public final class ClientBench {
         all[round * N + i] = out[i];
         links.add(cali);
       }
+      long d0 = System.nanoTime();
       hostNl.deleteLinks(links);
+      BULK_DELETE.add((System.nanoTime() - d0) / links.size());
     }
     return out;
   }
+
+  /** The netns-only bulk delete of each round's links, per link. */
+  private static final List<Long> BULK_DELETE = new ArrayList<>();
 
   private static final Map<AddStep, List<Long>> STEP_TIMES = new EnumMap<>(AddStep.class);
   private static AddStep lastStep;
@@ -357,7 +365,9 @@ public final class ClientBench {
                     kind,
                     (double) times.size() / ops,
                     median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3)));
-    System.out.printf("  %-32s %s%n", what, line);
+    System.out.printf(
+        "  %-32s %sin all %.0f µs per operation%n",
+        what, line, calls.stream().mapToLong(CountingDatastore.Call::nanos).sum() / 1e3 / ops);
   }
 
   /**
