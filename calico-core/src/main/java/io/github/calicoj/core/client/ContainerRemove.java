@@ -6,7 +6,9 @@ import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
 import io.github.calicoj.core.internal.Retry;
+import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
@@ -21,6 +23,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,8 +48,12 @@ import org.slf4j.LoggerFactory;
 final class ContainerRemove {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRemove.class);
 
-  /** How many datastore operations one batch of a bulk removal may hold (etcd allows 128). */
-  private static final int MAX_BATCH_OPS = 100;
+  /**
+   * How many writes one batch of a bulk removal may hold: etcd allows 128 operations in each branch
+   * of a transaction, and the writes (each endpoint, each marker and handle, each block once) are
+   * the largest branch here.
+   */
+  private static final int MAX_BATCH_OPS = 120;
 
   private final String hostname;
   private final Datastore datastore;
@@ -213,16 +220,20 @@ final class ContainerRemove {
     }
     List<WorkloadEndpoint> removed = new ArrayList<>();
     List<List<WorkloadEndpoint>> batch = new ArrayList<>();
+    Set<Cidr> blocks = new HashSet<>();
     int ops = 0;
     for (List<WorkloadEndpoint> eps : byWorkload.values()) {
-      int cost = eps.size() + 2 + eps.stream().mapToInt(ep -> ep.nets().size()).sum();
-      if (!batch.isEmpty() && ops + cost > MAX_BATCH_OPS) {
+      Set<Cidr> own = new HashSet<>();
+      eps.forEach(ep -> ep.nets().forEach(n -> own.add(AllocationBlock.blockFor(n.address()))));
+      if (!batch.isEmpty() && ops + cost(eps, own, blocks) > MAX_BATCH_OPS) {
         removed.addAll(removeBatch(batch, handles));
         batch.clear();
+        blocks.clear();
         ops = 0;
       }
+      ops += cost(eps, own, blocks);
       batch.add(eps);
-      ops += cost;
+      blocks.addAll(own);
     }
     if (!batch.isEmpty()) {
       removed.addAll(removeBatch(batch, handles));
@@ -231,6 +242,14 @@ final class ContainerRemove {
     removed.forEach(ep -> links.add(InterfaceName.of(ep.name())));
     host.deleteLinks(links);
     return removed;
+  }
+
+  /**
+   * The writes one workload adds to a batch: its endpoints, its marker, its handle, and each block
+   * of its addresses that the batch does not write yet.
+   */
+  private static int cost(List<WorkloadEndpoint> eps, Set<Cidr> own, Set<Cidr> batchBlocks) {
+    return eps.size() + 2 + (int) own.stream().filter(b -> !batchBlocks.contains(b)).count();
   }
 
   private static String[] idOf(WorkloadEndpoint ep) {
