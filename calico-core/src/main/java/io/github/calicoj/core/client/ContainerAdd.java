@@ -303,13 +303,17 @@ final class ContainerAdd {
         }
         case MARKER_ONLY -> create.marker().ifPresent(endpoints::clearStaleMarker);
         case NONE -> {
-          // Another writer changed the IP's block: choose again, and readdress if the IP moved.
+          // Another writer changed the IP's block or handle: choose again, and readdress if the
+          // IP moved (the route to the same IP is this add's already).
           dataplane.await(endpoint.workloadId());
-          IpamChange again = routed(a, ips.prepare(a.request, a.owner, a.inUseHere));
-          InetAddress moved = again.addresses().get(0);
-          if (!moved.equals(ip)) {
-            readdress(a, ip, moved);
-            ip = moved;
+          IpamChange again = ips.prepare(a.request, a.owner, a.inUseHere);
+          if (!again.addresses().get(0).equals(ip)) {
+            again = routed(a, again);
+            InetAddress moved = again.addresses().get(0);
+            if (!moved.equals(ip)) {
+              readdress(a, ip, moved);
+              ip = moved;
+            }
           }
           change = again;
         }

@@ -1,12 +1,16 @@
 package io.github.calicoj.core.client;
 
+import static java.util.Objects.requireNonNull;
+
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.ConflictException;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.internal.Retry;
+import io.github.calicoj.core.ipam.AllocationBlock;
 import io.github.calicoj.core.ipam.Ipam;
+import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.WorkloadEndpoint;
 import io.github.calicoj.core.repository.EndpointQuery;
 import io.github.calicoj.core.repository.WorkloadEndpoints;
@@ -21,6 +25,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,8 +50,12 @@ import org.slf4j.LoggerFactory;
 final class ContainerRemove {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerRemove.class);
 
-  /** How many datastore operations one batch of a bulk removal may hold (etcd allows 128). */
-  private static final int MAX_BATCH_OPS = 100;
+  /**
+   * How many writes one batch of a bulk removal may hold: etcd allows 128 operations in each branch
+   * of a transaction, and the writes (each endpoint, each marker and handle, each block once) are
+   * the largest branch here.
+   */
+  private static final int MAX_BATCH_OPS = 120;
 
   private final String hostname;
   private final Datastore datastore;
@@ -158,8 +167,13 @@ final class ContainerRemove {
    * ({@link Owners}).
    */
   String handleOf(String orchestratorId, String workloadId) {
-    return endpoints
-        .marker(hostname, orchestratorId, workloadId)
+    return handleOf(
+        orchestratorId, workloadId, endpoints.marker(hostname, orchestratorId, workloadId));
+  }
+
+  /** {@link #handleOf(String, String)} with the workload's marker as read. */
+  private String handleOf(String orchestratorId, String workloadId, Optional<KeyValue> marker) {
+    return marker
         .flatMap(kv -> WorkloadMarker.parse(kv.value()))
         .map(WorkloadMarker::handleId)
         .orElse(Owners.handleId(hostname, orchestratorId, workloadId));
@@ -194,7 +208,7 @@ final class ContainerRemove {
           .computeIfAbsent(ep.orchestratorId() + "/" + ep.workloadId(), k -> new ArrayList<>())
           .add(ep);
     }
-    Map<Key, String> markers = null; // read once, only if a path has endpoints
+    Map<Key, KeyValue> listed = null; // the host's markers, listed once if a path has endpoints
     Set<String> wanted = new LinkedHashSet<>();
     List<String> refused = new ArrayList<>();
     for (String w : workloads) {
@@ -202,15 +216,15 @@ final class ContainerRemove {
       try {
         for (String[] id : ids) {
           if (w.startsWith("/") && onHost.containsKey(id[0] + "/" + id[1])) {
-            if (markers == null) {
-              markers = new HashMap<>();
+            if (listed == null) {
+              listed = new HashMap<>();
               for (KeyValue kv : datastore.list(markersOf(hostname)).entries()) {
-                markers.put(kv.key(), kv.value());
+                listed.put(kv.key(), kv);
               }
             }
-            String m = markers.get(WorkloadMarker.key(hostname, id[0], id[1]));
+            KeyValue m = listed.get(WorkloadMarker.key(hostname, id[0], id[1]));
             WorkloadResolver.checkSamePath(
-                w, Optional.ofNullable(m).flatMap(WorkloadMarker::parse));
+                w, Optional.ofNullable(m).flatMap(kv -> WorkloadMarker.parse(kv.value())));
           }
         }
       } catch (ConflictException e) {
@@ -219,25 +233,41 @@ final class ContainerRemove {
       }
       ids.forEach(id -> wanted.add(id[0] + "/" + id[1]));
     }
+    Map<String, List<WorkloadEndpoint>> byWorkload = new LinkedHashMap<>();
+    onHost.forEach(
+        (id, eps) -> {
+          if (wanted.contains(id)) {
+            byWorkload.put(id, eps);
+          }
+        });
+    List<String[]> ids = new ArrayList<>();
+    byWorkload.values().forEach(eps -> ids.add(idOf(eps.get(0))));
+    Map<Key, KeyValue> markers = listed != null ? listed : endpoints.markers(hostname, ids);
+    Map<String, String> handles = new HashMap<>();
+    for (String[] id : ids) {
+      Key key = WorkloadMarker.key(hostname, id[0], id[1]);
+      handles.put(
+          id[0] + "/" + id[1], handleOf(id[0], id[1], Optional.ofNullable(markers.get(key))));
+    }
     List<WorkloadEndpoint> removed = new ArrayList<>();
     List<List<WorkloadEndpoint>> batch = new ArrayList<>();
+    Set<Cidr> blocks = new HashSet<>();
     int ops = 0;
-    for (Map.Entry<String, List<WorkloadEndpoint>> e : onHost.entrySet()) {
-      if (!wanted.contains(e.getKey())) {
-        continue;
-      }
-      List<WorkloadEndpoint> eps = e.getValue();
-      int cost = eps.size() + 2 + eps.stream().mapToInt(ep -> ep.nets().size()).sum();
-      if (!batch.isEmpty() && ops + cost > MAX_BATCH_OPS) {
-        removed.addAll(removeBatch(batch));
+    for (List<WorkloadEndpoint> eps : byWorkload.values()) {
+      Set<Cidr> own = new HashSet<>();
+      eps.forEach(ep -> ep.nets().forEach(n -> own.add(AllocationBlock.blockFor(n.address()))));
+      if (!batch.isEmpty() && ops + cost(eps, own, blocks) > MAX_BATCH_OPS) {
+        removed.addAll(removeBatch(batch, handles));
         batch.clear();
+        blocks.clear();
         ops = 0;
       }
+      ops += cost(eps, own, blocks);
       batch.add(eps);
-      ops += cost;
+      blocks.addAll(own);
     }
     if (!batch.isEmpty()) {
-      removed.addAll(removeBatch(batch));
+      removed.addAll(removeBatch(batch, handles));
     }
     List<InterfaceName> links = new ArrayList<>();
     removed.forEach(ep -> links.add(InterfaceName.of(ep.name())));
@@ -254,17 +284,33 @@ final class ContainerRemove {
   }
 
   /**
-   * One transaction for several workloads; if a guard fails (one of them changed), each is then
-   * removed on its own.
+   * The writes one workload adds to a batch: its endpoints, its marker, its handle, and each block
+   * of its addresses that the batch does not write yet.
    */
-  private List<WorkloadEndpoint> removeBatch(List<List<WorkloadEndpoint>> workloads) {
+  private static int cost(List<WorkloadEndpoint> eps, Set<Cidr> own, Set<Cidr> batchBlocks) {
+    return eps.size() + 2 + (int) own.stream().filter(b -> !batchBlocks.contains(b)).count();
+  }
+
+  private static String[] idOf(WorkloadEndpoint ep) {
+    return new String[] {ep.orchestratorId(), ep.workloadId()};
+  }
+
+  /**
+   * One transaction for several workloads; if a guard fails (one of them changed), each is then
+   * removed on its own. {@code handles} holds each workload's handle, by {@code orchestrator/id}.
+   * They come from the workloads' markers read before the transaction, as {@link #removeStored}
+   * reads its workload's.
+   */
+  private List<WorkloadEndpoint> removeBatch(
+      List<List<WorkloadEndpoint>> workloads, Map<String, String> handles) {
     List<TxnPart> parts = new ArrayList<>();
     Map<InetAddress, @Nullable String> owners = new LinkedHashMap<>();
     List<WorkloadEndpoint> all = new ArrayList<>();
     for (List<WorkloadEndpoint> eps : workloads) {
       WorkloadEndpoint first = eps.get(0);
       parts.add(new WorkloadRemoval(hostname, first.orchestratorId(), first.workloadId(), eps));
-      String handle = handleOf(first.orchestratorId(), first.workloadId());
+      String handle =
+          requireNonNull(handles.get(first.orchestratorId() + "/" + first.workloadId()));
       eps.forEach(ep -> ep.nets().forEach(n -> owners.put(n.address(), handle)));
       all.addAll(eps);
     }

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What IPAM remembers between calls: blocks with the revision they were read or written at, each
- * host's affine blocks, and (for a short time) the pools and the IPAM config. A cached block is
- * only a guess: every write is guarded on its revision, and a failed guard brings the fresh block
- * back. Thread-safe.
+ * host's affine blocks, (for a short time) the pools and the IPAM config, and the handles that
+ * failed transactions found. A cached block or handle is only a guess: every write is guarded on
+ * its revision (or absence), and a failed guard brings the fresh entry back. Thread-safe.
  */
 final class BlockCache {
   /** A block and the revision it is known at; {@code fresh} if it came from a read. */
@@ -36,6 +36,10 @@ final class BlockCache {
   private final Map<Cidr, Cached> blocks = new ConcurrentHashMap<>();
   private final Map<String, List<Cidr>> affine = new ConcurrentHashMap<>();
   private final Map<Integer, Timed<List<IpPool>>> poolCache = new ConcurrentHashMap<>();
+
+  /** Handles as a failed transaction found them, each kept until the next plan that uses it. */
+  private final Map<String, KeyValue> handlesFound = new ConcurrentHashMap<>();
+
   private volatile @Nullable Timed<IpamConfig> configCache;
 
   BlockCache(Datastore datastore, long ttlNanos) {
@@ -81,6 +85,32 @@ final class BlockCache {
   void created(AllocationBlock block, Revision revision, String host) {
     blocks.put(block.cidr(), new Cached(block, revision, true));
     addAffine(host, block.cidr());
+  }
+
+  /** At most this many handles are kept from failed transactions (a plan normally takes each). */
+  private static final int MAX_HANDLES_FOUND = 1024;
+
+  /**
+   * Records a handle's entry as a failed transaction found it at its revision ({@code null}:
+   * absent), for the next assignment to that handle.
+   */
+  void handleFound(String handleId, @Nullable KeyValue entry) {
+    if (entry == null) {
+      handlesFound.remove(handleId);
+      return;
+    }
+    if (handlesFound.size() >= MAX_HANDLES_FOUND) {
+      handlesFound.clear(); // what is dropped is a guess; the guard catches it
+    }
+    handlesFound.put(handleId, entry);
+  }
+
+  /**
+   * The handle's entry as the last failed transaction found it, or empty (assumed absent: a new
+   * owner's handle, the common case); forgotten once taken.
+   */
+  Optional<KeyValue> takeHandle(String handleId) {
+    return Optional.ofNullable(handlesFound.remove(handleId));
   }
 
   /** Forgets a block, so that the next use reads it. */

@@ -182,7 +182,11 @@ final class ChangePlanner {
 
   /**
    * A change planned on {@code base} read at {@code revision} (null: a new block the change
-   * creates), with the current entries of the handles it touches.
+   * creates), with the entries of the handles it touches. A release reads them. An assignment takes
+   * them as the block cache has them: absent (the handle of a new owner, the common case) unless a
+   * failed transaction found one. Either way the write is guarded on that entry, so a wrong guess
+   * fails the transaction, whose result records the handle for the next plan: an assignment costs
+   * no read of its handle.
    */
   IpamChange change(
       AllocationBlock base,
@@ -191,7 +195,15 @@ final class ChangePlanner {
       List<InetAddress> assigned,
       Set<InetAddress> alreadyFree,
       Map<String, Integer> handleDeltas) {
-    Map<String, Optional<KeyValue>> handles = handles(handleDeltas.keySet());
+    Map<String, Optional<KeyValue>> handles;
+    if (handleDeltas.values().stream().allMatch(d -> d > 0)) {
+      handles = new HashMap<>();
+      for (String h : handleDeltas.keySet()) {
+        handles.put(h, cache.takeHandle(h));
+      }
+    } else {
+      handles = handles(handleDeltas.keySet());
+    }
     BlockChange c = new BlockChange(base, revision, updated, assigned, alreadyFree, handleDeltas);
     return new IpamChange(c, handles, cache);
   }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * (an endpoint, say). After the transaction, {@link #committed()} says whether it happened; either
  * way the block cache is kept current.
  *
- * <p>Built by {@link Ipam}, which reads the handles first: constructing one does no I/O. Not
- * thread-safe; use it once, from one thread.
+ * <p>Built by {@link Ipam}, with the handles' entries as read or (for an assignment) as the block
+ * cache has them: constructing one does no I/O. After a failed transaction the handles' current
+ * entries go to the block cache for the next plan. Not thread-safe; use it once, from one thread.
  */
 public final class IpamChange implements TxnPart {
   private static final Logger LOG = LoggerFactory.getLogger(IpamChange.class);
@@ -39,6 +40,7 @@ public final class IpamChange implements TxnPart {
   private final Key key;
   private final List<Guard> guards = new ArrayList<>();
   private final List<TxnOp> handleOps = new ArrayList<>();
+  private final Map<String, Key> handleKeys = new LinkedHashMap<>();
   private boolean committed;
 
   /**
@@ -58,6 +60,7 @@ public final class IpamChange implements TxnPart {
         continue; // written by a HandleChange that sums several blocks' deltas
       }
       Key hk = CalicoKeys.handle(h.getKey());
+      handleKeys.put(h.getKey(), hk);
       Optional<KeyValue> current = handles.get(h.getKey());
       Map<Cidr, Integer> counts =
           new LinkedHashMap<>(current.map(kv -> BlockJson.readHandle(kv.value())).orElse(Map.of()));
@@ -124,6 +127,7 @@ public final class IpamChange implements TxnPart {
       }
       return;
     }
+    handleKeys.forEach((h, hk) -> cache.handleFound(h, r.current(hk).orElse(null)));
     Optional<KeyValue> fresh = r.current(key);
     if (fresh.isEmpty()) {
       cache.forget(block());

@@ -22,9 +22,13 @@ import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.ResourceNotFoundException;
 import io.github.calicoj.datastore.RevisionConflictException;
 import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnResult;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -44,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkloadEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadEndpoints.class);
+
+  /** Marker keys read by one read-only transaction (etcd allows 128 operations in one). */
+  private static final int MARKERS_PER_READ = 100;
 
   private final Datastore datastore;
   private final WireFormat format;
@@ -154,6 +161,35 @@ public final class WorkloadEndpoints {
   /** The workload's {@link WorkloadMarker marker} entry, if it has one. */
   public Optional<KeyValue> marker(String hostname, String orchestratorId, String workloadId) {
     return datastore.get(WorkloadMarker.key(hostname, orchestratorId, workloadId));
+  }
+
+  /**
+   * The {@link WorkloadMarker marker} entries of many workloads on {@code hostname}, each workload
+   * given as {@code {orchestratorId, workloadId}}: read-only transactions of up to a hundred keys,
+   * so a bulk removal costs a round trip per hundred workloads rather than one per workload.
+   *
+   * @return the markers found, by key ({@link WorkloadMarker#key}); workloads without one are
+   *     missing
+   */
+  public Map<Key, KeyValue> markers(String hostname, Collection<String[]> workloads) {
+    Set<Key> unique = new LinkedHashSet<>();
+    workloads.forEach(w -> unique.add(WorkloadMarker.key(hostname, w[0], w[1])));
+    List<Key> keys = List.copyOf(unique);
+    Map<Key, KeyValue> out = new HashMap<>();
+    for (int from = 0; from < keys.size(); from += MARKERS_PER_READ) {
+      List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + MARKERS_PER_READ));
+      Transaction.Builder txn = Transaction.builder();
+      chunk.forEach(txn::readPrefix);
+      TxnResult r = datastore.commit(txn.build());
+      for (Key k : chunk) {
+        // read as a prefix: keep only the exact key
+        r.read(k).stream()
+            .filter(kv -> kv.key().equals(k))
+            .findFirst()
+            .ifPresent(kv -> out.put(k, kv));
+      }
+    }
+    return out;
   }
 
   /**

@@ -568,11 +568,23 @@ class CalicoClientIT {
       paths.add(w.path().toString());
       calico.addContainer(w.path().toString(), "ipv4");
     }
-    assertThat(calico.removeContainers(paths)).hasSize(3);
+    // One more whose addresses have their own owner: the bulk release must use the handle its
+    // marker records.
+    TestNamespace owned = workload();
+    String ownedPath = owned.path().toString();
+    calico.addWorkload(
+        new WorkloadRef("namespace", ownedPath.replace('/', '-'), owned.path()),
+        IpRequest.parse("ipv4"),
+        InterfaceName.of("eth1"),
+        AddOptions.DEFAULT.withOwner(IpOwner.of("bulk-owner", Map.of())));
+    assertThat(store.get(CalicoKeys.handle("bulk-owner"))).isPresent();
+    paths.add(ownedPath);
+    assertThat(calico.removeContainers(paths)).hasSize(4);
     for (TestNamespace w : workloads) {
       ClientFixture.assertNothingLeft(
           store, HOST, "namespace", w.path().toString().replace('/', '-'), hostNs, w);
     }
+    assertThat(store.get(CalicoKeys.handle("bulk-owner"))).isEmpty();
     assertThat(ClientFixture.allocated(store)).isEmpty();
   }
 

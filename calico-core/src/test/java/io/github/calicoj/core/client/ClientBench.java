@@ -6,6 +6,10 @@ import static io.github.calicoj.testkit.BenchStats.p99;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
+import io.github.calicoj.datastore.Transaction;
+import io.github.calicoj.datastore.TxnOp;
 import io.github.calicoj.datastore.etcd.EtcdClientKind;
 import io.github.calicoj.datastore.etcd.EtcdTestClients;
 import io.github.calicoj.netns.InterfaceName;
@@ -26,6 +30,9 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code addContainer} end to end (netns + IPAM + endpoint, one etcd member) for 200 namespace
@@ -55,7 +62,8 @@ public final class ClientBench {
     List<TestNamespace> ns = new ArrayList<>();
     try (EtcdCluster etcd = EtcdCluster.startSingle();
         TestNamespace host = TestNamespace.createHost(NEXT_HOP);
-        Datastore store = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
+        Datastore raw = EtcdTestClients.connect(EtcdClientKind.JETCD, etcd.endpoints());
+        CountingDatastore store = new CountingDatastore(raw);
         CalicoClient calico =
             CalicoClient.builder(store, "cjt-bench")
                 .hostNamespace(host.path())
@@ -87,13 +95,20 @@ public final class ClientBench {
       long[] removeOne = new long[(N / 2) * rounds];
       long[] bulk = new long[rounds];
       List<String> perRound = new ArrayList<>();
+      List<CountingDatastore.Call> addCalls = new ArrayList<>();
+      @Nullable Transaction lastAdd = null;
+      List<CountingDatastore.Call> removeCalls = new ArrayList<>();
+      List<CountingDatastore.Call> bulkCalls = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         long[] addRound = new long[N];
         for (int i = 0; i < N; i++) {
+          store.drain();
           long t0 = System.nanoTime();
           lastStep = null;
           calico.addContainer(paths.get(i), "ipv4");
           long end = System.nanoTime();
+          addCalls.addAll(store.drain());
+          lastAdd = store.lastWrite().orElseThrow();
           addRound[i] = end - t0;
           add[round * N + i] = end - t0;
           BEFORE_FIRST_STEP.add(firstMark - t0);
@@ -103,10 +118,12 @@ public final class ClientBench {
           long t0 = System.nanoTime();
           calico.removeContainer(paths.get(i));
           removeOne[round * (N / 2) + i] = System.nanoTime() - t0;
+          removeCalls.addAll(store.drain());
         }
         long t0 = System.nanoTime();
         calico.removeContainers(paths.subList(N / 2, N));
         bulk[round] = (System.nanoTime() - t0) / (N - N / 2);
+        bulkCalls.addAll(store.drain());
         Thread.sleep(1500);
         long[] netnsRound = netnsOnly(host, ns, round, netnsOnly, vethOnly);
         perRound.add(
@@ -136,6 +153,9 @@ public final class ClientBench {
           "| removeContainers, bulk of %d | %.2f per workload | |%n",
           N - N / 2, median(bulk) / 1e6);
       System.out.printf(
+          "| netns-only bulk delete of %d links | %.2f per link | |%n",
+          N, median(BULK_DELETE.stream().mapToLong(Long::longValue).toArray()) / 1e6);
+      System.out.printf(
           "%nratio addContainer/netns-only (median): %.2f%n",
           (double) median(add) / median(netnsOnly));
       perRound.forEach(System.out::println);
@@ -153,6 +173,11 @@ public final class ClientBench {
       System.out.printf(
           "  %-18s %8.0f (to the return)%n",
           lastStep, median(LAST_STEP.stream().mapToLong(Long::longValue).toArray()) / 1e3);
+      System.out.println("\ndatastore round trips (count per operation, median µs):");
+      calls("addContainer", addCalls, N * rounds);
+      calls("removeContainer", removeCalls, (N / 2) * rounds);
+      calls("removeContainers, bulk of " + (N - N / 2), bulkCalls, rounds);
+      roundTrips(raw, Objects.requireNonNull(lastAdd));
     } finally {
       ns.forEach(TestNamespace::close);
     }
@@ -293,10 +318,15 @@ public final class ClientBench {
         all[round * N + i] = out[i];
         links.add(cali);
       }
+      long d0 = System.nanoTime();
       hostNl.deleteLinks(links);
+      BULK_DELETE.add((System.nanoTime() - d0) / links.size());
     }
     return out;
   }
+
+  /** The netns-only bulk delete of each round's links, per link. */
+  private static final List<Long> BULK_DELETE = new ArrayList<>();
 
   private static final Map<AddStep, List<Long>> STEP_TIMES = new EnumMap<>(AddStep.class);
   private static AddStep lastStep;
@@ -320,6 +350,75 @@ public final class ClientBench {
     }
     lastStep = step;
     lastMark = now;
+  }
+
+  /** Prints how many calls of each kind {@code ops} operations made, and their median time. */
+  private static void calls(String what, List<CountingDatastore.Call> calls, int ops) {
+    Map<String, List<Long>> byKind = new TreeMap<>();
+    calls.forEach(c -> byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c.nanos()));
+    StringBuilder line = new StringBuilder();
+    byKind.forEach(
+        (kind, times) ->
+            line.append(
+                String.format(
+                    "%s %.2f (%.0f µs); ",
+                    kind,
+                    (double) times.size() / ops,
+                    median(times.stream().mapToLong(Long::longValue).toArray()) / 1e3)));
+    System.out.printf(
+        "  %-32s %sin all %.0f µs per operation%n",
+        what, line, calls.stream().mapToLong(CountingDatastore.Call::nanos).sum() / 1e3 / ops);
+  }
+
+  /**
+   * The floor: one etcd round trip on loopback (get, put, one-key guarded write), and the writes
+   * and reads of an add's transaction ({@code add}) under other keys with no guard, alone, in the
+   * same run.
+   */
+  private static void roundTrips(Datastore store, Transaction add) {
+    int n = 300;
+    long[] get = new long[n];
+    long[] put = new long[n];
+    long[] txn = new long[n];
+    long[] addLike = new long[n];
+    for (int i = 0; i < n; i++) {
+      Transaction.Builder b = Transaction.builder();
+      for (TxnOp op : add.ops()) {
+        if (op instanceof TxnOp.Put p) {
+          b.put(Key.of("/calico/bench/txn" + p.key().path()), p.value());
+        }
+      }
+      add.reads().forEach(k -> b.readPrefix(Key.of("/calico/bench/txn" + k.path())));
+      Transaction t = b.build();
+      long t0 = System.nanoTime();
+      store.commit(t);
+      addLike[i] = System.nanoTime() - t0;
+    }
+    store.deletePrefix(Key.of("/calico/bench/txn/"));
+    Key key = Key.of("/calico/bench/rt");
+    store.put(key, "0");
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      store.get(key);
+      long t1 = System.nanoTime();
+      KeyValue written = store.put(key, Integer.toString(i));
+      long t2 = System.nanoTime();
+      store.update(key, "x" + i, written.revision());
+      txn[i] = System.nanoTime() - t2;
+      get[i] = t1 - t0;
+      put[i] = t2 - t1;
+    }
+    store.delete(key);
+    System.out.printf(
+        "%netcd round trip on loopback, same run (median µs): get %.0f, put %.0f,"
+            + " update guarded on a revision %.0f; the add's writes and reads alone (%d puts, %d"
+            + " bytes) %.0f%n",
+        median(get) / 1e3,
+        median(put) / 1e3,
+        median(txn) / 1e3,
+        add.ops().size(),
+        add.ops().stream().mapToInt(o -> o instanceof TxnOp.Put p ? p.value().length() : 0).sum(),
+        median(addLike) / 1e3);
   }
 
   private static void row(String what, long[] xs) {

@@ -9,18 +9,24 @@ import io.github.calicoj.core.CalicoException;
 import io.github.calicoj.core.CalicoException.Reason;
 import io.github.calicoj.core.NotFoundException;
 import io.github.calicoj.core.TxnPart;
+import io.github.calicoj.core.client.ForwardingDatastore;
 import io.github.calicoj.core.codec.CalicoKeys;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.IpamConfig;
 import io.github.calicoj.core.repository.IpPools;
+import io.github.calicoj.datastore.Datastore;
+import io.github.calicoj.datastore.Key;
+import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.datastore.memory.InMemoryDatastore;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +151,29 @@ class IpamTest {
     Set<InetAddress> all = new HashSet<>(a.ipv4());
     assertThat(all).allMatch(x -> !ipam.isAssigned(x));
     assertThat(stored("192.168.0.0/26").attributes()).isEmpty();
+  }
+
+  @Test
+  void anAssignmentReadsNoHandleAndCountsOnFromOneThatExists() {
+    List<Key> read = new ArrayList<>();
+    Datastore counting =
+        new ForwardingDatastore(store) {
+          @Override
+          public Optional<KeyValue> get(Key key) {
+            read.add(key);
+            return super.get(key);
+          }
+        };
+    IpOwner owner = IpOwner.of("handle-2", Map.of());
+    ipam.assign(ip("192.168.0.7"), "h", owner); // the handle exists from here on
+    // A second process, whose cache knows no handle: it assumes none, and its guard corrects it.
+    Ipam other = Ipam.builder(counting).cacheTtl(Duration.ZERO).build();
+    InetAddress second = other.autoAssignOne(4, "h", null, owner);
+    InetAddress third = other.autoAssignOne(4, "h", null, owner);
+    assertThat(Set.of(ip("192.168.0.7"), second, third)).hasSize(3);
+    assertThat(store.get(CalicoKeys.handle("handle-2")).orElseThrow().value())
+        .isEqualTo("{\"id\": \"handle-2\", \"block\": {\"192.168.0.0/26\": 3}}");
+    assertThat(read).doesNotContain(CalicoKeys.handle("handle-2"));
   }
 
   @Test
