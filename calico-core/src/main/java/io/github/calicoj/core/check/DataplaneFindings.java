@@ -95,10 +95,7 @@ final class DataplaneFindings {
     if (!w.orchestrator().equals(Finder.NAMESPACE)) {
       return null;
     }
-    ClusterState.MarkerEntry m =
-        f.state.markers().get(WorkloadMarker.key(w.host(), w.orchestrator(), w.workload()));
-    WorkloadMarker marker = m == null ? null : m.marker();
-    WorkloadMarker.NamespaceRef ref = marker == null ? null : marker.namespace();
+    WorkloadMarker.NamespaceRef ref = namespaceOf(f, w);
     HostSide.NamespaceState now = ref == null ? null : view.namespaces().get(ref.path());
     NetNs.Identity id = now == null ? null : now.identity();
     return ref != null
@@ -109,6 +106,14 @@ final class DataplaneFindings {
             && id.ino() == ref.inode()
         ? ref.path()
         : null;
+  }
+
+  /** The namespace a workload's marker records it was added for, or null if unknown. */
+  private static WorkloadMarker.@Nullable NamespaceRef namespaceOf(Finder f, Finder.Workload w) {
+    ClusterState.MarkerEntry m =
+        f.state.markers().get(WorkloadMarker.key(w.host(), w.orchestrator(), w.workload()));
+    WorkloadMarker marker = m == null ? null : m.marker();
+    return marker == null ? null : marker.namespace();
   }
 
   /** Why the workload is gone, or null if it is not (or cannot be told). */
@@ -126,10 +131,7 @@ final class DataplaneFindings {
     if (!w.orchestrator().equals(Finder.NAMESPACE)) {
       return null;
     }
-    ClusterState.MarkerEntry m =
-        f.state.markers().get(WorkloadMarker.key(w.host(), w.orchestrator(), w.workload()));
-    WorkloadMarker marker = m == null ? null : m.marker();
-    WorkloadMarker.NamespaceRef ref = marker == null ? null : marker.namespace();
+    WorkloadMarker.NamespaceRef ref = namespaceOf(f, w);
     HostSide.NamespaceState now = ref == null ? null : view.namespaces().get(ref.path());
     if (ref == null || now == null) {
       return null; // the path it was added by is not known

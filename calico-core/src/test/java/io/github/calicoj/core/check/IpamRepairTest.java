@@ -197,13 +197,7 @@ class IpamRepairTest {
     WorkloadEndpoint ep = fx.dockerWorkload(H1, "c0ffee", "10.65.0.1", OLD);
     fx.host.links.remove(ep.name());
     List<String> restored = new ArrayList<>();
-    CheckReport r =
-        fx.checker(
-                w -> {
-                  restored.add(w);
-                  return ep;
-                })
-            .run(REPAIR_NOW);
+    CheckReport r = repairRecording(restored, ep);
     assertThat(restored).containsExactly("c0ffee");
     assertThat(only(r).action()).startsWith("re-plumbed c0ffee: a new veth " + ep.name());
     assertThat(fx.allocation("10.65.0.1")).isPresent();
@@ -215,13 +209,7 @@ class IpamRepairTest {
     fx.host.links.remove(ep.name());
     fx.host.namespaces.put("/var/run/netns/a", new NetNs.Identity(4, 999_999));
     List<String> restored = new ArrayList<>();
-    CheckReport r =
-        fx.checker(
-                w -> {
-                  restored.add(w);
-                  return ep;
-                })
-            .run(REPAIR_NOW);
+    CheckReport r = repairRecording(restored, ep);
     assertThat(restored).isEmpty();
     assertThat(r.repairs())
         .extracting(x -> x.finding().kind() + " " + x.outcome())
@@ -244,6 +232,16 @@ class IpamRepairTest {
     assertThat(only.action()).isEqualTo("no veth for /var/run/netns/a");
     assertThat(fx.allocation("10.65.0.1")).isPresent();
     assertThat(keysUnder("/calico/v1/host/")).isNotEmpty();
+  }
+
+  /** A repair now whose restorer records the workloads it is asked for and returns {@code ep}. */
+  private CheckReport repairRecording(List<String> restored, WorkloadEndpoint ep) {
+    return fx.checker(
+            w -> {
+              restored.add(w);
+              return ep;
+            })
+        .run(REPAIR_NOW);
   }
 
   private List<String> keysUnder(String prefix) {

@@ -190,13 +190,17 @@ public final class CliBench {
     return c;
   }
 
-  private static long median(long[] xs) {
+  /** The median in milliseconds of times in nanoseconds. */
+  static long median(long[] xs) {
     long[] s = xs.clone();
     Arrays.sort(s);
     return s[s.length / 2] / 1_000_000;
   }
 
-  private static void row(String what, long[] xs, long baseline) {
+  /**
+   * A table row: median, min and max in milliseconds, and the median's ratio to {@code baseline}.
+   */
+  static void row(String what, long[] xs, long baseline) {
     System.out.printf(
         "| %s | %d | %d | %d | %.2f |%n",
         what,

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -107,12 +106,12 @@ public final class ModulePathBench {
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"),
           Files.readString(Path.of("/proc/loadavg")).strip());
-      System.out.println("| jars on | median ms | min ms | median / class path's |");
-      System.out.println("|---|---|---|---|");
-      row("class path (java -jar), no archive", t[0], median(t[0]));
-      row("module path, no archive", t[1], median(t[0]));
-      row("class path, its class-data archive", t[2], median(t[2]));
-      row("module path, its class-data archive", t[3], median(t[2]));
+      System.out.println("| jars on | median ms | min ms | max ms | median / class path's |");
+      System.out.println("|---|---|---|---|---|");
+      CliBench.row("class path (java -jar), no archive", t[0], CliBench.median(t[0]));
+      CliBench.row("module path, no archive", t[1], CliBench.median(t[0]));
+      CliBench.row("class path, its class-data archive", t[2], CliBench.median(t[2]));
+      CliBench.row("module path, its class-data archive", t[3], CliBench.median(t[2]));
     } finally {
       try (Stream<Path> s = Files.list(tmp)) {
         for (Path p : s.collect(Collectors.toList())) {
@@ -126,21 +125,6 @@ public final class ModulePathBench {
   private static boolean onModulePath(Path jar) {
     String name = jar.getFileName().toString();
     return MODULE_JARS.stream().anyMatch(name::startsWith) && !name.contains("-native");
-  }
-
-  private static long median(long[] xs) {
-    long[] s = xs.clone();
-    Arrays.sort(s);
-    return s[s.length / 2] / 1_000_000;
-  }
-
-  private static void row(String what, long[] xs, long baseline) {
-    System.out.printf(
-        "| %s | %d | %d | %.2f |%n",
-        what,
-        median(xs),
-        Arrays.stream(xs).min().orElse(0) / 1_000_000,
-        (double) median(xs) / baseline);
   }
 
   /** Command lines for the JVMs this bench starts. */
