@@ -1,5 +1,6 @@
 package io.github.calicoj.netns.nft.internal;
 
+import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.internal.msg.NlBuilder;
 import io.github.calicoj.netns.internal.msg.Rtnl;
 import io.github.calicoj.netns.nft.NftCommands;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -271,6 +273,14 @@ public final class NftNetlink {
           key(b, a.getAddress());
         }
         b.endNest(list);
+      } else if (c instanceof NftCommands.InterfaceElements e) {
+        b = message(buf, type(e.verb()) & 0xff, flags(e.verb()), seq, family);
+        b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, e.set());
+        int list = b.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS | Rtnl.NLA_F_NESTED);
+        for (NftCommands.InterfaceKey k : e.keys()) {
+          key(b, interfaceKey(k));
+        }
+        b.endNest(list);
       } else if (c instanceof NftCommands.AddGotos g) {
         b = message(buf, NFT_MSG_NEWSETELEM, ack | Rtnl.NLM_F_CREATE, seq, family);
         b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, g.map());
@@ -406,6 +416,27 @@ public final class NftNetlink {
     byte[] out = new byte[IFNAMSIZ];
     byte[] s = name.getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(s, 0, out, 0, s.length);
+    return out;
+  }
+
+  /**
+   * An interface-keyed element's key as the kernel stores a concatenation: each part in its own
+   * 32-bit registers, so padded to a multiple of 4 bytes (ifname 16, IPv4 4, IPv6 16, MAC 6 + 2).
+   */
+  static byte[] interfaceKey(NftCommands.InterfaceKey k) {
+    byte[] name = ifname(k.iface());
+    byte[] part;
+    InetAddress a = k.address();
+    MacAddress mac = k.mac();
+    if (a != null) {
+      part = a.getAddress();
+    } else if (mac != null) {
+      part = Arrays.copyOf(mac.bytes(), 8);
+    } else {
+      return name;
+    }
+    byte[] out = Arrays.copyOf(name, name.length + part.length);
+    System.arraycopy(part, 0, out, name.length, part.length);
     return out;
   }
 
