@@ -38,6 +38,12 @@ class RawRulesTest {
     NftTable t = Kvs.spec6().state("h1").table();
     int translated = 0;
     for (NftChain c : t.chains().values()) {
+      if (c.name().equals("from_wl")) {
+        // Source checks: concatenations, which libnftables builds (never translated).
+        c.rules().stream()
+            .filter(r -> r.expr().contains("\"concat\""))
+            .forEach(r -> assertThat(RawRules.translate(r)).as("%s", r).isEmpty());
+      }
       if (c.base() != null || c.name().endsWith("_wl") || c.name().equals("wl_to_host")) {
         continue; // the skeleton: conntrack maps, fib, dispatch maps
       }
@@ -49,7 +55,8 @@ class RawRulesTest {
         translated += anonymousSet ? 0 : 1;
       }
     }
-    assertThat(translated).isGreaterThan(30);
+    // 6 profile chains, 4 list chains and wl_inactive.
+    assertThat(translated).isGreaterThan(20);
   }
 
   @Test

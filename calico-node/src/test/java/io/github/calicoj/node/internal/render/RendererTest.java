@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * A renderer fed snapshot after snapshot gives what a fresh one gives, reusing unchanged chains.
  */
 class RendererTest {
-  private static final String FW_A = "fw_caliaaaaaaaaaaa";
+  private static final String FW_A = "fl_P"; // A's profile list: [P]
 
   @Test
   void reusesUnchangedChainsAndEqualsAFreshRender() {
@@ -51,7 +51,7 @@ class RendererTest {
       }
       prev = next;
     }
-    // A mark change re-renders every endpoint chain with the new bit.
+    // A mark change re-renders every list chain with the new bit.
     assertThat(prev.table().chains().get(FW_A).rules().get(0).expr())
         .contains("4294967039"); // ~0x100
   }
