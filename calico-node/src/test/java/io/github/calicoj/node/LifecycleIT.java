@@ -176,8 +176,8 @@ class LifecycleIT {
     Workload c = hosts.add(hosts.h1, "ipv4", "P");
     hosts.start();
     JsonNode before = hosts.h1.ruleset();
-    // One chain pair for the profile list both use; each endpoint its source elements.
-    assertThat(names(before, "calico", "chain")).contains("fl_P", "tl_P", "pi_P", "po_P");
+    // Both jump to P's chains (their profile list, [P]); each endpoint has its source elements.
+    assertThat(names(before, "calico", "chain")).contains("pi_P", "po_P");
     assertThat(elements(before, "set", "t4_P")).contains(a.ip(), c.ip());
     assertThat(elements(before, "map", "fw_dispatch")).contains(a.iface(), c.iface());
     assertThat(elements(before, "set", "wl_src4"))
@@ -186,7 +186,7 @@ class LifecycleIT {
     hosts.remove(c);
     hosts.sync();
     JsonNode after = hosts.h1.ruleset();
-    assertThat(names(after, "calico", "chain")).contains("fl_P", "tl_P", "pi_P", "po_P");
+    assertThat(names(after, "calico", "chain")).contains("pi_P", "po_P");
     assertThat(elements(after, "set", "t4_P")).containsExactly(a.ip());
     assertThat(elements(after, "map", "fw_dispatch")).containsExactly(a.iface());
     assertThat(elements(after, "map", "tw_dispatch")).containsExactly(a.iface());

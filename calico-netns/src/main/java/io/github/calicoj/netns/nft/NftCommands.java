@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * regular chain, {@code flush chain}, {@code delete chain}, {@code add rule} (appended, with the
  * {@link NftExpr} expressions the kernel runs), element changes of address sets and of sets keyed
  * by interface name ({@code ifname}, {@code ifname . ipv4_addr}, {@code ifname . ipv6_addr}, {@code
- * ifname . ether_addr}), and {@code "ifname" : goto CHAIN} entries of {@code ifname : verdict}
- * maps. Immutable; {@link #toString()} is the commands in nft-like syntax.
+ * ifname . ether_addr}), and {@code "ifname" : goto CHAIN} or {@code jump CHAIN} entries of {@code
+ * ifname : verdict} maps. Immutable; {@link #toString()} is the commands in nft-like syntax.
  *
  * @param table the table the commands act on
  * @param commands the commands, in the order the kernel runs them; at least one
@@ -184,6 +184,30 @@ public record NftCommands(NftTable table, List<Command> commands) {
     }
   }
 
+  /**
+   * {@code add element TABLE MAP { "ifname" : jump CHAIN, ... }} to an {@code ifname : verdict}
+   * map: a packet that matches comes back to the rule after the map's lookup when the chain
+   * returns.
+   */
+  public record AddJumps(String map, SortedMap<String, String> jumps) implements Command {
+    /**
+     * Checks the names.
+     *
+     * @throws IllegalArgumentException if there are none, or an interface name is not 1 to 15 bytes
+     */
+    public AddJumps {
+      NftJson.checkName("map", map);
+      jumps = new TreeMap<>(jumps);
+      checkArgument(!jumps.isEmpty(), "No entries for map %s", map);
+      jumps.forEach(
+          (k, v) -> {
+            checkInterface(k);
+            NftJson.checkName("chain", v);
+          });
+      jumps = Collections.unmodifiableSortedMap(jumps);
+    }
+  }
+
   /** {@code delete element TABLE MAP { "ifname", ... }} of an {@code ifname : verdict} map. */
   public record DeleteKeys(String map, List<String> keys) implements Command {
     /**
@@ -262,6 +286,14 @@ public record NftCommands(NftTable table, List<Command> commands) {
           + braces(
               g.gotos().entrySet().stream()
                   .map(x -> quoted(x.getKey()) + " : goto " + x.getValue()));
+    } else if (c instanceof AddJumps j) {
+      return "add element "
+          + t
+          + " "
+          + j.map()
+          + braces(
+              j.jumps().entrySet().stream()
+                  .map(x -> quoted(x.getKey()) + " : jump " + x.getValue()));
     } else {
       DeleteKeys k = (DeleteKeys) c;
       return "delete element "

@@ -447,6 +447,46 @@ class NftCommandsIT extends NftFixture.PerTest {
     assertThat(elements("src4")).hasSize(2);
   }
 
+  @Test
+  void mapJumpsListLikeLibnftablesOwn() {
+    nft.run(
+        document(
+            """
+            {"add": {"map": {%1$s, "name": "lib", "type": "ifname", "map": "verdict"}}},
+            {"add": {"element": {%1$s, "name": "lib",
+                "elem": [["cali1234", {"jump": {"target": "po_a"}}]]}}}"""
+                .formatted(in())));
+    nft.apply(
+        NftCommands.builder(table)
+            .add(new NftCommands.AddJumps("fw_dispatch", new TreeMap<>(Map.of("cali1234", "po_a"))))
+            .build());
+    JsonNode ours =
+        NftOracle.nftJson(ns.name(), "list", "map", "inet", table.name(), "fw_dispatch");
+    JsonNode theirs = NftOracle.nftJson(ns.name(), "list", "map", "inet", table.name(), "lib");
+    assertThat(ours.toString()).contains("[\"cali1234\",{\"jump\":{\"target\":\"po_a\"}}]");
+    assertThat(elem(ours)).isEqualTo(elem(theirs));
+    // A jump entry keeps its chain in use (once libnftables' own entry is gone).
+    nft.run(
+        document(
+            """
+            {"delete": {"element": {%1$s, "name": "lib", "elem": ["cali1234"]}}}"""
+                .formatted(in())));
+    assertThatThrownBy(
+            () ->
+                nft.apply(
+                    NftCommands.builder(table).add(new NftCommands.DeleteChain("po_a")).build()))
+        .isInstanceOf(NftablesException.class);
+  }
+
+  private static String elem(JsonNode listed) {
+    for (JsonNode o : listed.path("nftables")) {
+      if (o.has("map")) {
+        return o.path("map").path("elem").toString();
+      }
+    }
+    return "";
+  }
+
   private List<String> elements(String set) {
     JsonNode listed = NftOracle.nftJson(ns.name(), "list", "set", "inet", table.name(), set);
     List<String> out = new ArrayList<>();

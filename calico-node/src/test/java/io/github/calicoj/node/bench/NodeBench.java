@@ -465,7 +465,7 @@ public final class NodeBench {
               i ->
                   "\""
                       + e3
-                      + "\" : goto "
+                      + "\" : jump "
                       + NftNames.listChain(Direction.INBOUND, List.of("p" + (3 % profiles), p4)),
               i -> i % 2 == 0),
           new Change(

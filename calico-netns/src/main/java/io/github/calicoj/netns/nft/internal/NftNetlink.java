@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -282,18 +283,9 @@ public final class NftNetlink {
         }
         b.endNest(list);
       } else if (c instanceof NftCommands.AddGotos g) {
-        b = message(buf, NFT_MSG_NEWSETELEM, ack | Rtnl.NLM_F_CREATE, seq, family);
-        b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, g.map());
-        int list = b.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS | Rtnl.NLA_F_NESTED);
-        for (var entry : g.gotos().entrySet()) {
-          int elem = b.beginNest(NFTA_LIST_ELEM | Rtnl.NLA_F_NESTED);
-          int key = b.beginNest(NFTA_SET_ELEM_KEY | Rtnl.NLA_F_NESTED);
-          b.attr(NFTA_DATA_VALUE, ifname(entry.getKey())).endNest(key);
-          int data = b.beginNest(NFTA_SET_ELEM_DATA | Rtnl.NLA_F_NESTED);
-          verdict(b, NftExpr.VerdictCode.GOTO, entry.getValue());
-          b.endNest(data).endNest(elem);
-        }
-        b.endNest(list);
+        b = verdictElements(buf, seq, family, table, g.map(), NftExpr.VerdictCode.GOTO, g.gotos());
+      } else if (c instanceof NftCommands.AddJumps j) {
+        b = verdictElements(buf, seq, family, table, j.map(), NftExpr.VerdictCode.JUMP, j.jumps());
       } else {
         NftCommands.DeleteKeys k = (NftCommands.DeleteKeys) c;
         b = message(buf, NFT_MSG_DELSETELEM, ack, seq, family);
@@ -309,6 +301,31 @@ public final class NftNetlink {
     new NlBuilder(buf, NFNL_MSG_BATCH_END, Rtnl.NLM_F_REQUEST, seq + 1)
         .nfgenmsg(Rtnl.AF_UNSPEC, NFNL_SUBSYS_NFTABLES)
         .finish();
+  }
+
+  /** NEWSETELEM of {@code "ifname" : CODE CHAIN} entries of a verdict map. */
+  private static NlBuilder verdictElements(
+      ByteBuffer buf,
+      int seq,
+      int family,
+      String table,
+      String map,
+      NftExpr.VerdictCode code,
+      Map<String, String> targets) {
+    int ack = Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK;
+    NlBuilder b = message(buf, NFT_MSG_NEWSETELEM, ack | Rtnl.NLM_F_CREATE, seq, family);
+    b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, map);
+    int list = b.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS | Rtnl.NLA_F_NESTED);
+    for (var entry : targets.entrySet()) {
+      int elem = b.beginNest(NFTA_LIST_ELEM | Rtnl.NLA_F_NESTED);
+      int key = b.beginNest(NFTA_SET_ELEM_KEY | Rtnl.NLA_F_NESTED);
+      b.attr(NFTA_DATA_VALUE, ifname(entry.getKey())).endNest(key);
+      int data = b.beginNest(NFTA_SET_ELEM_DATA | Rtnl.NLA_F_NESTED);
+      verdict(b, code, entry.getValue());
+      b.endNest(data).endNest(elem);
+    }
+    b.endNest(list);
+    return b;
   }
 
   private static NlBuilder message(ByteBuffer buf, int msg, int flags, int seq, int family) {

@@ -58,7 +58,7 @@ public final class NftBatch {
     t.maps().values().forEach(b::addMap);
     t.chains().values().forEach(b::addChain);
     t.chains().values().forEach(c -> c.rules().forEach(r -> b.addRule(c.name(), r)));
-    t.maps().values().forEach(m -> b.addMapElements(m.name(), m.gotos()));
+    t.maps().values().forEach(m -> b.addMapElements(m.name(), m.jumps()));
     return b;
   }
 
@@ -199,17 +199,17 @@ public final class NftBatch {
     return write(verb.keyword(), "element", elements(set, elements));
   }
 
-  /** {@code add element} {@code "ifname" : goto CHAIN} to a verdict map; nothing if empty. */
-  public NftBatch addMapElements(String map, Map<String, String> gotos) {
-    if (gotos.isEmpty()) {
+  /** {@code add element} {@code "ifname" : jump CHAIN} to a verdict map; nothing if empty. */
+  public NftBatch addMapElements(String map, Map<String, String> jumps) {
+    if (jumps.isEmpty()) {
       return this;
     }
     ArrayNode elem = N.arrayNode();
-    gotos.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.gotoChain(v))));
+    jumps.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.jump(v))));
     ObjectNode o = object(map);
     o.set("elem", elem);
     return rawCommand(
-        () -> new NftCommands.AddGotos(map, new TreeMap<>(gotos)), "add", "element", o);
+        () -> new NftCommands.AddJumps(map, new TreeMap<>(jumps)), "add", "element", o);
   }
 
   /** {@code delete element} keys from a verdict map; nothing if empty. */

@@ -76,10 +76,10 @@ public final class NftDiff {
       NftVerdictMap old = from.maps().get(m.name());
       if (old != null) {
         List<String> gone = new ArrayList<>();
-        old.gotos()
+        old.jumps()
             .forEach(
                 (k, v) -> {
-                  if (!v.equals(m.gotos().get(k))) {
+                  if (!v.equals(m.jumps().get(k))) {
                     gone.add(k); // removed, or pointing elsewhere: deleted, then added below
                   }
                 });
@@ -110,10 +110,10 @@ public final class NftDiff {
     for (NftVerdictMap m : to.maps().values()) {
       NftVerdictMap old = from.maps().get(m.name());
       Map<String, String> added = new TreeMap<>();
-      m.gotos()
+      m.jumps()
           .forEach(
               (k, v) -> {
-                if (old == null || !v.equals(old.gotos().get(k))) {
+                if (old == null || !v.equals(old.jumps().get(k))) {
                   added.put(k, v);
                 }
               });

@@ -235,7 +235,7 @@ public final class TableEditor {
     maps.put(map, new TreeMap<>());
   }
 
-  /** Sets {@code key : goto chain} in a verdict map. */
+  /** Sets {@code key : jump chain} in a verdict map. */
   public void putMapEntry(String map, String key, String chain) {
     TreeMap<String, String> m = requireNonNull(maps.get(map), map);
     touchMapEntry(map, key, m);

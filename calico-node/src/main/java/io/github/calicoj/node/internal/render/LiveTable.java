@@ -269,8 +269,8 @@ public final class LiveTable {
         String from = Skeleton.INACTIVE;
         String to = Skeleton.INACTIVE;
         if (isActive(winner)) {
-          from = NftNames.listChain(Direction.OUTBOUND, winner.profileIds());
-          to = NftNames.listChain(Direction.INBOUND, winner.profileIds());
+          from = TableRenderer.dispatchTarget(Direction.OUTBOUND, winner.profileIds());
+          to = TableRenderer.dispatchTarget(Direction.INBOUND, winner.profileIds());
         }
         editor.putMapEntry(TableRenderer.FROM_DISPATCH, iface, from);
         editor.putMapEntry(TableRenderer.TO_DISPATCH, iface, to);
@@ -300,13 +300,18 @@ public final class LiveTable {
     }
   }
 
-  /** One more active programmed endpoint with this profile list: its chains exist. */
+  /**
+   * One more active programmed endpoint with this profile list: its profiles' chains exist, and its
+   * own unless it has one profile.
+   */
   private void useList(List<String> list) {
     if (listUsers.merge(list, 1, Integer::sum) == 1) {
       list.forEach(this::use);
-      TableRenderer.ListChains c = TableRenderer.listChains(list, rules);
-      editor.putChain(c.from());
-      editor.putChain(c.to());
+      if (TableRenderer.hasChains(list)) {
+        TableRenderer.ListChains c = TableRenderer.listChains(list, rules);
+        editor.putChain(c.from());
+        editor.putChain(c.to());
+      }
     }
   }
 
@@ -314,8 +319,10 @@ public final class LiveTable {
     int n = listUsers.merge(list, -1, Integer::sum);
     if (n == 0) {
       listUsers.remove(list);
-      editor.removeChain(NftNames.listChain(Direction.OUTBOUND, list));
-      editor.removeChain(NftNames.listChain(Direction.INBOUND, list));
+      if (TableRenderer.hasChains(list)) {
+        editor.removeChain(NftNames.listChain(Direction.OUTBOUND, list));
+        editor.removeChain(NftNames.listChain(Direction.INBOUND, list));
+      }
       list.forEach(this::release);
     }
   }

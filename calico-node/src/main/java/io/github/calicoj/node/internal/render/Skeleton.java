@@ -36,11 +36,12 @@ import java.util.List;
  * <p>{@code from_wl} first drops what a workload sends from a source that is not its own: a MAC
  * other than its endpoint's ({@code wl_mac}, for the interfaces in {@code wl_mac_ifs}), an IPv4 or
  * IPv6 source other than its endpoint's addresses ({@code wl_src4}, {@code wl_src6}; an endpoint
- * without addresses of a family sends nothing of it). Then {@code from_wl}/{@code to_wl} dispatch
- * on the interface name to the chain of the endpoint's profile list ({@code fw_dispatch}, {@code
- * tw_dispatch}), or {@code wl_inactive} for an inactive endpoint, and drop packets of unknown
- * workload interfaces. {@code wl_to_host}: conntrack, ICMPv6 neighbour and multicast-listener
- * messages, DHCP and DNS to the host, then {@code DefaultEndpointToHostAction}.
+ * without addresses of a family sends nothing of it). Then {@code from_wl}/{@code to_wl} clear the
+ * accept bit, jump on the interface name to the chain of the endpoint's profile list ({@code
+ * fw_dispatch}, {@code tw_dispatch}; for a list of one profile, that profile's chain), or to {@code
+ * wl_inactive} for an inactive endpoint, return if a profile accepted, and drop the rest (also
+ * packets of unknown workload interfaces). {@code wl_to_host}: conntrack, ICMPv6 neighbour and
+ * multicast-listener messages, DHCP and DNS to the host, then {@code DefaultEndpointToHostAction}.
  */
 final class Skeleton {
   private static final int PRIORITY_RAW = -300;
@@ -110,8 +111,8 @@ final class Skeleton {
             "postrouting",
             new BaseChain("nat", "postrouting", PRIORITY_SRCNAT, "accept"),
             List.of(masquerade)),
-        NftChain.regular("from_wl", fromWorkloads()),
-        NftChain.regular("to_wl", dispatch("oifname", TableRenderer.TO_DISPATCH)),
+        NftChain.regular("from_wl", fromWorkloads(config)),
+        NftChain.regular("to_wl", dispatch(config, "oifname", TableRenderer.TO_DISPATCH)),
         NftChain.regular(INACTIVE, List.of(rule().add(verdict("drop")).build("inactive endpoint"))),
         NftChain.regular("wl_to_host", toHost(config)));
   }
@@ -131,7 +132,7 @@ final class Skeleton {
   }
 
   /** Anti-spoofing (Felix's per-endpoint source checks, as set lookups), then the dispatch. */
-  private static List<NftRule> fromWorkloads() {
+  private static List<NftRule> fromWorkloads(FelixConfig config) {
     JsonNode iif = meta("iifname");
     List<NftRule> out = new ArrayList<>();
     out.add(
@@ -150,14 +151,21 @@ final class Skeleton {
             .ne(Expr.concat(iif, payload("ip6", "saddr")), Expr.setRef(SRC6))
             .add(verdict("drop"))
             .build("IPv6 source not the endpoint's"));
-    out.addAll(dispatch("iifname", TableRenderer.FROM_DISPATCH));
+    out.addAll(dispatch(config, "iifname", TableRenderer.FROM_DISPATCH));
     return out;
   }
 
-  private static List<NftRule> dispatch(String key, String map) {
+  /**
+   * Clear the accept bit, jump to the endpoint's profile list, return once a profile accepted, drop
+   * (no profile accepted, or an unknown workload interface).
+   */
+  private static List<NftRule> dispatch(FelixConfig config, String key, String map) {
+    RuleRenderer rules = new RuleRenderer(config.acceptMark());
     return List.of(
+        rule().add(Expr.setMark(Expr.and(meta("mark"), ~rules.acceptMark() & 0xffffffffL))).build(),
         rule().add(Expr.vmap(meta(key), map)).build(),
-        rule().add(verdict("drop")).build("unknown workload interface"));
+        rule().add(rules.accepted()).add(verdict("return")).build(),
+        rule().add(verdict("drop")).build("no profile accepted, or unknown workload interface"));
   }
 
   /** Felix 1.3's INPUT order for workload interfaces. */

@@ -1,8 +1,6 @@
 package io.github.calicoj.node.internal.render;
 
-import static io.github.calicoj.node.internal.nft.Expr.and;
 import static io.github.calicoj.node.internal.nft.Expr.jump;
-import static io.github.calicoj.node.internal.nft.Expr.meta;
 import static io.github.calicoj.node.internal.nft.Expr.verdict;
 import static io.github.calicoj.node.internal.nft.RuleBuilder.rule;
 import static java.util.Objects.requireNonNull;
@@ -19,7 +17,6 @@ import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.PolicyProfile;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.model.Snapshot;
-import io.github.calicoj.node.internal.nft.Expr;
 import io.github.calicoj.node.internal.nft.NftChain;
 import io.github.calicoj.node.internal.nft.NftKeySet;
 import io.github.calicoj.node.internal.nft.NftRule;
@@ -42,17 +39,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the agent's {@code inet calico} table from a snapshot: the fixed skeleton ({@link
- * Skeleton}), two chains per distinct profile list of the active local endpoints (shared by the
- * endpoints with that list), two chains per profile those lists name, the dispatch entries and
- * source-check elements of each local endpoint, the tag sets those profiles' rules name, and the
- * pool sets for NAT-outgoing. Remembers the chains of its previous render by profile list and
- * profile instance and reuses them; the output is the same as a fresh renderer's. Not thread-safe.
+ * Skeleton}), two chains per distinct profile list of the active local endpoints that has not
+ * exactly one profile (shared by the endpoints with that list; a list of one profile is that
+ * profile's chains), two chains per profile those lists name, the dispatch entries and source-check
+ * elements of each local endpoint, the tag sets those profiles' rules name, and the pool sets for
+ * NAT-outgoing. Remembers the chains of its previous render by profile list and profile instance
+ * and reuses them; the output is the same as a fresh renderer's. Not thread-safe.
  */
 final class TableRenderer {
-  /** The dispatch map of packets from workloads: interface → {@code fl_} list chain. */
+  /** The dispatch map of packets from workloads: interface → its profile list's chain. */
   static final String FROM_DISPATCH = "fw_dispatch";
 
-  /** The dispatch map of packets to workloads: interface → {@code tl_} list chain. */
+  /** The dispatch map of packets to workloads: interface → its profile list's chain. */
   static final String TO_DISPATCH = "tw_dispatch";
 
   /** IPv4 pools, all of them. */
@@ -106,9 +104,8 @@ final class TableRenderer {
         continue;
       }
       List<String> list = ep.profileIds();
-      ListChains c = listsNow.get(list);
-      if (c == null) {
-        c = listMemo.get(list);
+      if (hasChains(list) && !listsNow.containsKey(list)) {
+        ListChains c = listMemo.get(list);
         if (c == null) {
           c = listChains(list, rules);
         }
@@ -116,8 +113,8 @@ final class TableRenderer {
         chains.put(c.from().name(), c.from());
         chains.put(c.to().name(), c.to());
       }
-      fromGotos.put(ep.name(), c.from().name());
-      toGotos.put(ep.name(), c.to().name());
+      fromGotos.put(ep.name(), dispatchTarget(Direction.OUTBOUND, list));
+      toGotos.put(ep.name(), dispatchTarget(Direction.INBOUND, list));
       profiles.addAll(list);
       endpointKeys(ep).bySet().forEach((set, k) -> requireNonNull(keys.get(set), set).addAll(k));
     }
@@ -162,6 +159,21 @@ final class TableRenderer {
             new NftVerdictMap(TO_DISPATCH, ImmutableSortedMap.copyOfSorted(toGotos))),
         ImmutableSortedMap.copyOfSorted(chains),
         keySets.build());
+  }
+
+  /** True if a profile list has chains of its own: unless it has exactly one profile. */
+  static boolean hasChains(List<String> profiles) {
+    return profiles.size() != 1;
+  }
+
+  /**
+   * The chain a dispatch map sends an active endpoint's packets to: its list's chain, or for a list
+   * of one profile that profile's chain.
+   */
+  static String dispatchTarget(Direction d, List<String> profiles) {
+    return hasChains(profiles)
+        ? NftNames.listChain(d, profiles)
+        : NftNames.profileChain(d, profiles.get(0));
   }
 
   /** The {@code fl_} and {@code tl_} chains of a profile list. */
@@ -235,17 +247,16 @@ final class TableRenderer {
   }
 
   /**
-   * A profile list's chain (what Felix's per-endpoint chains did after the source checks): clear
-   * the accept bit, try each profile in order and return once one accepted, drop.
+   * A profile list's chain (what Felix's per-endpoint chains did after the source checks): try each
+   * profile in order and return once one accepted. The dispatching chain clears the accept bit
+   * before and drops after, unless it is set.
    */
   private static List<NftRule> list(List<String> profiles, Direction d, RuleRenderer rules) {
     List<NftRule> out = new ArrayList<>();
-    out.add(rule().add(Expr.setMark(and(meta("mark"), ~rules.acceptMark() & 0xffffffffL))).build());
     for (String p : profiles) {
       out.add(rule().add(jump(NftNames.profileChain(d, p))).build());
       out.add(rule().add(rules.accepted()).add(verdict("return")).build());
     }
-    out.add(rule().add(verdict("drop")).build());
     return out;
   }
 

@@ -128,12 +128,12 @@ class NftBatchTest {
         .contains("Verdict[code=JUMP, chain=pi_Q]")
         .contains("add element inet calico t4_Q { 192.168.0.1 }")
         .contains("delete element inet calico fw_dispatch { \"" + iface + "\" }")
-        .contains("\"" + iface + "\" : goto " + fl);
+        .contains("\"" + iface + "\" : jump " + fl);
     // The same commands as the JSON, one for one.
     assertThat(raw.commands()).hasSize(append.size());
 
-    // A new endpoint in P: no chain (list [P] has its chains for C), its dispatch entries, its
-    // source-check elements and its tag set elements.
+    // A new endpoint in P: no chain (P's exist for C), its dispatch entries, its source-check
+    // elements and its tag set elements.
     String f = "ffffffffffff4fff8fffffffffffffff";
     Kvs added = appended.endpoint("h1", f, "192.168.0.9", "P");
     String fKey = Kvs.endpointKey("h1", f);
@@ -143,8 +143,8 @@ class NftBatchTest {
     assertThat(fresh.commands())
         .noneMatch(c -> c instanceof NftCommands.AddChain || c instanceof NftCommands.AddRule);
     assertThat(fresh.toString())
-        .contains("\"" + fIface + "\" : goto fl_P")
-        .contains("\"" + fIface + "\" : goto tl_P")
+        .contains("\"" + fIface + "\" : jump po_P")
+        .contains("\"" + fIface + "\" : jump pi_P")
         .contains("add element inet calico wl_src4 { \"" + fIface + "\" . 192.168.0.9 }")
         .contains("add element inet calico wl_mac { \"" + fIface + "\" . ee:ee:ee:00:00:ff }")
         .contains("add element inet calico wl_mac_ifs { \"" + fIface + "\" }")

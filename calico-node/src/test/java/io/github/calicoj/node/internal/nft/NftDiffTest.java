@@ -79,7 +79,7 @@ class NftDiffTest {
       before.entries().forEach(kv -> after.put(kv.key().path(), kv.value()));
       String f = "ffffffffffff4fff8fffffffffffffff";
       after.endpoint("h1", f, "192.168.0.9", "Q");
-      // B's list [Q] has its chains already: the tag element, the source checks, the dispatch.
+      // B's list [Q] is Q's chains, which exist: the tag element, the source checks, the dispatch.
       assertThat(diff(before, after))
           .as("with %s other endpoints", others)
           .containsExactly(
@@ -98,23 +98,23 @@ class NftDiffTest {
               "{\"add\":{\"element\":{"
                   + T
                   + ",\"name\":\"fw_dispatch\",\"elem\":[[\"califffffffffff\","
-                  + "{\"goto\":{\"target\":\"fl_Q\"}}]]}}}",
+                  + "{\"jump\":{\"target\":\"po_Q\"}}]]}}}",
               "{\"add\":{\"element\":{"
                   + T
                   + ",\"name\":\"tw_dispatch\",\"elem\":[[\"califffffffffff\","
-                  + "{\"goto\":{\"target\":\"tl_Q\"}}]]}}}");
+                  + "{\"jump\":{\"target\":\"pi_Q\"}}]]}}}");
       // A new list: its two chains as well (and its tag elements in P's sets too), whatever the
       // number of endpoints.
       Kvs other = Kvs.empty();
       before.entries().forEach(kv -> other.put(kv.key().path(), kv.value()));
       other.endpoint("h1", f, "192.168.0.9", "Q", "P");
       List<String> d = diff(before, other);
-      assertThat(d).as("with %s other endpoints", others).hasSize(21);
+      assertThat(d).as("with %s other endpoints", others).hasSize(17);
       assertThat(d.get(0))
           .isEqualTo("{\"add\":{\"chain\":{" + T + ",\"name\":\"" + list("fl") + "\"}}}");
       assertThat(d.get(1))
           .isEqualTo("{\"add\":{\"chain\":{" + T + ",\"name\":\"" + list("tl") + "\"}}}");
-      assertThat(d.subList(2, 14)).allMatch(c -> c.startsWith("{\"add\":{\"rule\":"));
+      assertThat(d.subList(2, 10)).allMatch(c -> c.startsWith("{\"add\":{\"rule\":"));
     }
   }
 
@@ -126,8 +126,8 @@ class NftDiffTest {
   @Test
   void aRemovedEndpointIsUnhookedBeforeItsChainsGo() {
     Kvs before = Kvs.spec6();
-    // B was the only local endpoint with list [Q], and Q's only local member: the list's chains,
-    // Q's chains and sets go too (a deleted set needs no element ops).
+    // B was Q's only local member: Q's chains (its list's) and sets go too (a deleted set needs no
+    // element ops).
     Kvs after = Kvs.spec6().remove(Kvs.endpointKey("h1", Kvs.B));
     assertThat(diff(before, after))
         .containsExactly(
@@ -148,27 +148,23 @@ class NftDiffTest {
             "{\"delete\":{\"element\":{"
                 + T
                 + ",\"name\":\"tw_dispatch\",\"elem\":[\"calibbbbbbbbbbb\"]}}}",
-            "{\"flush\":{\"chain\":{" + T + ",\"name\":\"fl_Q\"}}}",
             "{\"flush\":{\"chain\":{" + T + ",\"name\":\"pi_Q\"}}}",
             "{\"flush\":{\"chain\":{" + T + ",\"name\":\"po_Q\"}}}",
-            "{\"flush\":{\"chain\":{" + T + ",\"name\":\"tl_Q\"}}}",
-            "{\"delete\":{\"chain\":{" + T + ",\"name\":\"fl_Q\"}}}",
             "{\"delete\":{\"chain\":{" + T + ",\"name\":\"pi_Q\"}}}",
             "{\"delete\":{\"chain\":{" + T + ",\"name\":\"po_Q\"}}}",
-            "{\"delete\":{\"chain\":{" + T + ",\"name\":\"tl_Q\"}}}",
             "{\"delete\":{\"set\":{" + T + ",\"name\":\"t4_Q\"}}}",
             "{\"delete\":{\"set\":{" + T + ",\"name\":\"t6_Q\"}}}");
   }
 
   @Test
   void aProfileAppendMakesTheNewListsChainsAndMovesTheDispatchEntries() {
-    // C gets profiles [P, Q]: the list's two chains are made (A keeps list [P]'s), C's dispatch
-    // entries move to them and C joins Q's set; nothing else.
+    // C gets profiles [P, Q]: the list's two chains are made (A keeps jumping to P's), C's
+    // dispatch entries move to them and C joins Q's set; nothing else.
     List<String> d = diff(Kvs.spec6(), Kvs.spec6().endpoint("h1", Kvs.C, "192.168.0.2", "P", "Q"));
     String fl = NftNames.listChain(Direction.OUTBOUND, List.of("P", "Q"));
     String tl = NftNames.listChain(Direction.INBOUND, List.of("P", "Q"));
     assertThat(fl).startsWith("flh_P_");
-    assertThat(d).hasSize(19);
+    assertThat(d).hasSize(15);
     assertThat(d.get(0)).isEqualTo("{\"add\":{\"chain\":{" + T + ",\"name\":\"" + fl + "\"}}}");
     assertThat(d.get(1)).isEqualTo("{\"add\":{\"chain\":{" + T + ",\"name\":\"" + tl + "\"}}}");
     assertThat(d.get(2))
@@ -177,19 +173,19 @@ class NftDiffTest {
                 + T
                 + ",\"name\":\"fw_dispatch\",\"elem\":[\"caliccccccccccc\"]}}}");
     assertThat(d.get(3)).contains("\"name\":\"tw_dispatch\"").startsWith("{\"delete\"");
-    assertThat(d.subList(4, 10)).allMatch(c -> c.contains("\"chain\":\"" + fl + "\""));
-    assertThat(d.get(5)).contains("{\"jump\":{\"target\":\"po_P\"}}");
-    assertThat(d.get(7)).contains("{\"jump\":{\"target\":\"po_Q\"}}");
-    assertThat(d.subList(10, 16)).allMatch(c -> c.contains("\"chain\":\"" + tl + "\""));
-    assertThat(d.get(16))
+    assertThat(d.subList(4, 8)).allMatch(c -> c.contains("\"chain\":\"" + fl + "\""));
+    assertThat(d.get(4)).contains("{\"jump\":{\"target\":\"po_P\"}}");
+    assertThat(d.get(6)).contains("{\"jump\":{\"target\":\"po_Q\"}}");
+    assertThat(d.subList(8, 12)).allMatch(c -> c.contains("\"chain\":\"" + tl + "\""));
+    assertThat(d.get(12))
         .isEqualTo(
             "{\"add\":{\"element\":{" + T + ",\"name\":\"t4_Q\",\"elem\":[\"192.168.0.2\"]}}}");
-    assertThat(d.get(17))
+    assertThat(d.get(13))
         .contains("\"name\":\"fw_dispatch\"")
-        .contains("\"target\":\"" + fl + "\"");
-    assertThat(d.get(18))
+        .contains("{\"jump\":{\"target\":\"" + fl + "\"}}");
+    assertThat(d.get(14))
         .contains("\"name\":\"tw_dispatch\"")
-        .contains("\"target\":\"" + tl + "\"");
+        .contains("{\"jump\":{\"target\":\"" + tl + "\"}}");
   }
 
   @Test

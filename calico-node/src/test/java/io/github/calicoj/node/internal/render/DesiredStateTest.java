@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class DesiredStateTest {
   private static final String A = "caliaaaaaaaaaaa";
-  private static final String FL_P = "fl_P"; // A's and C's profile list, from the workload
-  private static final String TL_P = "tl_P"; // ... and to it
+  // A's and C's profile list is [P]: a list of one profile is that profile's chains.
+  private static final String FL_P = "po_P";
+  private static final String TL_P = "pi_P";
   private static final String CLEAR = "meta mark set meta mark & 0xfeffffff";
   private static final String ACCEPTED = "meta mark & 0x01000000 == 0x01000000 return";
   private static final String ALLOW = "meta mark set meta mark | 0x01000000 return";
@@ -79,11 +80,10 @@ class DesiredStateTest {
   void spec5MembersOfPReachEachOther_behaviours1to3() {
     DesiredState s = Kvs.spec6().state("h1");
     // Inbound to C: only sources tagged P (A, C and E on h2); B and D (Q) are not.
-    assertThat(s.table().maps().get("tw_dispatch").gotos())
+    assertThat(s.table().maps().get("tw_dispatch").jumps())
         .containsEntry("caliccccccccccc", TL_P)
         .containsEntry(A, TL_P)
-        .containsEntry("calibbbbbbbbbbb", "tl_Q");
-    assertThat(chain(s, TL_P)).containsExactly(CLEAR, "jump pi_P", ACCEPTED, "drop");
+        .containsEntry("calibbbbbbbbbbb", "pi_Q");
     assertThat(chain(s, "pi_P"))
         .containsExactly("ip saddr @t4_P " + ALLOW, "ip6 saddr @t6_P " + ALLOW);
     assertThat(elements(s, "t4_P"))
@@ -110,20 +110,26 @@ class DesiredStateTest {
                 + " comment \"source MAC not the endpoint's\"",
             "iifname . ip saddr != @wl_src4 drop comment \"IPv4 source not the endpoint's\"",
             "iifname . ip6 saddr != @wl_src6 drop comment \"IPv6 source not the endpoint's\"",
+            CLEAR,
             "iifname vmap @fw_dispatch",
-            "drop comment \"unknown workload interface\"");
+            ACCEPTED,
+            "drop comment \"no profile accepted, or unknown workload interface\"");
     assertThat(chain(s, "to_wl"))
         .containsExactly(
-            "oifname vmap @tw_dispatch", "drop comment \"unknown workload interface\"");
+            CLEAR,
+            "oifname vmap @tw_dispatch",
+            ACCEPTED,
+            "drop comment \"no profile accepted, or unknown workload interface\"");
     // Endpoints with one profile list share its chains.
-    assertThat(s.table().maps().get("fw_dispatch").gotos())
+    assertThat(s.table().maps().get("fw_dispatch").jumps())
         .containsOnlyKeys(A, "calibbbbbbbbbbb", "caliccccccccccc")
         .containsEntry(A, FL_P)
         .containsEntry("caliccccccccccc", FL_P)
-        .containsEntry("calibbbbbbbbbbb", "fl_Q");
+        .containsEntry("calibbbbbbbbbbb", "po_Q");
+    // Every list here has one profile: no list chains of their own.
     assertThat(s.table().chains().keySet())
         .filteredOn(n -> n.startsWith("fl") || n.startsWith("tl"))
-        .containsExactly("fl_P", "fl_Q", "tl_P", "tl_Q");
+        .isEmpty();
     // No output hook: the host always reaches its workloads (behaviour 17).
     assertThat(s.table().chains().values())
         .noneMatch(c -> c.base() != null && c.base().hook().equals("output"));
@@ -146,7 +152,6 @@ class DesiredStateTest {
         .containsExactly(
             A + " . 192.168.0.1", "calibbbbbbbbbbb . 192.168.0.3", "caliccccccccccc . 192.168.0.2");
     assertThat(keys(s, "wl_src6")).isEmpty();
-    assertThat(chain(s, FL_P)).containsExactly(CLEAR, "jump po_P", ACCEPTED, "drop");
     Kvs two = Kvs.spec6();
     two.put(
         Kvs.endpointKey("h1", Kvs.A),
@@ -165,9 +170,10 @@ class DesiredStateTest {
   void noProfilesDropsAllButDhcpAndDnsToTheHost_behaviour4() {
     DesiredState s = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1").state("h1");
     assertThat(fl()).startsWith("flh__");
-    assertThat(s.table().maps().get("fw_dispatch").gotos()).containsEntry(A, fl());
-    assertThat(chain(s, fl())).containsExactly(CLEAR, "drop");
-    assertThat(chain(s, tl())).containsExactly(CLEAR, "drop");
+    assertThat(s.table().maps().get("fw_dispatch").jumps()).containsEntry(A, fl());
+    // An empty list: nothing accepts, so to_wl and from_wl drop.
+    assertThat(chain(s, fl())).isEmpty();
+    assertThat(chain(s, tl())).isEmpty();
     assertThat(chain(s, "wl_to_host"))
         .containsExactly(
             "ct state vmap { invalid : drop, established : accept, related : accept }",
@@ -182,7 +188,7 @@ class DesiredStateTest {
   void aMissingProfileDropsWhereItStands_behaviour5() {
     DesiredState s = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1", "ghost", "P").state("h1");
     assertThat(chain(s, fl("ghost", "P")))
-        .containsExactly(CLEAR, "jump po_ghost", ACCEPTED, "jump po_P", ACCEPTED, "drop");
+        .containsExactly("jump po_ghost", ACCEPTED, "jump po_P", ACCEPTED);
     assertThat(chain(s, "po_ghost"))
         .containsExactly("drop comment \"profile ghost does not exist\"");
     assertThat(chain(s, "pi_ghost"))
@@ -252,16 +258,16 @@ class DesiredStateTest {
             .rules("P2", "{\"inbound_rules\": [{\"action\": \"allow\"}]}");
     DesiredState p1p2 = k.endpoint("h1", Kvs.C, "192.168.0.2", "P1", "P2").state("h1");
     assertThat(chain(p1p2, tl("P1", "P2")))
-        .containsExactly(CLEAR, "jump pi_P1", ACCEPTED, "jump pi_P2", ACCEPTED, "drop");
+        .containsExactly("jump pi_P1", ACCEPTED, "jump pi_P2", ACCEPTED);
     assertThat(chain(p1p2, "pi_P1")).containsExactly("tcp dport 22 drop");
     DesiredState p2p1 = k.endpoint("h1", Kvs.C, "192.168.0.2", "P2", "P1").state("h1");
     // Another order is another list.
     assertThat(tl("P2", "P1")).isNotEqualTo(tl("P1", "P2"));
     assertThat(p2p1.table().chains()).doesNotContainKey(tl("P1", "P2"));
-    assertThat(p2p1.table().maps().get("tw_dispatch").gotos())
+    assertThat(p2p1.table().maps().get("tw_dispatch").jumps())
         .containsEntry("caliccccccccccc", tl("P2", "P1"));
     assertThat(chain(p2p1, tl("P2", "P1")))
-        .containsExactly(CLEAR, "jump pi_P2", ACCEPTED, "jump pi_P1", ACCEPTED, "drop");
+        .containsExactly("jump pi_P2", ACCEPTED, "jump pi_P1", ACCEPTED);
   }
 
   @Test
@@ -277,11 +283,11 @@ class DesiredStateTest {
             .value()
             .replace("\"active\"", "\"inactive\""));
     DesiredState s = k.state("h1");
-    assertThat(s.table().maps().get("fw_dispatch").gotos()).containsEntry(A, "wl_inactive");
-    assertThat(s.table().maps().get("tw_dispatch").gotos()).containsEntry(A, "wl_inactive");
+    assertThat(s.table().maps().get("fw_dispatch").jumps()).containsEntry(A, "wl_inactive");
+    assertThat(s.table().maps().get("tw_dispatch").jumps()).containsEntry(A, "wl_inactive");
     assertThat(chain(s, "wl_inactive")).containsExactly("drop comment \"inactive endpoint\"");
     assertThat(keys(s, "wl_src4")).noneMatch(e -> e.startsWith(A)); // nothing it sends passes
-    assertThat(s.table().chains()).containsKey(FL_P); // C still uses list [P]
+    assertThat(s.table().chains()).containsKey(FL_P); // C still uses P
     assertThat(elements(s, "t4_P")).contains("192.168.0.1/32"); // state does not change tags
     assertThat(s.routes()).doesNotContainKey(Cidr.parse("192.168.0.1/32"));
   }
