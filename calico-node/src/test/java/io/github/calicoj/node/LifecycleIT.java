@@ -36,7 +36,15 @@ class LifecycleIT {
   @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.single();
 
   private static final List<String> SKELETON_CHAINS =
-      List.of("forward", "from_wl", "input", "postrouting", "prerouting", "to_wl", "wl_to_host");
+      List.of(
+          "forward",
+          "from_wl",
+          "input",
+          "postrouting",
+          "prerouting",
+          "to_wl",
+          "wl_inactive",
+          "wl_to_host");
 
   private TwoHosts hosts;
 
@@ -59,7 +67,10 @@ class LifecycleIT {
     return out;
   }
 
-  /** The elements of a set or map of the agent's table, as text. */
+  /**
+   * The elements of a set or map of the agent's table, as text: a map's keys, a concatenation's
+   * parts joined by {@code " . "}.
+   */
   private static List<String> elements(JsonNode ruleset, String kind, String name) {
     List<String> out = new ArrayList<>();
     for (JsonNode n : ruleset.path("nftables")) {
@@ -69,9 +80,7 @@ class LifecycleIT {
             .forEach(
                 e ->
                     out.add(
-                        e.isArray()
-                            ? e.get(0).asText()
-                            : e.isTextual() ? e.asText() : e.toString()));
+                        e.isArray() ? e.get(0).asText() : e.isTextual() ? e.asText() : concat(e)));
       }
     }
     return out;
@@ -150,6 +159,15 @@ class LifecycleIT {
     assertThat(hosts.h1.nft("-j", "list", "table", "inet", "cjt_foreign")).isEqualTo(foreign);
   }
 
+  private static String concat(JsonNode e) {
+    if (!e.has("concat")) {
+      return e.toString();
+    }
+    List<String> parts = new ArrayList<>();
+    e.get("concat").forEach(p -> parts.add(p.asText()));
+    return String.join(" . ", parts);
+  }
+
   @Test
   void removedEndpointsLeaveNothingBehind() {
     hosts = TwoHosts.create(ETCD, b -> b.removeOnClose(true), b -> {});
@@ -158,28 +176,32 @@ class LifecycleIT {
     Workload c = hosts.add(hosts.h1, "ipv4", "P");
     hosts.start();
     JsonNode before = hosts.h1.ruleset();
-    assertThat(names(before, "calico", "chain"))
-        .contains("fw_" + c.iface(), "tw_" + c.iface(), "pi_P", "po_P");
+    // Both jump to P's chains (their profile list, [P]); each endpoint has its source elements.
+    assertThat(names(before, "calico", "chain")).contains("pi_P", "po_P");
     assertThat(elements(before, "set", "t4_P")).contains(a.ip(), c.ip());
     assertThat(elements(before, "map", "fw_dispatch")).contains(a.iface(), c.iface());
+    assertThat(elements(before, "set", "wl_src4"))
+        .containsExactlyInAnyOrder(a.iface() + " . " + a.ip(), c.iface() + " . " + c.ip());
 
     hosts.remove(c);
     hosts.sync();
     JsonNode after = hosts.h1.ruleset();
-    assertThat(names(after, "calico", "chain"))
-        .doesNotContain("fw_" + c.iface(), "tw_" + c.iface())
-        .contains("fw_" + a.iface());
+    assertThat(names(after, "calico", "chain")).contains("pi_P", "po_P");
     assertThat(elements(after, "set", "t4_P")).containsExactly(a.ip());
     assertThat(elements(after, "map", "fw_dispatch")).containsExactly(a.iface());
     assertThat(elements(after, "map", "tw_dispatch")).containsExactly(a.iface());
+    assertThat(elements(after, "set", "wl_src4")).containsExactly(a.iface() + " . " + a.ip());
 
     hosts.remove(a);
     hosts.sync();
     JsonNode empty = hosts.h1.ruleset();
     assertThat(names(empty, "calico", "chain")).containsExactlyElementsOf(SKELETON_CHAINS);
-    assertThat(names(empty, "calico", "set")).containsExactly("all_pools4", "masq_pools4");
+    assertThat(names(empty, "calico", "set"))
+        .containsExactly("all_pools4", "masq_pools4", "wl_mac", "wl_mac_ifs", "wl_src4", "wl_src6");
     assertThat(names(empty, "calico", "map")).containsExactly("fw_dispatch", "tw_dispatch");
     assertThat(elements(empty, "map", "fw_dispatch")).isEmpty();
+    assertThat(elements(empty, "set", "wl_src4")).isEmpty();
+    assertThat(elements(empty, "set", "wl_mac")).isEmpty();
     assertThat(elements(empty, "set", "all_pools4")).hasSize(1);
     List<JsonNode> proto = new ArrayList<>();
     IpOracle.ipJson(hosts.h1.ns.name(), "route", "show", "proto", "202").forEach(proto::add);

@@ -3,12 +3,10 @@ package io.github.calicoj.netns.nft;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
+import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.nft.internal.NftJson;
-import io.github.calicoj.netns.nft.internal.NftNetlink;
 import java.net.InetAddress;
-import java.nio.BufferOverflowException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * transaction): libnftables' parse and its fetch of the ruleset are skipped, so the cost follows
  * the commands. Only what the node agent changes incrementally is here: {@code add chain} of a
  * regular chain, {@code flush chain}, {@code delete chain}, {@code add rule} (appended, with the
- * {@link NftExpr} expressions the kernel runs), element changes of address sets, and {@code
- * "ifname" : goto CHAIN} entries of {@code ifname : verdict} maps. Immutable; {@link #toString()}
- * is the commands in nft-like syntax.
+ * {@link NftExpr} expressions the kernel runs), element changes of address sets and of sets keyed
+ * by interface name ({@code ifname}, {@code ifname . ipv4_addr}, {@code ifname . ipv6_addr}, {@code
+ * ifname . ether_addr}), and {@code "ifname" : goto CHAIN} or {@code jump CHAIN} entries of {@code
+ * ifname : verdict} maps. Immutable; {@link #toString()} is the commands in nft-like syntax.
  *
  * @param table the table the commands act on
  * @param commands the commands, in the order the kernel runs them; at least one
@@ -98,6 +97,71 @@ public record NftCommands(NftTable table, List<Command> commands) {
   }
 
   /**
+   * One element of a set keyed by interface name: {@code "IFACE"} in a set of {@code type ifname},
+   * {@code "IFACE" . ADDRESS} in one of {@code type ifname . ipv4_addr} or {@code ifname .
+   * ipv6_addr}, {@code "IFACE" . MAC} in one of {@code type ifname . ether_addr}. Immutable.
+   *
+   * @param iface the interface name, 1 to 15 printable ASCII characters
+   * @param address the address of an address concatenation, or null
+   * @param mac the MAC of an {@code ether_addr} concatenation, or null
+   */
+  public record InterfaceKey(
+      String iface, @Nullable InetAddress address, @Nullable MacAddress mac) {
+    /**
+     * Checks the name and that at most one of {@code address} and {@code mac} is given.
+     *
+     * @throws IllegalArgumentException if not
+     */
+    public InterfaceKey {
+      checkInterface(iface);
+      checkArgument(address == null || mac == null, "Both an address and a MAC for %s", iface);
+    }
+
+    /** {@code "IFACE"}. */
+    public static InterfaceKey of(String iface) {
+      return new InterfaceKey(iface, null, null);
+    }
+
+    /** {@code "IFACE" . ADDRESS}. */
+    public static InterfaceKey of(String iface, InetAddress address) {
+      return new InterfaceKey(iface, requireNonNull(address, "address"), null);
+    }
+
+    /** {@code "IFACE" . MAC}. */
+    public static InterfaceKey of(String iface, MacAddress mac) {
+      return new InterfaceKey(iface, null, requireNonNull(mac, "mac"));
+    }
+
+    /** In nft syntax: {@code "cali1" . 10.65.0.7}. */
+    @Override
+    public String toString() {
+      InetAddress a = address;
+      return quoted(iface)
+          + (a != null ? " . " + InetAddresses.toAddrString(a) : "")
+          + (mac != null ? " . " + mac : "");
+    }
+  }
+
+  /**
+   * {@code VERB element TABLE SET { KEY, ... }} on a set keyed by interface name ({@link
+   * InterfaceKey}); every key must have the set's shape.
+   */
+  public record InterfaceElements(NftElements.Verb verb, String set, List<InterfaceKey> keys)
+      implements Command {
+    /**
+     * Checks the name.
+     *
+     * @throws IllegalArgumentException if there are no keys
+     */
+    public InterfaceElements {
+      requireNonNull(verb, "verb");
+      NftJson.checkName("set", set);
+      keys = List.copyOf(keys);
+      checkArgument(!keys.isEmpty(), "No elements for %s element %s", verb.keyword(), set);
+    }
+  }
+
+  /**
    * {@code add element TABLE MAP { "ifname" : goto CHAIN, ... }} to an {@code ifname : verdict}
    * map.
    */
@@ -117,6 +181,30 @@ public record NftCommands(NftTable table, List<Command> commands) {
             NftJson.checkName("chain", v);
           });
       gotos = Collections.unmodifiableSortedMap(gotos);
+    }
+  }
+
+  /**
+   * {@code add element TABLE MAP { "ifname" : jump CHAIN, ... }} to an {@code ifname : verdict}
+   * map: a packet that matches comes back to the rule after the map's lookup when the chain
+   * returns.
+   */
+  public record AddJumps(String map, SortedMap<String, String> jumps) implements Command {
+    /**
+     * Checks the names.
+     *
+     * @throws IllegalArgumentException if there are none, or an interface name is not 1 to 15 bytes
+     */
+    public AddJumps {
+      NftJson.checkName("map", map);
+      jumps = new TreeMap<>(jumps);
+      checkArgument(!jumps.isEmpty(), "No entries for map %s", map);
+      jumps.forEach(
+          (k, v) -> {
+            checkInterface(k);
+            NftJson.checkName("chain", v);
+          });
+      jumps = Collections.unmodifiableSortedMap(jumps);
     }
   }
 
@@ -153,19 +241,11 @@ public record NftCommands(NftTable table, List<Command> commands) {
     checkArgument(!commands.isEmpty(), "No commands for %s", table);
   }
 
-  /** The longest batch {@link Nftables#apply} sends (one datagram). */
+  /**
+   * The longest batch {@link Nftables#apply} sends (one datagram): the size of the socket buffer it
+   * is encoded into.
+   */
   public static final int MAX_BATCH_BYTES = 64 * 1024;
-
-  /** The length of the netlink batch these commands make, in bytes. */
-  public int encodedLength() {
-    ByteBuffer buf = ByteBuffer.allocate(MAX_BATCH_BYTES + 1).order(ByteOrder.nativeOrder());
-    try {
-      NftNetlink.writeCommands(buf, 0, this);
-      return buf.position();
-    } catch (BufferOverflowException e) {
-      return Integer.MAX_VALUE;
-    }
-  }
 
   /** A builder of commands on {@code table}. */
   public static Builder builder(NftTable table) {
@@ -191,6 +271,13 @@ public record NftCommands(NftTable table, List<Command> commands) {
           + (r.comment() == null ? "" : " comment \"" + r.comment() + "\"");
     } else if (c instanceof Elements e) {
       return new NftElements(table, List.of(e.elements())).toString();
+    } else if (c instanceof InterfaceElements e) {
+      return e.verb().keyword()
+          + " element "
+          + t
+          + " "
+          + e.set()
+          + braces(e.keys().stream().map(InterfaceKey::toString));
     } else if (c instanceof AddGotos g) {
       return "add element "
           + t
@@ -199,6 +286,14 @@ public record NftCommands(NftTable table, List<Command> commands) {
           + braces(
               g.gotos().entrySet().stream()
                   .map(x -> quoted(x.getKey()) + " : goto " + x.getValue()));
+    } else if (c instanceof AddJumps j) {
+      return "add element "
+          + t
+          + " "
+          + j.map()
+          + braces(
+              j.jumps().entrySet().stream()
+                  .map(x -> quoted(x.getKey()) + " : jump " + x.getValue()));
     } else {
       DeleteKeys k = (DeleteKeys) c;
       return "delete element "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.NftExpr.Bitwise;
 import io.github.calicoj.netns.nft.NftExpr.Cmp;
@@ -353,5 +354,145 @@ class NftCommandsIT extends NftFixture.PerTest {
     assertThat(NftOracle.objects(ns.name(), table, "chain"))
         .extracting(c -> c.path("name").asText())
         .doesNotContain("fw_new");
+  }
+
+  @Test
+  void aBatchLongerThanOneDatagramIsRefusedBeforeAnythingIsSent() {
+    NftCommands.Builder b = NftCommands.builder(table).add(new NftCommands.AddChain("fw_big"));
+    // Each rule is well over 16 bytes: 5,000 of them cannot fit in MAX_BATCH_BYTES.
+    for (int i = 0; i < 5000; i++) {
+      b.add(new NftCommands.AddRule("fw_big", List.of(DROP), "rule " + i));
+    }
+    NftCommands big = b.build();
+    assertThatThrownBy(() -> nft.apply(big))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("longer than one batch")
+        .hasMessageContaining(String.valueOf(NftCommands.MAX_BATCH_BYTES));
+    assertThat(NftOracle.objects(ns.name(), table, "chain"))
+        .extracting(c -> c.path("name").asText())
+        .doesNotContain("fw_big");
+    // The handle and its socket are still usable, and a batch that fits goes through.
+    nft.apply(
+        NftCommands.builder(table)
+            .add(new NftCommands.AddChain("fw_small"))
+            .add(new NftCommands.AddRule("fw_small", List.of(DROP), "rule 0"))
+            .build());
+    assertThat(NftOracle.objects(ns.name(), table, "chain"))
+        .extracting(c -> c.path("name").asText())
+        .contains("fw_small");
+  }
+
+  @Test
+  void interfaceKeyedElementsListLikeLibnftablesOwn() {
+    nft.run(
+        document(
+            """
+            {"add": {"set": {%1$s, "name": "src4", "type": ["ifname", "ipv4_addr"]}}},
+            {"add": {"set": {%1$s, "name": "src6", "type": ["ifname", "ipv6_addr"]}}},
+            {"add": {"set": {%1$s, "name": "mac", "type": ["ifname", "ether_addr"]}}},
+            {"add": {"set": {%1$s, "name": "ifs", "type": "ifname"}}},
+            {"add": {"set": {%1$s, "name": "lib4", "type": ["ifname", "ipv4_addr"]}}},
+            {"add": {"element": {%1$s, "name": "lib4",
+                "elem": [{"concat": ["cali1", "10.65.0.7"]}]}}}"""
+                .formatted(in())));
+    NftElements.Verb add = NftElements.Verb.ADD;
+    nft.apply(
+        NftCommands.builder(table)
+            .add(
+                new NftCommands.InterfaceElements(
+                    add,
+                    "src4",
+                    List.of(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.65.0.7")),
+                        NftCommands.InterfaceKey.of(
+                            "cali2", InetAddresses.forString("10.65.0.8")))))
+            .add(
+                new NftCommands.InterfaceElements(
+                    add,
+                    "src6",
+                    List.of(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("fd00::7")))))
+            .add(
+                new NftCommands.InterfaceElements(
+                    add,
+                    "mac",
+                    List.of(
+                        NftCommands.InterfaceKey.of(
+                            "cali1", MacAddress.parse("ee:ee:ee:00:00:01")))))
+            .add(
+                new NftCommands.InterfaceElements(
+                    add, "ifs", List.of(NftCommands.InterfaceKey.of("cali1"))))
+            .build());
+    assertThat(elements("src4"))
+        .containsExactly(
+            "{\"concat\":[\"cali1\",\"10.65.0.7\"]}", "{\"concat\":[\"cali2\",\"10.65.0.8\"]}");
+    assertThat(elements("src4").get(0)).isEqualTo(elements("lib4").get(0));
+    assertThat(elements("src6")).containsExactly("{\"concat\":[\"cali1\",\"fd00::7\"]}");
+    assertThat(elements("mac")).containsExactly("{\"concat\":[\"cali1\",\"ee:ee:ee:00:00:01\"]}");
+    assertThat(elements("ifs")).containsExactly("\"cali1\"");
+    // Deleting one that is not there fails the whole batch.
+    NftCommands delete =
+        NftCommands.builder(table)
+            .add(
+                new NftCommands.InterfaceElements(
+                    NftElements.Verb.DELETE,
+                    "src4",
+                    List.of(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.65.0.7")),
+                        NftCommands.InterfaceKey.of(
+                            "cali3", InetAddresses.forString("10.65.0.9")))))
+            .build();
+    assertThatThrownBy(() -> nft.apply(delete))
+        .isInstanceOfSatisfying(NftablesException.class, e -> assertThat(e.isNotFound()).isTrue());
+    assertThat(elements("src4")).hasSize(2);
+  }
+
+  @Test
+  void mapJumpsListLikeLibnftablesOwn() {
+    nft.run(
+        document(
+            """
+            {"add": {"map": {%1$s, "name": "lib", "type": "ifname", "map": "verdict"}}},
+            {"add": {"element": {%1$s, "name": "lib",
+                "elem": [["cali1234", {"jump": {"target": "po_a"}}]]}}}"""
+                .formatted(in())));
+    nft.apply(
+        NftCommands.builder(table)
+            .add(new NftCommands.AddJumps("fw_dispatch", new TreeMap<>(Map.of("cali1234", "po_a"))))
+            .build());
+    JsonNode ours =
+        NftOracle.nftJson(ns.name(), "list", "map", "inet", table.name(), "fw_dispatch");
+    JsonNode theirs = NftOracle.nftJson(ns.name(), "list", "map", "inet", table.name(), "lib");
+    assertThat(ours.toString()).contains("[\"cali1234\",{\"jump\":{\"target\":\"po_a\"}}]");
+    assertThat(elem(ours)).isEqualTo(elem(theirs));
+    // A jump entry keeps its chain in use (once libnftables' own entry is gone).
+    nft.run(
+        document(
+            """
+            {"delete": {"element": {%1$s, "name": "lib", "elem": ["cali1234"]}}}"""
+                .formatted(in())));
+    assertThatThrownBy(
+            () ->
+                nft.apply(
+                    NftCommands.builder(table).add(new NftCommands.DeleteChain("po_a")).build()))
+        .isInstanceOf(NftablesException.class);
+  }
+
+  private static String elem(JsonNode listed) {
+    for (JsonNode o : listed.path("nftables")) {
+      if (o.has("map")) {
+        return o.path("map").path("elem").toString();
+      }
+    }
+    return "";
+  }
+
+  private List<String> elements(String set) {
+    JsonNode listed = NftOracle.nftJson(ns.name(), "list", "set", "inet", table.name(), set);
+    List<String> out = new ArrayList<>();
+    for (JsonNode o : listed.path("nftables")) {
+      o.path("set").path("elem").forEach(e -> out.add(e.toString()));
+    }
+    return out;
   }
 }

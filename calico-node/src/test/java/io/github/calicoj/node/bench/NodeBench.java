@@ -13,7 +13,9 @@ import io.github.calicoj.netns.nft.NftTable;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.node.CalicoNode;
 import io.github.calicoj.node.internal.dataplane.KernelDataplane;
+import io.github.calicoj.node.internal.model.Direction;
 import io.github.calicoj.node.internal.nft.NftBatch;
+import io.github.calicoj.node.internal.render.NftNames;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
 import io.github.calicoj.testkit.EtcdCluster;
 import io.github.calicoj.testkit.Processes;
@@ -459,8 +461,12 @@ public final class NodeBench {
                         ? endpoint(HOST, 3, "p" + (3 % profiles), p4)
                         : endpoint(HOST, 3, "p" + (3 % profiles))
                   },
-              List.of("nft", "list", "chain", "inet", "calico", "tw_" + e3),
-              i -> "jump pi_" + p4,
+              List.of("nft", "list", "map", "inet", "calico", "tw_dispatch"),
+              i ->
+                  "\""
+                      + e3
+                      + "\" : jump "
+                      + NftNames.listChain(Direction.INBOUND, List.of("p" + (3 % profiles), p4)),
               i -> i % 2 == 0),
           new Change(
               "rule update",

@@ -30,11 +30,11 @@ import java.util.Map;
  * the kernel's commit of a raw batch that replaces the rules of an unreferenced chain ({@code
  * probe}) with a rule that has no expression the kernel validates ({@code counter}), and with one
  * that has ({@code drop}: the whole table is walked from its base chains); the same change through
- * libnftables (its parse and cache fetch added); and the validation cost on other layouts of the
- * 1,000-endpoint table (endpoint chains unreachable, or the dispatch maps pointing at 200 shared
- * chains). The table is the one the agent renders for {@link NodeBench}'s data. Run inside a test
- * namespace, as root: {@code ip netns exec NS java -cp ... ValidationProbe}. A probe, not a
- * benchmark with a goal: it prints medians and p99s.
+ * libnftables (its parse and cache fetch added); and, at 1,000 endpoints, the same with both
+ * dispatch maps emptied (no list chain reachable: the floor of the loop check). The table is the
+ * one the agent renders for {@link NodeBench}'s data (one profile per endpoint: 200 shared list
+ * chains at 1,000 endpoints). Run inside a test namespace, as root: {@code ip netns exec NS java
+ * -cp ... ValidationProbe}. A probe, not a benchmark with a goal: it prints medians and p99s.
  */
 public final class ValidationProbe {
   private static final int ROUNDS = Integer.getInteger("probe.rounds", 300);
@@ -137,39 +137,27 @@ public final class ValidationProbe {
       measure(
           "raw: the bench's profile append and its undo",
           () -> nft.apply(appends.get(round[0]++ % 2)));
+      // The bench's rule update: profile p1's rules with another port, and back.
+      List<NftCommands> updates = new ArrayList<>();
+      for (int port : new int[] {81, 82}) {
+        tracker.put(Key.of("/calico/v1/policy/profile/p1/rules"), data.rules(1, port));
+        NftCommands c = tracker.update().nft().rawCommands().orElseThrow();
+        updates.add(c);
+        nft.apply(c);
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  (rule update: %d commands, %d of them rules)%n",
+          updates.get(0).commands().size(),
+          updates.get(0).commands().stream().filter(c -> c instanceof NftCommands.AddRule).count());
+      measure(
+          "raw: the bench's rule update and back", () -> nft.apply(updates.get(round[0]++ % 2)));
       if (endpoints >= 1000) {
         nft.run(
             "{\"nftables\": [{\"flush\": {\"map\": {\"family\": \"inet\", \"table\": \"calico\","
                 + " \"name\": \"fw_dispatch\"}}}, {\"flush\": {\"map\": {\"family\": \"inet\","
                 + " \"table\": \"calico\", \"name\": \"tw_dispatch\"}}}]}");
-        System.out.println("  dispatch maps emptied (endpoint chains unreachable):");
-        measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true, 1));
-        StringBuilder b = new StringBuilder("{\"nftables\": [");
-        for (String map : List.of("fw", "tw")) {
-          StringBuilder elems = new StringBuilder();
-          for (int e = 0; e < endpoints; e++) {
-            String iface = "cali" + NodeBench.Data.id("bench", e).substring(0, 11);
-            String target = "cali" + NodeBench.Data.id("bench", e % 200).substring(0, 11);
-            elems
-                .append(e == 0 ? "" : ", ")
-                .append("[\"")
-                .append(iface)
-                .append("\", {\"goto\": {\"target\": \"")
-                .append(map)
-                .append('_')
-                .append(target)
-                .append("\"}}]");
-          }
-          b.append(map.equals("fw") ? "" : ", ")
-              .append("{\"add\": {\"element\": {\"family\": \"inet\", \"table\": \"calico\",")
-              .append(" \"name\": \"")
-              .append(map)
-              .append("_dispatch\", \"elem\": [")
-              .append(elems)
-              .append("]}}}");
-        }
-        nft.run(b.append("]}").toString());
-        System.out.println("  dispatch maps: 1,000 entries each onto 200 shared chains:");
+        System.out.println("  dispatch maps emptied (list chains unreachable):");
         measure("raw: flush probe + add rule 'drop' (table validated)", () -> replace(nl, true, 1));
       }
       nft.deleteTableIfExists(TABLE);

@@ -69,6 +69,7 @@ public final class NftText {
       String t = e.asText();
       boolean quoted =
           left != null
+              && !t.startsWith("@") // a set reference, not a name
               && left.has("meta")
               && left.get("meta").get("key").asText().endsWith("ifname");
       return quoted ? "\"" + t + "\"" : t;

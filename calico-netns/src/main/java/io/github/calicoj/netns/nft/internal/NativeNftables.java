@@ -11,6 +11,7 @@ import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.netns.nft.Nftables;
 import io.github.calicoj.netns.nft.NftablesException;
 import io.github.calicoj.netns.nft.NftablesSupport;
+import java.nio.BufferOverflowException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,17 +99,15 @@ public final class NativeNftables implements Nftables {
           return buf.position();
         },
         messages.size(),
-        refused -> NftErrors.refusedElements(elements, messages, refused));
+        refused -> NftErrors.refusedElements(elements, messages, refused),
+        () -> new IllegalStateException("Element batch longer than its computed length"));
   }
 
   @Override
   public void apply(NftCommands commands) {
     requireNonNull(commands, "commands");
-    checkArgument(
-        commands.encodedLength() <= NftCommands.MAX_BATCH_BYTES,
-        "Commands longer than one batch (%s bytes): %s",
-        NftCommands.MAX_BATCH_BYTES,
-        NftErrors.excerpt(commands.toString(), 200));
+    // The write into the socket's send buffer (MAX_BATCH_BYTES) decides whether the batch fits:
+    // it is encoded once, and nothing is sent if it overflows.
     sendBatch(
         commands.table().toString(),
         commands.toString(),
@@ -116,35 +116,53 @@ public final class NativeNftables implements Nftables {
           return buf.position();
         },
         commands.commands().size(),
-        refused -> NftErrors.refusedCommands(commands, refused));
+        refused -> NftErrors.refusedCommands(commands, refused),
+        () ->
+            new IllegalArgumentException(
+                "Commands longer than one batch ("
+                    + NftCommands.MAX_BATCH_BYTES
+                    + " bytes): "
+                    + NftErrors.excerpt(commands.toString(), 200)));
   }
 
   /**
    * Sends one raw batch on the handle's thread and waits for it, bounded; throws the kernel's
-   * refusal as {@code refusal} names it.
+   * refusal as {@code refusal} names it, or {@code tooLong}'s exception if the batch does not fit
+   * in the socket's send buffer (then nothing was sent).
    */
   private void sendBatch(
       String subject,
       String command,
       NetlinkSocket.BatchRequest writer,
       int requests,
-      Function<Map<Integer, NlMessage>, NftablesException> refusal) {
-    CompletableFuture<@Nullable NftablesException> pending;
+      Function<Map<Integer, NlMessage>, NftablesException> refusal,
+      Supplier<RuntimeException> tooLong) {
+    CompletableFuture<@Nullable Outcome> pending;
     try {
       pending =
           thread.submit(
               state -> {
-                Map<Integer, NlMessage> refused =
-                    state.netfilter().requestBatch("nfnetlink", subject, writer, requests);
-                return refused.isEmpty() ? null : refusal.apply(refused);
+                Map<Integer, NlMessage> refused;
+                try {
+                  refused = state.netfilter().requestBatch("nfnetlink", subject, writer, requests);
+                } catch (BufferOverflowException e) {
+                  return Outcome.TOO_LONG;
+                }
+                return refused.isEmpty() ? null : new Outcome(refusal.apply(refused));
               });
     } catch (IllegalStateException e) {
       throw new IllegalStateException("Nftables handle " + thread.what() + " is closed", e);
     }
-    NftablesException refused = await("nfnetlink", command, pending);
-    if (refused != null) {
-      throw refused;
+    Outcome outcome = await("nfnetlink", command, pending);
+    if (outcome != null) {
+      NftablesException refused = outcome.refused();
+      throw refused != null ? refused : tooLong.get();
     }
+  }
+
+  /** A raw batch that was not committed: refused by the kernel, or (null) too long to send. */
+  private record Outcome(@Nullable NftablesException refused) {
+    static final Outcome TOO_LONG = new Outcome(null);
   }
 
   /** Waits, bounded, for a task of the handle's thread. */

@@ -1,5 +1,6 @@
 package io.github.calicoj.netns.nft.internal;
 
+import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.internal.msg.NlBuilder;
 import io.github.calicoj.netns.internal.msg.Rtnl;
 import io.github.calicoj.netns.nft.NftCommands;
@@ -10,7 +11,9 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -271,19 +274,18 @@ public final class NftNetlink {
           key(b, a.getAddress());
         }
         b.endNest(list);
-      } else if (c instanceof NftCommands.AddGotos g) {
-        b = message(buf, NFT_MSG_NEWSETELEM, ack | Rtnl.NLM_F_CREATE, seq, family);
-        b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, g.map());
+      } else if (c instanceof NftCommands.InterfaceElements e) {
+        b = message(buf, type(e.verb()) & 0xff, flags(e.verb()), seq, family);
+        b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, e.set());
         int list = b.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS | Rtnl.NLA_F_NESTED);
-        for (var entry : g.gotos().entrySet()) {
-          int elem = b.beginNest(NFTA_LIST_ELEM | Rtnl.NLA_F_NESTED);
-          int key = b.beginNest(NFTA_SET_ELEM_KEY | Rtnl.NLA_F_NESTED);
-          b.attr(NFTA_DATA_VALUE, ifname(entry.getKey())).endNest(key);
-          int data = b.beginNest(NFTA_SET_ELEM_DATA | Rtnl.NLA_F_NESTED);
-          verdict(b, NftExpr.VerdictCode.GOTO, entry.getValue());
-          b.endNest(data).endNest(elem);
+        for (NftCommands.InterfaceKey k : e.keys()) {
+          key(b, interfaceKey(k));
         }
         b.endNest(list);
+      } else if (c instanceof NftCommands.AddGotos g) {
+        b = verdictElements(buf, seq, family, table, g.map(), NftExpr.VerdictCode.GOTO, g.gotos());
+      } else if (c instanceof NftCommands.AddJumps j) {
+        b = verdictElements(buf, seq, family, table, j.map(), NftExpr.VerdictCode.JUMP, j.jumps());
       } else {
         NftCommands.DeleteKeys k = (NftCommands.DeleteKeys) c;
         b = message(buf, NFT_MSG_DELSETELEM, ack, seq, family);
@@ -299,6 +301,31 @@ public final class NftNetlink {
     new NlBuilder(buf, NFNL_MSG_BATCH_END, Rtnl.NLM_F_REQUEST, seq + 1)
         .nfgenmsg(Rtnl.AF_UNSPEC, NFNL_SUBSYS_NFTABLES)
         .finish();
+  }
+
+  /** NEWSETELEM of {@code "ifname" : CODE CHAIN} entries of a verdict map. */
+  private static NlBuilder verdictElements(
+      ByteBuffer buf,
+      int seq,
+      int family,
+      String table,
+      String map,
+      NftExpr.VerdictCode code,
+      Map<String, String> targets) {
+    int ack = Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK;
+    NlBuilder b = message(buf, NFT_MSG_NEWSETELEM, ack | Rtnl.NLM_F_CREATE, seq, family);
+    b.attrString(NFTA_SET_ELEM_LIST_TABLE, table).attrString(NFTA_SET_ELEM_LIST_SET, map);
+    int list = b.beginNest(NFTA_SET_ELEM_LIST_ELEMENTS | Rtnl.NLA_F_NESTED);
+    for (var entry : targets.entrySet()) {
+      int elem = b.beginNest(NFTA_LIST_ELEM | Rtnl.NLA_F_NESTED);
+      int key = b.beginNest(NFTA_SET_ELEM_KEY | Rtnl.NLA_F_NESTED);
+      b.attr(NFTA_DATA_VALUE, ifname(entry.getKey())).endNest(key);
+      int data = b.beginNest(NFTA_SET_ELEM_DATA | Rtnl.NLA_F_NESTED);
+      verdict(b, code, entry.getValue());
+      b.endNest(data).endNest(elem);
+    }
+    b.endNest(list);
+    return b;
   }
 
   private static NlBuilder message(ByteBuffer buf, int msg, int flags, int seq, int family) {
@@ -406,6 +433,27 @@ public final class NftNetlink {
     byte[] out = new byte[IFNAMSIZ];
     byte[] s = name.getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(s, 0, out, 0, s.length);
+    return out;
+  }
+
+  /**
+   * An interface-keyed element's key as the kernel stores a concatenation: each part in its own
+   * 32-bit registers, so padded to a multiple of 4 bytes (ifname 16, IPv4 4, IPv6 16, MAC 6 + 2).
+   */
+  static byte[] interfaceKey(NftCommands.InterfaceKey k) {
+    byte[] name = ifname(k.iface());
+    byte[] part;
+    InetAddress a = k.address();
+    MacAddress mac = k.mac();
+    if (a != null) {
+      part = a.getAddress();
+    } else if (mac != null) {
+      part = Arrays.copyOf(mac.bytes(), 8);
+    } else {
+      return name;
+    }
+    byte[] out = Arrays.copyOf(name, name.length + part.length);
+    System.arraycopy(part, 0, out, name.length, part.length);
     return out;
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.net.InetAddresses;
+import io.github.calicoj.netns.MacAddress;
 import io.github.calicoj.netns.internal.msg.NlMessage;
 import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
@@ -156,7 +157,59 @@ class NftNetlinkTest {
                 + "0800 0700 00027800" // NFTA_RULE_USERDATA: comment TLV, type 0, 2 bytes "x\0"
                 + "14000000 1100 0100 03000000 00000000 00 00 000a"); // BATCH_END, seq 3
     assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
-    assertThat(batch.encodedLength()).isEqualTo(want.length);
+  }
+
+  @Test
+  void interfaceKeyedElementsAreConcatenationsOfPaddedParts() {
+    // nft add element inet cjtx s { "cali1" . 10.0.0.1 } (nft --debug=netlink prints the key as
+    // 696c6163 00000031 00000000 00000000 0100000a: the name NUL-padded to 16 bytes, the address).
+    assertThat(
+            HexFormat.of()
+                .formatHex(
+                    NftNetlink.interfaceKey(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.0.0.1")))))
+        .isEqualTo("63616c69310000000000000000000000" + "0a000001");
+    // ... . ee:ee:ee:00:00:01: the MAC's 6 bytes padded to 8.
+    assertThat(
+            HexFormat.of()
+                .formatHex(
+                    NftNetlink.interfaceKey(
+                        NftCommands.InterfaceKey.of(
+                            "cali1", MacAddress.parse("ee:ee:ee:00:00:01")))))
+        .isEqualTo("63616c69310000000000000000000000" + "eeeeee0000010000");
+    assertThat(
+            HexFormat.of()
+                .formatHex(
+                    NftNetlink.interfaceKey(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("fd00::1")))))
+        .isEqualTo("63616c69310000000000000000000000" + "fd000000000000000000000000000001");
+    assertThat(NftNetlink.interfaceKey(NftCommands.InterfaceKey.of("cali1"))).hasSize(16);
+    // The command as a message: NEWSETELEM with CREATE and ACK, one element.
+    NftCommands batch =
+        NftCommands.builder(CJTX)
+            .add(
+                new NftCommands.InterfaceElements(
+                    NftElements.Verb.ADD,
+                    "s",
+                    List.of(
+                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.0.0.1")))))
+            .build();
+    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
+    NftNetlink.writeCommands(buf, 1, batch);
+    byte[] got = new byte[buf.position()];
+    buf.get(0, got);
+    byte[] want =
+        hex(
+            BEGIN_SEQ_1
+                + "4c000000 0c0a 0504 02000000 00000000" // 76, NEWSETELEM, REQUEST|ACK|CREATE
+                + "01 00 0000" // NFPROTO_INET
+                + "0900 0100 636a747800 000000" // NFTA_SET_ELEM_LIST_TABLE "cjtx"
+                + "0600 0200 7300 0000" // NFTA_SET_ELEM_LIST_SET "s"
+                + "2400 0380 2000 0180 1c00 0180 1800 0100" // ELEMENTS { ELEM { KEY { VALUE
+                + "63616c69310000000000000000000000 0a000001" // 20 bytes } } }
+                + "14000000 1100 0100 03000000 00000000 00 00 000a"); // BATCH_END, seq 3
+    assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
+    assertThat(batch.toString()).isEqualTo("add element inet cjtx s { \"cali1\" . 10.0.0.1 }");
   }
 
   @Test

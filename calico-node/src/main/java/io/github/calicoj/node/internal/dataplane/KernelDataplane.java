@@ -83,7 +83,9 @@ public final class KernelDataplane implements Dataplane {
    * Nftables#applyElements}); regular chains, the rules {@code RawRules} translates, dispatch
    * entries and elements (an endpoint added, changed or removed, a profile's rules changed) as raw
    * commands ({@link Nftables#apply}); anything else (sets or maps made or deleted, rules with
-   * anonymous sets, resyncs) as libnftables JSON. Nothing for an empty batch.
+   * anonymous sets, resyncs) as libnftables JSON, and so are raw commands too long for one raw
+   * batch (which {@link Nftables#apply} refuses before sending anything). Nothing for an empty
+   * batch.
    */
   public static void apply(Nftables nft, NftBatch batch) {
     requireNonNull(batch, "batch");
@@ -96,11 +98,15 @@ public final class KernelDataplane implements Dataplane {
       return;
     }
     Optional<NftCommands> raw = batch.rawCommands();
-    if (raw.isPresent() && raw.get().encodedLength() <= NftCommands.MAX_BATCH_BYTES) {
-      nft.apply(raw.get());
-    } else {
-      nft.run(batch.toJson());
+    if (raw.isPresent()) {
+      try {
+        nft.apply(raw.get());
+        return;
+      } catch (IllegalArgumentException e) {
+        // Longer than one raw batch (nothing was sent): libnftables splits it as it needs.
+      }
     }
+    nft.run(batch.toJson());
   }
 
   @Override

@@ -150,11 +150,6 @@ public final class Expr {
     return single("jump", N.objectNode().put("target", chain));
   }
 
-  /** {@code goto CHAIN}. */
-  public static JsonNode gotoChain(String chain) {
-    return single("goto", N.objectNode().put("target", chain));
-  }
-
   /** {@code masquerade}. */
   public static JsonNode masquerade() {
     return verdict("masquerade");

@@ -54,10 +54,11 @@ public final class NftBatch {
     b.command("delete", "table", b.tableObject());
     b.command("add", "table", b.tableObject());
     t.sets().values().forEach(s -> b.addSet(s, true));
+    t.keySets().values().forEach(s -> b.addKeySet(s, true));
     t.maps().values().forEach(b::addMap);
     t.chains().values().forEach(b::addChain);
     t.chains().values().forEach(c -> c.rules().forEach(r -> b.addRule(c.name(), r)));
-    t.maps().values().forEach(m -> b.addMapElements(m.name(), m.gotos()));
+    t.maps().values().forEach(m -> b.addMapElements(m.name(), m.jumps()));
     return b;
   }
 
@@ -75,6 +76,50 @@ public final class NftBatch {
       o.set("elem", addresses(s.elements()));
     }
     return command("add", "set", o);
+  }
+
+  /**
+   * {@code add set} of a set keyed by interface name, with its elements if {@code withElements}.
+   */
+  public NftBatch addKeySet(NftKeySet s, boolean withElements) {
+    ObjectNode o = object(s.name());
+    o.set("type", s.type().json());
+    if (withElements && !s.elements().isEmpty()) {
+      ArrayNode elem = N.arrayNode();
+      s.elements().forEach(k -> elem.add(k.json()));
+      o.set("elem", elem);
+    }
+    return command("add", "set", o);
+  }
+
+  /** {@code add element} to a set keyed by interface name; nothing if empty. */
+  public NftBatch addKeyElements(
+      String set, NftKeySet.KeyType type, Collection<NftKeySet.Key> keys) {
+    return keyCommand(NftElements.Verb.ADD, set, type, keys);
+  }
+
+  /** {@code delete element} from a set keyed by interface name; nothing if empty. */
+  public NftBatch deleteKeyElements(
+      String set, NftKeySet.KeyType type, Collection<NftKeySet.Key> keys) {
+    return keyCommand(NftElements.Verb.DELETE, set, type, keys);
+  }
+
+  private NftBatch keyCommand(
+      NftElements.Verb verb, String set, NftKeySet.KeyType type, Collection<NftKeySet.Key> keys) {
+    if (keys.isEmpty()) {
+      return this;
+    }
+    ArrayNode elem = N.arrayNode();
+    keys.forEach(k -> elem.add(k.json()));
+    ObjectNode o = object(set);
+    o.set("elem", elem);
+    return rawCommand(
+        () ->
+            new NftCommands.InterfaceElements(
+                verb, set, keys.stream().map(k -> k.raw(type)).toList()),
+        verb.keyword(),
+        "element",
+        o);
   }
 
   /** {@code add map NAME { type ifname : verdict; }}, without elements. */
@@ -154,17 +199,17 @@ public final class NftBatch {
     return write(verb.keyword(), "element", elements(set, elements));
   }
 
-  /** {@code add element} {@code "ifname" : goto CHAIN} to a verdict map; nothing if empty. */
-  public NftBatch addMapElements(String map, Map<String, String> gotos) {
-    if (gotos.isEmpty()) {
+  /** {@code add element} {@code "ifname" : jump CHAIN} to a verdict map; nothing if empty. */
+  public NftBatch addMapElements(String map, Map<String, String> jumps) {
+    if (jumps.isEmpty()) {
       return this;
     }
     ArrayNode elem = N.arrayNode();
-    gotos.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.gotoChain(v))));
+    jumps.forEach((k, v) -> elem.add(N.arrayNode().add(k).add(Expr.jump(v))));
     ObjectNode o = object(map);
     o.set("elem", elem);
     return rawCommand(
-        () -> new NftCommands.AddGotos(map, new TreeMap<>(gotos)), "add", "element", o);
+        () -> new NftCommands.AddJumps(map, new TreeMap<>(jumps)), "add", "element", o);
   }
 
   /** {@code delete element} keys from a verdict map; nothing if empty. */
@@ -230,9 +275,10 @@ public final class NftBatch {
 
   /**
    * The batch as commands {@code Nftables.apply} encodes itself, if every command has that form:
-   * regular chains added, flushed or deleted, rules that {@link RawRules} translates, address-set
-   * elements and dispatch-map entries. Empty if any command is something else (sets, maps, base
-   * chains, tables, interval sets, rules with anonymous sets), and for an empty batch.
+   * regular chains added, flushed or deleted, rules that {@link RawRules} translates, elements of
+   * address sets and of sets keyed by interface, and dispatch-map entries. Empty if any command is
+   * something else (sets, maps, base chains, tables, interval sets, rules with anonymous sets), and
+   * for an empty batch.
    */
   public Optional<NftCommands> rawCommands() {
     if (!rawOnly || raw.isEmpty()) {

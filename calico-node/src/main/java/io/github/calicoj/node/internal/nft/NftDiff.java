@@ -46,6 +46,9 @@ public final class NftDiff {
     to.sets().values().stream()
         .filter(s -> !from.sets().containsKey(s.name()))
         .forEach(s -> b.addSet(s, true));
+    to.keySets().values().stream()
+        .filter(s -> !from.keySets().containsKey(s.name()))
+        .forEach(s -> b.addKeySet(s, true));
     to.maps().values().stream().filter(m -> !from.maps().containsKey(m.name())).forEach(b::addMap);
     for (NftChain c : to.chains().values()) {
       NftChain old = from.chains().get(c.name());
@@ -62,14 +65,21 @@ public final class NftDiff {
         b.deleteElements(s.name(), s.interval(), Sets.difference(old.elements(), s.elements()));
       }
     }
+    for (NftKeySet s : to.keySets().values()) {
+      NftKeySet old = from.keySets().get(s.name());
+      if (old != null && !old.elements().equals(s.elements())) {
+        b.deleteKeyElements(
+            s.name(), s.type(), List.copyOf(Sets.difference(old.elements(), s.elements())));
+      }
+    }
     for (NftVerdictMap m : to.maps().values()) {
       NftVerdictMap old = from.maps().get(m.name());
       if (old != null) {
         List<String> gone = new ArrayList<>();
-        old.gotos()
+        old.jumps()
             .forEach(
                 (k, v) -> {
-                  if (!v.equals(m.gotos().get(k))) {
+                  if (!v.equals(m.jumps().get(k))) {
                     gone.add(k); // removed, or pointing elsewhere: deleted, then added below
                   }
                 });
@@ -90,13 +100,20 @@ public final class NftDiff {
         b.addElements(s.name(), s.interval(), added);
       }
     }
+    for (NftKeySet s : to.keySets().values()) {
+      NftKeySet old = from.keySets().get(s.name());
+      if (old != null && !old.elements().equals(s.elements())) {
+        b.addKeyElements(
+            s.name(), s.type(), List.copyOf(Sets.difference(s.elements(), old.elements())));
+      }
+    }
     for (NftVerdictMap m : to.maps().values()) {
       NftVerdictMap old = from.maps().get(m.name());
       Map<String, String> added = new TreeMap<>();
-      m.gotos()
+      m.jumps()
           .forEach(
               (k, v) -> {
-                if (old == null || !v.equals(old.gotos().get(k))) {
+                if (old == null || !v.equals(old.jumps().get(k))) {
                   added.put(k, v);
                 }
               });
@@ -107,12 +124,30 @@ public final class NftDiff {
     removedChains.forEach(b::flushChain); // rules first: removed chains may jump to each other
     removedChains.forEach(b::deleteChain);
     from.sets().keySet().stream().filter(n -> !to.sets().containsKey(n)).forEach(b::deleteSet);
+    from.keySets().keySet().stream()
+        .filter(n -> !to.keySets().containsKey(n))
+        .forEach(b::deleteSet);
     from.maps().keySet().stream().filter(n -> !to.maps().containsKey(n)).forEach(b::deleteMap);
     return b;
   }
 
-  /** True unless some name changes kind: set ↔ map, a set's type or flags, a chain's hook. */
+  /**
+   * True unless some name changes kind: set ↔ key set ↔ map, a set's type or flags, a chain's hook.
+   */
   private static boolean compatible(NftTable from, NftTable to) {
+    for (NftKeySet s : to.keySets().values()) {
+      NftKeySet old = from.keySets().get(s.name());
+      if ((old != null && old.type() != s.type())
+          || from.sets().containsKey(s.name())
+          || from.maps().containsKey(s.name())) {
+        return false;
+      }
+    }
+    for (String s : to.sets().keySet()) {
+      if (from.keySets().containsKey(s)) {
+        return false;
+      }
+    }
     for (NftSet s : to.sets().values()) {
       NftSet old = from.sets().get(s.name());
       if ((old != null && !old.sameSpec(s)) || from.maps().containsKey(s.name())) {
@@ -120,7 +155,7 @@ public final class NftDiff {
       }
     }
     for (String m : to.maps().keySet()) {
-      if (from.sets().containsKey(m)) {
+      if (from.sets().containsKey(m) || from.keySets().containsKey(m)) {
         return false;
       }
     }

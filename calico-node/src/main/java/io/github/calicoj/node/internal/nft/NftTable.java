@@ -14,15 +14,17 @@ import com.google.common.collect.ImmutableSortedMap;
  * @param sets address sets by name
  * @param maps verdict maps by name
  * @param chains chains by name
+ * @param keySets sets keyed by interface name, by name
  */
 public record NftTable(
     String family,
     String name,
     ImmutableSortedMap<String, NftSet> sets,
     ImmutableSortedMap<String, NftVerdictMap> maps,
-    ImmutableSortedMap<String, NftChain> chains) {
+    ImmutableSortedMap<String, NftChain> chains,
+    ImmutableSortedMap<String, NftKeySet> keySets) {
 
-  /** Checks that keys match names and that sets and maps do not share a name. */
+  /** Checks that keys match names and that sets, key sets and maps do not share a name. */
   public NftTable {
     requireNonNull(family, "family");
     requireNonNull(name, "name");
@@ -30,8 +32,14 @@ public record NftTable(
     maps.forEach((k, v) -> checkArgument(k.equals(v.name()), "Map %s stored as %s", v.name(), k));
     chains.forEach(
         (k, v) -> checkArgument(k.equals(v.name()), "Chain %s stored as %s", v.name(), k));
+    keySets.forEach(
+        (k, v) -> checkArgument(k.equals(v.name()), "Set %s stored as %s", v.name(), k));
     for (String m : maps.keySet()) {
       checkArgument(!sets.containsKey(m), "%s is both a set and a map", m);
+      checkArgument(!keySets.containsKey(m), "%s is both a set and a map", m);
+    }
+    for (String k : keySets.keySet()) {
+      checkArgument(!sets.containsKey(k), "%s is both an address set and a key set", k);
     }
   }
 }

@@ -38,12 +38,25 @@ public final class TableEditor {
   private final SortedMap<String, NftChain> chains = new TreeMap<>();
   private final SortedMap<String, SetState> sets = new TreeMap<>();
   private final SortedMap<String, TreeMap<String, String>> maps = new TreeMap<>();
+  private final SortedMap<String, KeySetState> keySets = new TreeMap<>();
 
   // What changed since the last drain.
   private final Map<String, Optional<NftChain>> chainsBefore = new LinkedHashMap<>();
   private final Map<String, @Nullable Set<Cidr>> setsBefore = new LinkedHashMap<>();
   private final Map<String, Map<Cidr, Boolean>> elementChanges = new HashMap<>();
   private final Map<String, Map<String, Optional<String>>> mapBefore = new LinkedHashMap<>();
+  private final Set<String> keySetsNew = new TreeSet<>();
+  private final Map<String, Map<NftKeySet.Key, Boolean>> keyChanges = new TreeMap<>();
+
+  /** A key set's type and its counted keys. */
+  private static final class KeySetState {
+    final NftKeySet.KeyType type;
+    final TreeMap<NftKeySet.Key, Integer> counts = new TreeMap<>();
+
+    KeySetState(NftKeySet.KeyType type) {
+      this.type = type;
+    }
+  }
 
   /** A set's spec and its counted elements. */
   private static final class SetState {
@@ -174,13 +187,55 @@ public final class TableEditor {
     }
   }
 
+  /**
+   * Adds an empty set keyed by interface name that does not exist yet.
+   *
+   * @throws IllegalStateException if it exists
+   */
+  public void addKeySet(String set, NftKeySet.KeyType type) {
+    checkState(!keySets.containsKey(set), "Set %s exists", set);
+    keySets.put(set, new KeySetState(type));
+    keySetsNew.add(set);
+  }
+
+  /** Counts one more owner of {@code key} in key set {@code set}. */
+  public void addKey(String set, NftKeySet.Key key) {
+    KeySetState s = requireNonNull(keySets.get(set), set);
+    if (s.counts.merge(key, 1, Integer::sum) == 1) {
+      keyChanged(set, key, true);
+    }
+  }
+
+  /** Counts one owner of {@code key} in key set {@code set} less. */
+  public void removeKey(String set, NftKeySet.Key key) {
+    KeySetState s = requireNonNull(keySets.get(set), set);
+    Integer n = s.counts.get(key);
+    checkArgument(n != null, "%s is not in set %s", key, set);
+    if (n == 1) {
+      s.counts.remove(key);
+      keyChanged(set, key, false);
+    } else {
+      s.counts.put(key, n - 1);
+    }
+  }
+
+  private void keyChanged(String set, NftKeySet.Key key, boolean added) {
+    if (keySetsNew.contains(set)) {
+      return; // made with its elements at drain
+    }
+    Map<NftKeySet.Key, Boolean> m = keyChanges.computeIfAbsent(set, k -> new TreeMap<>());
+    if (m.remove(key) == null) {
+      m.put(key, added); // a second toggle cancels the first
+    }
+  }
+
   /** Adds an empty verdict map that does not exist yet. */
   public void addMap(String map) {
     checkState(!maps.containsKey(map), "Map %s exists", map);
     maps.put(map, new TreeMap<>());
   }
 
-  /** Sets {@code key : goto chain} in a verdict map. */
+  /** Sets {@code key : jump chain} in a verdict map. */
   public void putMapEntry(String map, String key, String chain) {
     TreeMap<String, String> m = requireNonNull(maps.get(map), map);
     touchMapEntry(map, key, m);
@@ -214,8 +269,10 @@ public final class TableEditor {
     ImmutableSortedMap.Builder<String, NftVerdictMap> m = ImmutableSortedMap.naturalOrder();
     maps.forEach(
         (n, entries) -> m.put(n, new NftVerdictMap(n, ImmutableSortedMap.copyOf(entries))));
+    ImmutableSortedMap.Builder<String, NftKeySet> k = ImmutableSortedMap.naturalOrder();
+    keySets.forEach((n, st) -> k.put(n, keySpec(n, st)));
     return new NftTable(
-        family, name, s.build(), m.build(), ImmutableSortedMap.copyOfSorted(chains));
+        family, name, s.build(), m.build(), ImmutableSortedMap.copyOfSorted(chains), k.build());
   }
 
   /** True if nothing changed since the last drain. */
@@ -223,7 +280,9 @@ public final class TableEditor {
     return chainsBefore.isEmpty()
         && setsBefore.isEmpty()
         && elementChanges.isEmpty()
-        && mapBefore.isEmpty();
+        && mapBefore.isEmpty()
+        && keySetsNew.isEmpty()
+        && keyChanges.isEmpty();
   }
 
   /** Forgets what changed: the current state counts as applied. */
@@ -232,6 +291,8 @@ public final class TableEditor {
     setsBefore.clear();
     elementChanges.clear();
     mapBefore.clear();
+    keySetsNew.clear();
+    keyChanges.clear();
   }
 
   /** The batch that turns the table as of the last drain into this one; then forgets it. */
@@ -277,8 +338,10 @@ public final class TableEditor {
             changes.forEach(
                 (c, isAdded) ->
                     (isAdded ? added : removed).computeIfAbsent(n, k -> new TreeSet<>()).add(c)));
+    keySetsNew.forEach(n -> b.addKeySet(keySpec(n, requireNonNull(keySets.get(n), n)), true));
     newChains.forEach(b::addChain);
     removed.forEach((n, gone) -> b.deleteElements(n, interval(n), gone));
+    keyChanges.forEach((n, changes) -> b.deleteKeyElements(n, keyType(n), keys(changes, false)));
     mapBefore.forEach(
         (map, keys) -> {
           TreeMap<String, String> now = requireNonNull(maps.get(map), map);
@@ -299,6 +362,7 @@ public final class TableEditor {
       c.rules().forEach(r -> b.addRule(c.name(), r));
     }
     added.forEach((n, fresh) -> b.addElements(n, interval(n), fresh));
+    keyChanges.forEach((n, changes) -> b.addKeyElements(n, keyType(n), keys(changes, true)));
     mapBefore.forEach(
         (map, keys) -> {
           TreeMap<String, String> now = requireNonNull(maps.get(map), map);
@@ -322,6 +386,25 @@ public final class TableEditor {
   /** Whether set {@code n} (which exists now) holds networks. */
   private boolean interval(String n) {
     return requireNonNull(sets.get(n), n).interval;
+  }
+
+  private NftKeySet.KeyType keyType(String n) {
+    return requireNonNull(keySets.get(n), n).type;
+  }
+
+  private static List<NftKeySet.Key> keys(Map<NftKeySet.Key, Boolean> changes, boolean added) {
+    List<NftKeySet.Key> out = new ArrayList<>();
+    changes.forEach(
+        (k, a) -> {
+          if (a == added) {
+            out.add(k);
+          }
+        });
+    return out;
+  }
+
+  private static NftKeySet keySpec(String n, KeySetState s) {
+    return new NftKeySet(n, s.type, ImmutableSortedSet.copyOf(s.counts.keySet()));
   }
 
   private static NftSet spec(String n, SetState s) {

@@ -15,7 +15,6 @@ import io.github.calicoj.node.internal.nft.NftSet;
 import io.github.calicoj.node.internal.nft.NftTable;
 import io.github.calicoj.node.internal.nft.TableEditor;
 import io.github.calicoj.node.internal.render.RuleRenderer.TagRef;
-import io.github.calicoj.node.internal.render.TableRenderer.EndpointChains;
 import io.github.calicoj.node.internal.render.TableRenderer.ProfileChains;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,10 +37,11 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>every endpoint (any host) and the tags it contributes (those of its existing profiles), and
  *       per tag and family the addresses contributed, counted;
- *   <li>this host's endpoints by interface (the first by key is programmed) and the chains of each
- *       programmed one;
- *   <li>how many active programmed endpoints use each profile (a profile's chains exist while one
- *       does) and how many rendered profiles name each tag set (a set exists while one does).
+ *   <li>this host's endpoints by interface (the first by key is programmed): each programmed one is
+ *       a dispatch entry to its profile list's chains and its source-check keys;
+ *   <li>how many active programmed endpoints use each profile list (a list's chains exist while one
+ *       does), how many lists name each profile (a profile's chains exist while one does) and how
+ *       many rendered profiles name each tag set (a set exists while one does).
  * </ul>
  *
  * Configuration and pools are fixed for its life: when they change, build a new one. Not
@@ -60,12 +60,16 @@ public final class LiveTable {
 
   private final TreeMap<String, TreeSet<String>> byInterface = new TreeMap<>();
   private final Map<String, WorkloadEndpoint> programmed = new HashMap<>();
+  private final Map<List<String>, Integer> listUsers = new HashMap<>();
   private final Map<String, Integer> profileUsers = new HashMap<>();
   private final Map<String, ProfileChains> profileChains = new HashMap<>();
   private final Map<TagRef, Integer> tagUsers = new HashMap<>();
   private final Map<String, List<Problem>> interfaceProblems = new TreeMap<>();
 
-  /** An empty table for {@code hostname}: the skeleton, the pool sets, empty dispatch maps. */
+  /**
+   * An empty table for {@code hostname}: the skeleton, the pool sets, empty dispatch maps and
+   * source-check sets.
+   */
   public LiveTable(String hostname, FelixConfig config, Iterable<IpPool> pools) {
     this.hostname = requireNonNull(hostname, "hostname");
     this.rules = new RuleRenderer(config.acceptMark());
@@ -75,6 +79,7 @@ public final class LiveTable {
     }
     editor.addMap(TableRenderer.FROM_DISPATCH);
     editor.addMap(TableRenderer.TO_DISPATCH);
+    Skeleton.keySets().forEach(k -> editor.addKeySet(k.name(), k.type()));
   }
 
   /** The profile {@code name} is now {@code profile} (null: it has no tags or rules key). */
@@ -247,22 +252,30 @@ public final class LiveTable {
     WorkloadEndpoint winner = keys == null ? null : endpoints.get(keys.first());
     WorkloadEndpoint previous = programmed.get(iface);
     if (!Objects.equals(winner, previous)) {
+      // The winner's list and keys first, so that what both use is kept, not made again.
       if (winner != null && isActive(winner)) {
-        winner.profileIds().forEach(this::use);
+        useList(winner.profileIds());
+        TableRenderer.endpointKeys(winner)
+            .bySet()
+            .forEach((set, ks) -> ks.forEach(k -> editor.addKey(set, k)));
       }
       if (previous != null && isActive(previous)) {
-        previous.profileIds().forEach(this::release);
+        TableRenderer.endpointKeys(previous)
+            .bySet()
+            .forEach((set, ks) -> ks.forEach(k -> editor.removeKey(set, k)));
+        releaseList(previous.profileIds());
       }
       if (winner != null) {
-        EndpointChains c = TableRenderer.endpointChains(winner, rules);
-        editor.putChain(c.from());
-        editor.putChain(c.to());
-        editor.putMapEntry(TableRenderer.FROM_DISPATCH, iface, c.from().name());
-        editor.putMapEntry(TableRenderer.TO_DISPATCH, iface, c.to().name());
+        String from = Skeleton.INACTIVE;
+        String to = Skeleton.INACTIVE;
+        if (isActive(winner)) {
+          from = TableRenderer.dispatchTarget(Direction.OUTBOUND, winner.profileIds());
+          to = TableRenderer.dispatchTarget(Direction.INBOUND, winner.profileIds());
+        }
+        editor.putMapEntry(TableRenderer.FROM_DISPATCH, iface, from);
+        editor.putMapEntry(TableRenderer.TO_DISPATCH, iface, to);
         programmed.put(iface, winner);
       } else {
-        editor.removeChain(NftNames.endpointChain(Direction.OUTBOUND, iface));
-        editor.removeChain(NftNames.endpointChain(Direction.INBOUND, iface));
         editor.removeMapEntry(TableRenderer.FROM_DISPATCH, iface);
         editor.removeMapEntry(TableRenderer.TO_DISPATCH, iface);
         programmed.remove(iface);
@@ -284,6 +297,33 @@ public final class LiveTable {
                     + "; only the first is programmed"));
       }
       interfaceProblems.put(iface, ps);
+    }
+  }
+
+  /**
+   * One more active programmed endpoint with this profile list: its profiles' chains exist, and its
+   * own unless it has one profile.
+   */
+  private void useList(List<String> list) {
+    if (listUsers.merge(list, 1, Integer::sum) == 1) {
+      list.forEach(this::use);
+      if (TableRenderer.hasChains(list)) {
+        TableRenderer.ListChains c = TableRenderer.listChains(list, rules);
+        editor.putChain(c.from());
+        editor.putChain(c.to());
+      }
+    }
+  }
+
+  private void releaseList(List<String> list) {
+    int n = listUsers.merge(list, -1, Integer::sum);
+    if (n == 0) {
+      listUsers.remove(list);
+      if (TableRenderer.hasChains(list)) {
+        editor.removeChain(NftNames.listChain(Direction.OUTBOUND, list));
+        editor.removeChain(NftNames.listChain(Direction.INBOUND, list));
+      }
+      list.forEach(this::release);
     }
   }
 

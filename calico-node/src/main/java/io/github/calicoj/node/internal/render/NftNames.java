@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.common.hash.Hashing;
 import io.github.calicoj.node.internal.model.Direction;
 import io.github.calicoj.node.internal.model.IpFamily;
+import java.util.List;
 
 /**
  * Names of the agent's chains and sets. A name is a kind prefix, {@code _} and the Calico name
@@ -36,11 +37,18 @@ public final class NftNames {
   }
 
   /**
-   * An endpoint's chain: {@code fw_IFACE} for packets from the workload, {@code tw_IFACE} for
-   * packets to it (Felix 2's names).
+   * The chain of one profile list, shared by the endpoints with that list: {@code fl_PROFILE} (from
+   * the workloads) or {@code tl_PROFILE} (to them) for a list of one profile; for any other list
+   * (none, or several) always the shortened form, whose hash is of the names joined by newlines
+   * (which no profile name contains), so it cannot meet a one-profile list's name.
    */
-  public static String endpointChain(Direction direction, String iface) {
-    return name(direction == Direction.OUTBOUND ? "fw" : "tw", iface);
+  public static String listChain(Direction direction, List<String> profiles) {
+    String kind = direction == Direction.OUTBOUND ? "fl" : "tl";
+    if (profiles.size() == 1) {
+      return name(kind, profiles.get(0));
+    }
+    String first = profiles.isEmpty() ? "" : profiles.get(0);
+    return hashed(kind, first, String.join("\n", profiles));
   }
 
   static String name(String kind, String raw) {
@@ -48,7 +56,11 @@ public final class NftNames {
     if (plain.length() <= MAX) {
       return plain;
     }
-    String hash = Hashing.sha256().hashString(raw, UTF_8).toString().substring(0, 16);
-    return kind + "h_" + raw.substring(0, 20) + "_" + hash;
+    return hashed(kind, raw, raw);
+  }
+
+  private static String hashed(String kind, String shown, String hashed) {
+    String hash = Hashing.sha256().hashString(hashed, UTF_8).toString().substring(0, 16);
+    return kind + "h_" + shown.substring(0, Math.min(20, shown.length())) + "_" + hash;
   }
 }

@@ -9,10 +9,12 @@ import static io.github.calicoj.node.internal.nft.Expr.verdict;
 import static io.github.calicoj.node.internal.nft.RuleBuilder.rule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.collect.ImmutableSortedSet;
 import io.github.calicoj.node.internal.model.FelixConfig;
 import io.github.calicoj.node.internal.nft.BaseChain;
 import io.github.calicoj.node.internal.nft.Expr;
 import io.github.calicoj.node.internal.nft.NftChain;
+import io.github.calicoj.node.internal.nft.NftKeySet;
 import io.github.calicoj.node.internal.nft.NftRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,14 @@ import java.util.List;
  *   <li>{@code postrouting} (nat): NAT-outgoing for masquerade pools.
  * </ul>
  *
- * <p>{@code from_wl}/{@code to_wl} dispatch on the interface name to the endpoint's chain and drop
- * packets of unknown workload interfaces. {@code wl_to_host}: conntrack, ICMPv6 neighbour and
+ * <p>{@code from_wl} first drops what a workload sends from a source that is not its own: a MAC
+ * other than its endpoint's ({@code wl_mac}, for the interfaces in {@code wl_mac_ifs}), an IPv4 or
+ * IPv6 source other than its endpoint's addresses ({@code wl_src4}, {@code wl_src6}; an endpoint
+ * without addresses of a family sends nothing of it). Then {@code from_wl}/{@code to_wl} clear the
+ * accept bit, jump on the interface name to the chain of the endpoint's profile list ({@code
+ * fw_dispatch}, {@code tw_dispatch}; for a list of one profile, that profile's chain), or to {@code
+ * wl_inactive} for an inactive endpoint, return if a profile accepted, and drop the rest (also
+ * packets of unknown workload interfaces). {@code wl_to_host}: conntrack, ICMPv6 neighbour and
  * multicast-listener messages, DHCP and DNS to the host, then {@code DefaultEndpointToHostAction}.
  */
 final class Skeleton {
@@ -40,7 +48,31 @@ final class Skeleton {
   private static final int PRIORITY_FILTER = 0;
   private static final int PRIORITY_SRCNAT = 100;
 
+  /** Each workload interface with each of its endpoint's IPv4 addresses. */
+  static final String SRC4 = "wl_src4";
+
+  /** Each workload interface with each of its endpoint's IPv6 addresses. */
+  static final String SRC6 = "wl_src6";
+
+  /** Each workload interface with its endpoint's MAC, where the endpoint has one. */
+  static final String MAC = "wl_mac";
+
+  /** The workload interfaces whose endpoints have a MAC. */
+  static final String MAC_IFACES = "wl_mac_ifs";
+
+  /** Where the dispatch maps send packets of an inactive endpoint: a drop. */
+  static final String INACTIVE = "wl_inactive";
+
   private Skeleton() {}
+
+  /** The sets keyed by interface that {@code from_wl} checks sources against, empty. */
+  static List<NftKeySet> keySets() {
+    return List.of(
+        new NftKeySet(SRC4, NftKeySet.KeyType.IFNAME_IPV4, ImmutableSortedSet.of()),
+        new NftKeySet(SRC6, NftKeySet.KeyType.IFNAME_IPV6, ImmutableSortedSet.of()),
+        new NftKeySet(MAC, NftKeySet.KeyType.IFNAME_ETHER, ImmutableSortedSet.of()),
+        new NftKeySet(MAC_IFACES, NftKeySet.KeyType.IFNAME, ImmutableSortedSet.of()));
+  }
 
   static List<NftChain> chains(FelixConfig config) {
     List<NftRule> pre = new ArrayList<>();
@@ -79,8 +111,9 @@ final class Skeleton {
             "postrouting",
             new BaseChain("nat", "postrouting", PRIORITY_SRCNAT, "accept"),
             List.of(masquerade)),
-        dispatch("from_wl", "iifname", TableRenderer.FROM_DISPATCH),
-        dispatch("to_wl", "oifname", TableRenderer.TO_DISPATCH),
+        NftChain.regular("from_wl", fromWorkloads(config)),
+        NftChain.regular("to_wl", dispatch(config, "oifname", TableRenderer.TO_DISPATCH)),
+        NftChain.regular(INACTIVE, List.of(rule().add(verdict("drop")).build("inactive endpoint"))),
         NftChain.regular("wl_to_host", toHost(config)));
   }
 
@@ -98,12 +131,41 @@ final class Skeleton {
             List.of(text("related"), verdict("accept"))));
   }
 
-  private static NftChain dispatch(String name, String key, String map) {
-    return NftChain.regular(
-        name,
-        List.of(
-            rule().add(Expr.vmap(meta(key), map)).build(),
-            rule().add(verdict("drop")).build("unknown workload interface")));
+  /** Anti-spoofing (Felix's per-endpoint source checks, as set lookups), then the dispatch. */
+  private static List<NftRule> fromWorkloads(FelixConfig config) {
+    JsonNode iif = meta("iifname");
+    List<NftRule> out = new ArrayList<>();
+    out.add(
+        rule()
+            .eq(iif, Expr.setRef(MAC_IFACES))
+            .ne(Expr.concat(iif, payload("ether", "saddr")), Expr.setRef(MAC))
+            .add(verdict("drop"))
+            .build("source MAC not the endpoint's"));
+    out.add(
+        rule()
+            .ne(Expr.concat(iif, payload("ip", "saddr")), Expr.setRef(SRC4))
+            .add(verdict("drop"))
+            .build("IPv4 source not the endpoint's"));
+    out.add(
+        rule()
+            .ne(Expr.concat(iif, payload("ip6", "saddr")), Expr.setRef(SRC6))
+            .add(verdict("drop"))
+            .build("IPv6 source not the endpoint's"));
+    out.addAll(dispatch(config, "iifname", TableRenderer.FROM_DISPATCH));
+    return out;
+  }
+
+  /**
+   * Clear the accept bit, jump to the endpoint's profile list, return once a profile accepted, drop
+   * (no profile accepted, or an unknown workload interface).
+   */
+  private static List<NftRule> dispatch(FelixConfig config, String key, String map) {
+    RuleRenderer rules = new RuleRenderer(config.acceptMark());
+    return List.of(
+        rule().add(Expr.setMark(Expr.and(meta("mark"), ~rules.acceptMark() & 0xffffffffL))).build(),
+        rule().add(Expr.vmap(meta(key), map)).build(),
+        rule().add(rules.accepted()).add(verdict("return")).build(),
+        rule().add(verdict("drop")).build("no profile accepted, or unknown workload interface"));
   }
 
   /** Felix 1.3's INPUT order for workload interfaces. */

@@ -1,16 +1,13 @@
 package io.github.calicoj.node.internal.render;
 
-import static io.github.calicoj.node.internal.nft.Expr.and;
 import static io.github.calicoj.node.internal.nft.Expr.jump;
-import static io.github.calicoj.node.internal.nft.Expr.meta;
-import static io.github.calicoj.node.internal.nft.Expr.payload;
-import static io.github.calicoj.node.internal.nft.Expr.text;
 import static io.github.calicoj.node.internal.nft.Expr.verdict;
 import static io.github.calicoj.node.internal.nft.RuleBuilder.rule;
+import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
+import com.google.common.net.InetAddresses;
 import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.core.model.IpPool;
 import io.github.calicoj.core.model.WorkloadEndpoint;
@@ -20,8 +17,8 @@ import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.PolicyProfile;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.model.Snapshot;
-import io.github.calicoj.node.internal.nft.Expr;
 import io.github.calicoj.node.internal.nft.NftChain;
+import io.github.calicoj.node.internal.nft.NftKeySet;
 import io.github.calicoj.node.internal.nft.NftRule;
 import io.github.calicoj.node.internal.nft.NftSet;
 import io.github.calicoj.node.internal.nft.NftTable;
@@ -42,16 +39,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the agent's {@code inet calico} table from a snapshot: the fixed skeleton ({@link
- * Skeleton}), two chains per local endpoint, two chains per profile those endpoints use, the tag
- * sets those profiles' rules name, and the pool sets for NAT-outgoing. Remembers the chains of its
- * previous render by endpoint and profile instance and reuses them; the output is the same as a
- * fresh renderer's. Not thread-safe.
+ * Skeleton}), two chains per distinct profile list of the active local endpoints that has not
+ * exactly one profile (shared by the endpoints with that list; a list of one profile is that
+ * profile's chains), two chains per profile those lists name, the dispatch entries and source-check
+ * elements of each local endpoint, the tag sets those profiles' rules name, and the pool sets for
+ * NAT-outgoing. Remembers the chains of its previous render by profile list and profile instance
+ * and reuses them; the output is the same as a fresh renderer's. Not thread-safe.
  */
 final class TableRenderer {
-  /** The dispatch map of packets from workloads: interface → {@code fw_} chain. */
+  /** The dispatch map of packets from workloads: interface → its profile list's chain. */
   static final String FROM_DISPATCH = "fw_dispatch";
 
-  /** The dispatch map of packets to workloads: interface → {@code tw_} chain. */
+  /** The dispatch map of packets to workloads: interface → its profile list's chain. */
   static final String TO_DISPATCH = "tw_dispatch";
 
   /** IPv4 pools, all of them. */
@@ -60,16 +59,19 @@ final class TableRenderer {
   /** IPv4 pools with {@code masquerade}. */
   static final String MASQ_POOLS = "masq_pools4";
 
-  /** An endpoint's two chains. */
-  record EndpointChains(NftChain from, NftChain to) {}
+  /** A profile list's two chains. */
+  record ListChains(NftChain from, NftChain to) {}
 
   /** A profile's two chains and the tag sets they name. */
   record ProfileChains(NftChain in, NftChain out, List<TagRef> tags) {}
 
-  // Chains of the previous render, by the instance they were rendered from: SnapshotDecoder keeps
-  // unchanged endpoints and profiles, so a change re-renders only what it touched.
+  /** The source-check keys of one endpoint, by key set. */
+  record EndpointKeys(Map<String, List<NftKeySet.Key>> bySet) {}
+
+  // Chains of the previous render, by profile list and by the profile instance they were rendered
+  // from: SnapshotDecoder keeps unchanged profiles, so a change re-renders only what it touched.
   private int acceptMark;
-  private IdentityHashMap<WorkloadEndpoint, EndpointChains> endpointMemo = new IdentityHashMap<>();
+  private Map<List<String>, ListChains> listMemo = new HashMap<>();
   private IdentityHashMap<PolicyProfile, ProfileChains> profileMemo = new IdentityHashMap<>();
   private Map<String, ProfileChains> missingMemo = new HashMap<>();
   private Map<TagRef, SetMemo> setMemo = new HashMap<>();
@@ -82,7 +84,7 @@ final class TableRenderer {
     FelixConfig config = s.config();
     if (config.acceptMark() != acceptMark) {
       acceptMark = config.acceptMark();
-      endpointMemo = new IdentityHashMap<>();
+      listMemo = new HashMap<>();
       profileMemo = new IdentityHashMap<>();
       missingMemo = new HashMap<>();
     }
@@ -92,22 +94,31 @@ final class TableRenderer {
     SortedMap<String, String> fromGotos = new TreeMap<>();
     SortedMap<String, String> toGotos = new TreeMap<>();
     SortedSet<String> profiles = new TreeSet<>();
-    IdentityHashMap<WorkloadEndpoint, EndpointChains> endpointsNow = new IdentityHashMap<>();
+    Map<String, SortedSet<NftKeySet.Key>> keys = new TreeMap<>();
+    Skeleton.keySets().forEach(k -> keys.put(k.name(), new TreeSet<>()));
+    Map<List<String>, ListChains> listsNow = new HashMap<>();
     for (WorkloadEndpoint ep : localByInterface(s, problems).values()) {
-      EndpointChains c = endpointMemo.get(ep);
-      if (c == null) {
-        c = endpointChains(ep, rules);
+      if (!ep.state().equals("active")) {
+        fromGotos.put(ep.name(), Skeleton.INACTIVE);
+        toGotos.put(ep.name(), Skeleton.INACTIVE);
+        continue;
       }
-      endpointsNow.put(ep, c);
-      chains.put(c.from().name(), c.from());
-      chains.put(c.to().name(), c.to());
-      fromGotos.put(ep.name(), c.from().name());
-      toGotos.put(ep.name(), c.to().name());
-      if (ep.state().equals("active")) {
-        profiles.addAll(ep.profileIds());
+      List<String> list = ep.profileIds();
+      if (hasChains(list) && !listsNow.containsKey(list)) {
+        ListChains c = listMemo.get(list);
+        if (c == null) {
+          c = listChains(list, rules);
+        }
+        listsNow.put(list, c);
+        chains.put(c.from().name(), c.from());
+        chains.put(c.to().name(), c.to());
       }
+      fromGotos.put(ep.name(), dispatchTarget(Direction.OUTBOUND, list));
+      toGotos.put(ep.name(), dispatchTarget(Direction.INBOUND, list));
+      profiles.addAll(list);
+      endpointKeys(ep).bySet().forEach((set, k) -> requireNonNull(keys.get(set), set).addAll(k));
     }
-    endpointMemo = endpointsNow;
+    listMemo = listsNow;
     SortedSet<TagRef> tags = new TreeSet<>(TagRef.ORDER);
     IdentityHashMap<PolicyProfile, ProfileChains> profilesNow = new IdentityHashMap<>();
     Map<String, ProfileChains> missingNow = new HashMap<>();
@@ -131,6 +142,12 @@ final class TableRenderer {
     SortedMap<String, NftSet> sets = new TreeMap<>();
     tagSets(s, tags).forEach(set -> sets.put(set.name(), set));
     poolSets(s).forEach(set -> sets.put(set.name(), set));
+    ImmutableSortedMap.Builder<String, NftKeySet> keySets = ImmutableSortedMap.naturalOrder();
+    for (NftKeySet k : Skeleton.keySets()) {
+      keySets.put(
+          k.name(),
+          new NftKeySet(k.name(), k.type(), ImmutableSortedSet.copyOf(keys.get(k.name()))));
+    }
     return new NftTable(
         NftNames.FAMILY,
         NftNames.TABLE,
@@ -140,17 +157,58 @@ final class TableRenderer {
             new NftVerdictMap(FROM_DISPATCH, ImmutableSortedMap.copyOfSorted(fromGotos)),
             TO_DISPATCH,
             new NftVerdictMap(TO_DISPATCH, ImmutableSortedMap.copyOfSorted(toGotos))),
-        ImmutableSortedMap.copyOfSorted(chains));
+        ImmutableSortedMap.copyOfSorted(chains),
+        keySets.build());
   }
 
-  /** A local endpoint's {@code fw_} and {@code tw_} chains. */
-  static EndpointChains endpointChains(WorkloadEndpoint ep, RuleRenderer rules) {
-    return new EndpointChains(
-        endpointChain(ep, Direction.OUTBOUND, rules), endpointChain(ep, Direction.INBOUND, rules));
+  /** True if a profile list has chains of its own: unless it has exactly one profile. */
+  static boolean hasChains(List<String> profiles) {
+    return profiles.size() != 1;
   }
 
-  private static NftChain endpointChain(WorkloadEndpoint ep, Direction d, RuleRenderer rules) {
-    return NftChain.regular(NftNames.endpointChain(d, ep.name()), endpoint(ep, d, rules));
+  /**
+   * The chain a dispatch map sends an active endpoint's packets to: its list's chain, or for a list
+   * of one profile that profile's chain.
+   */
+  static String dispatchTarget(Direction d, List<String> profiles) {
+    return hasChains(profiles)
+        ? NftNames.listChain(d, profiles)
+        : NftNames.profileChain(d, profiles.get(0));
+  }
+
+  /** The {@code fl_} and {@code tl_} chains of a profile list. */
+  static ListChains listChains(List<String> profiles, RuleRenderer rules) {
+    return new ListChains(
+        NftChain.regular(
+            NftNames.listChain(Direction.OUTBOUND, profiles),
+            list(profiles, Direction.OUTBOUND, rules)),
+        NftChain.regular(
+            NftNames.listChain(Direction.INBOUND, profiles),
+            list(profiles, Direction.INBOUND, rules)));
+  }
+
+  /**
+   * The source-check keys of an active local endpoint: its interface with each of its addresses
+   * ({@code wl_src4}, {@code wl_src6}) and, if it has a MAC, with the MAC ({@code wl_mac}) and
+   * alone ({@code wl_mac_ifs}).
+   */
+  static EndpointKeys endpointKeys(WorkloadEndpoint ep) {
+    String iface = ep.name();
+    Map<String, List<NftKeySet.Key>> out = new TreeMap<>();
+    List<NftKeySet.Key> v4 = new ArrayList<>();
+    ep.ipv4Nets().forEach(n -> v4.add(new NftKeySet.Key(iface, addr(n))));
+    List<NftKeySet.Key> v6 = new ArrayList<>();
+    ep.ipv6Nets().forEach(n -> v6.add(new NftKeySet.Key(iface, addr(n))));
+    out.put(Skeleton.SRC4, v4);
+    out.put(Skeleton.SRC6, v6);
+    String mac = ep.mac();
+    out.put(Skeleton.MAC, mac == null ? List.of() : List.of(new NftKeySet.Key(iface, mac)));
+    out.put(Skeleton.MAC_IFACES, mac == null ? List.of() : List.of(new NftKeySet.Key(iface, "")));
+    return new EndpointKeys(out);
+  }
+
+  private static String addr(Cidr c) {
+    return InetAddresses.toAddrString(c.address());
   }
 
   /** A profile's {@code pi_} and {@code po_} chains; a stub that drops if it is null. */
@@ -189,38 +247,16 @@ final class TableRenderer {
   }
 
   /**
-   * An endpoint's chain (Felix's per-endpoint chains): inactive drops everything; else clear the
-   * accept bit, (from the workload) drop other source MACs and addresses, try each profile in order
-   * and return once one accepted, drop.
+   * A profile list's chain (what Felix's per-endpoint chains did after the source checks): try each
+   * profile in order and return once one accepted. The dispatching chain clears the accept bit
+   * before and drops after, unless it is set.
    */
-  private static List<NftRule> endpoint(WorkloadEndpoint ep, Direction d, RuleRenderer rules) {
-    if (!ep.state().equals("active")) {
-      return List.of(
-          rule().add(verdict("drop")).build("endpoint " + ep.endpointId() + " inactive"));
-    }
+  private static List<NftRule> list(List<String> profiles, Direction d, RuleRenderer rules) {
     List<NftRule> out = new ArrayList<>();
-    out.add(rule().add(Expr.setMark(and(meta("mark"), ~rules.acceptMark() & 0xffffffffL))).build());
-    if (d == Direction.OUTBOUND) {
-      String mac = ep.mac();
-      if (mac != null) {
-        out.add(rule().ne(payload("ether", "saddr"), text(mac)).add(verdict("drop")).build());
-      }
-      for (IpFamily f : IpFamily.values()) {
-        List<Cidr> nets = f == IpFamily.V4 ? ep.ipv4Nets() : ep.ipv6Nets();
-        if (nets.isEmpty()) {
-          out.add(rule().eq(meta("nfproto"), text(f.nfproto())).add(verdict("drop")).build());
-        } else {
-          List<JsonNode> own = nets.stream().map(Expr::address).toList();
-          JsonNode saddr = payload(f.payload(), "saddr");
-          out.add(rule().ne(saddr, Expr.oneOrSet(own)).add(verdict("drop")).build());
-        }
-      }
-    }
-    for (String p : ep.profileIds()) {
+    for (String p : profiles) {
       out.add(rule().add(jump(NftNames.profileChain(d, p))).build());
       out.add(rule().add(rules.accepted()).add(verdict("return")).build());
     }
-    out.add(rule().add(verdict("drop")).build());
     return out;
   }
 

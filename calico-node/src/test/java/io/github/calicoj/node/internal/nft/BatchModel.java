@@ -133,7 +133,7 @@ public final class BatchModel {
       for (JsonNode e : elems) {
         if (add) {
           String key = e.get(0).asText();
-          String target = e.get(1).path("goto").path("target").asText();
+          String target = e.get(1).path("jump").path("target").asText();
           check(chains.containsKey(target), "no chain " + target + " for map element");
           m.put(key, target);
         } else {

@@ -9,6 +9,8 @@ import io.github.calicoj.datastore.Key;
 import io.github.calicoj.netns.nft.NftCommands;
 import io.github.calicoj.netns.nft.NftElements;
 import io.github.calicoj.node.internal.Kvs;
+import io.github.calicoj.node.internal.model.Direction;
+import io.github.calicoj.node.internal.render.NftNames;
 import io.github.calicoj.node.internal.track.IncrementalTracker;
 import java.util.List;
 import java.util.Map;
@@ -105,36 +107,47 @@ class NftBatchTest {
     Kvs before = Kvs.spec6();
     IncrementalTracker tracker = new IncrementalTracker("h1", Map.of());
     tracker.reset(before.entries());
-    // A (in P) also joins Q, whose chains exist for B: A's two chains are refilled, A's address
-    // joins Q's tag set.
+    // A (in P) also joins Q, whose chains exist for B: the list [P, Q] gets its two chains, A's
+    // dispatch entries move to them, A's address joins Q's tag set.
     Kvs appended = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1", "P", "Q");
     String key = Kvs.endpointKey("h1", Kvs.A);
     tracker.put(Key.of(key), valueOf(appended, key));
     NftBatch append = tracker.update().nft();
     assertThat(append.elementsOnly()).isEmpty();
     NftCommands raw = append.rawCommands().orElseThrow();
-    String fw = "fw_cali" + Kvs.A.substring(0, 11);
-    String tw = "tw_cali" + Kvs.A.substring(0, 11);
+    String fl = NftNames.listChain(Direction.OUTBOUND, List.of("P", "Q"));
+    String tl = NftNames.listChain(Direction.INBOUND, List.of("P", "Q"));
+    String iface = "cali" + Kvs.A.substring(0, 11);
     assertThat(raw.commands())
-        .filteredOn(c -> c instanceof NftCommands.FlushChain)
-        .extracting(c -> ((NftCommands.FlushChain) c).chain())
-        .containsExactlyInAnyOrder(fw, tw);
+        .filteredOn(c -> c instanceof NftCommands.AddChain)
+        .extracting(c -> ((NftCommands.AddChain) c).chain())
+        .containsExactlyInAnyOrder(fl, tl);
+    assertThat(raw.commands()).noneMatch(c -> c instanceof NftCommands.FlushChain);
     assertThat(raw.toString())
-        .contains("add rule inet calico " + tw)
+        .contains("add rule inet calico " + tl)
         .contains("Verdict[code=JUMP, chain=pi_Q]")
-        .contains("add element inet calico t4_Q { 192.168.0.1 }");
+        .contains("add element inet calico t4_Q { 192.168.0.1 }")
+        .contains("delete element inet calico fw_dispatch { \"" + iface + "\" }")
+        .contains("\"" + iface + "\" : jump " + fl);
     // The same commands as the JSON, one for one.
     assertThat(raw.commands()).hasSize(append.size());
 
-    // A new endpoint in P: its chains, rules, dispatch entries and tag set elements.
+    // A new endpoint in P: no chain (P's exist for C), its dispatch entries, its source-check
+    // elements and its tag set elements.
     String f = "ffffffffffff4fff8fffffffffffffff";
     Kvs added = appended.endpoint("h1", f, "192.168.0.9", "P");
     String fKey = Kvs.endpointKey("h1", f);
     tracker.put(Key.of(fKey), valueOf(added, fKey));
     NftCommands fresh = tracker.update().nft().rawCommands().orElseThrow();
+    String fIface = "cali" + f.substring(0, 11);
+    assertThat(fresh.commands())
+        .noneMatch(c -> c instanceof NftCommands.AddChain || c instanceof NftCommands.AddRule);
     assertThat(fresh.toString())
-        .contains("add chain inet calico fw_cali" + f.substring(0, 11))
-        .contains("\"cali" + f.substring(0, 11) + "\" : goto fw_cali" + f.substring(0, 11))
+        .contains("\"" + fIface + "\" : jump po_P")
+        .contains("\"" + fIface + "\" : jump pi_P")
+        .contains("add element inet calico wl_src4 { \"" + fIface + "\" . 192.168.0.9 }")
+        .contains("add element inet calico wl_mac { \"" + fIface + "\" . ee:ee:ee:00:00:ff }")
+        .contains("add element inet calico wl_mac_ifs { \"" + fIface + "\" }")
         .contains("add element inet calico t4_P { 192.168.0.9 }");
   }
 

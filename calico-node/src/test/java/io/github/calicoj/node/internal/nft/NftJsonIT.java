@@ -205,11 +205,15 @@ class NftJsonIT {
         NftSandbox.ok(
             dir,
             Map.of("t.json", s.replacement().toJson()),
-            "nft -j -f t.json; nft list chain inet calico pi_P; nft list chain inet calico fw_caliaaaaaaaaaaa");
+            "nft -j -f t.json; nft list chain inet calico pi_P; nft list chain inet calico from_wl;"
+                + " nft list set inet calico wl_mac; nft list set inet calico wl_src4");
     assertThat(text)
         .contains("tcp dport 80 meta mark set meta mark | 0x01000000 return")
         .contains("tcp dport 8000-8080 meta mark set meta mark | 0x01000000 return")
-        .contains("ether saddr != ee:ee:ee:00:00:aa drop")
-        .contains("ip saddr != 192.168.0.1 drop");
+        .contains("iifname @wl_mac_ifs iifname . ether saddr != @wl_mac drop")
+        .contains("iifname . ip saddr != @wl_src4 drop")
+        .contains("iifname . ip6 saddr != @wl_src6 drop")
+        .contains("\"caliaaaaaaaaaaa\" . ee:ee:ee:00:00:aa")
+        .contains("\"caliaaaaaaaaaaa\" . 192.168.0.1");
   }
 }

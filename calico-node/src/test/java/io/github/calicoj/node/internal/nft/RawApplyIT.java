@@ -1,6 +1,7 @@
 package io.github.calicoj.node.internal.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.calicoj.netns.NetNs;
 import io.github.calicoj.netns.nft.Nftables;
@@ -66,6 +67,41 @@ class RawApplyIT {
       nft.run(NftBatch.replacing(live.table()).toJson());
       String want = list(ns);
       assertThat(NftSandbox.canonical(got)).isEqualTo(NftSandbox.canonical(want));
+    }
+  }
+
+  @Test
+  void rawCommandsTooLongForOneBatchGoThroughLibnftables() {
+    Requirements.requireRoot();
+    Requirements.require(
+        NftablesSupport.isAvailable(), "libnftables: " + NftablesSupport.unavailabilityCause());
+    Requirements.require(Requirements.onPath("nft") != null, "the nft tool (oracle)");
+    try (TestNamespace ns = TestNamespace.create();
+        NetNs handle = NetNs.open(ns.path());
+        Nftables nft = Nftables.open(handle)) {
+      nft.run(
+          "{\"nftables\": [{\"add\": {\"table\": {\"family\": \"inet\", \"name\":"
+              + " \"calico\"}}}]}");
+      NftBatch b = new NftBatch("inet", "calico");
+      NftChain big = NftChain.regular("po_big", List.of());
+      b.addChain(big);
+      int rules = 4000;
+      for (int i = 0; i < rules; i++) {
+        b.addRule("po_big", RuleBuilder.rule().add(Expr.verdict("drop")).build("rule " + i));
+      }
+      // Every command has a raw form, but together they exceed one raw batch.
+      assertThat(b.rawCommands()).isPresent();
+      assertThatThrownBy(() -> nft.apply(b.rawCommands().orElseThrow()))
+          .isInstanceOf(IllegalArgumentException.class);
+      KernelDataplane.apply(nft, b);
+      String listed =
+          Processes.run(
+              List.of(
+                  "ip", "netns", "exec", ns.name(), "nft", "-j", "list", "chain", "inet", "calico",
+                  "po_big"),
+              Duration.ofSeconds(30));
+      assertThat(listed.split("\"rule\"", -1)).hasSize(rules + 1);
+      assertThat(listed).contains("rule 3999");
     }
   }
 

@@ -8,6 +8,7 @@ import io.github.calicoj.core.model.Cidr;
 import io.github.calicoj.datastore.KeyValue;
 import io.github.calicoj.node.internal.Kvs;
 import io.github.calicoj.node.internal.decode.SnapshotDecoder;
+import io.github.calicoj.node.internal.model.Direction;
 import io.github.calicoj.node.internal.model.IpFamily;
 import io.github.calicoj.node.internal.model.Problem;
 import io.github.calicoj.node.internal.nft.NftSet;
@@ -24,9 +25,10 @@ import org.junit.jupiter.api.Test;
  * in Q.
  */
 class DesiredStateTest {
-  private static final String FW_A = "fw_caliaaaaaaaaaaa";
-  private static final String TW_A = "tw_caliaaaaaaaaaaa";
-  private static final String TW_C = "tw_caliccccccccccc";
+  private static final String A = "caliaaaaaaaaaaa";
+  // A's and C's profile list is [P]: a list of one profile is that profile's chains.
+  private static final String FL_P = "po_P";
+  private static final String TL_P = "pi_P";
   private static final String CLEAR = "meta mark set meta mark & 0xfeffffff";
   private static final String ACCEPTED = "meta mark & 0x01000000 == 0x01000000 return";
   private static final String ALLOW = "meta mark set meta mark | 0x01000000 return";
@@ -35,6 +37,20 @@ class DesiredStateTest {
     NftSet n = s.table().sets().get(set);
     assertThat(n).as("set %s", set).isNotNull();
     return n.elements().stream().map(Cidr::toString).toList();
+  }
+
+  /** The keys of a source-check set, as {@code iface . value} (or {@code iface}). */
+  private static List<String> keys(DesiredState s, String set) {
+    assertThat(s.table().keySets()).as("key set %s", set).containsKey(set);
+    return s.table().keySets().get(set).elements().stream().map(Object::toString).toList();
+  }
+
+  private static String fl(String... profiles) {
+    return NftNames.listChain(Direction.OUTBOUND, List.of(profiles));
+  }
+
+  private static String tl(String... profiles) {
+    return NftNames.listChain(Direction.INBOUND, List.of(profiles));
   }
 
   @Test
@@ -64,7 +80,10 @@ class DesiredStateTest {
   void spec5MembersOfPReachEachOther_behaviours1to3() {
     DesiredState s = Kvs.spec6().state("h1");
     // Inbound to C: only sources tagged P (A, C and E on h2); B and D (Q) are not.
-    assertThat(chain(s, TW_C)).containsExactly(CLEAR, "jump pi_P", ACCEPTED, "drop");
+    assertThat(s.table().maps().get("tw_dispatch").jumps())
+        .containsEntry("caliccccccccccc", TL_P)
+        .containsEntry(A, TL_P)
+        .containsEntry("calibbbbbbbbbbb", "pi_Q");
     assertThat(chain(s, "pi_P"))
         .containsExactly("ip saddr @t4_P " + ALLOW, "ip6 saddr @t6_P " + ALLOW);
     assertThat(elements(s, "t4_P"))
@@ -87,10 +106,30 @@ class DesiredStateTest {
         .containsExactly("iifname \"cali*\" fib saddr . iif oif missing drop");
     assertThat(chain(s, "from_wl"))
         .containsExactly(
-            "iifname vmap @fw_dispatch", "drop comment \"unknown workload interface\"");
-    assertThat(s.table().maps().get("fw_dispatch").gotos())
-        .containsOnlyKeys("caliaaaaaaaaaaa", "calibbbbbbbbbbb", "caliccccccccccc")
-        .containsEntry("caliaaaaaaaaaaa", FW_A);
+            "iifname @wl_mac_ifs iifname . ether saddr != @wl_mac drop"
+                + " comment \"source MAC not the endpoint's\"",
+            "iifname . ip saddr != @wl_src4 drop comment \"IPv4 source not the endpoint's\"",
+            "iifname . ip6 saddr != @wl_src6 drop comment \"IPv6 source not the endpoint's\"",
+            CLEAR,
+            "iifname vmap @fw_dispatch",
+            ACCEPTED,
+            "drop comment \"no profile accepted, or unknown workload interface\"");
+    assertThat(chain(s, "to_wl"))
+        .containsExactly(
+            CLEAR,
+            "oifname vmap @tw_dispatch",
+            ACCEPTED,
+            "drop comment \"no profile accepted, or unknown workload interface\"");
+    // Endpoints with one profile list share its chains.
+    assertThat(s.table().maps().get("fw_dispatch").jumps())
+        .containsOnlyKeys(A, "calibbbbbbbbbbb", "caliccccccccccc")
+        .containsEntry(A, FL_P)
+        .containsEntry("caliccccccccccc", FL_P)
+        .containsEntry("calibbbbbbbbbbb", "po_Q");
+    // Every list here has one profile: no list chains of their own.
+    assertThat(s.table().chains().keySet())
+        .filteredOn(n -> n.startsWith("fl") || n.startsWith("tl"))
+        .isEmpty();
     // No output hook: the host always reaches its workloads (behaviour 17).
     assertThat(s.table().chains().values())
         .noneMatch(c -> c.base() != null && c.base().hook().equals("output"));
@@ -101,36 +140,40 @@ class DesiredStateTest {
   @Test
   void antiSpoofingByMacAndAddress_behaviours13And14() {
     DesiredState s = Kvs.spec6().state("h1");
-    assertThat(chain(s, FW_A))
+    // from_wl checks sources against these (skeletonOrderAndDispatch): each endpoint's MAC and
+    // addresses with its interface; A has no IPv6 address, so none of its IPv6 packets passes.
+    assertThat(keys(s, "wl_mac"))
         .containsExactly(
-            CLEAR,
-            "ether saddr != ee:ee:ee:00:00:aa drop",
-            "ip saddr != 192.168.0.1 drop",
-            "meta nfproto ipv6 drop", // A has no IPv6 address
-            "jump po_P",
-            ACCEPTED,
-            "drop");
+            A + " . ee:ee:ee:00:00:aa",
+            "calibbbbbbbbbbb . ee:ee:ee:00:00:bb",
+            "caliccccccccccc . ee:ee:ee:00:00:cc");
+    assertThat(keys(s, "wl_mac_ifs")).containsExactly(A, "calibbbbbbbbbbb", "caliccccccccccc");
+    assertThat(keys(s, "wl_src4"))
+        .containsExactly(
+            A + " . 192.168.0.1", "calibbbbbbbbbbb . 192.168.0.3", "caliccccccccccc . 192.168.0.2");
+    assertThat(keys(s, "wl_src6")).isEmpty();
     Kvs two = Kvs.spec6();
     two.put(
         Kvs.endpointKey("h1", Kvs.A),
         "{\"state\": \"active\", \"name\": \"caliaaaaaaaaaaa\", \"profile_ids\": [\"P\"],"
             + " \"ipv4_nets\": [\"192.168.0.1/32\", \"192.168.0.9/32\"],"
             + " \"ipv6_nets\": [\"fd80::1/128\"]}");
-    assertThat(chain(two.state("h1"), FW_A))
-        .containsExactly(
-            CLEAR, // no MAC in the endpoint: no MAC check (Felix 1.4)
-            "ip saddr != { 192.168.0.1, 192.168.0.9 } drop",
-            "ip6 saddr != fd80::1 drop",
-            "jump po_P",
-            ACCEPTED,
-            "drop");
+    DesiredState t = two.state("h1");
+    // No MAC in the endpoint: no MAC check (Felix 1.4).
+    assertThat(keys(t, "wl_mac")).noneMatch(k -> k.startsWith(A));
+    assertThat(keys(t, "wl_mac_ifs")).doesNotContain(A);
+    assertThat(keys(t, "wl_src4")).contains(A + " . 192.168.0.1", A + " . 192.168.0.9");
+    assertThat(keys(t, "wl_src6")).containsExactly(A + " . fd80::1");
   }
 
   @Test
   void noProfilesDropsAllButDhcpAndDnsToTheHost_behaviour4() {
     DesiredState s = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1").state("h1");
-    assertThat(chain(s, FW_A)).endsWith("meta nfproto ipv6 drop", "drop");
-    assertThat(chain(s, TW_A)).containsExactly(CLEAR, "drop");
+    assertThat(fl()).startsWith("flh__");
+    assertThat(s.table().maps().get("fw_dispatch").jumps()).containsEntry(A, fl());
+    // An empty list: nothing accepts, so to_wl and from_wl drop.
+    assertThat(chain(s, fl())).isEmpty();
+    assertThat(chain(s, tl())).isEmpty();
     assertThat(chain(s, "wl_to_host"))
         .containsExactly(
             "ct state vmap { invalid : drop, established : accept, related : accept }",
@@ -144,8 +187,8 @@ class DesiredStateTest {
   @Test
   void aMissingProfileDropsWhereItStands_behaviour5() {
     DesiredState s = Kvs.spec6().endpoint("h1", Kvs.A, "192.168.0.1", "ghost", "P").state("h1");
-    assertThat(chain(s, FW_A))
-        .containsSubsequence("jump po_ghost", ACCEPTED, "jump po_P", ACCEPTED, "drop");
+    assertThat(chain(s, fl("ghost", "P")))
+        .containsExactly("jump po_ghost", ACCEPTED, "jump po_P", ACCEPTED);
     assertThat(chain(s, "po_ghost"))
         .containsExactly("drop comment \"profile ghost does not exist\"");
     assertThat(chain(s, "pi_ghost"))
@@ -214,12 +257,17 @@ class DesiredStateTest {
                 "{\"inbound_rules\": [{\"action\": \"deny\", \"protocol\": \"tcp\", \"dst_ports\": [22]}]}")
             .rules("P2", "{\"inbound_rules\": [{\"action\": \"allow\"}]}");
     DesiredState p1p2 = k.endpoint("h1", Kvs.C, "192.168.0.2", "P1", "P2").state("h1");
-    assertThat(chain(p1p2, TW_C))
-        .containsExactly(CLEAR, "jump pi_P1", ACCEPTED, "jump pi_P2", ACCEPTED, "drop");
+    assertThat(chain(p1p2, tl("P1", "P2")))
+        .containsExactly("jump pi_P1", ACCEPTED, "jump pi_P2", ACCEPTED);
     assertThat(chain(p1p2, "pi_P1")).containsExactly("tcp dport 22 drop");
     DesiredState p2p1 = k.endpoint("h1", Kvs.C, "192.168.0.2", "P2", "P1").state("h1");
-    assertThat(chain(p2p1, TW_C))
-        .containsExactly(CLEAR, "jump pi_P2", ACCEPTED, "jump pi_P1", ACCEPTED, "drop");
+    // Another order is another list.
+    assertThat(tl("P2", "P1")).isNotEqualTo(tl("P1", "P2"));
+    assertThat(p2p1.table().chains()).doesNotContainKey(tl("P1", "P2"));
+    assertThat(p2p1.table().maps().get("tw_dispatch").jumps())
+        .containsEntry("caliccccccccccc", tl("P2", "P1"));
+    assertThat(chain(p2p1, tl("P2", "P1")))
+        .containsExactly("jump pi_P2", ACCEPTED, "jump pi_P1", ACCEPTED);
   }
 
   @Test
@@ -235,9 +283,11 @@ class DesiredStateTest {
             .value()
             .replace("\"active\"", "\"inactive\""));
     DesiredState s = k.state("h1");
-    assertThat(chain(s, FW_A)).containsExactly("drop comment \"endpoint " + Kvs.A + " inactive\"");
-    assertThat(chain(s, TW_A)).containsExactly("drop comment \"endpoint " + Kvs.A + " inactive\"");
-    assertThat(s.table().maps().get("tw_dispatch").gotos()).containsEntry("caliaaaaaaaaaaa", TW_A);
+    assertThat(s.table().maps().get("fw_dispatch").jumps()).containsEntry(A, "wl_inactive");
+    assertThat(s.table().maps().get("tw_dispatch").jumps()).containsEntry(A, "wl_inactive");
+    assertThat(chain(s, "wl_inactive")).containsExactly("drop comment \"inactive endpoint\"");
+    assertThat(keys(s, "wl_src4")).noneMatch(e -> e.startsWith(A)); // nothing it sends passes
+    assertThat(s.table().chains()).containsKey(FL_P); // C still uses P
     assertThat(elements(s, "t4_P")).contains("192.168.0.1/32"); // state does not change tags
     assertThat(s.routes()).doesNotContainKey(Cidr.parse("192.168.0.1/32"));
   }

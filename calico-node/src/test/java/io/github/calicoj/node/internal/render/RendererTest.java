@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * A renderer fed snapshot after snapshot gives what a fresh one gives, reusing unchanged chains.
  */
 class RendererTest {
-  private static final String FW_A = "fw_caliaaaaaaaaaaa";
+  private static final String FW_A = "po_P"; // A's profile list, [P], is P's chains
 
   @Test
   void reusesUnchangedChainsAndEqualsAFreshRender() {
@@ -51,8 +51,11 @@ class RendererTest {
       }
       prev = next;
     }
-    // A mark change re-renders every endpoint chain with the new bit.
+    // A mark change re-renders every chain that sets or clears the accept bit with the new one.
     assertThat(prev.table().chains().get(FW_A).rules().get(0).expr())
+        .contains("\"|\"")
+        .contains(",256]");
+    assertThat(prev.table().chains().get("to_wl").rules().get(0).expr())
         .contains("4294967039"); // ~0x100
   }
 }
