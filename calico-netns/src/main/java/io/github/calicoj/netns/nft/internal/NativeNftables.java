@@ -93,7 +93,7 @@ public final class NativeNftables implements Nftables {
     List<NftNetlink.Message> messages = NftNetlink.messages(elements);
     sendBatch(
         elements.table().toString(),
-        elements.toString(),
+        elements::toString,
         (buf, first) -> {
           NftNetlink.writeBatch(buf, first, elements);
           return buf.position();
@@ -110,7 +110,7 @@ public final class NativeNftables implements Nftables {
     // it is encoded once, and nothing is sent if it overflows.
     sendBatch(
         commands.table().toString(),
-        commands.toString(),
+        commands::toString,
         (buf, first) -> {
           NftNetlink.writeCommands(buf, first, commands);
           return buf.position();
@@ -128,11 +128,12 @@ public final class NativeNftables implements Nftables {
   /**
    * Sends one raw batch on the handle's thread and waits for it, bounded; throws the kernel's
    * refusal as {@code refusal} names it, or {@code tooLong}'s exception if the batch does not fit
-   * in the socket's send buffer (then nothing was sent).
+   * in the socket's send buffer (then nothing was sent). {@code command} describes the batch for an
+   * error message, only written when one is.
    */
   private void sendBatch(
       String subject,
-      String command,
+      Supplier<String> command,
       NetlinkSocket.BatchRequest writer,
       int requests,
       Function<Map<Integer, NlMessage>, NftablesException> refusal,
@@ -167,17 +168,22 @@ public final class NativeNftables implements Nftables {
 
   /** Waits, bounded, for a task of the handle's thread. */
   private <T> T await(String operation, String command, CompletableFuture<T> pending) {
+    return await(operation, () -> command, pending);
+  }
+
+  /** {@link #await(String, String, CompletableFuture)} with the command's text made on failure. */
+  private <T> T await(String operation, Supplier<String> command, CompletableFuture<T> pending) {
     try {
       return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw NftErrors.noAnswer(operation, command, "interrupted while waiting", e);
+      throw NftErrors.noAnswer(operation, command.get(), "interrupted while waiting", e);
     } catch (TimeoutException e) {
-      throw NftErrors.noAnswer(operation, command, "no answer within " + timeout, e);
+      throw NftErrors.noAnswer(operation, command.get(), "no answer within " + timeout, e);
     } catch (ExecutionException e) {
       Throwable cause = NamespaceThread.uncheckedCause(e);
       throw new NftablesException(
-          operation, command, 0, "", String.valueOf(cause), "", false, cause);
+          operation, command.get(), 0, "", String.valueOf(cause), "", false, cause);
     }
   }
 
