@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Nftables} over one libnftables context and one NETLINK_NETFILTER socket that live on their
- * own {@link NamespaceThread} ({@link NftState}): JSON documents go through libnftables, element
- * batches straight to the kernel ({@link NftNetlink}), in the order they were submitted.
- * Thread-safe: callers hand commands to that thread and wait, bounded, for the result.
+ * own {@link NamespaceThread} ({@link NftState}): JSON documents go through libnftables on that
+ * thread, raw batches straight to the kernel ({@link NftNetlink}) through the socket, from the
+ * caller's thread when that thread is idle, in the order they were submitted. Thread-safe: callers
+ * hand libnftables commands to that thread and wait, bounded, for the result.
  */
 public final class NativeNftables implements Nftables {
   private static final int RUN_FLAGS = NftContext.OUTPUT_JSON | NftContext.OUTPUT_HANDLE;
