@@ -37,13 +37,16 @@ import java.util.List;
  * the context's netfilter socket is opened in {@code nft_ctx_new}, and interface names in rules
  * ({@code meta iif "eth0"}) are resolved at each command through the calling thread's namespace. So
  * each handle owns one platform thread of its own, which enters the namespace when the handle
- * opens, creates the context there, runs every command of this handle and nothing else, and ends at
- * {@link #close()}. Callers' threads never switch namespaces (virtual threads may call).
+ * opens, creates the context there and its netfilter socket, runs every libnftables command of this
+ * handle and nothing else, and ends at {@link #close()}. A raw batch ({@link #applyElements},
+ * {@link #apply}) needs only that socket, which stays bound to the namespace: it is sent from the
+ * caller's thread when the handle's thread has nothing queued or running, else queued behind that
+ * work. Callers' threads never switch namespaces (virtual threads may call).
  *
  * <p><b>Thread safety:</b> thread-safe. A libnftables context is not, so commands from all threads
- * run one at a time on the handle's thread, in the order they arrive; libnftables' process-wide
- * state (its interface cache) also makes commands of different handles take turns. Each call waits
- * at most the handle's timeout (default {@link #DEFAULT_TIMEOUT}).
+ * run one at a time, in the order they arrive; libnftables' process-wide state (its interface
+ * cache) also makes commands of different handles take turns. Each call waits at most the handle's
+ * timeout (default {@link #DEFAULT_TIMEOUT}).
  *
  * <p><b>Ownership:</b> the opener owns the handle and closes it. The {@link NetNs} is borrowed only
  * while {@code open} runs; it may be closed afterwards (the handle's thread keeps the namespace
@@ -123,7 +126,7 @@ public interface Nftables extends AutoCloseable {
   /**
    * Adds and deletes elements of existing address sets in one transaction: {@code add}/{@code
    * create}/{@code delete element} in one {@code nft -f} file. The native handle sends them as one
-   * raw nf_tables netlink batch (NFT_MSG_NEWSETELEM/DELSETELEM with an ACK each) on its thread,
+   * raw nf_tables netlink batch (NFT_MSG_NEWSETELEM/DELSETELEM with an ACK each) on its socket,
    * without libnftables: no parsing and no fetch of the ruleset into libnftables' cache, so the
    * cost follows the elements, not the size of the ruleset. The result is what {@link #run} of
    * {@link NftElements#toJson()} gives (this default does exactly that).
@@ -139,7 +142,7 @@ public interface Nftables extends AutoCloseable {
 
   /**
    * Runs chain, rule and element commands ({@link NftCommands}) as one transaction, encoded by
-   * calicoj and sent as one raw nf_tables netlink batch on the handle's thread, without libnftables
+   * calicoj and sent as one raw nf_tables netlink batch on the handle's socket, without libnftables
    * (no parse, no fetch of the ruleset). The native handle supports it; this default throws {@link
    * UnsupportedOperationException}.
    *

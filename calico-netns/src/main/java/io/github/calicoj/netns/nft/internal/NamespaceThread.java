@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * inherit the namespace), run user callbacks or log (a logging back end may start its writer thread
  * lazily); this class logs only on callers' threads.
  *
+ * <p>Work that needs neither the namespace switch nor the state's thread (a request on a socket
+ * already bound to the namespace) may run on the caller's thread instead, in turn with the tasks
+ * ({@link #runHereIfIdle}), which saves the hand-off and two wake-ups.
+ *
  * <p>Thread-safe: tasks from any number of threads run in submission order. The creator owns the
  * instance and closes it.
  */
@@ -47,6 +52,9 @@ public final class NamespaceThread<S> implements AutoCloseable {
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final Thread thread;
   private boolean closed; // guarded by lock
+  private int unfinished; // guarded by lock: tasks submitted and not yet run to their end
+  // Held while a task, the state's release or a runHereIfIdle body runs: one at a time.
+  private final ReentrantLock turn = new ReentrantLock();
   private @Nullable S state; // only touched by the thread
   private volatile @Nullable RuntimeException destroyFailure;
 
@@ -143,9 +151,37 @@ public final class NamespaceThread<S> implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException(what + " is closed");
       }
+      unfinished++;
       queue.add(task);
     }
     return result;
+  }
+
+  /**
+   * Runs {@code body} on the calling thread, if no task is queued or running; tasks submitted while
+   * it runs wait until it returns, so work keeps the order in which it was handed in. For work that
+   * needs neither the namespace switch nor the thread's state. Returns false, without running
+   * {@code body}, if the thread has work (then {@link #submit} it); throws what {@code body}
+   * throws.
+   *
+   * @throws IllegalStateException if closed
+   */
+  public boolean runHereIfIdle(Runnable body) {
+    requireNonNull(body, "body");
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException(what + " is closed");
+      }
+      if (unfinished > 0 || !turn.tryLock()) {
+        return false;
+      }
+    }
+    try {
+      body.run();
+    } finally {
+      turn.unlock();
+    }
+    return true;
   }
 
   /** True until {@link #close()} has been called. */
@@ -209,7 +245,15 @@ public final class NamespaceThread<S> implements AutoCloseable {
         if (task == Task.STOP) {
           return;
         }
-        task.run.run();
+        turn.lock();
+        try {
+          task.run.run();
+        } finally {
+          turn.unlock();
+          synchronized (lock) {
+            unfinished--;
+          }
+        }
       }
     } catch (InterruptedException e) {
       // Nobody interrupts this thread; if someone does, stop taking work and fail what is queued.
@@ -227,10 +271,13 @@ public final class NamespaceThread<S> implements AutoCloseable {
       S s = state;
       state = null;
       if (s != null) {
+        turn.lock(); // after a runHereIfIdle body that may still use what the state holds
         try {
           destroy.accept(s);
         } catch (RuntimeException e) {
           destroyFailure = e; // logged by close(): no logging on this thread (see the class doc)
+        } finally {
+          turn.unlock();
         }
       }
     }

@@ -7,7 +7,9 @@ import java.time.Duration;
 /**
  * What the thread of one {@link NativeNftables} owns: its libnftables context and its own
  * NETLINK_NETFILTER socket for {@link NftNetlink} batches, both opened in the thread's namespace
- * when the thread starts and released when it ends. Used only on that thread.
+ * when the thread starts and released when it ends. The context is used only on that thread; the
+ * socket, bound to the namespace and thread-safe, also from callers' threads in turn with the
+ * thread's tasks ({@link NamespaceThread#runHereIfIdle}).
  *
  * @param context the libnftables context
  * @param netfilter the socket element batches go through (its SO_RCVTIMEO is the handle's timeout)

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -122,6 +123,49 @@ class NamespaceThreadIT {
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("init failed");
       assertThat(alive("cjt-nsinit")).isFalse();
+    }
+  }
+
+  @Test
+  void aBodyRunsOnTheCallersThreadOnlyWhenIdleAndKeepsItsTurnWithTheTasks() throws Exception {
+    Requirements.requireRoot();
+    String callerNs = threadNs();
+    try (TestNamespace target = TestNamespace.create();
+        NetNs ns = NetNs.open(target.path())) {
+      NamespaceThread<List<String>> t =
+          NamespaceThread.start(ns, "cjt-nsthread", ArrayList::new, s -> {}, TIMEOUT);
+      List<String> log = Collections.synchronizedList(new ArrayList<>());
+      // Idle: the body runs here, in the caller's namespace.
+      AtomicReference<String> ranOn = new AtomicReference<>();
+      assertThat(t.runHereIfIdle(() -> ranOn.set(Thread.currentThread().getName() + threadNs())))
+          .isTrue();
+      assertThat(ranOn.get()).isEqualTo(Thread.currentThread().getName() + callerNs);
+      // Busy: a task holds the thread, so the body is refused (not run) and must be submitted.
+      CompletableFuture<Void> release = new CompletableFuture<>();
+      CompletableFuture<Void> busy = t.submit(s -> release.join());
+      CompletableFuture<Boolean> queued = t.submit(s -> log.add("queued"));
+      assertThat(t.runHereIfIdle(() -> log.add("here"))).isFalse();
+      release.complete(null);
+      queued.get(20, TimeUnit.SECONDS);
+      assertThat(busy.get(20, TimeUnit.SECONDS)).isNull();
+      // While a body runs here, a task submitted meanwhile waits for it.
+      assertThat(
+              t.runHereIfIdle(
+                  () -> {
+                    CompletableFuture<Boolean> after = t.submit(s -> log.add("after"));
+                    try {
+                      Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    assertThat(after).isNotDone();
+                    log.add("body");
+                  }))
+          .isTrue();
+      t.submit(s -> true).get(20, TimeUnit.SECONDS);
+      assertThat(log).containsExactly("queued", "body", "after");
+      t.close();
+      assertThatThrownBy(() -> t.runHereIfIdle(() -> {})).isInstanceOf(IllegalStateException.class);
     }
   }
 }

@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The real kernel of one namespace: libnftables for the table ({@link Nftables}, on its own
  * namespace-bound thread; tag set members, chains and rules it can encode as raw nf_tables batches
- * on the same thread), an rtnetlink socket bound to the namespace for routes and links, and its
- * sysctls. Owns all three handles (and a duplicate of the namespace handle); {@link #close()}
- * releases them. Thread-safe, as its parts are.
+ * through the handle's namespace-bound socket), an rtnetlink socket bound to the namespace for
+ * routes and links, and its sysctls. Owns all three handles (and a duplicate of the namespace
+ * handle); {@link #close()} releases them. Thread-safe, as its parts are.
  */
 public final class KernelDataplane implements Dataplane {
   private static final NftTable TABLE = NftTable.inet(NftNames.TABLE);

@@ -19,28 +19,41 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A list of libnftables JSON commands on one table, written as one {@code {"nftables": [...]}}
  * buffer. libnftables runs one buffer as one netlink batch, which the kernel commits as a single
  * transaction: packets see the table before the batch or after it, never in between, and a failing
- * command leaves the table untouched. Not thread-safe.
+ * command leaves the table untouched. The JSON text is written only when asked for ({@link
+ * #toJson()}, {@link #commands()}): a batch sent as raw commands never needs it. Not thread-safe.
  */
 public final class NftBatch {
   private static final JsonNodeFactory N = JsonNodeFactory.instance;
   private final String family;
   private final String table;
-  private final List<String> commands = new ArrayList<>();
+  // Each command's JSON object, written as text only by toJson and commands.
+  private final List<ObjectNode> commands = new ArrayList<>();
   // The same commands for Nftables.apply, while every command has a raw form (see rawCommands),
   // and whether all of them are address-set element changes.
   private final List<NftCommands.Command> raw = new ArrayList<>();
   private boolean rawOnly = true;
   private boolean elementsOnly = true;
+  private final RawRules.@Nullable Cache translations;
 
   /** An empty batch on table {@code family name}. */
   public NftBatch(String family, String table) {
+    this(family, table, null);
+  }
+
+  /**
+   * An empty batch on table {@code family name} that translates its rules for {@link
+   * #rawCommands()} through {@code translations} (null: each rule anew).
+   */
+  public NftBatch(String family, String table, RawRules.@Nullable Cache translations) {
     this.family = requireNonNull(family, "family");
     this.table = requireNonNull(table, "table");
+    this.translations = translations;
   }
 
   /**
@@ -156,7 +169,10 @@ public final class NftBatch {
     if (r.comment() != null) {
       o.put("comment", r.comment());
     }
-    Optional<List<NftExpr>> exprs = rawOnly ? RawRules.translate(r) : Optional.empty();
+    Optional<List<NftExpr>> exprs =
+        !rawOnly
+            ? Optional.empty()
+            : translations != null ? translations.translate(r) : RawRules.translate(r);
     if (exprs.isEmpty()) {
       return command("add", "rule", o);
     }
@@ -303,14 +319,16 @@ public final class NftBatch {
 
   /** Each command, compact JSON, in order. */
   public List<String> commands() {
-    return List.copyOf(commands);
+    List<String> out = new ArrayList<>(commands.size());
+    commands.forEach(c -> out.add(RuleBuilder.write(c)));
+    return List.copyOf(out);
   }
 
   /** The libnftables input: {@code {"nftables":[...]}}; byte-identical for equal batches. */
   public String toJson() {
     StringBuilder b = new StringBuilder(32 + commands.size() * 96).append("{\"nftables\":[");
     for (int i = 0; i < commands.size(); i++) {
-      b.append(i == 0 ? "" : ",").append(commands.get(i));
+      b.append(i == 0 ? "" : ",").append(RuleBuilder.write(commands.get(i)));
     }
     return b.append("]}").toString();
   }
@@ -351,7 +369,7 @@ public final class NftBatch {
     inner.set(kind, object);
     ObjectNode outer = N.objectNode();
     outer.set(verb, inner);
-    commands.add(RuleBuilder.write(outer));
+    commands.add(outer);
     return this;
   }
 

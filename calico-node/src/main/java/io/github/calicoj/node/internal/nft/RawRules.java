@@ -23,6 +23,7 @@ import io.github.calicoj.netns.nft.NftExpr.VerdictCode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,9 +61,13 @@ public final class RawRules {
 
   /** The rule's expressions, or empty if the rule uses anything beyond the translated shapes. */
   public static Optional<List<NftExpr>> translate(NftRule rule) {
+    return translate(rule.expr());
+  }
+
+  private static Optional<List<NftExpr>> translate(String expr) {
     JsonNode exprs;
     try {
-      exprs = MAPPER.readTree(rule.expr());
+      exprs = MAPPER.readTree(expr);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
@@ -73,6 +78,39 @@ public final class RawRules {
       }
     }
     return t.out.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(t.out));
+  }
+
+  /**
+   * {@link #translate} that remembers the last {@value #CACHE_ENTRIES} rule texts it translated: a
+   * profile's chains are rendered again whenever it changes, and most of their rules come out as
+   * before (as do the mark checks of every profile list's chains), so a change parses only the
+   * rules it changed. Results are immutable and shared. Not thread-safe.
+   */
+  public static final class Cache {
+    private static final int CACHE_ENTRIES = 1024;
+
+    private final Map<String, Optional<List<NftExpr>>> known =
+        new LinkedHashMap<>(64, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Optional<List<NftExpr>>> e) {
+            return size() > CACHE_ENTRIES;
+          }
+        };
+
+    /** {@link RawRules#translate}, from memory if this rule text was translated recently. */
+    public Optional<List<NftExpr>> translate(NftRule rule) {
+      Optional<List<NftExpr>> t = known.get(rule.expr());
+      if (t == null) {
+        t = RawRules.translate(rule.expr());
+        known.put(rule.expr(), t);
+      }
+      return t;
+    }
+
+    /** How many rule texts it remembers. */
+    int size() {
+      return known.size();
+    }
   }
 
   /** One rule's expressions so far, and what its matches have fixed. */

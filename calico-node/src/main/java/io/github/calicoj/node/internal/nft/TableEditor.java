@@ -48,6 +48,9 @@ public final class TableEditor {
   private final Set<String> keySetsNew = new TreeSet<>();
   private final Map<String, Map<NftKeySet.Key, Boolean>> keyChanges = new TreeMap<>();
 
+  // The raw forms of the rules its batches carry, for rules rendered again unchanged.
+  private final RawRules.Cache translations = new RawRules.Cache();
+
   /** A key set's type and its counted keys. */
   private static final class KeySetState {
     final NftKeySet.KeyType type;
@@ -297,7 +300,7 @@ public final class TableEditor {
 
   /** The batch that turns the table as of the last drain into this one; then forgets it. */
   public NftBatch drain() {
-    NftBatch b = new NftBatch(family, name);
+    NftBatch b = new NftBatch(family, name, translations);
     List<NftChain> newChains = new ArrayList<>();
     List<NftChain> changedChains = new ArrayList<>();
     List<String> removedChains = new ArrayList<>();

@@ -225,4 +225,28 @@ class RawRulesTest {
       assertThat(RawRules.translate(new NftRule(expr, null))).as(expr).isEmpty();
     }
   }
+
+  @Test
+  void theCacheGivesWhatTranslateGivesAndKeepsTheLastRuleTexts() {
+    RawRules.Cache cache = new RawRules.Cache();
+    NftRule drop = new NftRule("[{\"drop\": null}]", null);
+    NftRule anonymous =
+        new NftRule(
+            "[{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\","
+                + " \"field\": \"dport\"}}, \"right\": {\"set\": [22, 80]}}}, {\"accept\": null}]",
+            null);
+    assertThat(cache.translate(drop)).isEqualTo(RawRules.translate(drop)).contains(List.of(DROP));
+    assertThat(cache.translate(anonymous)).isEqualTo(RawRules.translate(anonymous)).isEmpty();
+    // The same text again (a new object, as a rule rendered again is) is the remembered result.
+    List<NftExpr> first = cache.translate(drop).orElseThrow();
+    assertThat(cache.translate(new NftRule("[{\"drop\": null}]", "c")).orElseThrow())
+        .isSameAs(first);
+    assertThat(cache.size()).isEqualTo(2);
+    for (int i = 0; i < 2000; i++) {
+      cache.translate(new NftRule("[{\"jump\": {\"target\": \"c" + i + "\"}}]", null));
+    }
+    assertThat(cache.size()).isEqualTo(1024);
+    assertThat(cache.translate(new NftRule("[{\"jump\": {\"target\": \"c1999\"}}]", null)))
+        .contains(List.of(new Verdict(VerdictCode.JUMP, "c1999")));
+  }
 }
