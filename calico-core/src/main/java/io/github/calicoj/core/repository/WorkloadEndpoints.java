@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; stateless apart from the borrowed {@link Datastore}, which it never closes.
  * Datastore failures propagate as {@link io.github.calicoj.datastore.DatastoreException}s.
+ *
+ * <p>It is one class of a little over 400 lines because the endpoint keys, their queries and the
+ * marker that lives and dies with them share one key layout and one set of guards.
  */
 public final class WorkloadEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadEndpoints.class);

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * one receive buffer (direct), a sequence counter and a lock that serializes requests. The socket's
  * namespace was fixed when {@code socket()} ran (see {@link Namespaces#socketIn}); everything here
  * works from any thread. Every receive is bounded by SO_RCVTIMEO. Thread-safe; owns its fd.
+ *
+ * <p>It is one class of a little over 400 lines because sending, receiving with its bound, sequence
+ * matching, batches and the kernel's errors all act on the one socket and its pooled buffers.
  */
 public final class NetlinkSocket implements AutoCloseable {
   /** Our requests are a few hundred bytes. */

@@ -23,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  * NFNL_MSG_BATCH_END}, which the kernel commits as one transaction. Constants are from {@code
  * linux/netfilter/nfnetlink.h} and {@code linux/netfilter/nf_tables.h}. Pure functions over a
  * buffer, no I/O.
+ *
+ * <p>It is one class of about 500 lines because it is the whole nf_tables wire format that calicoj
+ * writes (every command, expression and element attribute), kept in one place so that its
+ * byte-exact tests read against one file.
  */
 public final class NftNetlink {
   // include/uapi/linux/netlink.h

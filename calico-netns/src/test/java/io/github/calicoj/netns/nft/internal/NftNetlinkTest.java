@@ -128,10 +128,7 @@ class NftNetlinkTest {
                         new NftExpr.Verdict(NftExpr.VerdictCode.RETURN, null)),
                     "x"))
             .build();
-    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
-    NftNetlink.writeCommands(buf, 1, batch);
-    byte[] got = new byte[buf.position()];
-    buf.get(0, got);
+    byte[] got = encode(batch);
     byte[] want =
         hex(
             BEGIN_SEQ_1
@@ -194,10 +191,7 @@ class NftNetlinkTest {
                     List.of(
                         NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.0.0.1")))))
             .build();
-    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
-    NftNetlink.writeCommands(buf, 1, batch);
-    byte[] got = new byte[buf.position()];
-    buf.get(0, got);
+    byte[] got = encode(batch);
     byte[] want =
         hex(
             BEGIN_SEQ_1
@@ -230,10 +224,7 @@ class NftNetlinkTest {
                         new NftExpr.Log("x: ", 5)),
                     null))
             .build();
-    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
-    NftNetlink.writeCommands(buf, 1, batch);
-    byte[] got = new byte[buf.position()];
-    buf.get(0, got);
+    byte[] got = encode(batch);
     byte[] want =
         hex(
             BEGIN_SEQ_1
@@ -266,10 +257,7 @@ class NftNetlinkTest {
             .addGotos("m", Map.of("cali1", "c"))
             .deleteKeys("m", List.of("cali1"))
             .build();
-    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
-    NftNetlink.writeCommands(buf, 1, batch);
-    byte[] got = new byte[buf.position()];
-    buf.get(0, got);
+    byte[] got = encode(batch);
     String nfgen = "01 00 0000";
     String table = "0900 0100 636a747800 000000"; // TABLE "cjtx" (attribute 1 in all of them)
     byte[] want =
@@ -424,5 +412,14 @@ class NftNetlinkTest {
     assertThatThrownBy(() -> NftElements.builder(CJTX).add("bad name", List.of(ip("10.0.0.1"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad name");
+  }
+
+  /** The batch as {@link NftNetlink#writeCommands} writes it, at sequence 1. */
+  private static byte[] encode(NftCommands batch) {
+    ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
+    NftNetlink.writeCommands(buf, 1, batch);
+    byte[] got = new byte[buf.position()];
+    buf.get(0, got);
+    return got;
   }
 }

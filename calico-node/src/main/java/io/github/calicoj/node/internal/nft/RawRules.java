@@ -43,6 +43,10 @@ import org.jspecify.annotations.Nullable;
  * nfproto/l4proto/mark}, {@code log}, verdicts and jumps. Everything else (anonymous sets, two
  * transport matches, which libnftables may merge into one load, ICMP type with code, ...) has no
  * translation, and its batch goes through libnftables. Stateless and thread-safe.
+ *
+ * <p>It is one class of a little over 400 lines because each rule shape's translation must mirror
+ * what libnftables 1.0.6 makes of it, and the shapes share their header-match and dependency
+ * helpers.
  */
 public final class RawRules {
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();

@@ -31,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The batch follows {@link NftDiff}'s order, so the kernel's checks pass command by command: new
  * sets and chains; element deletions; rules of changed and new chains; element additions; removed
  * chains (flushed, then deleted); removed sets.
+ *
+ * <p>It is one class of a little over 400 lines because every edit (chains, rules, set and map
+ * elements, profile lists and their reference counts) must record what it touched in the same
+ * change log, which the batch is made from.
  */
 public final class TableEditor {
   private final String family;

@@ -28,12 +28,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RawApplyIT {
 
-  @Test
-  void randomBatchesThroughTheRawPathsLeaveAFreshLoadsTable() {
+  private static void requireNftables() {
     Requirements.requireRoot();
     Requirements.require(
         NftablesSupport.isAvailable(), "libnftables: " + NftablesSupport.unavailabilityCause());
     Requirements.require(Requirements.onPath("nft") != null, "the nft tool (oracle)");
+  }
+
+  @Test
+  void randomBatchesThroughTheRawPathsLeaveAFreshLoadsTable() {
+    requireNftables();
     try (TestNamespace ns = TestNamespace.create();
         NetNs handle = NetNs.open(ns.path());
         Nftables nft = Nftables.open(handle)) {
@@ -72,10 +76,7 @@ class RawApplyIT {
 
   @Test
   void rawCommandsTooLongForOneBatchGoThroughLibnftables() {
-    Requirements.requireRoot();
-    Requirements.require(
-        NftablesSupport.isAvailable(), "libnftables: " + NftablesSupport.unavailabilityCause());
-    Requirements.require(Requirements.onPath("nft") != null, "the nft tool (oracle)");
+    requireNftables();
     try (TestNamespace ns = TestNamespace.create();
         NetNs handle = NetNs.open(ns.path());
         Nftables nft = Nftables.open(handle)) {
