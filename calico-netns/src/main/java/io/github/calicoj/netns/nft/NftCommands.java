@@ -34,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  * @param commands the commands, in the order the kernel runs them; at least one
  */
 public record NftCommands(NftTable table, List<Command> commands) {
+  /**
+   * The longest batch {@link Nftables#apply} sends (one datagram): the size of the socket buffer it
+   * is encoded into.
+   */
+  public static final int MAX_BATCH_BYTES = 64 * 1024;
 
   /** One command. */
   public sealed interface Command {}
@@ -240,12 +245,6 @@ public record NftCommands(NftTable table, List<Command> commands) {
     commands = List.copyOf(commands);
     checkArgument(!commands.isEmpty(), "No commands for %s", table);
   }
-
-  /**
-   * The longest batch {@link Nftables#apply} sends (one datagram): the size of the socket buffer it
-   * is encoded into.
-   */
-  public static final int MAX_BATCH_BYTES = 64 * 1024;
 
   /** A builder of commands on {@code table}. */
   public static Builder builder(NftTable table) {
