@@ -177,15 +177,7 @@ public record NftCommands(NftTable table, List<Command> commands) {
      * @throws IllegalArgumentException if there are none, or an interface name is not 1 to 15 bytes
      */
     public AddGotos {
-      NftJson.checkName("map", map);
-      gotos = new TreeMap<>(gotos);
-      checkArgument(!gotos.isEmpty(), "No entries for map %s", map);
-      gotos.forEach(
-          (k, v) -> {
-            checkInterface(k);
-            NftJson.checkName("chain", v);
-          });
-      gotos = Collections.unmodifiableSortedMap(gotos);
+      gotos = verdictEntries(map, gotos);
     }
   }
 
@@ -201,16 +193,24 @@ public record NftCommands(NftTable table, List<Command> commands) {
      * @throws IllegalArgumentException if there are none, or an interface name is not 1 to 15 bytes
      */
     public AddJumps {
-      NftJson.checkName("map", map);
-      jumps = new TreeMap<>(jumps);
-      checkArgument(!jumps.isEmpty(), "No entries for map %s", map);
-      jumps.forEach(
-          (k, v) -> {
-            checkInterface(k);
-            NftJson.checkName("chain", v);
-          });
-      jumps = Collections.unmodifiableSortedMap(jumps);
+      jumps = verdictEntries(map, jumps);
     }
+  }
+
+  /**
+   * A verdict map's entries, checked (the map's name, each interface name, each chain name) and
+   * copied into an unmodifiable sorted map.
+   */
+  private static SortedMap<String, String> verdictEntries(
+      String map, SortedMap<String, String> entries) {
+    NftJson.checkName("map", map);
+    checkArgument(!entries.isEmpty(), "No entries for map %s", map);
+    entries.forEach(
+        (k, v) -> {
+          checkInterface(k);
+          NftJson.checkName("chain", v);
+        });
+    return Collections.unmodifiableSortedMap(new TreeMap<>(entries));
   }
 
   /** {@code delete element TABLE MAP { "ifname", ... }} of an {@code ifname : verdict} map. */

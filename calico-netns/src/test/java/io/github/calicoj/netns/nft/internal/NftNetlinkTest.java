@@ -160,25 +160,12 @@ class NftNetlinkTest {
   void interfaceKeyedElementsAreConcatenationsOfPaddedParts() {
     // nft add element inet cjtx s { "cali1" . 10.0.0.1 } (nft --debug=netlink prints the key as
     // 696c6163 00000031 00000000 00000000 0100000a: the name NUL-padded to 16 bytes, the address).
-    assertThat(
-            HexFormat.of()
-                .formatHex(
-                    NftNetlink.interfaceKey(
-                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.0.0.1")))))
+    assertThat(keyHex(NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("10.0.0.1"))))
         .isEqualTo("63616c69310000000000000000000000" + "0a000001");
     // ... . ee:ee:ee:00:00:01: the MAC's 6 bytes padded to 8.
-    assertThat(
-            HexFormat.of()
-                .formatHex(
-                    NftNetlink.interfaceKey(
-                        NftCommands.InterfaceKey.of(
-                            "cali1", MacAddress.parse("ee:ee:ee:00:00:01")))))
+    assertThat(keyHex(NftCommands.InterfaceKey.of("cali1", MacAddress.parse("ee:ee:ee:00:00:01"))))
         .isEqualTo("63616c69310000000000000000000000" + "eeeeee0000010000");
-    assertThat(
-            HexFormat.of()
-                .formatHex(
-                    NftNetlink.interfaceKey(
-                        NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("fd00::1")))))
+    assertThat(keyHex(NftCommands.InterfaceKey.of("cali1", InetAddresses.forString("fd00::1"))))
         .isEqualTo("63616c69310000000000000000000000" + "fd000000000000000000000000000001");
     assertThat(NftNetlink.interfaceKey(NftCommands.InterfaceKey.of("cali1"))).hasSize(16);
     // The command as a message: NEWSETELEM with CREATE and ACK, one element.
@@ -421,5 +408,10 @@ class NftNetlinkTest {
     byte[] got = new byte[buf.position()];
     buf.get(0, got);
     return got;
+  }
+
+  /** The key {@link NftNetlink#interfaceKey} writes for {@code key}, in hex. */
+  private static String keyHex(NftCommands.InterfaceKey key) {
+    return HexFormat.of().formatHex(NftNetlink.interfaceKey(key));
   }
 }
