@@ -265,32 +265,33 @@ public interface Netlink extends AutoCloseable {
 
   /**
    * Sets Calico's host side of a workload link in this socket's namespace ({@link CaliLinkConfig}),
-   * in one call. IPv4's {@code forwarding} and {@code proxy_arp} go in one RTM_SETLINK ({@code
-   * IFLA_AF_SPEC} → {@code AF_INET} → {@code IFLA_INET_CONF}) and {@code proxy_delay} in one
-   * RTM_SETNEIGHTBL, sent together in one datagram: {@code sysctl -w
-   * net.ipv4.conf.LINK.forwarding=1 net.ipv4.conf.LINK.proxy_arp=1
-   * net.ipv4.neigh.LINK.proxy_delay=0}. The kernel has no netlink request for IPv6's {@code
-   * forwarding} and {@code proxy_ndp} (it refuses {@code IFLA_INET6_CONF} with EINVAL), so those
-   * are {@code /proc/sys} writes, both in one switch into the namespace (none if the calling thread
-   * is already there); its proxy-NDP entries are {@code ip -6 neigh replace proxy ADDRESS dev
-   * LINK}, in the same datagram as the rest. Idempotent.
+   * in one call: {@code sysctl -w net.ipv4.conf.LINK.forwarding=1 net.ipv4.conf.LINK.proxy_arp=1
+   * net.ipv4.neigh.LINK.proxy_delay=0}, and for IPv6 {@code net.ipv6.conf.LINK.forwarding=1
+   * net.ipv6.conf.LINK.proxy_ndp=1} and {@code ip -6 neigh replace proxy ADDRESS dev LINK}. The
+   * settings are {@code /proc/sys} writes, all in one switch into the namespace (none if the
+   * calling thread is already there), and the proxy-NDP entries one netlink datagram. The IPv4
+   * settings also exist as netlink requests, but those cost more the more links the host has (an
+   * RTM_SETLINK makes IPv6 walk its whole routing table; an RTM_SETNEIGHTBL searches a list of
+   * every link's parameters), while the file writes cost the same at any scale. Idempotent.
    *
    * <p>{@code link} is the link as {@link #createVeth} or {@link #link} just returned it: its index
-   * is used, so this is one round trip (plus the IPv6 file writes).
+   * is used for the proxy-NDP entries.
    *
-   * @throws NetnsException ENODEV if the link is gone; naming the first setting the kernel refused
-   *     otherwise (the others are still applied)
+   * @throws NetnsException one whose {@link NetnsException#isNotFound()} holds if the link is gone;
+   *     otherwise naming the first setting the kernel refused (the file writes stop there, and the
+   *     proxy-NDP entries are not sent)
    */
   void configureCaliLink(Link link, CaliLinkConfig config);
 
   /**
    * {@link #configureCaliLink(Link, CaliLinkConfig)} for many links at once: every netlink request
-   * of every link goes in as few datagrams as fit, and the IPv6 {@code /proc/sys} writes of all
-   * links in one switch into the namespace, so a host's thousand workload links take a few round
-   * trips, not a thousand. The kernel tries every setting whatever became of the others.
+   * of every link goes in as few datagrams as fit, and the {@code /proc/sys} writes of all links in
+   * one switch into the namespace, so a host's thousand workload links take a few round trips, not
+   * a thousand. One link's refusal does not keep the other links' settings from being applied.
    *
-   * @return the first refusal of each link that had one (such as ENODEV for a link that went away),
-   *     by link name; empty if every setting was applied
+   * @return the first refusal of each link that had one (for a link that went away, one whose
+   *     {@link NetnsException#isNotFound()} holds), by link name; empty if every setting was
+   *     applied
    */
   Map<InterfaceName, NetnsException> configureCaliLinks(Map<Link, CaliLinkConfig> links);
 

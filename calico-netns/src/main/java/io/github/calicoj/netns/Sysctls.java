@@ -17,8 +17,8 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>For a link's IPv4 {@code forwarding}, {@code proxy_arp} and neighbour {@code proxy_delay},
- * prefer {@link Netlink#configureCaliLink}, which sets them with netlink requests instead.
+ * <p>For Calico's settings of a workload link's host end, {@link Netlink#configureCaliLink} writes
+ * them all in one switch into the namespace, with its IPv6 proxy-NDP entries.
  *
  * <p>Thread-safe. Borrows the {@link NetNs}, which must stay open while this is used (a call after
  * it closed throws {@link IllegalStateException}); there is nothing to close.

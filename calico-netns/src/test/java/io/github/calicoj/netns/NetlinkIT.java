@@ -457,7 +457,7 @@ class NetlinkIT {
   }
 
   @Test
-  void caliLinkIpv4HostSideIsSetByNetlinkInTheSocketsNamespace() {
+  void caliLinkIpv4HostSideIsSetInTheSocketsNamespace() {
     Link created = hostNl.createVeth(cali, eth1, workload);
     String conf = "net.ipv4.conf." + cali.value();
     String neigh = "net.ipv4.neigh." + cali.value();
@@ -502,7 +502,7 @@ class NetlinkIT {
   }
 
   @Test
-  void caliLinkOfAMissingLinkIsEnodev() {
+  void caliLinkOfAMissingLinkIsNotFound() {
     assertThatThrownBy(() -> hostNl.configureCaliLink(cali, CaliLinkConfig.IPV4))
         .isInstanceOfSatisfying(
             NetnsException.class,

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * ({@code setUp}, {@code addAddress}, two {@code addRoute}, {@code link}), and batched ({@code
  * link}, then {@code configureInterface}: up, address and routes in one datagram). Also the host
  * side of a cali link ({@code configureCaliLink} against {@code /proc/sys} writes behind a
- * namespace switch), a per-step breakdown, and teardown one at a time and in bulk.
+ * namespace switch, and again with a thousand more links present), a per-step breakdown, and
+ * teardown one at a time and in bulk.
  *
  * <p>Run it with {@code scripts/bench netns}, which builds {@code nlbench} into a temporary
  * directory (system property {@code bench.nlbench}; without it the C floor is skipped) and starts
@@ -52,6 +53,9 @@ public final class NetnsBench {
   private static final String NLBENCH = System.getProperty("bench.nlbench", "");
   private static final InetAddress GW = addr("169.254.1.1");
   private static final InterfaceName ETH0 = InterfaceName.of("eth0");
+
+  /** How many extra links make the host crowded, for the host side's cost at scale. */
+  private static final int CROWD = 1000;
 
   /** nlbench's own per-step means of its latest round, {@code STEPS=1}. */
   private static final Map<String, String> cSteps = new LinkedHashMap<>();
@@ -171,6 +175,7 @@ public final class NetnsBench {
         ipDel[i] = System.nanoTime() - s;
       }
       host.deleteLinks(hostNames("i").subList(N / 2, N));
+      long[] crowded = hostSideCrowded(host);
 
       System.out.println();
       System.out.println("| measurement (µs per workload) | median | p99 |");
@@ -183,6 +188,7 @@ public final class NetnsBench {
       row("ip netns exec sequence (reference)", ip);
       row("host side, /proc/sys writes behind a namespace switch", switched);
       row("host side, Netlink.configureCaliLink", netlink);
+      row("host side, Netlink.configureCaliLink, " + CROWD + " more veth pairs present", crowded);
       row("calico-netns delete, one at a time", oursDelOne);
       row("ip link del, one at a time", ipDel);
       System.out.printf(
@@ -201,6 +207,9 @@ public final class NetnsBench {
       System.out.printf(
           "ratio switched sysctls/configureCaliLink (median host side): %.1fx%n",
           (double) median(switched) / median(netlink));
+      System.out.printf(
+          "ratio configureCaliLink with %d more veth pairs / without: %.2fx%n",
+          CROWD, (double) median(crowded) / median(netlink));
     } finally {
       for (String n : names) {
         Processes.runForResult(List.of("ip", "netns", "del", n), Duration.ofSeconds(10));
@@ -336,6 +345,39 @@ public final class NetnsBench {
           netlink[i] = System.nanoTime() - t0;
         }
       }
+    }
+  }
+
+  /**
+   * {@link Netlink#configureCaliLink} of {@value #CROWD} veths' host ends (both ends here, up, each
+   * with IPv6's link-local routes), made for this and deleted after it, {@code N} calls: the
+   * setting must cost the same on a crowded host.
+   */
+  private static long[] hostSideCrowded(Netlink host) throws IOException {
+    StringBuilder batch = new StringBuilder();
+    for (int i = 0; i < CROWD; i++) {
+      batch.append(String.format("link add cjtx%d type veth peer name cjty%d%n", i, i));
+      batch.append(String.format("link set cjtx%d up%nlink set cjty%d up%n", i, i));
+    }
+    Path file = Files.createTempFile("cjt-netnsbench", ".batch");
+    List<InterfaceName> made = new ArrayList<>();
+    for (int i = 0; i < CROWD; i++) {
+      made.add(InterfaceName.of("cjtx" + i));
+    }
+    try {
+      Files.writeString(file, batch.toString(), StandardCharsets.US_ASCII);
+      sh("ip", "-batch", file.toString());
+      long[] t = new long[N];
+      for (int i = 0; i < N; i++) {
+        Link link = host.link(made.get(i % CROWD)); // not timed
+        long t0 = System.nanoTime();
+        host.configureCaliLink(link, CaliLinkConfig.IPV4);
+        t[i] = System.nanoTime() - t0;
+      }
+      return t;
+    } finally {
+      host.deleteLinks(made);
+      Files.deleteIfExists(file);
     }
   }
 

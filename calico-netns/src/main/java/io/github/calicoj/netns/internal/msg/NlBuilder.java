@@ -90,11 +90,6 @@ public final class NlBuilder {
     return this;
   }
 
-  /** {@code struct ndtmsg}: the family byte, padded to 4 bytes. */
-  public NlBuilder ndtmsg(int family) {
-    return rtgenmsg(family); // the same layout
-  }
-
   /**
    * {@code struct nfgenmsg} (4 bytes, {@code linux/netfilter/nfnetlink.h}): the family byte,
    * version {@code NFNETLINK_V0}, and {@code res_id} in network order.
@@ -121,14 +116,6 @@ public final class NlBuilder {
     buf.putShort((short) 8);
     buf.putShort((short) type);
     buf.putInt(value);
-    return this;
-  }
-
-  /** A u64 attribute (8-byte payload; the header keeps it 4-aligned, which netlink allows). */
-  public NlBuilder attrU64(int type, long value) {
-    buf.putShort((short) 12);
-    buf.putShort((short) type);
-    buf.putLong(value);
     return this;
   }
 

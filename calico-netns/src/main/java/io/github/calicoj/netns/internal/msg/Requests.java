@@ -238,49 +238,6 @@ public final class Requests {
     return b.finish();
   }
 
-  /**
-   * Sets IPv4 per-device settings of link {@code index}, the ones under {@code
-   * /proc/sys/net/ipv4/conf/LINK/}: RTM_SETLINK with IFLA_AF_SPEC → AF_INET → IFLA_INET_CONF, a
-   * nest of u32 attributes whose types are {@code IPV4_DEVCONF_*} indexes (the kernel's {@code
-   * inet_set_link_af}).
-   *
-   * @param confAndValue alternating {@code IPV4_DEVCONF_*} index and value
-   */
-  public static int setInet4Conf(ByteBuffer buf, int seq, int index, int... confAndValue) {
-    if (confAndValue.length == 0 || confAndValue.length % 2 != 0) {
-      throw new IllegalArgumentException("Need index/value pairs: " + confAndValue.length);
-    }
-    NlBuilder b = new NlBuilder(buf, RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
-    b.ifinfomsg(AF_UNSPEC, index, 0, 0);
-    int afSpec = b.beginNest(IFLA_AF_SPEC);
-    int inet = b.beginNest(AF_INET);
-    int conf = b.beginNest(IFLA_INET_CONF);
-    for (int i = 0; i < confAndValue.length; i += 2) {
-      b.attrU32(confAndValue[i], confAndValue[i + 1]);
-    }
-    b.endNest(conf);
-    b.endNest(inet);
-    b.endNest(afSpec);
-    return b.finish();
-  }
-
-  /**
-   * {@code ip ntable change name TABLE dev INDEX proxy_delay MILLIS} (for IPv4's {@code arp_cache},
-   * {@code /proc/sys/net/ipv4/neigh/LINK/proxy_delay}): RTM_SETNEIGHTBL with NDTA_NAME and
-   * NDTA_PARMS { NDTPA_IFINDEX, NDTPA_PROXY_DELAY (u64 milliseconds) }.
-   */
-  public static int setProxyDelay(
-      ByteBuffer buf, int seq, int family, String table, int index, long millis) {
-    NlBuilder b = new NlBuilder(buf, RTM_SETNEIGHTBL, NLM_F_REQUEST | NLM_F_ACK, seq);
-    b.ndtmsg(family);
-    b.attrString(NDTA_NAME, table);
-    int parms = b.beginNest(NDTA_PARMS);
-    b.attrU32(NDTPA_IFINDEX, index);
-    b.attrU64(NDTPA_PROXY_DELAY, millis);
-    b.endNest(parms);
-    return b.finish();
-  }
-
   /** {@code ip link show NAME}: one RTM_NEWLINK reply, or ENODEV. */
   public static int getLink(ByteBuffer buf, int seq, String name) {
     NlBuilder b = new NlBuilder(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);

@@ -48,7 +48,6 @@ public final class Rtnl {
   public static final int RTM_GETROUTE = 26;
   public static final int RTM_NEWNEIGH = 28;
   public static final int RTM_DELNEIGH = 29;
-  public static final int RTM_SETNEIGHTBL = 67;
   public static final int RTM_NEWNSID = 88;
   public static final int RTM_GETNSID = 90;
   // include/uapi/linux/net_namespace.h
@@ -58,10 +57,6 @@ public final class Rtnl {
   // include/uapi/linux/neighbour.h
   public static final int NDA_DST = 1;
   public static final int NUD_PERMANENT = 0x80;
-  public static final int NDTA_NAME = 1;
-  public static final int NDTA_PARMS = 6;
-  public static final int NDTPA_IFINDEX = 1;
-  public static final int NDTPA_PROXY_DELAY = 13;
   public static final int NTF_PROXY = 0x08;
   public static final int RT_TABLE_MAIN = 254;
   public static final int RTPROT_BOOT = 3;
@@ -88,15 +83,10 @@ public final class Rtnl {
   public static final int IFLA_GROUP = 27;
   public static final int IFLA_NET_NS_FD = 28;
   public static final int IFLA_EXT_MASK = 29;
-  public static final int IFLA_AF_SPEC = 26;
   public static final int IFLA_LINK_NETNSID = 37;
   public static final int IFLA_TARGET_NETNSID = 46;
   public static final int IFLA_INFO_KIND = 1;
   public static final int IFLA_INFO_DATA = 2;
-  public static final int IFLA_INET_CONF = 1;
-  // include/uapi/linux/ip.h: enum IPV4_DEVCONF_*, the attribute types inside IFLA_INET_CONF
-  public static final int IPV4_DEVCONF_FORWARDING = 1;
-  public static final int IPV4_DEVCONF_PROXY_ARP = 3;
   // include/uapi/linux/veth.h
   public static final int VETH_INFO_PEER = 1;
   // include/uapi/linux/if.h

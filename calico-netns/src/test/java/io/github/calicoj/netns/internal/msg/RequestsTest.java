@@ -350,43 +350,6 @@ class RequestsTest {
   }
 
   @Test
-  void ipv4DeviceConfThroughAfSpec() {
-    assertThat(
-            build(
-                b ->
-                    Requests.setInet4Conf(
-                        b, 3, 5, Rtnl.IPV4_DEVCONF_FORWARDING, 1, Rtnl.IPV4_DEVCONF_PROXY_ARP, 1)))
-        .isEqualTo(
-            hex(
-                "3c000000 1300 0500 03000000 00000000" // len 60, RTM_SETLINK (19), REQ|ACK
-                    + "00 00 0000 05000000 00000000 00000000" // ifinfomsg: index 5
-                    + "1c00 1a00" // IFLA_AF_SPEC (26), 28 bytes
-                    + "1800 0200" //   AF_INET, 24 bytes
-                    + "1400 0100" //     IFLA_INET_CONF, 20 bytes
-                    + "0800 0100 01000000" //       IPV4_DEVCONF_FORWARDING = 1
-                    + "0800 0300 01000000")); //       IPV4_DEVCONF_PROXY_ARP (3) = 1
-  }
-
-  @Test
-  void arpProxyDelayThroughTheNeighbourTable() {
-    assertThat(build(b -> Requests.setProxyDelay(b, 4, Rtnl.AF_INET, "arp_cache", 5, 0x1234)))
-        .isEqualTo(
-            hex(
-                "3c000000 4300 0500 04000000 00000000" // len 60, RTM_SETNEIGHTBL (67), REQ|ACK
-                    + "02 00 0000" // ndtmsg: AF_INET + 3 pad
-                    + "0e00 0100 6172705f636163686500 0000" // NDTA_NAME "arp_cache\0" + 2 pad
-                    + "1800 0600" // NDTA_PARMS, 24 bytes
-                    + "0800 0100 05000000" //   NDTPA_IFINDEX 5
-                    + "0c00 0d00 3412000000000000")); //   NDTPA_PROXY_DELAY (13), u64 ms
-  }
-
-  @Test
-  void deviceConfNeedsPairs() {
-    assertThatThrownBy(() -> build(b -> Requests.setInet4Conf(b, 1, 5, 1)))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
   void dumpLinks() {
     assertThat(build(b -> Requests.dumpLinks(b, 8)))
         .isEqualTo(
