@@ -48,7 +48,7 @@ public interface Dataplane extends AutoCloseable {
    * proxy_delay} 0 if {@code ipv4}; IPv6 forwarding, proxy NDP and a proxy entry for each of {@code
    * ipv6Gateways} if {@code ipv6}. Idempotent.
    *
-   * @throws NetnsException ENODEV if the link is gone
+   * @throws NetnsException one whose {@link NetnsException#isNotFound()} holds if the link is gone
    */
   void configureWorkloadLink(
       String name, boolean ipv4, boolean ipv6, List<InetAddress> ipv6Gateways);
